@@ -1,0 +1,34 @@
+# The two set-up commands of README.md. Each creates .venv and installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv sysdeps bench regen clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# bash, zsh and groff for the completion and man-page tests (Debian packages; installed when missing).
+sysdeps:
+	@./.ci/sysdeps
+
+demo: $(STAMP)
+	$(BIN)/python -m demo
+
+test: $(STAMP) sysdeps
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+regen: $(STAMP)
+	$(BIN)/python -m mcsctl.generate
+
+clean:
+	rm -rf $(VENV) build *.egg-info

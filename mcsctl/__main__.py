@@ -1,0 +1,20 @@
+"""Console entry point. Kept tiny: `--version` answers before Typer is imported."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from . import __version__
+
+        print(f"mcsctl {__version__}")
+        return
+    from .cli import run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Backends: everything that talks to MaxScale. `make_backend` picks one per host."""

@@ -1,0 +1,100 @@
+"""MaxScale JSON:API documents -> model objects. Shared by the REST backend and `maxctrl api get`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Monitor, Server, Session
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(key)
+    return d
+
+
+def server_from_resource(res: dict, host: str) -> Server:
+    attrs = res.get("attributes") or {}
+    params = attrs.get("parameters") or {}
+    address = params.get("address")
+    port = params.get("port")
+    if address is None and params.get("socket"):
+        address, port = params["socket"], None  # as maxctrl shows a socket server
+    monitors = _get(res, "relationships", "monitors", "data") or []
+    conns = _get(attrs, "statistics", "connections")
+    return Server(
+        name=str(res.get("id", "")),
+        address=address,
+        port=int(port) if isinstance(port, (int, str)) and str(port).isdigit() else None,
+        connections=int(conns) if isinstance(conns, int) else None,
+        state=str(attrs.get("state") or ""),
+        gtid=attrs.get("gtid_current_pos") or None,
+        monitor=monitors[0].get("id") if monitors else None,
+        maxscale=host,
+        details=str(attrs.get("state_details") or ""),
+    )
+
+
+def servers_from_document(doc: dict, host: str) -> list[Server]:
+    data = doc.get("data")
+    if isinstance(data, dict):
+        data = [data]
+    return [server_from_resource(r, host) for r in data or []]
+
+
+def sessions_from_document(doc: dict, host: str) -> list[Session]:
+    out = []
+    for res in doc.get("data") or []:
+        attrs = res.get("attributes") or {}
+        servers = tuple(c.get("server", "") for c in attrs.get("connections") or [] if c.get("server"))
+        out.append(
+            Session(
+                id=str(res.get("id", "")),
+                user=str(attrs.get("user") or ""),
+                remote=str(attrs.get("remote") or ""),
+                servers=servers,
+                maxscale=host,
+            )
+        )
+    return out
+
+
+def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
+    out = []
+    for res in doc.get("data") or []:
+        attrs = res.get("attributes") or {}
+        diag = attrs.get("monitor_diagnostics") or {}
+        servers = tuple(s.get("id", "") for s in _get(res, "relationships", "servers", "data") or [])
+        out.append(
+            Monitor(
+                name=str(res.get("id", "")),
+                module=str(attrs.get("module") or ""),
+                state=str(attrs.get("state") or ""),
+                servers=servers,
+                primary=diag.get("primary") or diag.get("master") or None,
+                maxscale=host,
+            )
+        )
+    return out
+
+
+def error_details(body: bytes | str | dict | None) -> list[str]:
+    """All `detail`s of a MaxScale error body, in order; [] when there is none or it is not JSON."""
+    if body is None:
+        return []
+    if isinstance(body, (bytes, str)):
+        try:
+            body = json.loads(body) if body else None
+        except ValueError:
+            return []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return [str(e.get("detail")) for e in errors or [] if isinstance(e, dict) and e.get("detail")]
+
+
+def last_error_detail(body: bytes | str | dict | None) -> str | None:
+    """MaxScale can prepend stale, unrelated details (reference §1.1): the last one is the real one."""
+    details = error_details(body)
+    return details[-1] if details else None

@@ -1,0 +1,116 @@
+"""Exit codes and the exceptions that carry them: one enum, one mapping."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """mcsctl's documented exit status (README, man page, CLI.md)."""
+
+    OK = 0
+    FAILED = 1  # MaxScale refused, or the operation failed (e.g. unknown server)
+    USAGE = 2  # bad command line or bad input
+    UNREACHABLE = 3  # cannot reach MaxScale, maxctrl missing/unusable, authentication failed
+    GUARD = 4  # refused by mcsctl's own safety guard
+    PARTIAL = 5  # some MaxScales changed and could not all be undone
+    TIMEOUT = 6  # timed out waiting (drain, confirmation, health)
+    INTERRUPTED = 130  # interrupted; cleanup was done
+
+
+class McsctlError(Exception):
+    """Base of every error mcsctl reports as one line plus an exit code.
+
+    `host` names the MaxScale the error came from, when there is one.
+    `hint` is an optional second line telling the admin what to do.
+    """
+
+    exit_code: ExitCode = ExitCode.FAILED
+
+    def __init__(self, message: str, *, host: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.host = host
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.host}: {self.message}" if self.host else self.message
+
+
+class UsageError(McsctlError):
+    exit_code = ExitCode.USAGE
+
+
+class OperationFailed(McsctlError):
+    """MaxScale refused a change, or an operation failed."""
+
+    exit_code = ExitCode.FAILED
+
+
+class Refused(OperationFailed):
+    """MaxScale answered with an error (400/403/...). `detail` is MaxScale's own last detail."""
+
+    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None, **kw):
+        super().__init__(message, **kw)
+        self.status = status
+        self.detail = detail
+
+
+class UnknownServer(OperationFailed):
+    def __init__(self, server: str, *, suggestion: str | None = None, **kw):
+        hint = f"did you mean {suggestion}?" if suggestion else None
+        super().__init__(f"{server} is not a server", hint=hint, **kw)
+        self.server = server
+
+
+class Unreachable(McsctlError):
+    """Cannot reach MaxScale (refused, timeout, TLS), or maxctrl cannot be used."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class AuthFailed(Unreachable):
+    pass
+
+
+class MaxctrlMissing(Unreachable):
+    pass
+
+
+class BadOutput(Unreachable):
+    """maxctrl printed something mcsctl cannot understand: never guess."""
+
+
+class GuardRefused(McsctlError):
+    exit_code = ExitCode.GUARD
+
+
+class Partial(McsctlError):
+    exit_code = ExitCode.PARTIAL
+
+
+class TimedOut(McsctlError):
+    exit_code = ExitCode.TIMEOUT
+
+
+class Interrupted(McsctlError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+class CommandFailed(McsctlError):
+    """A user COMMAND (maintenance run / rolling) failed: exit with its own status."""
+
+    def __init__(self, message: str, status: int, **kw):
+        super().__init__(message, **kw)
+        self.status = status
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The one mapping from an exception to mcsctl's exit status."""
+    if isinstance(exc, CommandFailed):
+        return exc.status
+    if isinstance(exc, McsctlError):
+        return int(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        return int(ExitCode.INTERRUPTED)
+    return int(ExitCode.FAILED)

@@ -1,0 +1,151 @@
+"""Plain data for what MaxScale reports: servers, their state flags, sessions, monitors. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Words MaxScale puts in a server's state string, in its rendering order (2.5 through 24.02).
+STATE_WORDS = (
+    "Maintenance",
+    "Drained",
+    "Draining",
+    "Master",
+    "Relay Master",
+    "Slave",
+    "Binlog Relay",
+    "Synced",
+    "Slave of External Server",  # 2.5 only, inside the state itself
+    "Master Stickiness",  # 2.5 only
+    "Auth Error",
+    "Need DNS lookup",
+    "Running",
+    "Down",
+)
+ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
+
+
+def split_state(text: str) -> tuple[tuple[str, ...], str]:
+    """Split a State cell into (flags, details).
+
+    MaxScale's own string always ends in `Running` or `Down`; maxctrl 6.0+ appends
+    `state_details` after it (`Slave, Running, Slave of External Server`), so
+    everything after that word is details, not flags.
+    """
+    tokens = [t.strip() for t in text.split(",")] if text.strip() else []
+    for i, tok in enumerate(tokens):
+        if tok in ("Running", "Down"):
+            return tuple(tokens[: i + 1]), ", ".join(tokens[i + 1 :])
+    return tuple(tokens), ""
+
+
+@dataclass(frozen=True)
+class Server:
+    """One row of `list servers` as seen through one MaxScale."""
+
+    name: str
+    address: str | None = None
+    port: int | None = None
+    connections: int | None = None
+    state: str = ""  # MaxScale's state string, without state_details
+    gtid: str | None = None
+    monitor: str | None = None
+    maxscale: str = ""  # which MaxScale reported it
+    details: str = ""  # state_details (maxctrl 6.0+ appends it to the State column)
+
+    @classmethod
+    def from_state_cell(cls, cell: str, **kw) -> "Server":
+        flags, details = split_state(cell)
+        return cls(state=", ".join(flags), details=details, **kw)
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return split_state(self.state)[0]
+
+    def has(self, word: str) -> bool:
+        return word in self.states
+
+    @property
+    def in_maintenance(self) -> bool:
+        return self.has("Maintenance")
+
+    @property
+    def is_primary(self) -> bool:
+        return self.has("Master")
+
+    @property
+    def is_replica(self) -> bool:
+        return self.has("Slave")
+
+    @property
+    def running(self) -> bool:
+        return self.has("Running")
+
+    @property
+    def down(self) -> bool:
+        return self.has("Down")
+
+    @property
+    def draining(self) -> bool:
+        return self.has("Draining") or self.has("Drained")
+
+    @property
+    def drained(self) -> bool:
+        return self.has("Drained")
+
+    @property
+    def role(self) -> str | None:
+        for word in ROLE_WORDS:
+            if word in self.states:
+                return word
+        return None
+
+    @property
+    def routable(self) -> bool:
+        """Can take new traffic: running, not in maintenance, not draining."""
+        return self.running and not self.in_maintenance and not self.draining
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["states"] = list(self.states)
+        return d
+
+
+@dataclass(frozen=True)
+class Session:
+    """A client session and the servers it holds connections to."""
+
+    id: str
+    user: str = ""
+    remote: str = ""
+    servers: tuple[str, ...] = ()
+    maxscale: str = ""
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["servers"] = list(self.servers)
+        return d
+
+
+@dataclass(frozen=True)
+class Monitor:
+    name: str
+    module: str = ""
+    state: str = ""
+    servers: tuple[str, ...] = ()
+    primary: str | None = None
+    maxscale: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state == "Running"
+
+
+@dataclass
+class HostView:
+    """Everything one MaxScale told us in one read."""
+
+    host: str
+    servers: list[Server] = field(default_factory=list)
+
+    def find(self, name: str) -> Server | None:
+        return next((s for s in self.servers if s.name == name), None)
