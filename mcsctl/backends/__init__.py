@@ -1,1 +1,41 @@
-"""Backends: everything that talks to MaxScale. `make_backend` picks one per host."""
+"""Backends: everything that talks to MaxScale. `make_backends` builds one per MaxScale host."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Callable
+
+from .base import Backend, Connection
+
+
+def choose_backend(kind: str, maxctrl: str | None) -> str:
+    """`auto` means maxctrl when the admin has one (on PATH, or named explicitly), else the REST API."""
+    if kind != "auto":
+        return kind
+    if maxctrl or os.environ.get("MCSCTL_MAXCTRL") or shutil.which("maxctrl"):
+        return "maxctrl"
+    return "rest"
+
+
+def make_backends(settings, trace: Callable[[str], None] | None = None) -> list[Backend]:
+    kind = choose_backend(settings.backend, settings.maxctrl)
+    conns = [
+        Connection(
+            host=h,
+            user=settings.user,
+            password=settings.password,
+            timeout=settings.timeout,
+            secure=settings.secure,
+            tls_ca_cert=settings.tls_ca_cert,
+            tls_verify=settings.tls_verify_server_cert,
+        )
+        for h in settings.hosts
+    ]
+    if kind == "maxctrl":
+        from .maxctrl import MaxctrlBackend
+
+        return [MaxctrlBackend(c, maxctrl=settings.maxctrl, trace=trace) for c in conns]
+    from .rest import RestBackend
+
+    return [RestBackend(c, trace=trace) for c in conns]

@@ -5,9 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..errors import UsageError
 from ..model import Monitor, Server, Session
 
 VALID_NAME_FORBIDDEN = ("/", "?", "#", "%")
+
+
+def check_server_name(name: str) -> str:
+    """Return `name` if MaxScale accepts it and it survives an unescaped REST path, else raise UsageError.
+
+    MaxScale forbids whitespace and a leading `@@`; maxctrl puts the name into the URL without
+    escaping, so `/ ? # %` would address something else. Everything else (quotes, `;`, `$()`,
+    backticks) is fine: names travel as one argv element or a quoted path part, never via a shell.
+    """
+    if not isinstance(name, str) or not name:
+        raise UsageError("empty server name")
+    if name.startswith("@@"):
+        raise UsageError(f"invalid server name {name!r}: names cannot start with '@@'")
+    # NUL cannot travel in argv or a URL either.
+    bad = sorted({c for c in name if c.isspace() or c in VALID_NAME_FORBIDDEN or c == "\0"})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise UsageError(f"invalid server name {name!r}: it contains {shown}")
+    return name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,359 @@
+"""The Typer app: commands and options only. Each command resolves settings, calls a procedure and
+hands the result to `render`. Errors become one line and an exit code in `handled`."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import time
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from . import __version__
+from .errors import Interrupted, McsctlError, UsageError, exit_code_of
+
+HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
+
+Takes a node out of traffic the way a careful admin does by hand with maxctrl (set server X
+maintenance, confirm in list servers, work, clear, confirm), on every MaxScale at once."""
+
+app = typer.Typer(
+    name="mcsctl",
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help"]},
+)
+maintenance_app = typer.Typer(
+    help="Put a server into maintenance, take it out, show and reap maintenances.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(maintenance_app, name="maint", help="Alias of maintenance.", hidden=True)
+
+
+# ------------------------------------------------------------------ shared option types
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Output format: table, json or tsv.", metavar="table|json|tsv"),
+]
+ServerArg = Annotated[str, typer.Argument(help="The server's name as MaxScale knows it.", metavar="SERVER")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and each exact call; change nothing.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Skip the drain and close every connection to the server at once.")
+]
+NoDrain = Annotated[
+    bool, typer.Option("--no-drain", help="Set maintenance directly (no drain first): the plain maxctrl procedure.")
+]
+DrainTimeout = Annotated[
+    str, typer.Option("--drain-timeout", help="How long to wait for the server to drain (e.g. 60, 5m).", metavar="DURATION")
+]
+OnTimeout = Annotated[
+    str,
+    typer.Option(
+        "--on-timeout",
+        help="When the drain times out: fail (clear drain, change nothing), force (cut the connections) "
+        "or proceed (maintenance; connections close at their next request).",
+        metavar="fail|force|proceed",
+    ),
+]
+Switchover = Annotated[
+    bool, typer.Option("--switchover", help="If SERVER is the primary, switch over to a replica first.")
+]
+To = Annotated[
+    Optional[str], typer.Option("--to", help="Switchover target (default: the most caught-up replica).", metavar="SERVER")
+]
+AllowPrimary = Annotated[
+    bool,
+    typer.Option(
+        "--allow-primary",
+        help="Take the primary out without a switchover where MaxScale allows it (stopped monitor, "
+        "older MaxScale); open transactions are waited for like a drain.",
+    ),
+]
+Reason = Annotated[Optional[str], typer.Option("--reason", help="Why: recorded in the journal.", metavar="TEXT")]
+Expires = Annotated[
+    Optional[str],
+    typer.Option("--expires", help="Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.", metavar="WHEN"),
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Consent to cutting connections without a question.")]
+WaitHealthy = Annotated[
+    bool, typer.Option("--wait-healthy", help="Also wait until the server is Running with a role again.")
+]
+HealthyTimeout = Annotated[
+    str,
+    typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
+]
+Command = Annotated[list[str], typer.Argument(help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND...")]
+
+
+def _check_format(fmt: str) -> str:
+    from .render import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    return fmt
+
+
+# ------------------------------------------------------------------ context
+class State:
+    """What every command needs, built lazily from the global options."""
+
+    def __init__(self, flags: dict, config: str | None):
+        self.flags = flags
+        self.config = config
+        self._settings = None
+        self._reporter = None
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from .settings import resolve
+
+            self._settings = resolve(self.flags, self.config)
+        return self._settings
+
+    @property
+    def reporter(self):
+        if self._reporter is None:
+            from .render import Reporter
+
+            self._reporter = Reporter(verbosity=self.flags.get("verbose") or 0)
+        return self._reporter
+
+    def fleet(self):
+        from .backends import make_backends
+        from .fleet import Fleet
+
+        s = self.settings
+        return Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
+
+    def procedures(self):
+        from .journal import Journal
+        from .workflow import Procedures
+
+        s = self.settings
+        return Procedures(self.fleet(), self.reporter, Journal(s.journal), confirm_timeout=s.confirm_timeout)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def handled(ctx: typer.Context) -> Iterator["State"]:
+    """Run a command body: SIGTERM/SIGHUP act like Ctrl-C; errors become one line + exit code."""
+    state: State = ctx.obj
+    old = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield state
+    except McsctlError as exc:
+        state.reporter.error(str(exc), exc.hint)
+        raise typer.Exit(exit_code_of(exc)) from None
+    except KeyboardInterrupt:
+        state.reporter.error("interrupted")
+        raise typer.Exit(int(Interrupted.exit_code)) from None
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mcsctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    hosts: Annotated[Optional[str], typer.Option("--hosts", "-H", envvar="MCSCTL_HOSTS", help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).", metavar="HOSTS")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).")] = None,
+    password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
+    maxctrl: Annotated[Optional[str], typer.Option("--maxctrl", envvar="MCSCTL_MAXCTRL", help="The maxctrl executable (default: maxctrl on PATH).", metavar="PATH")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", "-t", envvar="MCSCTL_TIMEOUT", help="Per-request timeout towards MaxScale, seconds (default 10).", metavar="SECONDS")] = None,
+    secure: Annotated[Optional[bool], typer.Option("--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False)] = None,
+    tls_ca_cert: Annotated[Optional[str], typer.Option("--tls-ca-cert", envvar="MCSCTL_TLS_CA_CERT", help="CA certificate for HTTPS.", metavar="PATH")] = None,
+    tls_verify_server_cert: Annotated[Optional[bool], typer.Option("--tls-verify-server-cert/--no-tls-verify-server-cert", envvar="MCSCTL_TLS_VERIFY_SERVER_CERT", help="Verify MaxScale's certificate (default yes).", show_default=False)] = None,
+    poll_interval: Annotated[Optional[float], typer.Option("--poll-interval", envvar="MCSCTL_POLL_INTERVAL", help="Seconds between polls while confirming or draining (default 0.5).", metavar="SECONDS")] = None,
+    confirm_timeout: Annotated[Optional[float], typer.Option("--confirm-timeout", envvar="MCSCTL_CONFIRM_TIMEOUT", help="Seconds to wait for every MaxScale to show a change (default 30).", metavar="SECONDS")] = None,
+    journal: Annotated[Optional[str], typer.Option("--journal", envvar="MCSCTL_JOURNAL", help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).", metavar="PATH")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", envvar="MCSCTL_CONFIG", help="Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).", metavar="PATH")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", envvar="MCSCTL_QUIET", help="Print less on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr.")] = False,
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    flags = dict(
+        hosts=hosts, user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout,
+        secure=secure, tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
+        poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
+        verbose=1 if verbose else (-1 if quiet else 0),
+    )
+    ctx.obj = State(flags, config)
+
+
+# ------------------------------------------------------------------ commands
+@app.command()
+def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """List the servers as every MaxScale sees them (maintenance and down servers marked on a TTY)."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        from . import render
+        from .cache import write_names
+
+        views = st.fleet().read()
+        items = [s for host_servers in views.values() for s in host_servers]
+        write_names([s.name for s in items])
+        render.servers(items, fmt)
+        for line in render.disagreements(items):
+            st.reporter.warn(line)
+
+
+def _on_options(**kw):
+    from .durations import parse_duration, parse_until
+    from .workflow import ON_TIMEOUT, OnOptions
+
+    if kw["on_timeout"] not in ON_TIMEOUT:
+        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {kw['on_timeout']!r}")
+    if kw["to"] and not kw["switchover"]:
+        raise UsageError("--to goes with --switchover")
+    return OnOptions(
+        force=kw["force"],
+        drain=not kw["no_drain"],
+        drain_timeout=parse_duration(kw["drain_timeout"]),
+        on_timeout=kw["on_timeout"],
+        switchover=kw["switchover"],
+        to=kw["to"],
+        allow_primary=kw["allow_primary"],
+        reason=kw["reason"],
+        expires=parse_until(kw["expires"], time.time()) if kw["expires"] else None,
+        dry_run=kw["dry_run"],
+        yes=kw["yes"],
+    )
+
+
+@maintenance_app.command("on")
+def maintenance_on(
+    ctx: typer.Context,
+    server: ServerArg,
+    force: Force = False,
+    no_drain: NoDrain = False,
+    drain_timeout: DrainTimeout = "60",
+    on_timeout: OnTimeout = "fail",
+    switchover: Switchover = False,
+    to: To = None,
+    allow_primary: AllowPrimary = False,
+    reason: Reason = None,
+    expires: Expires = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Drain SERVER, put it into maintenance on every MaxScale, and confirm."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        opts = _on_options(**{k: v for k, v in locals().items() if k not in ("ctx", "server", "st", "fmt")})
+        outcome = st.procedures().enter(server, opts)
+        if not opts.dry_run:
+            st.reporter.outcome(outcome, fmt)
+
+
+@maintenance_app.command("off")
+def maintenance_off(
+    ctx: typer.Context,
+    server: ServerArg,
+    wait_healthy: WaitHealthy = False,
+    healthy_timeout: HealthyTimeout = "300",
+    reason: Reason = None,
+    dry_run: DryRun = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Take SERVER out of maintenance on every MaxScale, and confirm."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        from .durations import parse_duration
+
+        outcome = st.procedures().leave(
+            server, wait_healthy, parse_duration(healthy_timeout), dry_run=dry_run, reason=reason
+        )
+        if not dry_run:
+            st.reporter.outcome(outcome, fmt)
+
+
+@maintenance_app.command("status")
+def maintenance_status(
+    ctx: typer.Context,
+    server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Show maintenances: live state merged with the journal (since, by, why, expiry, overdue)."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        from .status import status
+
+        status(st, server, fmt)
+
+
+@maintenance_app.command("run")
+def maintenance_run(
+    ctx: typer.Context,
+    server: ServerArg,
+    command: Command,
+    force: Force = False,
+    no_drain: NoDrain = False,
+    drain_timeout: DrainTimeout = "60",
+    on_timeout: OnTimeout = "fail",
+    switchover: Switchover = False,
+    to: To = None,
+    allow_primary: AllowPrimary = False,
+    reason: Reason = None,
+    expires: Expires = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    always_clear: Annotated[bool, typer.Option("--always-clear", help="Leave maintenance even if COMMAND fails.")] = False,
+    healthy_timeout: HealthyTimeout = "300",
+    fmt: FormatOpt = "table",
+) -> None:
+    """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        from .durations import parse_duration
+        from .run import run_in_maintenance
+
+        skip = ("ctx", "server", "st", "fmt", "command", "always_clear", "healthy_timeout")
+        opts = _on_options(**{k: v for k, v in locals().items() if k not in skip})
+        run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
+
+
+@maintenance_app.command("reap")
+def maintenance_reap(ctx: typer.Context, dry_run: DryRun = False) -> None:
+    """Take out of maintenance every server whose --expires has passed."""
+    with handled(ctx) as st:
+        from .status import reap
+
+        reap(st, dry_run)
+
+
+@app.command()
+def switchover(ctx: typer.Context, to: To = None, dry_run: DryRun = False, fmt: FormatOpt = "table") -> None:
+    """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        outcome = st.procedures().switchover(to=to, dry_run=dry_run)
+        if not dry_run:
+            st.reporter.outcome(outcome, fmt)
+
+
+def run() -> None:
+    """Console entry point."""
+    try:
+        app(prog_name="mcsctl")
+    except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
+        sys.stderr.write("mcsctl: interrupted\n")
+        sys.exit(int(Interrupted.exit_code))

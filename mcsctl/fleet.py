@@ -1,0 +1,121 @@
+"""The MaxScales mcsctl acts on: read each, change each, undo on partial failure, wait until all agree."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Protocol
+
+from .backends.base import Backend
+from .errors import McsctlError, OperationFailed, Partial, TimedOut, UnknownServer
+from .model import Server
+
+Views = dict[str, list[Server]]  # MaxScale host -> its servers
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class Fleet:
+    """One Backend per MaxScale host. Reads run in parallel; changes run host by host."""
+
+    def __init__(self, backends: list[Backend], clock: Clock | None = None, poll: float = 0.5):
+        self.backends = backends
+        self.clock = clock or SystemClock()
+        self.poll = poll
+        self._pool = ThreadPoolExecutor(len(backends)) if len(backends) > 1 else None
+
+    @property
+    def hosts(self) -> list[str]:
+        return [b.host for b in self.backends]
+
+    def each(self, fn: Callable[[Backend], object]) -> list:
+        """Run fn on every backend (in parallel when there are several); the first error is raised."""
+        if self._pool is None:
+            return [fn(b) for b in self.backends]
+        futures = [self._pool.submit(fn, b) for b in self.backends]
+        return [f.result() for f in futures]
+
+    def read(self) -> Views:
+        return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
+
+    def locate(self, name: str, views: Views | None = None) -> dict[str, Server]:
+        """The server as each MaxScale sees it; UnknownServer (with a near-miss hint) when one lacks it."""
+        views = views if views is not None else self.read()
+        found = {h: next((s for s in servers if s.name == name), None) for h, servers in views.items()}
+        missing = [h for h, s in found.items() if s is None]
+        if missing:
+            names = sorted({s.name for servers in views.values() for s in servers})
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            if len(missing) == len(found):
+                raise UnknownServer(name, suggestion=close[0] if close else None)
+            raise OperationFailed(
+                f"{name} is not a server on {', '.join(missing)} (it is on the other MaxScales)",
+                hint="the MaxScales disagree about their servers; fix their configuration first",
+            )
+        return found  # type: ignore[return-value]
+
+    def apply(self, what: str, do: Callable[[Backend], None], undo: Callable[[Backend], None]) -> None:
+        """Make one change on every host in order; if a host fails, undo it on the hosts already changed.
+
+        The original error is raised when the undo worked (nothing is left changed); Partial (exit 5)
+        when it did not, naming what each host is left with.
+        """
+        done: list[Backend] = []
+        for backend in self.backends:
+            try:
+                do(backend)
+            except McsctlError as exc:
+                if not done:
+                    raise
+                left = []
+                for b in reversed(done):
+                    try:
+                        undo(b)
+                    except McsctlError as undo_exc:
+                        left.append(f"{b.host}: still changed ({undo_exc.message})")
+                    else:
+                        left.append(f"{b.host}: undone")
+                if any("still changed" in s for s in left):
+                    raise Partial(
+                        f"{what} failed on {backend.host} ({exc.message}); undo failed too: " + "; ".join(left),
+                        hint="check each MaxScale with `mcsctl maintenance status` and fix by hand",
+                    ) from exc
+                exc.message = f"{exc.message} (undone on {', '.join(b.host for b in done)})"
+                raise
+            done.append(backend)
+
+    def wait(
+        self,
+        ok: Callable[[Server], bool],
+        name: str,
+        timeout: float,
+        what: str,
+        progress: Callable[[dict[str, Server], float], None] | None = None,
+    ) -> dict[str, Server]:
+        """Poll every host until `ok` holds for `name` on all of them; TimedOut names the ones that did not."""
+        start = self.clock.now()
+        while True:
+            found = self.locate(name)
+            elapsed = self.clock.now() - start
+            pending = {h: s for h, s in found.items() if not ok(s)}
+            if not pending:
+                return found
+            if progress:
+                progress(found, elapsed)
+            if elapsed >= timeout:
+                states = "; ".join(f"{h}: {s.state} ({s.connections or 0} connections)" for h, s in pending.items())
+                raise TimedOut(f"{name}: not {what} after {timeout:g}s on {states}")
+            self.clock.sleep(min(self.poll, max(timeout - elapsed, 0.01)))

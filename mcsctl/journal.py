@@ -1,0 +1,313 @@
+"""The who/why/until-when ledger: an append-only JSON-lines file of what mcsctl did.
+
+Location: `path` argument > `$MCSCTL_JOURNAL` > `$XDG_STATE_HOME/mcsctl/journal.jsonl`
+> `~/.local/state/mcsctl/journal.jsonl`. The directory is created 0700, the file 0600.
+
+Each line is one `Record`. Writers append a whole line with one `write` on an `O_APPEND`
+descriptor under an exclusive `flock`, then `fsync`, so concurrent mcsctl processes never
+interleave; a torn last line left by a crash is terminated before the next append.
+Readers skip (and count) lines they cannot parse instead of failing.
+
+Record conventions the helpers below rely on:
+- `hosts` lists the MaxScales on which the change took effect.
+- Only records whose `outcome` is `ok` or `partial` change the open/closed picture.
+- `on` and `run-start` open a maintenance on (server, host); `off`, `reap` and `run-end` close
+  it. A `run-end` with `extra["cleared"] is False` (command failed, maintenance kept) does not.
+- An opening record with no hosts opens on an unknown host; any closing record for the server
+  closes that, and a closing record with no hosts closes every host.
+
+`status_rows` returns one dict per server with these keys (the `--format json` contract):
+    server          str    server name
+    in_maintenance  bool   some MaxScale currently reports Maintenance for it
+    hosts           list   MaxScales reporting Maintenance now (sorted)
+    action          str|None   the open record's action (`on` or `run-start`), None if none
+    since           float|None epoch seconds of the open record
+    by              str|None   `user@hostname` who set it
+    reason          str|None
+    expires         float|None epoch seconds
+    overdue         bool   expires has passed and it is not stale
+    source          str|None   `mcsctl` (open record), `outside mcsctl` (live maintenance without
+                               an open record), None (neither)
+    stale           bool   open record, but no MaxScale that was asked reports Maintenance
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+OPENS = frozenset({"on", "run-start"})
+CLOSES = frozenset({"off", "run-end", "reap"})
+EFFECTIVE = frozenset({"ok", "partial"})
+UNKNOWN_HOST = ""  # key for an opening record that names no host
+
+
+def who() -> str:
+    """`user@hostname` of whoever runs mcsctl; never raises."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry and no LOGNAME/USER (containers)
+        user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    try:
+        host = socket.gethostname() or "localhost"
+    except Exception:
+        host = "localhost"
+    return f"{user}@{host}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One ledger line. `time` and `expires` are epoch seconds."""
+
+    time: float
+    action: str
+    server: str | None = None
+    hosts: list[str] = field(default_factory=list)
+    user: str = ""
+    reason: str | None = None
+    expires: float | None = None
+    outcome: str = "ok"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def now(cls, action: str, server: str | None = None, **kw: Any) -> "Record":
+        """A record stamped with the current time and `who()` (both overridable in `kw`)."""
+        import time
+
+        kw.setdefault("time", time.time())
+        kw.setdefault("user", who())
+        if "hosts" in kw:
+            kw["hosts"] = list(kw["hosts"])
+        return cls(action=action, server=server, **kw)
+
+    def to_json(self) -> str:
+        """One line of JSON (no newline inside: json escapes them)."""
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, line: str | bytes) -> "Record":
+        """Parse one line; unknown keys are ignored. Raises ValueError when it is not a record."""
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in data.items() if k in known}
+        return cls(**_checked(kw))
+
+
+def _checked(kw: dict[str, Any]) -> dict[str, Any]:
+    """Validate field types so a hand-edited or foreign line cannot poison later logic."""
+
+    def num(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if not num(kw.get("time")):
+        raise ValueError("time must be a number")
+    if not isinstance(kw.get("action"), str):
+        raise ValueError("action must be a string")
+    kw["time"] = float(kw["time"])
+    for key in ("server", "reason"):
+        if kw.get(key) is not None and not isinstance(kw[key], str):
+            raise ValueError(f"{key} must be a string or null")
+    if kw.get("expires") is not None:
+        if not num(kw["expires"]):
+            raise ValueError("expires must be a number or null")
+        kw["expires"] = float(kw["expires"])
+    hosts = kw.get("hosts", [])
+    if hosts is None:
+        hosts = []
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise ValueError("hosts must be a list of strings")
+    kw["hosts"] = hosts
+    if not isinstance(kw.get("user", ""), str):
+        raise ValueError("user must be a string")
+    if not isinstance(kw.get("outcome", "ok"), str):
+        raise ValueError("outcome must be a string")
+    if kw.get("extra") is None:
+        kw["extra"] = {}
+    elif not isinstance(kw["extra"], dict):
+        raise ValueError("extra must be an object")
+    return kw
+
+
+def default_path() -> Path:
+    """Where the journal lives when no path is given (see module docstring)."""
+    env = os.environ.get("MCSCTL_JOURNAL")
+    if env:
+        return Path(env).expanduser()
+    state = os.environ.get("XDG_STATE_HOME", "")
+    # The XDG spec says relative values are invalid and must be ignored.
+    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "mcsctl" / "journal.jsonl"
+
+
+class Journal:
+    """The ledger file. `skipped` holds how many corrupt lines the last `read()` ignored."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        self.path = Path(path) if path is not None else default_path()
+        self.skipped = 0
+
+    def append(self, record: Record) -> None:
+        """Append one record durably: one write of one line, under an exclusive flock, then fsync."""
+        # surrogateescape'd argv text cannot be UTF-8 encoded; backslashreplace turns it into a
+        # `\udcXX` escape, which is still valid JSON inside the string it came from.
+        data = (record.to_json() + "\n").encode("utf-8", "backslashreplace")
+        self._make_dir()
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    # A crash left a torn last line: end it, or it would swallow this record.
+                    data = b"\n" + data
+                view = memoryview(data)
+                while view:  # a regular file takes it in one go; loop only for safety
+                    n = os.write(fd, view)
+                    view = view[n:]
+                os.fsync(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def read(self) -> list[Record]:
+        """Every parseable record in file order; a missing file is an empty journal."""
+        self.skipped = 0
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return []
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # never see a line half-written by another process
+            with os.fdopen(os.dup(fd), "rb") as f:
+                raw = f.read()
+        finally:
+            os.close(fd)
+        records = []
+        for line in raw.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                records.append(Record.from_json(line.decode("utf-8", "replace")))
+            except (ValueError, TypeError):
+                self.skipped += 1
+        return records
+
+    def _make_dir(self) -> None:
+        parent = self.path.parent
+        if parent.is_dir():
+            return  # never change the mode of a directory we did not create
+        try:
+            os.makedirs(parent, mode=0o700)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise
+            return
+        os.chmod(parent, 0o700)  # makedirs' mode is filtered by the umask
+
+
+def _effective(rec: Record) -> bool:
+    return rec.server is not None and rec.outcome in EFFECTIVE
+
+
+def _open_by_host(records: Iterable[Record]) -> dict[str, dict[str, Record]]:
+    """server -> {host: opening record} after replaying the journal in order."""
+    state: dict[str, dict[str, Record]] = {}
+    for rec in records:
+        if not _effective(rec):
+            continue
+        assert rec.server is not None
+        if rec.action in OPENS:
+            per_host = state.setdefault(rec.server, {})
+            for host in rec.hosts or [UNKNOWN_HOST]:
+                per_host[host] = rec
+        elif rec.action in CLOSES:
+            if rec.action == "run-end" and rec.extra.get("cleared") is False:
+                continue
+            per_host = state.get(rec.server, {})
+            targets = list(per_host) if not rec.hosts else [*rec.hosts, UNKNOWN_HOST]
+            for host in targets:
+                per_host.pop(host, None)
+            if not per_host:
+                state.pop(rec.server, None)
+    return state
+
+
+def open_maintenances(records: Iterable[Record]) -> dict[str, Record]:
+    """server -> its latest opening record still open somewhere.
+
+    The returned record's `hosts` is narrowed to the hosts still open (a partial `off` on
+    one MaxScale leaves the others listed); the unknown-host marker is not listed.
+    """
+    result = {}
+    for server, per_host in _open_by_host(records).items():
+        latest = max(per_host.values(), key=lambda r: r.time)
+        hosts = sorted(h for h in per_host if h != UNKNOWN_HOST)
+        result[server] = replace(latest, hosts=hosts)
+    return result
+
+
+def expired(records: Iterable[Record], now: float) -> list[Record]:
+    """Open maintenances whose `expires` is at or before `now`, soonest first (for `reap`)."""
+    due = [r for r in open_maintenances(records).values() if r.expires is not None and r.expires <= now]
+    return sorted(due, key=lambda r: (r.expires, r.server))
+
+
+def status_rows(
+    records: Iterable[Record],
+    live: Mapping[str, Mapping[str, bool]],
+    now: float,
+    server: str | None = None,
+) -> list[dict[str, Any]]:
+    """Merge the journal with live state into rows sorted by server (keys: module docstring).
+
+    `live` maps server -> {MaxScale host: in maintenance}; a host missing from it was not
+    asked (unreachable), so it never makes a record stale. Without `server`, rows cover every
+    server in maintenance live or with an open record; with `server`, exactly that server.
+    """
+    opened = open_maintenances(records)
+    if server is not None:
+        names = [server]
+    else:
+        live_on = {s for s, hosts in live.items() if any(hosts.values())}
+        names = sorted(live_on | set(opened))
+    return [_row(name, opened.get(name), live.get(name, {}), now) for name in names]
+
+
+def _row(name: str, rec: Record | None, live_hosts: Mapping[str, bool], now: float) -> dict[str, Any]:
+    in_maint = sorted(h for h, on in live_hosts.items() if on)
+    stale = False
+    if rec is not None and not in_maint:
+        # Stale only when some MaxScale was actually asked and said no.
+        asked = [h for h in (rec.hosts or live_hosts) if h in live_hosts]
+        stale = bool(asked)
+    if rec is not None:
+        source = "mcsctl"
+    elif in_maint:
+        source = "outside mcsctl"
+    else:
+        source = None
+    expires = rec.expires if rec is not None else None
+    return {
+        "server": name,
+        "in_maintenance": bool(in_maint),
+        "hosts": in_maint,
+        "action": rec.action if rec else None,
+        "since": rec.time if rec else None,
+        "by": rec.user if rec else None,
+        "reason": rec.reason if rec else None,
+        "expires": expires,
+        "overdue": expires is not None and now >= expires and not stale,
+        "source": source,
+        "stale": stale,
+    }

@@ -1,0 +1,212 @@
+"""The only module that prints: tables, JSON, TSV, progress, warnings, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Iterable, TextIO
+
+from .model import Server
+
+FORMATS = ("table", "json", "tsv")
+SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
+
+
+def _colour_ok(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _paint(text: str, server: Server, colour: bool) -> str:
+    if not colour:
+        return text
+    if server.down:
+        return f"\x1b[31m{text}\x1b[0m"  # red: down
+    if server.in_maintenance:
+        return f"\x1b[33m{text}\x1b[0m"  # yellow: maintenance
+    if server.draining:
+        return f"\x1b[36m{text}\x1b[0m"  # cyan: draining/drained
+    return text
+
+
+def server_row(s: Server) -> list[str]:
+    state = s.state + (f", {s.details}" if s.details else "")
+    return [
+        s.name,
+        s.address or "",
+        "" if s.port is None else str(s.port),
+        "" if s.connections is None else str(s.connections),
+        state,
+        s.gtid or "",
+        s.monitor or "",
+        s.maxscale,
+    ]
+
+
+def server_json(s: Server) -> dict:
+    """The stable JSON shape of CLI.md: name, address, port, connections, state, states, gtid, monitor, maxscale."""
+    return {
+        "name": s.name,
+        "address": s.address,
+        "port": s.port,
+        "connections": s.connections,
+        "state": s.state,
+        "states": list(s.states),
+        "details": s.details,
+        "gtid": s.gtid,
+        "monitor": s.monitor,
+        "maxscale": s.maxscale,
+    }
+
+
+def table(headers: Iterable[str], rows: list[list[str]], painters: list | None = None, colour: bool = False) -> str:
+    """A plain aligned table (two spaces between columns); `painters[i]` colours row i on a TTY."""
+    headers = list(headers)
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    lines = [fmt(headers)]
+    for i, r in enumerate(rows):
+        line = fmt(r)
+        lines.append(painters[i](line, colour) if painters else line)
+    return "\n".join(lines) + "\n"
+
+
+def tsv(rows: list[list[str]]) -> str:
+    return "".join("\t".join(" ".join(c.split()) for c in r) + "\n" for r in rows)
+
+
+def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
+        return
+    rows = [server_row(s) for s in items]
+    if fmt == "tsv":
+        out.write(tsv(rows))
+        return
+    painters = [(lambda line, c, s=s: _paint(line, s, c)) for s in items]
+    out.write(table(SERVER_COLUMNS, rows, painters, _colour_ok(out)))
+
+
+def disagreements(items: list[Server]) -> list[str]:
+    """Servers whose state differs between MaxScales, one line each."""
+    by_name: dict[str, list[Server]] = {}
+    for s in items:
+        by_name.setdefault(s.name, []).append(s)
+    lines = []
+    hosts = {s.maxscale for s in items}
+    for name, seen in by_name.items():
+        if len(seen) < len(hosts):
+            missing = sorted(hosts - {s.maxscale for s in seen})
+            lines.append(f"{name} is missing on {', '.join(missing)}")
+        elif len({s.state for s in seen}) > 1:
+            lines.append(f"{name} differs: " + "; ".join(f"{s.maxscale} {s.state}" for s in seen))
+    return lines
+
+
+def rows_out(headers: list[str], rows: list[dict], fmt: str, out: TextIO | None = None) -> None:
+    """Generic data output for status-like commands: `rows` are dicts keyed by lower-case header."""
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    keys = [h.lower().replace(" ", "_") for h in headers]
+    cells = [["" if r.get(k) is None else _cell(r.get(k)) for k in keys] for r in rows]
+    out.write(tsv(cells) if fmt == "tsv" else table(headers, cells))
+
+
+def _cell(v) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ",".join(str(x) for x in v)
+    return str(v)
+
+
+def when(epoch: float | None) -> str:
+    return "" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+class Reporter:
+    """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout."""
+
+    def __init__(self, verbosity: int = 0, out: TextIO | None = None, err: TextIO | None = None):
+        self.verbosity = verbosity
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.interactive = sys.stdin.isatty() and self.err.isatty()
+        self._live = self.err.isatty()
+        self._last_progress = 0.0
+        self._line_open = False
+
+    def _end_line(self) -> None:
+        if self._line_open:
+            self.err.write("\n")
+            self._line_open = False
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self._end_line()
+            self.err.write(f"{message}\n")
+
+    def warn(self, message: str) -> None:
+        self._end_line()
+        self.err.write(f"warning: {message}\n")
+
+    def trace(self, line: str) -> None:
+        if self.verbosity > 0:
+            self._end_line()
+            self.err.write(f"+ {line}\n")
+
+    def plan(self, line: str) -> None:
+        self.out.write(line + "\n")
+
+    def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
+        if self.verbosity < 0:
+            return
+        conns = ", ".join(f"{h}: {s.connections or 0} conn" for h, s in found.items())
+        text = f"{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)"
+        if self._live:
+            self.err.write("\r\x1b[K" + text)
+            self._line_open = True
+        elif elapsed == 0 or elapsed - self._last_progress >= 5:
+            self._last_progress = elapsed
+            self.err.write(text + "\n")
+        self.err.flush()
+
+    def confirm(self, question: str) -> bool:
+        self._end_line()
+        self.err.write(f"{question} [y/N] ")
+        self.err.flush()
+        try:
+            answer = input()
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        self._end_line()
+        self.err.write(f"mcsctl: error: {message}\n")
+        if hint:
+            self.err.write(f"hint: {hint}\n")
+
+    def outcome(self, outcome, fmt: str = "table") -> None:
+        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout."""
+        self._end_line()
+        if fmt == "json":
+            doc = {
+                "server": outcome.server,
+                "action": outcome.action,
+                "changed": outcome.changed,
+                "message": outcome.message,
+                "connections_cut": outcome.cut,
+                "final": [server_json(s) for s in outcome.final.values()],
+                **outcome.extra,
+            }
+            self.out.write(json.dumps(doc, indent=2) + "\n")
+            return
+        if outcome.message and self.verbosity >= 0:
+            self.err.write(outcome.message + "\n")
+        if outcome.final:
+            servers(list(outcome.final.values()), fmt, self.out)

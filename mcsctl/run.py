@@ -1,0 +1,107 @@
+"""`maintenance run`: enter maintenance, run a command with the terminal attached, come back safely."""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+
+from .errors import CommandFailed, Interrupted, UsageError
+from .model import Server
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def substitute(argv: list[str], server: Server) -> list[str]:
+    """Replace {server}, {address} and {port} inside each argument; each stays one argv element."""
+    values = {"{server}": server.name, "{address}": server.address or "", "{port}": "" if server.port is None else str(server.port)}
+    out = []
+    for arg in argv:
+        for key, value in values.items():
+            arg = arg.replace(key, value)
+        out.append(arg)
+    return out
+
+
+def run_command(argv: list[str]) -> tuple[int, int | None]:
+    """Run argv (no shell) with our stdio; forward SIGINT/SIGTERM/SIGHUP to it.
+
+    Returns (exit status, first signal received or None). A child killed by signal N gives 128+N.
+    """
+    try:
+        child = subprocess.Popen(argv)
+    except FileNotFoundError:
+        raise CommandFailed(f"command not found: {argv[0]}", 127) from None
+    except PermissionError:
+        raise CommandFailed(f"command not executable: {argv[0]}", 126) from None
+    received: list[int] = []
+
+    def forward(signum, frame):
+        received.append(signum)
+        try:
+            child.send_signal(signum)
+        except ProcessLookupError:
+            pass
+
+    old = {s: signal.signal(s, forward) for s in FORWARDED}
+    try:
+        rc = child.wait()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    return (128 - rc if rc < 0 else rc), (received[0] if received else None)
+
+
+def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str):
+    if not argv:
+        raise UsageError("maintenance run needs a COMMAND after --")
+    proc = st.procedures()
+    ui = st.reporter
+    target = next(iter(proc.fleet.locate(name).values()))
+    argv = substitute(argv, target)
+    if opts.dry_run:
+        proc.enter(name, opts, action="run-start")
+        ui.plan("# run: " + shlex.join(argv))
+        ui.plan(f"# wait until the monitor shows {name} Running (up to {healthy_timeout:g}s)")
+        proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
+        return
+    entered = proc.enter(name, opts, action="run-start")
+    ui.info(f"{name}: running {shlex.join(argv)}")
+    status, sig = run_command(argv)
+
+    def stay(why: str, outcome: str):
+        proc._record("run-end", name, outcome, cleared=False, status=status)
+        ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
+        ui.outcome(proc_final(), fmt)
+
+    def proc_final():
+        from .workflow import Outcome
+
+        return Outcome(name, "run", False, proc.fleet.locate(name), "")
+
+    if not entered.changed:
+        ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
+        ui.outcome(proc_final(), fmt)
+        if sig:
+            raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
+        if status:
+            raise CommandFailed(f"command exited with status {status}", status)
+        return
+    if sig and not always_clear:
+        stay(f"interrupted by {signal.Signals(sig).name} (command exit status {status})", "interrupted")
+        raise Interrupted(f"{name}: interrupted; left in maintenance")
+    if status and not always_clear:
+        stay(f"command failed with exit status {status}", "failed")
+        raise CommandFailed(f"command exited with status {status}", status)
+    try:
+        proc.fleet.wait(lambda s: s.running, name, healthy_timeout, "Running",
+                        lambda found, el: ui.waiting(f"{name} coming back", found, el, healthy_timeout))
+    except Exception:
+        proc._record("run-end", name, "timeout", cleared=False, status=status)
+        raise
+    outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
+    ui.outcome(outcome, fmt)
+    if sig:
+        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
+    if status:
+        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)

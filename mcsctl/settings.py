@@ -1,0 +1,107 @@
+"""Where hosts, credentials, backend and timeouts come from: flag > MCSCTL_* environment > config file > default.
+
+Typer resolves flag > environment (each option names its MCSCTL_* variable); options left unset arrive
+here as None and are filled from the TOML config file, then from the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import UsageError
+
+DEFAULT_PORT = 8989
+
+
+@dataclass(frozen=True)
+class Settings:
+    hosts: tuple[str, ...] = ("127.0.0.1:8989",)
+    user: str = "admin"
+    password: str = "mariadb"
+    backend: str = "auto"  # auto | maxctrl | rest
+    maxctrl: str | None = None
+    timeout: float = 10.0  # per request, seconds
+    secure: bool = False
+    tls_ca_cert: str | None = None
+    tls_verify_server_cert: bool = True
+    poll_interval: float = 0.5  # seconds between confirmation / drain polls
+    confirm_timeout: float = 30.0  # seconds to see a change on every MaxScale
+    verbose: int = 0  # -1 quiet, 0 normal, 1 verbose
+    journal: str | None = None  # path of the journal (default under $XDG_STATE_HOME)
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "mcsctl" / "config.toml"
+
+
+def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """`a,b:8990` (or a TOML list) -> ("a:8989", "b:8990"). IPv6 as `[::1]:8989`."""
+    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    out = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            raise UsageError(f"--hosts: empty host name in {value!r}")
+        if any(c.isspace() for c in item) or "/" in item:
+            raise UsageError(f"--hosts: bad host {item!r} (expected HOST[:PORT], comma-separated)")
+        if item.startswith("["):
+            if "]" not in item:
+                raise UsageError(f"--hosts: bad IPv6 host {item!r} (expected [ADDR]:PORT)")
+            addr, _, rest = item[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else ""
+            item = f"[{addr}]:{port or DEFAULT_PORT}"
+        else:
+            name, sep, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
+            if sep and not port.isdigit():
+                raise UsageError(f"--hosts: bad port in {item!r}")
+            item = item if sep else f"{item}:{DEFAULT_PORT}"
+        if item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+def _load_config(path: Path, explicit: bool) -> dict:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise UsageError(f"config file {path} does not exist") from None
+        return {}
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
+    import tomllib
+
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path}: {exc}") from None
+    known = {f.name for f in fields(Settings)} | {"tls-ca-cert", "tls-verify-server-cert"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
+    if "password" in doc and path.stat().st_mode & 0o077:
+        raise UsageError(f"config file {path} holds a password but is readable by others; chmod 600 it")
+    return {k.replace("-", "_"): v for k, v in doc.items()}
+
+
+def resolve(flags: dict, config: str | None = None) -> Settings:
+    """Fill the options the command line and environment left unset from the config file and defaults."""
+    path = Path(config) if config else default_config_path()
+    from_file = _load_config(path, explicit=bool(config))
+    values = {}
+    for f in fields(Settings):
+        value = flags.get(f.name)
+        if value is None:
+            value = from_file.get(f.name)
+        if value is not None:
+            values[f.name] = value
+    settings = replace(Settings(), **values)
+    hosts = parse_hosts(settings.hosts)
+    if settings.backend not in ("auto", "maxctrl", "rest"):
+        raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
+    for name in ("timeout", "poll_interval", "confirm_timeout"):
+        if not float(getattr(settings, name)) > 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of seconds")
+    return replace(settings, hosts=hosts)

@@ -1,0 +1,62 @@
+"""`maintenance status` and `maintenance reap`: live state merged with the journal."""
+
+from __future__ import annotations
+
+import time
+
+from . import render
+from .errors import McsctlError, OperationFailed
+
+STATUS_COLUMNS = ["Server", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source", "Stale"]
+
+
+def live_maintenance(fleet) -> dict[str, dict[str, bool]]:
+    """server -> {MaxScale host: in maintenance}, from one parallel read of every MaxScale."""
+    live: dict[str, dict[str, bool]] = {}
+    for host, servers in fleet.read().items():
+        for s in servers:
+            live.setdefault(s.name, {})[host] = s.in_maintenance
+    return live
+
+
+def status(st, server: str | None, fmt: str) -> None:
+    from .journal import Journal, status_rows
+
+    fleet = st.fleet()
+    live = live_maintenance(fleet)
+    if server is not None:
+        fleet.locate(server)  # unknown server: exit 1 with a near-miss hint
+    journal = Journal(st.settings.journal)
+    rows = status_rows(journal.read(), live, time.time(), server)
+    if fmt == "table":
+        for r in rows:
+            r["since"], r["expires"] = render.when(r["since"]), render.when(r["expires"])
+    render.rows_out(STATUS_COLUMNS, rows, fmt)
+
+
+def reap(st, dry_run: bool) -> None:
+    from .journal import Journal, Record, expired, who
+
+    journal = Journal(st.settings.journal)
+    due = expired(journal.read(), time.time())
+    ui = st.reporter
+    if not due:
+        ui.info("no expired maintenance")
+        return
+    proc = st.procedures()
+    failures = []
+    for rec in due:
+        ui.info(f"{rec.server}: maintenance expired {render.when(rec.expires)} (set by {rec.user}, reason: {rec.reason or '-'})")
+        try:
+            outcome = proc.leave(rec.server, dry_run=dry_run, action="reap", reason="expired")
+        except McsctlError as exc:
+            failures.append(f"{rec.server}: {exc}")
+            ui.warn(f"could not reap {rec.server}: {exc}")
+            continue
+        if not dry_run and not outcome.changed:
+            # Someone cleared it outside mcsctl: close the record so it stops showing as overdue.
+            journal.append(Record.now("reap", rec.server, hosts=proc.fleet.hosts, user=who(), reason="already cleared"))
+        if not dry_run:
+            ui.info(f"{rec.server}: {outcome.message}")
+    if failures:
+        raise OperationFailed("reap failed for " + "; ".join(failures))

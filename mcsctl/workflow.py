@@ -1,0 +1,380 @@
+"""The procedures a careful admin follows: enter/leave maintenance, drain with a deadline, switchover.
+
+Pure logic over a Fleet (the MaxScales), a UI and an optional journal; no printing, no Typer.
+Every change is confirmed by re-reading every MaxScale; a change that fails half-way is undone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .backends.base import check_server_name
+from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, TimedOut
+from .fleet import Fleet, Views
+from .gtid import behind
+from .model import Server
+from .ui import UI
+
+ON_TIMEOUT = ("fail", "force", "proceed")
+
+
+@dataclass
+class OnOptions:
+    """How to enter maintenance (the `maintenance on` options)."""
+
+    force: bool = False  # skip the drain and close every connection at once
+    drain: bool = True  # drain first; False = the plain `set server X maintenance`
+    drain_timeout: float = 60.0
+    on_timeout: str = "fail"  # fail | force | proceed
+    switchover: bool = False  # the server is the primary: switch over first
+    to: str | None = None  # switchover target
+    allow_primary: bool = False  # take the primary without switchover where MaxScale allows it
+    reason: str | None = None
+    expires: float | None = None  # epoch seconds
+    dry_run: bool = False
+    yes: bool = False  # consent to cutting connections without a question
+
+
+@dataclass
+class Outcome:
+    """What a procedure did; `final` is the server as each MaxScale last showed it."""
+
+    server: str
+    action: str
+    changed: bool
+    final: dict[str, Server] = field(default_factory=dict)
+    message: str = ""
+    cut: int = 0  # connections closed by force
+    extra: dict = field(default_factory=dict)
+
+
+class Procedures:
+    def __init__(
+        self,
+        fleet: Fleet,
+        ui: UI,
+        journal=None,
+        confirm_timeout: float = 30.0,
+        wall: Callable[[], float] = time.time,
+    ):
+        self.fleet = fleet
+        self.ui = ui
+        self.journal = journal
+        self.confirm_timeout = confirm_timeout
+        self.wall = wall
+
+    # ---------------------------------------------------------------- helpers
+    def _record(self, action: str, server: str | None, outcome: str, **kw) -> None:
+        if self.journal is None:
+            return
+        from .journal import Record, who
+
+        self.journal.append(
+            Record(
+                time=self.wall(),
+                action=action,
+                server=server,
+                hosts=self.fleet.hosts,
+                user=who(),
+                outcome=outcome,
+                reason=kw.pop("reason", None),
+                expires=kw.pop("expires", None),
+                extra=kw,
+            )
+        )
+
+    def _plan(self, title: str, describe: Callable) -> None:
+        self.ui.plan(f"# {title}")
+        for b in self.fleet.backends:
+            self.ui.plan(describe(b))
+
+    def _each(self, what: str, fn: Callable) -> list[str]:
+        """Do fn on every host, collecting failures instead of stopping (cleanup steps)."""
+        failed = []
+        for b in self.fleet.backends:
+            try:
+                fn(b)
+            except McsctlError as exc:
+                failed.append(f"{b.host}: {exc.message}")
+        if failed:
+            self.ui.warn(f"{what} failed on " + "; ".join(failed))
+        return failed
+
+    def _clear_drain(self, name: str) -> None:
+        failed = self._each(f"clear drain on {name}", lambda b: b.clear_state(name, "drain"))
+        if failed:  # one retry: a drain flag must never be left behind silently
+            failed = self._each(f"clear drain on {name} (retry)", lambda b: b.clear_state(name, "drain"))
+        if failed:
+            raise OperationFailed(
+                f"{name}: could not clear the drain flag on " + "; ".join(failed),
+                hint=f"clear it by hand: maxctrl clear server {name} drain",
+            )
+
+    def _progress(self, what: str, deadline: float):
+        return lambda found, elapsed: self.ui.waiting(what, found, elapsed, deadline)
+
+    def holders(self, name: str) -> list[str]:
+        """Sessions that still hold a connection to the server, as `host: id user@remote`."""
+        out = []
+        for b in self.fleet.backends:
+            try:
+                sessions = b.list_sessions()
+            except McsctlError:
+                continue
+            out += [f"{b.host}: session {s.id} {s.user}@{s.remote}" for s in sessions if name in s.servers]
+        return out
+
+    # ---------------------------------------------------------------- guards
+    def _guard_last(self, name: str, views: Views) -> None:
+        for host, servers in views.items():
+            target = next(s for s in servers if s.name == name)
+            if not target.routable:
+                continue
+            peers = [s for s in servers if s.name != name and s.monitor == target.monitor and s.routable]
+            if not peers:
+                raise GuardRefused(
+                    f"{name} is the last server that can take traffic on {host}",
+                    hint="bring another server back first (mcsctl maintenance off SERVER)",
+                )
+
+    def _consent(self, question: str, why: str, opts: OnOptions) -> None:
+        if opts.yes or opts.dry_run:
+            return
+        if self.ui.interactive:
+            if not self.ui.confirm(question):
+                raise GuardRefused("not confirmed; nothing was changed")
+            return
+        raise GuardRefused(f"{why}; add --yes to confirm (no terminal to ask on)")
+
+    # ---------------------------------------------------------------- maintenance on
+    def enter(self, name: str, opts: OnOptions, action: str = "on") -> Outcome:
+        check_server_name(name)
+        if opts.on_timeout not in ON_TIMEOUT:
+            raise OperationFailed(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}")
+        views = self.fleet.read()
+        found = self.fleet.locate(name, views)
+        if all(s.in_maintenance for s in found.values()):
+            self.ui.info(f"{name} is already in maintenance on every MaxScale; nothing to do")
+            return Outcome(name, action, False, found, "already in maintenance")
+
+        if any(s.is_primary for s in found.values()):
+            if opts.switchover:
+                self.switchover(to=opts.to, dry_run=opts.dry_run, views=views)
+                if not opts.dry_run:
+                    views = self.fleet.read()
+                    found = self.fleet.locate(name, views)
+            elif not opts.allow_primary:
+                raise GuardRefused(
+                    f"{name} is the primary; putting it in maintenance would stop all writes",
+                    hint=f"switch over first: mcsctl maintenance on {name} --switchover [--to SERVER]",
+                )
+            else:
+                self.ui.warn(f"{name} is the primary; taking it out without a switchover (--allow-primary)")
+        if not (opts.switchover and opts.dry_run):
+            self._guard_last(name, views)
+
+        conns = sum(s.connections or 0 for s in found.values())
+        if opts.force and conns:
+            self._consent(
+                f"Force {name} into maintenance, cutting {conns} connection(s)?",
+                f"--force would cut {conns} connection(s) to {name}",
+                opts,
+            )
+        elif opts.drain and not opts.force and opts.on_timeout == "force":
+            self._consent(
+                f"If {name} does not drain in {opts.drain_timeout:g}s, force it, cutting connections?",
+                "--on-timeout force may cut connections",
+                opts,
+            )
+
+        if opts.dry_run:
+            self._plan_enter(name, opts)
+            return Outcome(name, action, False, found, "dry run: nothing was changed")
+        return self._enter(name, opts, found, action)
+
+    def _plan_enter(self, name: str, opts: OnOptions) -> None:
+        draining = opts.drain and not opts.force
+        if draining:
+            self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))
+            self.ui.plan(
+                f"# wait until {name} is Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
+                f"then --on-timeout {opts.on_timeout})"
+            )
+        self._plan(
+            f"set {name} in maintenance on every MaxScale", lambda b: b.describe_set(name, "maintenance", opts.force)
+        )
+        if draining:
+            self._plan(f"clear the drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
+        self.ui.plan(f"# confirm: every MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
+
+    def _enter(self, name: str, opts: OnOptions, found: dict[str, Server], action: str) -> Outcome:
+        force, cut, drain_set = opts.force, 0, False
+        if force:
+            cut = sum(s.connections or 0 for s in found.values())
+        try:
+            if opts.drain and not force:
+                self.fleet.apply(
+                    f"set {name} drain", lambda b: b.set_state(name, "drain"), lambda b: b.clear_state(name, "drain")
+                )
+                drain_set = True
+                self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
+                try:
+                    found = self.fleet.wait(
+                        lambda s: s.drained or s.in_maintenance,
+                        name,
+                        opts.drain_timeout,
+                        "drained",
+                        self._progress(f"{name} draining", opts.drain_timeout),
+                    )
+                except TimedOut as exc:
+                    found = self.fleet.locate(name)
+                    left = sum(s.connections or 0 for s in found.values())
+                    if opts.on_timeout == "fail":
+                        who = self.holders(name)
+                        exc.message = (
+                            f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
+                            + (" (" + "; ".join(who) + ")" if who else "")
+                            + "; drain cleared, nothing changed"
+                        )
+                        exc.hint = "retry with a longer --drain-timeout, or --on-timeout force|proceed"
+                        self._record(action, name, "timeout", reason=opts.reason)
+                        raise
+                    if opts.on_timeout == "force":
+                        force, cut = True, left
+                        self.ui.warn(f"{name} did not drain in time: FORCING maintenance, cutting {left} connection(s)")
+                    else:
+                        self.ui.warn(
+                            f"{name} did not drain in time: entering maintenance anyway; "
+                            f"{left} connection(s) close at their next request"
+                        )
+            elif force and cut:
+                self.ui.warn(f"{name}: forcing maintenance, cutting {cut} connection(s)")
+            self.fleet.apply(
+                f"set {name} maintenance",
+                lambda b: b.set_state(name, "maintenance", force),
+                lambda b: b.clear_state(name, "maintenance"),
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"{name}: interrupted before maintenance was set"
+                + ("; drain cleared, nothing changed" if drain_set else "; nothing changed")
+            ) from None
+        finally:
+            if drain_set:
+                self._clear_drain(name)
+        final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
+        self._record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
+        return Outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
+
+    # ---------------------------------------------------------------- maintenance off
+    def leave(
+        self,
+        name: str,
+        wait_healthy: bool = False,
+        healthy_timeout: float = 300.0,
+        dry_run: bool = False,
+        action: str = "off",
+        reason: str | None = None,
+    ) -> Outcome:
+        check_server_name(name)
+        found = self.fleet.locate(name)
+        in_maint = any(s.in_maintenance for s in found.values())
+        draining = any(s.draining for s in found.values())
+        if dry_run:
+            self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))
+            self._plan(f"clear any drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
+            self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
+            if wait_healthy:
+                self.ui.plan(f"# wait until {name} is Running with a role on every MaxScale (up to {healthy_timeout:g}s)")
+            return Outcome(name, action, False, found, "dry run: nothing was changed")
+        changed = False
+        if in_maint:
+            self.fleet.apply(
+                f"clear {name} maintenance",
+                lambda b: b.clear_state(name, "maintenance"),
+                lambda b: b.set_state(name, "maintenance"),
+            )
+            found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
+            changed = True
+        if draining or any(s.draining for s in found.values()):
+            self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
+            found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
+            changed = True
+        if not changed:
+            self.ui.info(f"{name} is not in maintenance on any MaxScale; nothing to do")
+        if wait_healthy:
+            found = self.fleet.wait(
+                lambda s: s.running and s.role is not None and not s.in_maintenance,
+                name,
+                healthy_timeout,
+                "Running with a role",
+                self._progress(f"{name} coming back", healthy_timeout),
+            )
+        if changed:
+            self._record(action, name, "ok", reason=reason)
+        msg = f"{name} is out of maintenance on every MaxScale" if changed else "not in maintenance"
+        return Outcome(name, action, changed, found, msg)
+
+    # ---------------------------------------------------------------- switchover
+    def primary(self, views: Views) -> Server:
+        names = {h: [s.name for s in servers if s.is_primary] for h, servers in views.items()}
+        distinct = {tuple(v) for v in names.values()}
+        if len(distinct) > 1:
+            raise OperationFailed(
+                "the MaxScales disagree about the primary: " + "; ".join(f"{h}: {','.join(v) or 'none'}" for h, v in names.items())
+            )
+        (only,) = distinct
+        if len(only) != 1:
+            raise OperationFailed("no primary found" if not only else f"several primaries: {', '.join(only)}")
+        return next(s for s in next(iter(views.values())) if s.name == only[0])
+
+    def candidates(self, views: Views, primary: Server, exclude: tuple[str, ...] = ()) -> list[Server]:
+        """Replicas that can take over on every MaxScale, most caught-up first."""
+        first = next(iter(views.values()))
+        ok = []
+        for s in first:
+            if s.name == primary.name or s.name in exclude or s.monitor != primary.monitor:
+                continue
+            everywhere = [self.fleet.locate(s.name, views)[h] for h in views]
+            if all(x.is_replica and x.routable for x in everywhere):
+                ok.append(s)
+        lag = lambda s: behind(s.gtid, primary.gtid)  # noqa: E731
+        return sorted(ok, key=lambda s: (lag(s) is None, lag(s) or 0, s.name))
+
+    def switchover(
+        self, to: str | None = None, dry_run: bool = False, views: Views | None = None, exclude: tuple[str, ...] = ()
+    ) -> Outcome:
+        views = views if views is not None else self.fleet.read()
+        old = self.primary(views)
+        if not old.monitor:
+            raise OperationFailed(f"{old.name} is not monitored; MaxScale cannot switch it over")
+        if to is not None:
+            check_server_name(to)
+            target = self.fleet.locate(to, views)
+            if to == old.name:
+                raise GuardRefused(f"{to} is already the primary")
+            bad = {h: s for h, s in target.items() if not (s.is_replica and s.routable)}
+            if bad:
+                raise GuardRefused(
+                    f"{to} cannot become the primary: " + "; ".join(f"{h}: {s.state}" for h, s in bad.items()),
+                    hint="pick a running replica that is not in maintenance or draining",
+                )
+            new = to
+        else:
+            ranked = self.candidates(views, old, exclude)
+            if not ranked:
+                raise GuardRefused(f"no replica can take over from {old.name}", hint="bring a replica back first")
+            new = ranked[0].name
+        if dry_run:
+            self.ui.plan(f"# switch over from {old.name} to {new} (monitor {old.monitor})")
+            self.ui.plan(self.fleet.backends[0].describe_switchover(old.monitor, new, old.name))
+            self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
+            return Outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
+        self.ui.info(f"switching over from {old.name} to {new}")
+        self.fleet.backends[0].switchover(old.monitor, new, old.name)
+        final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
+        self.fleet.wait(lambda s: not s.is_primary, old.name, self.confirm_timeout, "demoted")
+        self._record("switchover", old.name, "ok", to=new)
+        return Outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new})

@@ -1,0 +1,45 @@
+"""Where the golden captures live and small helpers to read them."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(os.environ.get("MCSCTL_GOLDEN", "/work/shared/golden"))
+VERSIONS = ["2.5", "6.4", "22.08", "23.08", "24.02.3", "24.02"]
+
+needs_golden = pytest.mark.skipif(not GOLDEN.is_dir(), reason=f"golden files not found at {GOLDEN}")
+
+
+def folder(version: str) -> Path:
+    return GOLDEN / f"maxctrl-{version}"
+
+
+def text(version: str, case: str, stream: str) -> str:
+    return (folder(version) / f"{case}.{stream}").read_text(encoding="utf-8")
+
+
+def rc(version: str, case: str) -> int:
+    return int((folder(version) / f"{case}.rc").read_text().strip())
+
+
+def exchanges(version: str, case: str) -> list[dict]:
+    return json.loads((folder(version) / f"{case}.http.json").read_text(encoding="utf-8"))
+
+
+def response_body(exchange: dict):
+    """The parsed JSON body of one captured exchange (inline or in responses/)."""
+    if exchange.get("response_body_file"):
+        path = (folder("24.02") / exchange["response_body_file"]).resolve()
+        return json.loads(path.read_text(encoding="utf-8"))
+    body = exchange.get("response_body")
+    if isinstance(body, str):
+        return json.loads(body) if body.strip() else None
+    return body
+
+
+def cases(version: str) -> list[dict]:
+    return json.loads((folder(version) / "cases.json").read_text(encoding="utf-8"))["cases"]

@@ -1,0 +1,173 @@
+"""The maintenance procedures over in-memory MaxScales: drain, deadlines, guards, undo, switchover."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcsctl.errors import ExitCode, GuardRefused, OperationFailed, Partial, Refused, TimedOut, UnknownServer
+from mcsctl.errors import Unreachable
+from mcsctl.fleet import Fleet
+from mcsctl.ui import SilentUI
+from mcsctl.workflow import OnOptions, Procedures
+
+from .fakes import FakeClock, cluster
+
+
+def make(hosts=("a:8989",), n=3, answer=False):
+    backends = cluster(hosts, n)
+    clock = FakeClock()
+    ui = SilentUI(answer)
+    return Procedures(Fleet(backends, clock, poll=0.5), ui, confirm_timeout=5), backends, clock, ui
+
+
+def test_plain_on_then_off_confirms_on_every_host():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    out = proc.enter("mcs3", OnOptions(drain=False))
+    assert out.changed and {h: s.state for h, s in out.final.items()} == {
+        "a:8989": "Maintenance, Running",
+        "b:8989": "Maintenance, Running",
+    }
+    assert a.calls == b.calls == ["set mcs3 maintenance"]
+    out = proc.leave("mcs3")
+    assert out.changed and all(s.state == "Slave, Running" for s in out.final.values())
+
+
+def test_already_in_maintenance_is_a_no_op():
+    proc, (a,), _, ui = make()
+    a.servers["mcs3"].maintenance = True
+    out = proc.enter("mcs3", OnOptions())
+    assert not out.changed and a.calls == []
+    assert "already in maintenance" in ui.lines[0]
+
+
+def test_drain_waits_for_connections_then_sets_maintenance_and_clears_drain():
+    proc, (a,), clock, ui = make()
+    a.servers["mcs3"].connections = 3
+    clock.on_sleep.append(lambda t: setattr(a.servers["mcs3"], "connections", max(0, 3 - int(t))))
+    out = proc.enter("mcs3", OnOptions(drain_timeout=10))
+    assert a.calls == ["set mcs3 drain", "set mcs3 maintenance", "clear mcs3 drain"]
+    assert out.final["a:8989"].state == "Maintenance, Running"
+    assert not a.servers["mcs3"].drain
+    assert any("draining" in line for line in ui.lines)
+
+
+@pytest.mark.parametrize("policy", ["fail", "force", "proceed"])
+def test_drain_timeout_policies(policy):
+    proc, (a,), clock, _ = make(answer=True)
+    a.servers["mcs3"].connections = 2
+    opts = OnOptions(drain_timeout=3, on_timeout=policy, yes=True)
+    if policy == "fail":
+        with pytest.raises(TimedOut) as exc:
+            proc.enter("mcs3", opts)
+        assert exc.value.exit_code == ExitCode.TIMEOUT
+        assert "2 connection(s) left" in exc.value.message and "session" in exc.value.message
+        assert a.calls == ["set mcs3 drain", "clear mcs3 drain"]
+        assert not a.servers["mcs3"].maintenance and not a.servers["mcs3"].drain
+        return
+    out = proc.enter("mcs3", opts)
+    assert clock.t >= 3
+    forced = policy == "force"
+    assert a.calls == ["set mcs3 drain", f"set mcs3 maintenance{' force' if forced else ''}", "clear mcs3 drain"]
+    assert out.cut == (2 if forced else 0)
+    assert a.servers["mcs3"].connections == (0 if forced else 2)
+
+
+def test_force_needs_consent_without_a_terminal():
+    proc, (a,), _, _ = make()
+    a.servers["mcs3"].connections = 4
+    with pytest.raises(GuardRefused) as exc:
+        proc.enter("mcs3", OnOptions(force=True))
+    assert "--yes" in exc.value.message and a.calls == []
+    out = proc.enter("mcs3", OnOptions(force=True, yes=True))
+    assert out.cut == 4 and a.calls == ["set mcs3 maintenance force"]
+
+
+def test_primary_is_refused_with_a_hint():
+    proc, (a,), _, _ = make()
+    with pytest.raises(GuardRefused) as exc:
+        proc.enter("mcs1", OnOptions())
+    assert exc.value.exit_code == 4 and "--switchover" in exc.value.hint
+    assert a.calls == []
+
+
+def test_switchover_then_maintenance_on_old_primary_on_two_hosts():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.servers["mcs2"].gtid = b.servers["mcs2"].gtid = "0-1-5"  # mcs3 (0-1-17) is more caught up
+    out = proc.enter("mcs1", OnOptions(switchover=True, drain=False))
+    assert a.calls[0] == "switchover MariaDB-Monitor mcs3 mcs1"
+    assert b.calls == ["set mcs1 maintenance"]
+    assert out.final["b:8989"].state == "Maintenance, Running"
+    assert a.servers["mcs3"].role == "Master"
+
+
+def test_last_routable_server_is_guarded():
+    proc, (a,), _, _ = make(n=2)
+    a.servers["mcs1"].role = "Slave"
+    a.servers["mcs2"].role = "Slave"
+    a.servers["mcs1"].maintenance = True
+    with pytest.raises(GuardRefused) as exc:
+        proc.enter("mcs2", OnOptions(drain=False))
+    assert "last server" in exc.value.message
+
+
+def test_unknown_server_suggests_a_near_miss():
+    proc, _, _, _ = make()
+    with pytest.raises(UnknownServer) as exc:
+        proc.enter("mcs33", OnOptions())
+    assert exc.value.hint == "did you mean mcs3?"
+
+
+def test_second_host_fails_first_is_undone():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    b.fail_on["set maintenance"] = Refused("refused", status=400, host="b:8989")
+    with pytest.raises(Refused) as exc:
+        proc.enter("mcs3", OnOptions(drain=False))
+    assert "undone on a:8989" in exc.value.message
+    assert a.calls == ["set mcs3 maintenance", "clear mcs3 maintenance"]
+    assert not a.servers["mcs3"].maintenance
+
+
+def test_undo_that_fails_is_partial():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    b.fail_on["set maintenance"] = Refused("refused", status=400, host="b:8989")
+    a.fail_on["clear maintenance"] = Unreachable("cannot connect", host="a:8989")
+    with pytest.raises(Partial) as exc:
+        proc.enter("mcs3", OnOptions(drain=False))
+    assert exc.value.exit_code == 5
+    assert "a:8989: still changed" in exc.value.message
+
+
+def test_confirmation_deadline():
+    proc, (a,), _, _ = make()
+    orig = a.set_state
+    a.set_state = lambda server, state, force=False: None  # MaxScale says OK but never changes
+    with pytest.raises(TimedOut) as exc:
+        proc.enter("mcs3", OnOptions(drain=False))
+    assert "not in maintenance after 5s" in exc.value.message
+    a.set_state = orig
+
+
+def test_dry_run_changes_nothing_and_prints_every_call():
+    proc, (a, b), _, ui = make(("a:8989", "b:8989"))
+    proc.enter("mcs3", OnOptions(dry_run=True))
+    assert a.calls == b.calls == []
+    assert "a:8989: set mcs3 drain" in ui.lines and "b:8989: set mcs3 maintenance" in ui.lines
+    assert "b:8989: clear mcs3 drain" in ui.lines
+
+
+def test_off_clears_a_leftover_drain_and_waits_healthy():
+    proc, (a,), _, _ = make()
+    a.servers["mcs3"].maintenance = True
+    a.servers["mcs3"].drain = True
+    out = proc.leave("mcs3", wait_healthy=True)
+    assert a.calls == ["clear mcs3 maintenance", "clear mcs3 drain"]
+    assert out.final["a:8989"].state == "Slave, Running"
+
+
+def test_switchover_refuses_a_target_in_maintenance():
+    proc, (a,), _, _ = make()
+    a.servers["mcs2"].maintenance = True
+    with pytest.raises(GuardRefused):
+        proc.switchover(to="mcs2")
+    with pytest.raises(OperationFailed):
+        proc.switchover(to="nosuch")
