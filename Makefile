@@ -19,7 +19,7 @@ sysdeps:
 	@./.ci/sysdeps
 
 demo: $(STAMP)
-	$(BIN)/python -m demo
+	bash demo/demo.sh
 
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -p no:cacheprovider

@@ -350,6 +350,53 @@ def switchover(ctx: typer.Context, to: To = None, dry_run: DryRun = False, fmt: 
             st.reporter.outcome(outcome, fmt)
 
 
+@app.command(context_settings={"allow_interspersed_args": False})
+def rolling(
+    ctx: typer.Context,
+    command: Command,
+    servers_: Annotated[
+        Optional[str],
+        typer.Option("--servers", help="Only these servers, comma-separated (default: every server of the monitor).", metavar="A,B,..."),
+    ] = None,
+    force: Force = False,
+    no_drain: NoDrain = False,
+    drain_timeout: DrainTimeout = "60",
+    on_timeout: OnTimeout = "fail",
+    to: Annotated[Optional[str], typer.Option("--to", help="Where the primary goes when its turn comes (default: the most caught-up replica).", metavar="SERVER")] = None,
+    reason: Reason = None,
+    expires: Expires = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")] = False,
+    catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
+    fmt: FormatOpt = "table",
+) -> None:
+    """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        from .durations import parse_duration
+        from .rolling import rolling_command
+
+        names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
+        opts = _on_options(
+            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=True,
+            to=to, allow_primary=False, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+        )
+        rolling_command(st, names, opts, command, resume=resume, catchup_timeout=parse_duration(catchup_timeout), fmt=fmt)
+
+
+@app.command()
+def completion(
+    ctx: typer.Context,
+    shell: Annotated[str, typer.Argument(help="bash or zsh.", metavar="bash|zsh")],
+) -> None:
+    """Print the shell completion script (source it, or install completions/ from the package)."""
+    with handled(ctx) as st:
+        from .completion import script
+
+        sys.stdout.write(script(shell))
+
+
 def run() -> None:
     """Console entry point."""
     try:

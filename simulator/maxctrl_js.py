@@ -66,3 +66,12 @@ def js_locale_datetime(http_date: str) -> str:
     hour = local.hour % 12 or 12
     ampm = "AM" if local.hour < 12 else "PM"
     return f"{local.month}/{local.day}/{local.year}, {hour}:{local.minute:02d}:{local.second:02d} {ampm}"
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness: objects and arrays are true even when empty."""
+    if isinstance(value, (dict, list)):
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return bool(value)

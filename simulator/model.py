@@ -88,6 +88,7 @@ class Db:
     up_at: float | None = None  # a restart brings it back at this time
     catchup_at: float = 0.0  # a replica applies the primary's GTID from this time on
     lag: int = 0  # a replica stays this many transactions behind
+    pending: bool = False  # a replica has something to apply from the primary
     conn_ids: int = 10
 
 
@@ -137,20 +138,27 @@ class Cluster:
             for d in self.dbs.values():
                 if d.up_at is not None and d.up_at <= t:
                     d.running, d.up_at, d.started_at = True, None, d.up_at
-                    d.catchup_at = t + self.catchup_seconds
+                    d.catchup_at, d.pending = t + self.catchup_seconds, True
                     self.version += 1
             self._replicate(t)
 
     def _replicate(self, t: float) -> None:
+        """Replicas apply what the primary wrote since (scenario GTIDs stay as given until then)."""
         p = self.primary
         if p is None or not p.running:
             return
         for d in self.dbs.values():
-            if d.role in ("slave", "relay") and d.running and t >= d.catchup_at:
+            if d.pending and d.role in ("slave", "relay") and d.running and t >= d.catchup_at:
                 target = gtid_behind(p.gtid, d.lag) if d.lag else p.gtid
+                d.pending = False
                 if target != d.gtid:
                     d.gtid = target
                     self.version += 1
+
+    def _primary_changed(self) -> None:
+        for d in self.dbs.values():
+            if d.role in ("slave", "relay"):
+                d.pending = True
 
     def next_event_after(self, t: float) -> float:
         times = [d.up_at for d in self.dbs.values() if d.up_at is not None and d.up_at > t]
@@ -166,6 +174,7 @@ class Cluster:
                 d.running = running
                 if running:
                     d.started_at, d.catchup_at = self.time, self.time + self.catchup_seconds
+                    d.pending = True
             d.up_at = None
             self.version += 1
 
@@ -181,12 +190,12 @@ class Cluster:
             self.sync()
             d = self.db(name)
             if lag is not None:
-                d.lag = max(0, int(lag))
-                p = self.primary
-                if p is not None and d is not p:
-                    d.gtid = gtid_behind(p.gtid, d.lag)
+                d.lag, d.pending = max(0, int(lag)), True
             if gtid is not None:
                 d.gtid = gtid
+                d.pending = False
+                if d.role == "master":
+                    self._primary_changed()
             self.version += 1
             self._replicate(self.time)
 
@@ -195,6 +204,8 @@ class Cluster:
         with self.lock:
             d = self.db(name)
             d.gtid = gtid_after_write(d.gtid, d.server_id)
+            if d.role == "master":
+                self._primary_changed()
             self.version += 1
             self._replicate(self.time)
             return d.gtid
@@ -216,6 +227,7 @@ class Cluster:
                 if d.role == "master" and d is not nd:
                     d.role = "slave"
             nd.role, nd.lag = "master", 0
+            self._primary_changed()
             self.version += 1
             self._replicate(self.time)
 
@@ -288,9 +300,17 @@ class MaxScale:
 
     # --- set-up ---
     def load(self, sc: Scenario, reset_cluster: bool = True) -> None:
+        """Load a scenario. Reloading the cluster reloads every MaxScale that shares it."""
         with self.lock:
             if reset_cluster or not self.cluster.dbs:
                 self.cluster.load(sc)
+                for inst in self.cluster.instances:
+                    if inst is not self:
+                        inst._apply(sc)
+            self._apply(sc)
+
+    def _apply(self, sc: Scenario) -> None:
+        with self.lock:
             self.scenario = sc
             self.profile = self.profile_override or sc.profile
             self.version = sc.version
@@ -321,6 +341,7 @@ class MaxScale:
             self.stale_errors = []
             self.events = []
             self.shutting_down = False
+            self.last_async_result: str | SimError | None = None  # for fetch-cmd-result
             for spec in sc.sessions:
                 for _ in range(spec.count):
                     s = self._open(spec.servers, spec.user, spec.remote, spec.service, check=False)
@@ -334,7 +355,7 @@ class MaxScale:
     def error_status(self) -> int:
         return 400 if self.vt >= (22, 8) else 403
 
-    def _not_found(self, kind: str, name: str) -> SimError:
+    def not_found(self, kind: str, name: str) -> SimError:
         if self.vt >= (23, 8):
             details = self.stale_errors + [f"{name} is not a {kind}"]
             self.stale_errors = []
@@ -360,9 +381,13 @@ class MaxScale:
                     if self.cluster.version != mon.seen_version:
                         self._tick(mon, t)
                         continue
-                    # Nothing changed since the last tick: jump over the ticks that would be no-ops.
-                    limit = min(now, self.cluster.next_event_after(t))
-                    skip = max(0, math.floor((limit - t) / mon.interval))
+                    # Nothing changed since the last tick: jump over the ticks that would be no-ops
+                    # (all due ones before the next cluster event; a tick at the event time sees it).
+                    skip = math.floor((now - t) / mon.interval + 1e-9)
+                    event = self.cluster.next_event_after(t)
+                    if event != math.inf:
+                        skip = min(skip, math.ceil((event - t) / mon.interval - 1e-9) - 1)
+                    skip = max(0, skip)
                     mon.ticks += skip + 1
                     mon.next_tick = t + (skip + 1) * mon.interval
             self.cluster.sync(now)
@@ -452,7 +477,7 @@ class MaxScale:
             self.sync()
             v = self.views.get(name)
             if v is None:
-                raise self._not_found("server", name)
+                raise self.not_found("server", name)
             bit = STATE_PARAM.get((state or "").lower())
             if bit is None:
                 raise SimError(self.error_status, ["Invalid or missing value for the `state` parameter"])
@@ -483,7 +508,7 @@ class MaxScale:
     def monitor(self, name: str) -> MonitorState:
         mon = self.monitors.get(name)
         if mon is None:
-            raise self._not_found("monitor", name)
+            raise self.not_found("monitor", name)
         return mon
 
     def set_monitor_running(self, name: str, running: bool) -> None:
@@ -578,10 +603,10 @@ class MaxScale:
         now = self.clock.now()
         s = SessionState(self.next_session_id, user, remote, service, now, now)
         self.next_session_id += 1
+        self.sessions[s.id] = s
         for n in servers:
             self._connect(s, n)
         s.master = next((n for n in servers if self.is_master(n)), None)
-        self.sessions[s.id] = s
         return s
 
     def open_sessions(self, count: int = 1, servers: list[str] | None = None, user: str = "app",
@@ -604,7 +629,7 @@ class MaxScale:
         try:
             return self.sessions[int(sid)]
         except (KeyError, ValueError, TypeError):
-            raise self._not_found("session", str(sid)) from None
+            raise self.not_found("session", str(sid)) from None
 
     def close_session(self, sid: Any, reason: str = "client", lost: bool = False) -> dict:
         with self.lock:
@@ -650,9 +675,7 @@ class MaxScale:
                 if target is None:
                     return self._lost(s, out, "no server left to route a read to")
                 return self._routed(s, out, target)
-            if not has_master:
-                if s.in_trx or kind in ("commit", "rollback") and s.in_trx:
-                    return self._lost(s, out, "primary connection lost")
+            if not has_master:  # not in a transaction here
                 if not self._reconnect_master(s):
                     return self._lost(s, out, "no valid primary connection for a write")
             assert s.master is not None

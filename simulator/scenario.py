@@ -146,12 +146,21 @@ def default_scenario_path() -> Path:
     return Path(str(resources.files("simulator") / "scenarios" / "default.json"))
 
 
+def bundled_scenarios() -> list[str]:
+    """Names of the scenarios shipped in simulator/scenarios/ (the golden datasets and `default`)."""
+    return sorted(p.stem for p in default_scenario_path().parent.glob("*.json"))
+
+
 def load_scenario(source: "str | Path | dict | Scenario | None" = None) -> Scenario:
-    """Load and validate a scenario from a dict, a JSON file path, or None (the default topology)."""
+    """Load and validate a scenario from a dict, a JSON file path, a bundled scenario name
+    (`cluster3`, `variants`, ... see bundled_scenarios()), or None (the default topology)."""
     if isinstance(source, Scenario):
         return source
     if source is None:
         source = {}
+    if isinstance(source, str) and re.fullmatch(r"[A-Za-z0-9_-]+", source) and not Path(source).exists():
+        if source in bundled_scenarios():
+            source = default_scenario_path().parent / f"{source}.json"
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:

@@ -194,6 +194,12 @@ def test_empty_sessions(golden):
     assert backend(golden.host).list_sessions() == []
 
 
+def test_json_without_data_is_bad_output(golden):
+    golden.serve(synthetic("GET", "/v1/servers", 200, "OK", b'{"links": {}}'))
+    with pytest.raises(BadOutput):
+        backend(golden.host).list_servers()
+
+
 def test_non_json_answer_is_bad_output(golden):
     golden.serve(synthetic("GET", "/v1/servers", 200, "OK", b"<html>hello</html>", "text/html"))
     with pytest.raises(BadOutput) as e:
@@ -419,6 +425,16 @@ def test_keep_alive_retry_after_server_closed_idle_connection(golden):
     b.list_servers()
     b.set_state("mcs3", "maintenance")
     assert [r["target"] for r in golden.seen] == ["/v1/servers", "/v1/servers/mcs3/set?state=maintenance"]
+    assert golden.connections == 2  # the PUT went out again on a fresh connection
+
+
+def test_post_always_uses_a_fresh_connection(golden):
+    """A switchover is not idempotent: never send it on a socket the server may have dropped."""
+    golden.serve(real("get_servers"), real("rest_switchover_back"))
+    b = backend(golden.host)
+    b.list_servers()
+    b.switchover("MariaDB-Monitor", "mcs1", "mcs2")
+    assert golden.connections == 2
 
 
 # -- names, hosts, describe, trace ------------------------------------------------------------
@@ -437,7 +453,8 @@ def test_parse_host(text, expected):
     assert parse_host(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "host:", "host:abc", "host:0", "host:70000", "[::1", "[::1]x", ":8989"])
+@pytest.mark.parametrize("text", ["", "host:", "host:abc", "host:0", "host:70000", "[::1", "[::1]x", ":8989",
+                                  "http://127.0.0.1:8989"])
 def test_parse_host_rejects(text):
     with pytest.raises(UsageError):
         parse_host(text)

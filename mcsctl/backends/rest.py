@@ -1,8 +1,10 @@
 """The REST backend: talks to one MaxScale's /v1 API directly over HTTP(S).
 
-Uses stdlib `http.client` with one persistent keep-alive connection per backend: it is the
-cheapest client to import and to call (numbers in BENCHMARKS.md). `ssl` is imported only for
-`--secure`.
+Uses stdlib `http.client` with one persistent keep-alive connection per backend, imported on
+the first request: measured cheaper to import than urllib.request (~19 vs ~25-30 ms) or aiohttp
+(~145 ms), and a reused connection answers a GET in ~0.3 ms against ~0.7 ms for urllib's
+connection per request. (http.client itself imports `ssl`; our own TLS set-up runs only with
+`--secure`.)
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def parse_host(text: str) -> tuple[str, int]:
     text = text.strip()
     if not text:
         raise UsageError("empty MaxScale host")
+    if "://" in text:
+        raise UsageError(f"bad MaxScale host {text!r}: give HOST[:PORT] without a scheme (--secure selects HTTPS)")
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
@@ -146,7 +150,7 @@ class RestBackend:
             doc = json.loads(body)
         except ValueError:
             raise BadOutput(f"GET {path}: the answer is not JSON", host=self.host) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("data", []), list):
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
             raise BadOutput(f"GET {path}: the answer is not a MaxScale collection", host=self.host)
         return doc
 

@@ -11,19 +11,10 @@ import os
 import pytest
 
 from mcsctl.backends.base import Connection
+from mcsctl.backends.maxctrl import MaxctrlBackend
 from mcsctl.backends.rest import RestBackend
 
-try:
-    from mcsctl.backends.maxctrl import MaxctrlBackend
-except ImportError as exc:  # the maxctrl backend is written concurrently (PARSER)
-    MaxctrlBackend = None
-    _MAXCTRL_MISSING = f"mcsctl/backends/maxctrl.py cannot be imported yet: {exc}"
-
-KINDS = [
-    "rest",
-    pytest.param("maxctrl", marks=pytest.mark.skipif(MaxctrlBackend is None,
-                                                     reason=globals().get("_MAXCTRL_MISSING", ""))),
-]
+KINDS = ["rest", "maxctrl"]
 
 PASSWORD = "Contract-pw-7"  # distinctive, so a leak into argv/describe output is easy to spot
 USERS = {"admin": PASSWORD}
@@ -47,7 +38,8 @@ def maxctrl_path(backend_kind, request) -> str | None:
     """The stand-in's `maxctrl` executable when the maxctrl backend is under test."""
     if backend_kind != "maxctrl":
         return None
-    return os.path.join(str(request.getfixturevalue("maxctrl_bin")), "maxctrl")
+    path = str(request.getfixturevalue("maxctrl_bin"))
+    return path if os.path.isfile(path) else os.path.join(path, "maxctrl")
 
 
 @pytest.fixture

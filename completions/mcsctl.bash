@@ -1,0 +1,295 @@
+# bash completion for mcsctl 0.1.0
+# Generated from the Typer app by `python -m mcsctl.generate` (make regen): do not edit.
+# Use: source <(mcsctl completion bash), or install as .../bash-completion/completions/mcsctl.
+# Static on purpose: a TAB runs no Python while the server-name cache is fresh, and never prints.
+
+# _mcsctl_spec PATH: what the command at PATH ("" or "maintenance on") has.
+_mcsctl_spec() {
+    _mcsctl_subs=() _mcsctl_hidden=() _mcsctl_opts=() _mcsctl_valued=() _mcsctl_args=()
+    _mcsctl_rest= _mcsctl_inter=1
+    case $1 in
+    '')
+        _mcsctl_subs=(servers switchover rolling completion maintenance)
+        _mcsctl_hidden=(maint)
+        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --config --quiet -q --verbose -v --version --help)
+        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config)
+        _mcsctl_inter=0
+        ;;
+    'servers')
+        _mcsctl_opts=(--format -f --help)
+        _mcsctl_valued=(--format -f)
+        ;;
+    'switchover')
+        _mcsctl_opts=(--to --dry-run --format -f --help)
+        _mcsctl_valued=(--to --format -f)
+        ;;
+    'rolling')
+        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --format -f --help)
+        _mcsctl_valued=(--servers --drain-timeout --on-timeout --to --reason --expires --catchup-timeout --format -f)
+        _mcsctl_rest='command'
+        ;;
+    'completion')
+        _mcsctl_opts=(--help)
+        _mcsctl_args=('w:bash zsh')
+        ;;
+    'maintenance')
+        _mcsctl_subs=(on off status run reap)
+        _mcsctl_opts=(--help)
+        _mcsctl_inter=0
+        ;;
+    'maintenance on')
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maintenance off')
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --format -f --help)
+        _mcsctl_valued=(--healthy-timeout --reason --format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maintenance status')
+        _mcsctl_opts=(--format -f --help)
+        _mcsctl_valued=(--format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maintenance run')
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
+        _mcsctl_args=('server')
+        _mcsctl_rest='command'
+        ;;
+    'maintenance reap')
+        _mcsctl_opts=(--dry-run --help)
+        ;;
+    'maint')
+        _mcsctl_subs=(on off status run reap)
+        _mcsctl_opts=(--help)
+        _mcsctl_inter=0
+        ;;
+    'maint on')
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maint off')
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --format -f --help)
+        _mcsctl_valued=(--healthy-timeout --reason --format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maint status')
+        _mcsctl_opts=(--format -f --help)
+        _mcsctl_valued=(--format -f)
+        _mcsctl_args=('server')
+        ;;
+    'maint run')
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
+        _mcsctl_args=('server')
+        _mcsctl_rest='command'
+        ;;
+    'maint reap')
+        _mcsctl_opts=(--dry-run --help)
+        ;;
+    *) return 1 ;;
+    esac
+}
+
+# _mcsctl_optkind PATH OPTION: what the option's value is (see _mcsctl_values).
+_mcsctl_optkind() {
+    case "$1|$2" in
+    *'|--maxctrl'|*'|--tls-ca-cert'|*'|--journal'|*'|--config')
+        _mcsctl_kind='file' ;;
+    *'|--to')
+        _mcsctl_kind='server' ;;
+    *'|--servers')
+        _mcsctl_kind='servers' ;;
+    *'|--backend')
+        _mcsctl_kind='w:auto maxctrl rest' ;;
+    *'|--on-timeout')
+        _mcsctl_kind='w:fail force proceed' ;;
+    *'|--format'|*'|-f')
+        _mcsctl_kind='w:table json tsv' ;;
+    *) _mcsctl_kind= ;;
+    esac
+}
+
+# Rebuild the words up to the cursor: bash splits `--format=json` and `host:8989` at = and :
+# (COMP_WORDBREAKS); a word that follows its neighbour without a blank is glued back on.
+_mcsctl_words() {
+    local line=${COMP_LINE:0:COMP_POINT} w ws n
+    _mcsctl_w=()
+    for w in "${COMP_WORDS[@]}"; do
+        ws=${line%%[![:space:]]*}
+        line=${line#"$ws"}
+        n=${#_mcsctl_w[@]}
+        if [[ -z $line ]]; then
+            [[ -n $ws || $n -eq 0 ]] && _mcsctl_w+=("")
+            return 0
+        fi
+        if [[ -z $ws && $n -gt 0 ]]; then
+            _mcsctl_w[n-1]+=${line:0:${#w}}
+        else
+            _mcsctl_w+=("${line:0:${#w}}")
+        fi
+        line=${line:${#w}}
+    done
+    [[ -z ${line//[[:space:]]/} ]] || return 1
+    [[ -n $line ]] && _mcsctl_w+=("")
+    return 0
+}
+
+# Server names from the cache; a missing cache is filled once (strict time limit), a stale one is
+# used and refreshed in the background. Silent: any error just means no names.
+_mcsctl_names() {
+    local dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcsctl name
+    local file=$dir/servers
+    _mcsctl_n=()
+    if [[ ! -f $file ]]; then
+        command -v timeout >/dev/null 2>&1 || return 0
+        timeout 1 mcsctl -q ${_mcsctl_conn[@]+"${_mcsctl_conn[@]}"} servers --format tsv </dev/null >/dev/null 2>&1
+    elif [[ -n $(command find "$file" -mmin +5 2>/dev/null) ]]; then
+        # touch first: other TABs meanwhile see a fresh cache and start no second refresh
+        (
+            command touch "$file"
+            if command -v timeout >/dev/null 2>&1; then
+                timeout 10 mcsctl -q ${_mcsctl_conn[@]+"${_mcsctl_conn[@]}"} servers --format tsv
+            fi &
+        ) </dev/null >/dev/null 2>&1
+    fi
+    [[ -r $file ]] || return 0
+    while IFS= read -r name || [[ -n $name ]]; do
+        [[ -n $name ]] && _mcsctl_n+=("$name")
+    done <"$file" 2>/dev/null
+    return 0
+}
+
+# _mcsctl_values KIND CUR [PREFIX]: add to COMPREPLY the values of KIND that start with CUR.
+_mcsctl_values() {
+    local kind=$1 cur=$2 pre=${3-} w head part
+    case $kind in
+    w:*)
+        for w in ${kind#w:}; do
+            [[ $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
+        done
+        ;;
+    server)
+        _mcsctl_names
+        for w in "${_mcsctl_n[@]}"; do
+            [[ $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
+        done
+        ;;
+    servers)
+        head= part=$cur
+        [[ $cur == *,* ]] && head=${cur%,*}, part=${cur##*,}
+        _mcsctl_names
+        for w in "${_mcsctl_n[@]}"; do
+            [[ $w == "$part"* && ",$head" != *",$w,"* ]] && COMPREPLY+=("$pre$head$w")
+        done
+        compopt -o nospace 2>/dev/null
+        ;;
+    file)
+        compopt -o filenames 2>/dev/null
+        while IFS= read -r w; do COMPREPLY+=("$pre$w"); done < <(compgen -f -- "$cur")
+        ;;
+    command)
+        while IFS= read -r w; do COMPREPLY+=("$pre$w"); done < <(compgen -c -- "$cur" | sort -u)
+        ;;
+    esac
+    return 0
+}
+
+# The global options that the cache fill passes on (same MaxScale, same user).
+_mcsctl_isconn() {
+    case $1 in
+'--hosts'|'-H'|'--user'|'-u'|'--backend'|'--config') return 0 ;;
+    esac
+    return 1
+}
+
+_mcsctl() {
+    COMPREPLY=()
+    local _mcsctl_subs _mcsctl_hidden _mcsctl_opts _mcsctl_valued _mcsctl_args _mcsctl_rest
+    local _mcsctl_inter _mcsctl_kind _mcsctl_w _mcsctl_n
+    local -a _mcsctl_conn=()
+    _mcsctl_words || return 0
+    local last=$((${#_mcsctl_w[@]} - 1))
+    local cur=${_mcsctl_w[last]} path= expect= w i npos=0 after=0
+    _mcsctl_spec ""
+    for ((i = 1; i < last; i++)); do
+        w=${_mcsctl_w[i]}
+        if [[ -n $expect ]]; then
+            [[ -z $path ]] && _mcsctl_isconn "$expect" && _mcsctl_conn+=("$expect" "$w")
+            expect=
+            continue
+        fi
+        if ((after)) || [[ $_mcsctl_inter == 0 && $npos -gt 0 ]]; then
+            npos=$((npos + 1))
+            continue
+        fi
+        case $w in
+        --) after=1; continue ;;
+        --*=*)
+            [[ -z $path ]] && _mcsctl_isconn "${w%%=*}" && _mcsctl_conn+=("$w")
+            continue
+            ;;
+        -?*)
+            if [[ " ${_mcsctl_valued[*]} " == *" $w "* ]]; then
+                expect=$w
+            fi
+            continue
+            ;;
+        esac
+        if [[ " ${_mcsctl_subs[*]} ${_mcsctl_hidden[*]} " == *" $w "* ]]; then
+            path=${path:+$path }$w
+            _mcsctl_spec "$path" || return 0
+            npos=0
+        else
+            npos=$((npos + 1))
+        fi
+    done
+    if [[ -n $expect ]]; then
+        _mcsctl_optkind "$path" "$expect"
+        _mcsctl_values "$_mcsctl_kind" "$cur"
+        return 0
+    fi
+    if ((!after)) && [[ $_mcsctl_inter == 1 || $npos -eq 0 ]]; then
+        case $cur in
+        --*=*)
+            _mcsctl_optkind "$path" "${cur%%=*}"
+            local pre=${cur%%=*}=
+            [[ $COMP_WORDBREAKS == *=* ]] && pre=
+            _mcsctl_values "$_mcsctl_kind" "${cur#*=}" "$pre"
+            return 0
+            ;;
+        -*)
+            for w in "${_mcsctl_opts[@]}"; do
+                [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+            done
+            return 0
+            ;;
+        esac
+        if ((${#_mcsctl_subs[@]})); then
+            for w in "${_mcsctl_subs[@]}"; do
+                [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+            done
+            return 0
+        fi
+    fi
+    if ((npos < ${#_mcsctl_args[@]})); then
+        _mcsctl_values "${_mcsctl_args[npos]}" "$cur"
+    elif [[ $_mcsctl_rest == command ]]; then
+        # COMMAND...: a command name first, then its arguments as files
+        if ((npos == ${#_mcsctl_args[@]})); then
+            _mcsctl_values command "$cur"
+        else
+            _mcsctl_values file "$cur"
+        fi
+    elif [[ -n $_mcsctl_rest ]]; then
+        _mcsctl_values "$_mcsctl_rest" "$cur"
+    elif ((!after && ${#_mcsctl_subs[@]} == 0)) && [[ -z $cur ]]; then
+        COMPREPLY=("${_mcsctl_opts[@]}")  # nothing else can come here: offer the options
+    fi
+    return 0
+}
+
+complete -F _mcsctl mcsctl

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make demo`: mcsctl takes mcs3 through maintenance against the bundled MaxScale simulator, through the
+# maxctrl stand-in (as if it were the admin's maxctrl), then shows how the primary is handled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+work=$(mktemp -d)
+port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+maxscale-sim --port "$port" >"$work/sim.log" 2>&1 &
+sim=$!
+trap 'kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q listening "$work/sim.log" 2>/dev/null && break; sleep 0.05; done
+
+# The stand-in plays the admin's maxctrl: mcsctl shells out to it exactly as to the real one.
+printf '#!/bin/sh\nexec "%s" -m simulator.maxctrl "$@"\n' "$(command -v python)" >"$work/maxctrl"
+chmod +x "$work/maxctrl"
+export MCSCTL_HOSTS="127.0.0.1:$port" MCSCTL_MAXCTRL="$work/maxctrl" MCSCTL_JOURNAL="$work/journal.jsonl"
+export XDG_CACHE_HOME="$work/cache" MCSCTL_POLL_INTERVAL=0.2
+
+say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
+run() { printf '\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+say "1. The cluster as MaxScale sees it (mcs1 is the primary)"
+run mcsctl servers
+say "2. Take mcs3 out of traffic: drain, maintenance, confirm on every MaxScale"
+run mcsctl -v maintenance on mcs3 --reason "demo: kernel update" --expires 1h
+say "3. Who set it, why, until when"
+run mcsctl maintenance status
+say "4. ... the work happens here (reboot, restart services) ..."
+say "5. Back into traffic, and wait until the monitor shows it healthy"
+run mcsctl maintenance off mcs3 --wait-healthy
+run mcsctl servers
+say "6. The primary is refused (exit 4) with a hint"
+set +e
+mcsctl maintenance on mcs1
+rc=$?
+set -e
+echo "exit status: $rc"
+[ "$rc" -eq 4 ] || { echo "demo: expected exit 4 for the primary" >&2; exit 1; }
+say "7. What a switchover first would do (dry run: nothing changes)"
+run mcsctl maintenance on mcs1 --switchover --dry-run
+say "Done: mcs3 went through maintenance and back; the primary was protected."

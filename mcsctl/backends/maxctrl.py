@@ -1,0 +1,357 @@
+"""The maxctrl backend: runs the admin's maxctrl (argv lists, never a shell) and maps its output.
+
+maxctrl exits 1 for every failure (reference §4.7), so errors are told apart by their text; 22.08+
+print them on stderr, 2.5/6.x on stdout. `sh` is imported only when a command actually runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+from typing import Callable
+
+from ..errors import (
+    AuthFailed,
+    BadOutput,
+    MaxctrlMissing,
+    McsctlError,
+    Refused,
+    Unreachable,
+    UnknownServer,
+    UsageError,
+)
+from ..model import Monitor, Server, Session
+from ..tables import parse_servers_tsv
+from . import documents
+from .base import Connection, check_server_name
+
+ENV_MAXCTRL = "MCSCTL_MAXCTRL"
+MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
+# Seconds on top of maxctrl's own -t before mcsctl gives up on the process (Node start-up included).
+KILL_MARGIN = 5.0
+
+# `Error: Server at [http(s)://]H:P responded with [status code ]NNN ...` (2.5 and 6.0+ forms).
+_HTTP_ERROR = re.compile(
+    r"^Error: Server at (?:https?://)?(?P<host>.+?) responded with (?:status code )?(?P<status>\d{3})\b"
+)
+_RESOURCE = re.compile(r" to `(?P<resource>.*)`")
+_DETAIL = re.compile(r'"detail"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_NOT_A_SERVER = re.compile(r"^(?P<name>.+) is not a server$")
+_TIMEOUT = re.compile(r"timeout of \d+ms exceeded|timed out", re.IGNORECASE)
+_NET_CODES = re.compile(
+    r"\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE)\b"
+    r"|socket hang up"
+)
+_TLS = re.compile(r"\bEPROTO\b|\bSSL\b|\bTLS\b|certificate|ERR_TLS_", re.IGNORECASE)
+_ARG_ERRORS = ("Unknown argument", "Unknown arguments", "Not enough non-option arguments", "Unknown command",
+               "Too many non-option arguments", "Missing required argument", "Invalid values")
+_NODE_WARNING = re.compile(r"^\(node:\d+\) |^\(Use `node --trace-")
+_NODE_CRASH = re.compile(r"^(?:[A-Za-z]*Error|Error \[[A-Z_]+\]): .+$", re.MULTILINE)
+# What yargs would turn into a JS number (so `007` or `1e3` would reach MaxScale as `7` / `1000`).
+_NUMBERISH = re.compile(r"^(?:0x[0-9a-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)$", re.IGNORECASE)
+_CANONICAL_INT = re.compile(r"^(?:0|[1-9]\d{0,14})$")
+
+
+def find_maxctrl(explicit: str | None = None) -> str:
+    """The maxctrl to run: the argument, else $MCSCTL_MAXCTRL, else `maxctrl` on PATH."""
+    name = explicit or os.environ.get(ENV_MAXCTRL) or "maxctrl"
+    origin = "--maxctrl" if explicit else (ENV_MAXCTRL if os.environ.get(ENV_MAXCTRL) else "PATH")
+    if os.sep in name or (os.altsep and os.altsep in name):
+        if not os.path.isfile(name):
+            raise MaxctrlMissing(f"maxctrl not found: {name} (from {origin}) does not exist", hint=MISSING_HINT)
+        if not os.access(name, os.X_OK):
+            raise MaxctrlMissing(f"maxctrl {name} (from {origin}) is not executable", hint=MISSING_HINT)
+        return name
+    found = shutil.which(name)
+    if not found:
+        raise MaxctrlMissing(f"maxctrl not found: no {name!r} on PATH", hint=MISSING_HINT)
+    return found
+
+
+def check_maxctrl_word(word: str, what: str = "server name") -> str:
+    """Refuse what maxctrl's argument parser (yargs) would not pass through verbatim."""
+    if word.startswith("-"):
+        raise UsageError(f"{what} {word!r} starts with '-': maxctrl would read it as an option",
+                         hint="use --backend rest for such names")
+    if _NUMBERISH.match(word) and not _CANONICAL_INT.match(word):
+        raise UsageError(f"{what} {word!r} looks like a number: maxctrl would send it as a different name",
+                         hint="use --backend rest for such names")
+    return word
+
+
+def _http_body(text: str) -> str:
+    """The JSON body maxctrl re-printed after the first line: on the next lines (6.0+) or after "`:" (2.5)."""
+    first, _, rest = text.partition("\n")
+    return "{" + "\n" + rest if first.rstrip().endswith(":{") else rest
+
+
+def _last_detail(body: str) -> str | None:
+    detail = documents.last_error_detail(body)
+    if detail is None:  # not valid JSON (cut short?): fall back to the raw "detail" strings
+        found = _DETAIL.findall(body)
+        if found:
+            try:
+                detail = json.loads(f'"{found[-1]}"')
+            except ValueError:
+                detail = found[-1]
+    return detail
+
+
+def map_error(stdout: str, stderr: str, *, host: str, server: str | None = None, user: str | None = None,
+              rc: int = 1, timeout: float | None = None) -> McsctlError:
+    """One failed maxctrl run (rc != 0) -> the mcsctl exception it means. Works for 2.5 through 24.02."""
+    # Node's own warnings ("(node:123) Warning: ...") can land on stderr next to an error on stdout.
+    stderr = "\n".join(ln for ln in stderr.splitlines() if not _NODE_WARNING.match(ln))
+    text = stderr if stderr.strip() else stdout
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return BadOutput(f"maxctrl failed (exit status {rc}) without printing a message", host=host)
+    first = lines[0]
+
+    m = _HTTP_ERROR.match(first)
+    if m:
+        status = int(m["status"])
+        detail = _last_detail(_http_body(text.lstrip()))
+        res = _RESOURCE.search(first)
+        where = res["resource"] if res else "the request"
+        named = _NOT_A_SERVER.match(detail or "")
+        if status == 401:
+            who = f" for user {user!r}" if user is not None else ""
+            return AuthFailed(
+                f"authentication failed{who} ({detail or '401 Unauthorized'})",
+                host=host,
+                hint="check the user and password (--user/--password, MCSCTL_PASSWORD); "
+                "a read-only user cannot change states",
+            )
+        if status == 503:
+            return Unreachable(detail or f"{where}: 503 Service Unavailable", host=host)
+        if named:
+            return UnknownServer(named["name"], host=host)
+        if status == 404 and (server is not None):
+            return UnknownServer(server, host=host)
+        return Refused(detail or f"{where}: status {status}", status=status, detail=detail, host=host)
+
+    if "can be accessed by group and world" in first:
+        return Unreachable(
+            first.removeprefix("Error: "),
+            host=host,
+            hint="maxctrl refuses a readable ~/.maxctrl.cnf: chmod 600 it, or run mcsctl with another HOME",
+        )
+    if "Could not connect to MaxScale" in first or '"ECONNREFUSED"' in text:
+        return Unreachable("cannot connect: connection refused", host=host,
+                           hint="is MaxScale running, and is its REST API on this address and port?")
+    if _TIMEOUT.search(first):
+        secs = f" within {timeout:g}s" if timeout else ""
+        return Unreachable(f"no answer{secs} (timed out)", host=host)
+    if _TLS.search(first):
+        return Unreachable(f"TLS error: {first.removeprefix('Error: ')}", host=host,
+                           hint="is the REST API served over HTTPS? check --secure and --tls-* options")
+    if _NET_CODES.search(first):
+        return Unreachable(f"cannot connect: {first.removeprefix('Error: ')}", host=host)
+    if first.removeprefix("Error: ").startswith(_ARG_ERRORS):
+        return BadOutput(f"this maxctrl does not support the call: {first}", host=host,
+                         hint="mcsctl needs maxctrl 2.5 or later; --backend rest avoids maxctrl")
+    crash = _NODE_CRASH.search(text)
+    if crash and not first.startswith("Error: "):
+        return BadOutput(f"maxctrl crashed: {crash.group(0).strip()}", host=host)
+    return BadOutput(f"unexpected maxctrl output: {first}", host=host)
+
+
+def _kill(proc) -> None:
+    import sh
+
+    try:
+        proc.kill_group()
+    except OSError:
+        pass  # already gone
+    try:
+        proc.wait()
+    except sh.ErrorReturnCode:
+        pass
+
+
+class MaxctrlBackend:
+    """The Backend protocol for ONE MaxScale, through the admin's maxctrl."""
+
+    def __init__(self, conn: Connection, maxctrl: str | None = None, trace: Callable[[str], None] | None = None):
+        self.conn = conn
+        self.host = conn.host
+        self._maxctrl = maxctrl
+        self._trace = trace
+        self._exe: str | None = None
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def list_servers(self) -> list[Server]:
+        out = self._run(["list", "servers", "--tsv"])
+        try:
+            return parse_servers_tsv(out, self.host)
+        except BadOutput as e:
+            e.host = e.host or self.host
+            raise
+
+    def list_sessions(self) -> list[Session]:
+        return documents.sessions_from_document(self._api_get("sessions"), self.host)
+
+    def list_monitors(self) -> list[Monitor]:
+        return documents.monitors_from_document(self._api_get("monitors"), self.host)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def set_state(self, server: str, state: str, force: bool = False) -> None:
+        self._expect_ok(self._set_args(server, state, force), server=server)
+
+    def clear_state(self, server: str, state: str) -> None:
+        self._expect_ok(self._clear_args(server, state), server=server)
+
+    def switchover(self, monitor: str, new: str | None = None, old: str | None = None) -> None:
+        # Two requests (GET the module, then POST), and the switchover itself takes time.
+        self._expect_ok(self._switchover_args(monitor, new, old), requests=2, json_ok=True)
+
+    # -- dry run -------------------------------------------------------------------------
+
+    def describe_set(self, server: str, state: str, force: bool = False) -> str:
+        return shlex.join(self._argv(self._set_args(server, state, force)))
+
+    def describe_clear(self, server: str, state: str) -> str:
+        return shlex.join(self._argv(self._clear_args(server, state)))
+
+    def describe_switchover(self, monitor: str, new: str | None = None, old: str | None = None) -> str:
+        return shlex.join(self._argv(self._switchover_args(monitor, new, old)))
+
+    # -- argv ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _name(name: str, what: str = "server name") -> str:
+        return check_maxctrl_word(check_server_name(name), what)
+
+    @staticmethod
+    def _state(state: str) -> str:
+        if not isinstance(state, str) or not re.fullmatch(r"[a-z][a-z_]*", state):
+            raise UsageError(f"invalid state {state!r}")
+        return state
+
+    def _set_args(self, server: str, state: str, force: bool) -> list[str]:
+        return ["set", "server", self._name(server), self._state(state)] + (["--force"] if force else [])
+
+    def _clear_args(self, server: str, state: str) -> list[str]:
+        return ["clear", "server", self._name(server), self._state(state)]
+
+    def _switchover_args(self, monitor: str, new: str | None, old: str | None) -> list[str]:
+        if old is not None and new is None:
+            raise UsageError("switchover: the current primary can only be named together with the new one")
+        args = [self._name(monitor, "monitor name")]
+        args += [self._name(n) for n in (new, old) if n is not None]
+        return ["call", "command", "mariadbmon", "switchover", *args]
+
+    def _host_arg(self) -> str:
+        host = self.conn.host
+        # maxctrl splits -h on commas (several MaxScales in one call): one backend is one host.
+        if not host or "," in host or any(c.isspace() for c in host) or host.startswith("-"):
+            raise UsageError(f"invalid MaxScale host {host!r} for maxctrl (expected HOST:PORT)")
+        return host
+
+    def _global_args(self) -> list[str]:
+        ms = max(1, round(self.conn.timeout * 1000))
+        # -p '' makes maxctrl read the password from stdin (every release line): never in argv.
+        args = ["-h", self._host_arg(), "-u", self.conn.user, "-p", "", "-t", str(ms)]
+        if self.conn.secure:
+            args.append("-s")
+            if self.conn.tls_ca_cert:
+                args += ["--tls-ca-cert", self.conn.tls_ca_cert]
+            if not self.conn.tls_verify:
+                args.append("--tls-verify-server-cert=false")
+        # A `quiet` in ~/.maxctrl.cnf would make `list servers` print nothing ("no servers"): override it.
+        args.append("--quiet=false")
+        return args
+
+    def _argv(self, args: list[str]) -> list[str]:
+        if self._exe is None:
+            self._exe = find_maxctrl(self._maxctrl)
+        return [self._exe, *self._global_args(), *args]
+
+    # -- running -------------------------------------------------------------------------
+
+    def _api_get(self, resource: str) -> dict:
+        out = self._run(["api", "get", resource])
+        try:
+            doc = json.loads(out)
+        except ValueError:
+            raise BadOutput(f"api get {resource}: the output is not JSON", host=self.host) from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("data", []), list):
+            raise BadOutput(f"api get {resource}: the output is not a MaxScale collection", host=self.host)
+        return doc
+
+    def _expect_ok(self, args: list[str], server: str | None = None, requests: int = 1, json_ok: bool = False):
+        out = self._run(args, server=server, requests=requests).strip()
+        if out == "OK":
+            return
+        if json_ok and out.startswith("{"):  # a module command answered 200 with its `meta` (success)
+            try:
+                json.loads(out)
+                return
+            except ValueError:
+                pass
+        first = out.splitlines()[0] if out else ""
+        raise BadOutput(f"{args[0]} {args[1]}: maxctrl exited 0 but printed {first!r} instead of OK", host=self.host)
+
+    def _check_password(self) -> str:
+        pw = self.conn.password
+        if pw != pw.strip() or "\n" in pw:
+            # maxctrl trims what it reads from stdin, so such a password would silently change.
+            raise UsageError("the password has leading/trailing whitespace, which maxctrl cannot read from stdin",
+                             hint="use --backend rest")
+        return pw + "\n"
+
+    def _run(self, args: list[str], server: str | None = None, requests: int = 1) -> str:
+        """Run maxctrl with `args`; return its stdout on exit 0, else raise the mapped error."""
+        argv = self._argv(args)
+        stdin = self._check_password()
+        if self._trace:
+            self._trace(shlex.join(argv))
+        import sh  # heavy-ish; only when something actually runs
+
+        limit = self.conn.timeout * requests + KILL_MARGIN
+        env = dict(os.environ, MAXCTRL_WARNINGS="0")
+        try:
+            proc = sh.Command(argv[0])(
+                *argv[1:],
+                _in=stdin,  # always a pipe: maxctrl must never wait on a terminal
+                _tty_in=False,
+                _tty_out=False,  # a pty would bring colours and warnings
+                _env=env,
+                _ok_code=list(range(256)),
+                _return_cmd=True,
+                _bg=True,
+                _bg_exc=False,
+                _new_group=True,  # so a hung maxctrl can be killed with anything it started
+            )
+        except (sh.CommandNotFound, FileNotFoundError):
+            raise MaxctrlMissing(f"maxctrl not found: {argv[0]}", host=self.host, hint=MISSING_HINT) from None
+        except PermissionError:
+            raise MaxctrlMissing(f"maxctrl {argv[0]} is not executable", host=self.host, hint=MISSING_HINT) from None
+        except OSError as e:
+            raise MaxctrlMissing(f"cannot run maxctrl {argv[0]}: {e.strerror or e}", host=self.host,
+                                 hint=MISSING_HINT) from None
+        try:
+            proc.wait(timeout=limit)
+        except sh.TimeoutException:
+            _kill(proc)
+            raise Unreachable(f"maxctrl gave no answer within {limit:g}s (killed)", host=self.host) from None
+        except sh.SignalException as e:
+            raise BadOutput(f"maxctrl was killed by signal {-e.exit_code}", host=self.host) from None
+        except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
+            _kill(proc)
+            raise
+        try:
+            out = proc.stdout.decode("utf-8")
+            err = proc.stderr.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadOutput("maxctrl printed text that is not UTF-8", host=self.host) from None
+        if proc.exit_code != 0:
+            raise map_error(out, err, host=self.host, server=server, user=self.conn.user, rc=proc.exit_code,
+                            timeout=self.conn.timeout)
+        return out

@@ -1,0 +1,99 @@
+"""`maxscale-sim` / `python -m simulator`: the standalone simulated MaxScale(s), real clock, loopback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from .clock import RealClock
+from .model import Cluster, MaxScale
+from .scenario import PROFILES, ScenarioError, load_scenario
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="maxscale-sim", description="A simulated MaxScale REST API (offline rehearsal).")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8989, help="port of the first instance (default 8989)")
+    p.add_argument("--instances", type=int, default=1, help="MaxScales over one cluster; instance k on port+k")
+    p.add_argument("--scenario", help="scenario JSON file (default: the real-24.02 topology)")
+    p.add_argument("--servers", help="comma-separated server names; the first is the primary")
+    p.add_argument("--profile", choices=PROFILES, help="behaviour profile (default: the scenario's, else 24.02)")
+    p.add_argument("--user", help="REST user (default admin)")
+    p.add_argument("--password", help="REST password (default mariadb)")
+    return p
+
+
+def build_scenario(args: argparse.Namespace) -> dict | str | None:
+    """The scenario from --scenario, overridden by --servers/--user/--password."""
+    base: dict = {}
+    if args.scenario:
+        sc = load_scenario(args.scenario)
+        base = dict(sc.source)
+    if args.servers:
+        names = [n.strip() for n in args.servers.split(",")]
+        if not all(names):
+            raise ScenarioError("--servers: empty server name in the list")
+        base["servers"] = [
+            {"name": n, "port": 3311 + i if i < 100 else 3306, "role": "master" if i == 0 else "slave",
+             "server_id": i + 1}
+            for i, n in enumerate(names)
+        ]
+        base.pop("sessions", None)
+    if args.user or args.password:
+        base["users"] = {args.user or "admin": args.password if args.password is not None else "mariadb"}
+    return base
+
+
+async def serve(args: argparse.Namespace, scenario: dict) -> None:
+    from aiohttp import web
+
+    from .api import make_app
+
+    cluster = Cluster(RealClock())
+    sc = load_scenario(scenario)
+    runners = []
+    try:
+        for k in range(args.instances):
+            ms = MaxScale(cluster, sc, name=f"maxscale{k + 1}", profile=args.profile)
+            runner = web.AppRunner(make_app(ms), access_log=None, handle_signals=False)
+            await runner.setup()
+            runners.append(runner)
+            await web.TCPSite(runner, args.host, args.port + k).start()
+            host = f"[{args.host}]" if ":" in args.host else args.host
+            print(f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{args.port + k} "
+                  f"(profile {ms.profile})", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not 0 <= args.port <= 65535 or not 1 <= args.instances <= 64 or args.port + args.instances - 1 > 65535:
+        print("maxscale-sim: --port/--instances out of range", file=sys.stderr)
+        return 2
+    try:
+        scenario = build_scenario(args)
+        load_scenario(scenario)
+    except ScenarioError as exc:
+        print(f"maxscale-sim: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(args, scenario))
+    except OSError as exc:
+        print(f"maxscale-sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

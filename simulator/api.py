@@ -1,0 +1,211 @@
+"""The MaxScale REST API (/v1) over aiohttp: HTTP in, model calls, MaxScale's exact wire form out.
+
+`make_app(instance)` is the one app factory used by the pytest fixtures and by `maxscale-sim`; the
+control routes under /sim/ (simulator/control.py) live on the same app.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from urllib.parse import parse_qsl, unquote
+
+from aiohttp import web
+
+from . import documents as docs
+from .model import MaxScale, SimError
+
+MAXSCALE_KEY: web.AppKey[MaxScale] = web.AppKey("maxscale", MaxScale)
+
+ACCESS_DENIED = b'{"errors": [ { "detail": "Access denied" } ] }'
+SHUTTING_DOWN = b'{"errors": [ { "detail": "MaxScale is shutting down" } ] }'
+EXTRA_HEADERS = {
+    "X-Frame-Options": "Deny",
+    "X-XSS-Protection": "1",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-cache",
+}
+METHODS = ("GET", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "HEAD")
+
+
+class RawResponse(web.Response):
+    """A response whose headers are exactly ours: no Server header and, unless given, no Content-Type.
+
+    aiohttp adds `Content-Type: application/octet-stream` to any non-empty body; MaxScale's 401 and
+    503 bodies are sent without a Content-Type, and clients such as maxctrl see that difference.
+    """
+
+    def __init__(self, status: int, body: bytes = b"", content_type: str | None = None,
+                 headers: dict | None = None) -> None:
+        hdrs = dict(EXTRA_HEADERS)
+        hdrs.update(headers or {})
+        if content_type:
+            hdrs["Content-Type"] = content_type
+        self._no_ctype = content_type is None
+        super().__init__(status=status, body=body, headers=hdrs)
+
+    async def _prepare_headers(self) -> None:
+        await super()._prepare_headers()
+        self._headers.pop("Server", None)
+        if self._no_ctype:
+            self._headers.pop("Content-Type", None)
+
+
+def dumps(doc: object, pretty: bool = True) -> bytes:
+    if pretty:
+        return json.dumps(doc, indent=4, sort_keys=True).encode()
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+def json_response(doc: object, status: int = 200, pretty: bool = True, get: bool = False,
+                  last_modified: str | None = None) -> RawResponse:
+    body = dumps(doc, pretty)
+    headers = {}
+    if get:
+        headers["ETag"] = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+        if last_modified:
+            headers["Last-Modified"] = last_modified
+    return RawResponse(status, body, "application/json", headers)
+
+
+def error_response(err: SimError, pretty: bool = True) -> RawResponse:
+    if err.details is None:
+        return RawResponse(err.status)
+    return json_response({"errors": [{"detail": d} for d in err.details]}, err.status, pretty)
+
+
+def authorized(request: web.Request, ms: MaxScale) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic" or not token:
+        return False
+    try:
+        user, sep, password = base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return bool(sep) and user in ms.users and ms.users[user] == password
+
+
+def path_parts(request: web.Request) -> list[str]:
+    """`/v1` optional, trailing and doubled slashes ignored; each part URL-decoded on its own."""
+    raw = request.rel_url.raw_path
+    parts = [unquote(p) for p in raw.split("/") if p]
+    if parts and parts[0] == "v1":
+        parts = parts[1:]
+    return parts
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    ms = request.app[MAXSCALE_KEY]
+    raw_path = request.rel_url.raw_path
+    if raw_path == "/sim" or raw_path.startswith("/sim/"):
+        from .control import handle_control
+
+        return await handle_control(request, ms)
+    if ms.shutting_down:  # checked before authentication, as MaxScale does
+        return RawResponse(503, SHUTTING_DOWN)
+    if not authorized(request, ms):
+        return RawResponse(401, ACCESS_DENIED, headers={"WWW-Authenticate": 'Basic realm="maxscale"'})
+    if request.method not in METHODS:
+        return RawResponse(405)
+    query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
+    pretty = query.get("pretty", "true").lower() != "false"
+    try:
+        with ms.lock:
+            ms.sync()
+            return route(request, ms, path_parts(request), query, pretty)
+    except SimError as err:
+        return error_response(err, pretty)
+
+
+def route(request: web.Request, ms: MaxScale, parts: list[str], query: dict, pretty: bool) -> RawResponse:
+    method = "GET" if request.method == "HEAD" else request.method
+    base = f"http://{request.host}/v1/"
+    n = len(parts)
+    head = parts[0] if parts else ""
+    lm = docs.http_date(ms.clock.now())
+
+    def ok(doc: object) -> RawResponse:
+        return json_response(doc, 200, pretty, get=True, last_modified=lm)
+
+    if n == 0:
+        return RawResponse(200) if method == "GET" else RawResponse(404)
+    if method == "GET":
+        if head == "servers" and n == 1:
+            return ok(docs.servers_document(ms, base))
+        if head == "servers" and n == 2:
+            if parts[1] not in ms.views:
+                raise ms.not_found("server", parts[1])
+            return ok(docs.server_document(ms, parts[1], base))
+        if head == "monitors" and n == 1:
+            return ok(docs.monitors_document(ms, base))
+        if head == "monitors" and n == 2:
+            ms.monitor(parts[1])
+            return ok(docs.monitor_document(ms, parts[1], base))
+        if head == "services" and n == 1:
+            return ok(docs.services_document(ms, base))
+        if head == "services" and n == 2:
+            if parts[1] not in ms.services:
+                raise ms.not_found("service", parts[1])
+            return ok(docs.service_document(ms, parts[1], base))
+        if head == "sessions" and n == 1:
+            return ok(docs.sessions_document(ms, base))
+        if head == "sessions" and n == 2:
+            return ok(docs.session_document(ms, ms.session(parts[1]).id, base))
+        if parts == ["maxscale"]:
+            return ok(docs.maxscale_document(ms, base, _local_port(request)))
+        if parts == ["maxscale", "modules", "mariadbmon"]:
+            return ok(docs.mariadbmon_module_document(ms, base))
+    if method == "PUT":
+        if head == "servers" and n == 3 and parts[2] in ("set", "clear"):
+            ms.set_state(parts[1], query.get("state"), query.get("force"), clear=parts[2] == "clear")
+            return RawResponse(204)
+        if head == "monitors" and n == 3 and parts[2] in ("stop", "start"):
+            ms.set_monitor_running(parts[1], parts[2] == "start")
+            return RawResponse(204)
+    if n == 4 and parts[:3] == ["maxscale", "modules", "mariadbmon"] and method in ("POST", "GET"):
+        return module_command(request, ms, parts[3], method, pretty)
+    return RawResponse(404)
+
+
+def module_command(request: web.Request, ms: MaxScale, cmd: str, method: str, pretty: bool) -> RawResponse:
+    """`call command mariadbmon CMD A B C` = METHOD .../mariadbmon/CMD?A&B&C (value-less keys, in order)."""
+    known = {cid: m for cid, _, m in docs.module_commands(ms)}
+    if cmd not in known:
+        raise SimError(404, [f"Module 'mariadbmon' has no command named '{cmd}'"])
+    if known[cmd] != method:
+        return RawResponse(405)
+    raw = request.rel_url.raw_query_string
+    args = [unquote(k) for k in raw.split("&") if k and "=" not in k]
+    if cmd == "fetch-cmd-result":
+        result = ms.last_async_result
+        if result is None:
+            raise SimError(400, ["No manual command results are available."])
+        if isinstance(result, SimError):
+            raise result
+        return json_response({"links": {"self": f"http://{request.host}/v1/maxscale/modules/mariadbmon/"
+                                                f"fetch-cmd-result/"}, "meta": result}, 200, pretty)
+    if cmd == "async-switchover":
+        try:
+            ms.switchover(args)
+            ms.last_async_result = "switchover completed successfully."
+        except SimError as err:
+            ms.last_async_result = err
+        return RawResponse(204)
+    ms.switchover(args, force=cmd == "switchover-force")
+    return RawResponse(204)
+
+
+def _local_port(request: web.Request) -> int | None:
+    sock = request.transport.get_extra_info("sockname") if request.transport else None
+    return sock[1] if isinstance(sock, tuple) and len(sock) >= 2 else None
+
+
+def make_app(instance: MaxScale, **_: object) -> web.Application:
+    """The aiohttp application serving one simulated MaxScale (REST /v1 and control /sim)."""
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app[MAXSCALE_KEY] = instance
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app

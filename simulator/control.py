@@ -1,0 +1,144 @@
+"""Control routes under /sim/: drive a scenario (sessions, transactions, faults, clock, reset).
+
+JSON in, JSON out; no authentication (the simulator listens on loopback only). Bad JSON or unknown
+names give 400 (404 for an unknown session) with `{"errors": [{"detail": ...}]}`. Server faults
+(down/up/restart/gtid) act on the shared Cluster; sessions, flags and shutdown mode on this MaxScale.
+`reset` and `scenario` reload the cluster, and so every MaxScale that shares it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from .model import MaxScale, SimError
+from .scenario import ScenarioError, load_scenario
+
+
+def _out(doc: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(doc, indent=4, sort_keys=True).encode(),
+                        content_type="application/json")
+
+
+def _err(status: int, detail: str) -> web.Response:
+    return _out({"errors": [{"detail": detail}]}, status)
+
+
+async def _body(request: web.Request) -> dict:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SimError(400, [f"request body is not valid JSON: {exc}"]) from None
+    if not isinstance(doc, dict):
+        raise SimError(400, ["request body must be a JSON object"])
+    return doc
+
+
+def _number(body: dict, key: str, *, integer: bool = False, required: bool = True) -> Any:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    ok_types = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, ok_types) or value < 0 or value != value:
+        kind = "a non-negative integer" if integer else "a non-negative number"
+        raise SimError(400, [f"`{key}` must be {kind}"])
+    if value > 10**9:
+        raise SimError(400, [f"`{key}` is too large"])
+    return value
+
+
+async def handle_control(request: web.Request, ms: MaxScale) -> web.StreamResponse:
+    parts = [p for p in request.rel_url.path.split("/") if p][1:]  # after "sim"
+    try:
+        body = await _body(request) if request.method in ("POST", "PUT") else {}
+        with ms.lock:
+            return dispatch(request.method, parts, body, ms)
+    except SimError as err:
+        return _err(err.status if err.status in (400, 404, 409) else 400,
+                    err.details[-1] if err.details else "bad request")
+    except ScenarioError as err:
+        return _err(400, str(err))
+
+
+def dispatch(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    n = len(parts)
+    head = parts[0] if parts else ""
+    if method == "GET" and parts == ["state"]:
+        return _out(ms.snapshot())
+    if method != "POST" and not (method == "DELETE" and head == "sessions"):
+        return _err(404, f"no control route {method} /sim/{'/'.join(parts)}")
+    if parts == ["reset"]:
+        ms.reset()
+        return _out(ms.snapshot())
+    if parts == ["scenario"]:
+        ms.load(load_scenario(body))
+        return _out(ms.snapshot())
+    if head == "sessions":
+        return _sessions(method, parts, body, ms)
+    if head == "servers" and n == 3:
+        return _servers(parts[1], parts[2], body, ms)
+    if parts == ["clock", "advance"]:
+        if not getattr(ms.clock, "virtual", False):
+            raise SimError(400, ["the clock is real; start the simulator with a VirtualClock to advance it"])
+        ms.clock.advance(_number(body, "seconds"))
+        ms.sync()
+        return _out({"time": ms.clock.now()})
+    if parts == ["shutdown-mode"]:
+        on = body.get("on", True)
+        if not isinstance(on, bool):
+            raise SimError(400, ["`on` must be true or false"])
+        ms.shutting_down = on
+        return _out({"shutting_down": on})
+    return _err(404, f"no control route POST /sim/{'/'.join(parts)}")
+
+
+def _sessions(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    if method == "POST" and len(parts) == 1:
+        servers = body.get("servers")
+        if servers is not None and (not isinstance(servers, list) or not all(isinstance(s, str) for s in servers)):
+            raise SimError(400, ["`servers` must be a list of server names"])
+        for key in ("user", "remote", "service"):
+            if key in body and not isinstance(body[key], str):
+                raise SimError(400, [f"`{key}` must be a string"])
+        ids = ms.open_sessions(_number(body, "count", integer=True, required=False) if "count" in body else 1,
+                               servers, body.get("user", "app"), body.get("remote", "127.0.0.1"),
+                               body.get("service"))
+        return _out({"ids": [str(i) for i in ids]})
+    if len(parts) == 2 and method == "DELETE":
+        return _out(ms.close_session(_sid(ms, parts[1])))
+    if len(parts) == 3 and method == "POST":
+        return _out(ms.request(_sid(ms, parts[1]), parts[2]))
+    raise SimError(404, [f"no control route {method} /sim/{'/'.join(parts)}"])
+
+
+def _sid(ms: MaxScale, text: str) -> int:
+    try:
+        return ms.session(text).id
+    except SimError:
+        raise SimError(404, [f"no session {text!r}"]) from None
+
+
+def _servers(name: str, action: str, body: dict, ms: MaxScale) -> web.Response:
+    cluster = ms.cluster
+    if name not in cluster.dbs:
+        raise SimError(400, [f"unknown server {name!r}"])
+    if action in ("down", "up"):
+        cluster.set_running(name, action == "up")
+    elif action == "restart":
+        cluster.restart(name, _number(body, "seconds"))
+    elif action == "gtid":
+        gtid, lag = body.get("gtid"), body.get("lag")
+        if gtid is None and lag is None:
+            raise SimError(400, ["give `gtid` (a string like 0-1-20) or `lag` (transactions behind)"])
+        if gtid is not None and not isinstance(gtid, str):
+            raise SimError(400, ["`gtid` must be a string"])
+        cluster.set_gtid(name, gtid, _number(body, "lag", integer=True, required=False))
+    else:
+        raise SimError(404, [f"unknown server action {action!r}: use down, up, restart or gtid"])
+    ms.sync()
+    return _out(ms.snapshot()["servers"][name] if name in ms.views else {"db": name})

@@ -1,0 +1,431 @@
+"""JSON:API documents shaped like MaxScale 24.02's (compared field by field with golden/real-24.02).
+
+Every function takes the model and `base`, the `http://HOST/v1/` prefix built from the request's
+Host header, and returns plain dicts. Callers hold the model lock.
+"""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+from typing import Any
+
+from .model import MaxScale
+
+# Fixed parameter blocks of the real 24.02.4 capture (defaults of a plain installation).
+SERVER_PARAMETERS = {
+    "disk_space_threshold": None, "extra_port": 0, "max_routing_connections": 0, "monitorpw": None,
+    "monitoruser": None, "persistmaxtime": "0ms", "persistpoolmax": 0, "priority": 0, "private_address": None,
+    "proxy_protocol": False, "rank": "primary", "replication_custom_options": None, "ssl": False, "ssl_ca": None,
+    "ssl_cert": None, "ssl_cert_verify_depth": 9, "ssl_cipher": None, "ssl_key": None,
+    "ssl_verify_peer_certificate": False, "ssl_verify_peer_host": False, "ssl_version": "MAX",
+}
+MONITOR_PARAMETERS = {
+    "assume_unique_hostnames": True, "auto_failover": False, "auto_rejoin": False, "backend_connect_attempts": 1,
+    "backend_connect_timeout": "3000ms", "backend_read_timeout": "3000ms", "backend_write_timeout": "3000ms",
+    "backup_storage_address": None, "backup_storage_path": None, "cooperative_monitoring_locks": "none",
+    "cs_admin_api_key": None, "cs_admin_base_path": "/cmapi/0.4.0", "cs_admin_port": 8640,
+    "demotion_sql_file": None, "disk_space_check_interval": "0ms", "disk_space_threshold": None,
+    "enforce_read_only_servers": False, "enforce_read_only_slaves": False, "enforce_simple_topology": False,
+    "enforce_writable_master": False,
+    "events": "all,master_down,master_up,slave_down,slave_up,server_down,server_up,synced_down,synced_up,"
+              "donor_down,donor_up,lost_master,lost_slave,lost_synced,lost_donor,new_master,new_slave,"
+              "new_synced,new_donor",
+    "failcount": 5, "failover_timeout": "90000ms", "handle_events": True, "journal_max_age": "28800000ms",
+    "maintenance_on_low_disk_space": True, "mariabackup_parallel": 1, "mariabackup_use_memory": "1G",
+    "master_conditions": "primary_monitor_master,disk_space_ok", "master_failure_timeout": "10000ms",
+    "password": "*****", "promotion_sql_file": None, "rebuild_port": 4444,
+    "replication_custom_options": None, "replication_master_ssl": False, "replication_password": "*****",
+    "replication_user": "maxuser", "script": None, "script_max_replication_lag": -1, "script_timeout": "90000ms",
+    "servers_no_promotion": None, "slave_conditions": "", "ssh_check_host_key": True, "ssh_keyfile": None,
+    "ssh_port": 22, "ssh_timeout": "10000ms", "ssh_user": None, "switchover_on_low_disk_space": False,
+    "switchover_timeout": "90000ms", "type": "monitor", "user": "maxuser", "verify_master_failure": True,
+}
+SERVICE_PARAMETERS = {
+    "auth_all_servers": False, "causal_reads": "none", "causal_reads_timeout": "10000ms",
+    "connection_keepalive": "300000ms", "delayed_retry": False, "delayed_retry_timeout": "10000ms",
+    "disable_sescmd_history": False, "enable_root_user": False, "force_connection_keepalive": False,
+    "idle_session_pool_time": "-1ms", "lazy_connect": False, "localhost_match_wildcard_host": True,
+    "log_auth_warnings": True, "log_debug": False, "log_info": False, "log_notice": False, "log_warning": False,
+    "master_accept_reads": False, "master_failure_mode": "fail_on_write", "master_reconnection": True,
+    "max_connections": 0, "max_replication_lag": "0ms", "max_sescmd_history": 50, "max_slave_connections": 255,
+    "multiplex_timeout": "60000ms", "net_write_timeout": "0ms", "optimistic_trx": False, "password": "*****",
+    "prune_sescmd_history": True, "rank": "primary", "retain_last_statements": -1, "retry_failed_reads": True,
+    "reuse_prepared_statements": False, "session_trace": False, "slave_connections": 255,
+    "slave_selection_criteria": "least_current_operations", "strict_multi_stmt": False, "strict_sp_calls": False,
+    "strict_tmp_tables": True, "strip_db_esc": True, "transaction_replay": False,
+    "transaction_replay_attempts": 5, "transaction_replay_checksum": "full",
+    "transaction_replay_max_size": 1048576, "transaction_replay_retry_on_deadlock": False,
+    "transaction_replay_retry_on_mismatch": False, "transaction_replay_safe_commit": True,
+    "transaction_replay_timeout": "30000ms", "type": "service", "use_sql_variables_in": "all", "user": "maxuser",
+    "user_accounts_file": None, "user_accounts_file_usage": "add_when_load_ok", "version_string": None,
+    "wait_timeout": "0ms",
+}
+MAXSCALE_PARAMETERS = {'admin_audit': False,
+ 'admin_audit_exclude_methods': [],
+ 'admin_audit_file': '/var/log/maxscale/admin_audit.csv',
+ 'admin_auth': True,
+ 'admin_enabled': True,
+ 'admin_gui': False,
+ 'admin_host': '127.0.0.1',
+ 'admin_jwt_algorithm': 'auto',
+ 'admin_jwt_issuer': 'maxscale',
+ 'admin_jwt_key': None,
+ 'admin_jwt_max_age': '86400000ms',
+ 'admin_log_auth_failures': True,
+ 'admin_oidc_url': None,
+ 'admin_pam_readonly_service': None,
+ 'admin_pam_readwrite_service': None,
+ 'admin_port': 8989,
+ 'admin_readonly_hosts': '%',
+ 'admin_readwrite_hosts': '%',
+ 'admin_secure_gui': False,
+ 'admin_ssl_ca': None,
+ 'admin_ssl_cert': None,
+ 'admin_ssl_key': None,
+ 'admin_ssl_version': 'MAX',
+ 'admin_verify_url': None,
+ 'auth_connect_timeout': '10000ms',
+ 'auth_read_timeout': '10000ms',
+ 'auth_write_timeout': '10000ms',
+ 'auto_tune': [],
+ 'cachedir': '/var/cache/maxscale',
+ 'config_sync_cluster': None,
+ 'config_sync_db': 'mysql',
+ 'config_sync_interval': '5000ms',
+ 'config_sync_password': None,
+ 'config_sync_timeout': '10000ms',
+ 'config_sync_user': None,
+ 'connector_plugindir': '/usr/lib64/maxscale/plugin',
+ 'core_file': True,
+ 'datadir': '/var/lib/maxscale',
+ 'debug': None,
+ 'dump_last_statements': 'never',
+ 'execdir': '/usr/bin',
+ 'key_manager': 'none',
+ 'language': '/var/lib/maxscale',
+ 'libdir': '/usr/lib64/maxscale',
+ 'load_persisted_configs': True,
+ 'local_address': None,
+ 'log_debug': False,
+ 'log_info': False,
+ 'log_notice': True,
+ 'log_throttling': {'count': 10, 'suppress': 10000, 'window': 1000},
+ 'log_warn_super_user': False,
+ 'log_warning': True,
+ 'logdir': '/var/log/maxscale',
+ 'max_auth_errors_until_block': 10,
+ 'max_read_amount': 0,
+ 'maxlog': True,
+ 'module_configdir': '/etc/maxscale.modules.d',
+ 'ms_timestamp': False,
+ 'passive': False,
+ 'persist_runtime_changes': True,
+ 'persistdir': '/var/lib/maxscale/maxscale.cnf.d',
+ 'piddir': '/run/maxscale',
+ 'query_classifier_cache_size': 3791475302,
+ 'query_retries': 1,
+ 'query_retry_timeout': '5000ms',
+ 'rebalance_period': '0ms',
+ 'rebalance_threshold': 20,
+ 'rebalance_window': 10,
+ 'retain_last_statements': 0,
+ 'secretsdir': None,
+ 'session_trace': 0,
+ 'session_trace_match': None,
+ 'skip_name_resolve': False,
+ 'sql_mode': 'default',
+ 'syslog': False,
+ 'threads': 2,
+ 'threads_max': 256,
+ 'users_refresh_interval': '0ms',
+ 'users_refresh_time': '30000ms',
+ 'writeq_high_water': 65536,
+ 'writeq_low_water': 1024}
+SOURCE = {"file": "/etc/maxscale.cnf", "type": "static"}
+_TIMES = ("0.000001", "0.000010", "0.000100", "0.001000", "0.010000", "0.100000", "1.000000", "10.000000",
+          "100.000000", "1000.000000", "10000.000000", "100000.000000")
+
+
+def http_date(ts: float) -> str:
+    return formatdate(max(ts, 0.0), usegmt=True)
+
+
+def _rel(base: str, owner: str, kind: str, ids: list[str]) -> dict:
+    return {
+        "data": [{"id": i, "type": kind} for i in ids],
+        "links": {"related": f"{base}{kind}/", "self": f"{base}{owner}/relationships/{kind}/"},
+    }
+
+
+def _distribution() -> dict:
+    def one(op: str) -> dict:
+        return {"distribution": [{"count": 0, "time": t, "total": 0.0} for t in _TIMES], "operation": op,
+                "range_base": 10}
+    return {"read": one("read"), "write": one("write")}
+
+
+# --- servers ---------------------------------------------------------------------------------------
+
+
+def _slave_connections(ms: MaxScale, name: str) -> list[dict]:
+    v = ms.views[name]
+    d = ms.cluster.dbs.get(name)
+    p = ms.cluster.primary
+    if d is None or p is None or "slave" not in v.bits or p.name not in ms.views:
+        return []
+    pv = ms.views[p.name]
+    return [{
+        "connection_name": "", "gtid_io_pos": v.gtid or "", "last_io_error": "", "last_sql_error": "",
+        "master_host": pv.address or pv.socket or "", "master_port": pv.port or 0,
+        "master_server_id": p.server_id, "master_server_name": p.name, "seconds_behind_master": d.lag,
+        "slave_io_running": "Yes", "slave_sql_running": "Yes", "using_gtid": d.using_gtid,
+    }]
+
+
+def server_resource(ms: MaxScale, name: str, base: str) -> dict:
+    v = ms.views[name]
+    d = ms.cluster.dbs.get(name)
+    now = ms.clock.now()
+    running = "running" in v.bits
+    conns = ms.connections(name)
+    attrs: dict[str, Any] = {
+        "parameters": {**SERVER_PARAMETERS, "address": v.address, "port": v.port, "socket": v.socket},
+        "replication_lag": (d.lag if d else 0) if running else -1,
+        "source": SOURCE,
+        "state": ms.state_string(name),
+        "statistics": {
+            "active_operations": 0, "adaptive_avg_select_time": "0ns", "connection_pool_empty": 0,
+            "connections": conns, "failed_auths": 0, "max_connections": v.max_connections, "max_pool_size": 0,
+            "persistent_connections": 0, "response_time_distribution": _distribution(), "reused_connections": 0,
+            "routed_packets": v.routed_packets, "total_connections": v.total_connections,
+        },
+        "uptime": int(now - d.started_at) if d and running else 0,
+        "version_string": d.version_string if d and running else "",
+    }
+    if v.state_details:
+        attrs["state_details"] = v.state_details
+    mon = ms.monitors.get(v.monitor or "")
+    if mon is not None and mon.module == "mariadbmon" and d is not None:
+        p = ms.cluster.primary
+        replica = "slave" in v.bits and p is not None
+        attrs.update({
+            "gtid_binlog_pos": v.gtid, "gtid_current_pos": v.gtid, "last_event": v.last_event,
+            "lock_held": None, "master_group": None,
+            "master_id": p.server_id if replica and p else -1,
+            "name": name, "node_id": d.server_id, "read_only": False if running else None,
+            "server_id": d.server_id, "slave_connections": _slave_connections(ms, name),
+            "triggered_at": http_date(v.triggered_at),
+        })
+    rels: dict[str, Any] = {}
+    if v.monitor:
+        rels["monitors"] = _rel(base, f"servers/{name}", "monitors", [v.monitor])
+    if v.services:
+        rels["services"] = _rel(base, f"servers/{name}", "services", list(v.services))
+    return {"attributes": attrs, "id": name, "links": {"self": f"{base}servers/{name}/"},
+            "relationships": rels, "type": "servers"}
+
+
+def servers_document(ms: MaxScale, base: str) -> dict:
+    return {"data": [server_resource(ms, n, base) for n in ms.views], "links": {"self": f"{base}servers/"}}
+
+
+def server_document(ms: MaxScale, name: str, base: str) -> dict:
+    return {"data": server_resource(ms, name, base), "links": {"self": f"{base}servers/{name}/"}}
+
+
+# --- monitors --------------------------------------------------------------------------------------
+
+
+def monitor_resource(ms: MaxScale, name: str, base: str) -> dict:
+    mon = ms.monitors[name]
+    members = [n for n, v in ms.views.items() if v.monitor == name]
+    master = next((n for n in members if {"master", "running"} <= ms.views[n].bits), None)
+    info = []
+    for n in members:
+        d = ms.cluster.dbs.get(n)
+        v = ms.views[n]
+        info.append({"gtid_binlog_pos": v.gtid, "gtid_current_pos": v.gtid, "lock_held": None,
+                     "master_group": None, "name": n, "read_only": False if "running" in v.bits else None,
+                     "server_id": d.server_id if d else 0, "slave_connections": _slave_connections(ms, n)})
+    attrs = {
+        "module": mon.module,
+        "monitor_diagnostics": {"master": master, "master_gtid_domain_id": 0, "primary": None,
+                                "server_info": info, "state": "Idle"},
+        "parameters": {**MONITOR_PARAMETERS, "module": mon.module,
+                       "monitor_interval": f"{int(round(mon.interval * 1000))}ms"},
+        "source": SOURCE,
+        "state": "Running" if mon.running else "Stopped",
+        "ticks": mon.ticks,
+    }
+    return {"attributes": attrs, "id": name, "links": {"self": f"{base}monitors/{name}/"},
+            "relationships": {"servers": _rel(base, f"monitors/{name}", "servers", members)},
+            "type": "monitors"}
+
+
+def monitors_document(ms: MaxScale, base: str) -> dict:
+    return {"data": [monitor_resource(ms, n, base) for n in ms.monitors], "links": {"self": f"{base}monitors/"}}
+
+
+def monitor_document(ms: MaxScale, name: str, base: str) -> dict:
+    return {"data": monitor_resource(ms, name, base), "links": {"self": f"{base}monitors/{name}/"}}
+
+
+# --- services --------------------------------------------------------------------------------------
+
+
+def _db_user(user: str, host: str, super_priv: bool) -> dict:
+    return {"default_role": "", "global_priv": super_priv, "host": host, "plugin": "mysql_native_password",
+            "proxy_priv": False, "ssl": False, "super_priv": super_priv, "user": user}
+
+
+def service_resource(ms: MaxScale, name: str, base: str) -> dict:
+    spec = ms.services[name]
+    members = [n for n, v in ms.views.items() if name in v.services]
+    current = sum(1 for s in ms.sessions.values() if s.service == name)
+    listeners = []
+    if spec.listener:
+        listeners.append({
+            "attributes": {
+                "parameters": {
+                    "MariaDBProtocol": {"allow_replication": True}, "address": "127.0.0.1", "authenticator": None,
+                    "authenticator_options": None, "connection_init_sql_file": None, "connection_metadata": [
+                        "character_set_client=auto", "character_set_connection=auto",
+                        "character_set_results=auto", "max_allowed_packet=auto", "system_time_zone=auto",
+                        "time_zone=auto", "tx_isolation=auto", "maxscale=auto"],
+                    "port": spec.listener_port, "protocol": "MariaDBProtocol", "proxy_protocol_networks": None,
+                    "service": name, "socket": None, "sql_mode": "default", "ssl": False, "ssl_ca": None,
+                    "ssl_cert": None, "ssl_cert_verify_depth": 9, "ssl_cipher": None, "ssl_crl": None,
+                    "ssl_key": None, "ssl_verify_peer_certificate": False, "ssl_verify_peer_host": False,
+                    "ssl_version": "MAX", "type": "listener", "user_mapping_file": None},
+                "source": SOURCE, "state": "Running"},
+            "id": spec.listener,
+            "relationships": {"services": _rel(base, f"listeners/{spec.listener}", "services", [name])},
+            "type": "listeners",
+        })
+    attrs = {
+        "connections": current, "listeners": listeners,
+        "parameters": {**SERVICE_PARAMETERS, "router": spec.router},
+        "router": spec.router,
+        "router_diagnostics": {"queries": 0, "replayed_transactions": 0, "ro_transactions": 0, "route_all": 0,
+                               "route_master": 0, "route_slave": 0, "rw_transactions": 0,
+                               "server_query_statistics": [], "trx_max_size_exceeded": 0},
+        "source": SOURCE, "started": http_date(ms.started_at), "state": "Started",
+        "statistics": {"active_operations": 0, "avg_sescmd_history_length": 0.0, "avg_session_lifetime": 0.0,
+                       "connections": current, "failed_auths": 0, "max_connections": 0,
+                       "max_sescmd_history_length": 0, "max_session_lifetime": 0, "routed_packets": 0,
+                       "total_connections": ms.next_session_id - 1},
+        "total_connections": ms.next_session_id - 1,
+        "users": [_db_user(u, "%", False) for u in sorted({"app", *(s.user for s in ms.sessions.values())})]
+        + [_db_user("maxuser", "%", True)],
+        "users_last_update": http_date(ms.started_at),
+    }
+    rels = {"servers": _rel(base, f"services/{name}", "servers", members)}
+    if spec.listener:
+        rels["listeners"] = _rel(base, f"services/{name}", "listeners", [spec.listener])
+    return {"attributes": attrs, "id": name, "links": {"self": f"{base}services/{name}/"},
+            "relationships": rels, "type": "services"}
+
+
+def services_document(ms: MaxScale, base: str) -> dict:
+    return {"data": [service_resource(ms, n, base) for n in ms.services], "links": {"self": f"{base}services/"}}
+
+
+def service_document(ms: MaxScale, name: str, base: str) -> dict:
+    return {"data": service_resource(ms, name, base), "links": {"self": f"{base}services/{name}/"}}
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def session_resource(ms: MaxScale, sid: int, base: str) -> dict:
+    s = ms.sessions[sid]
+    now = ms.clock.now()
+    backends = {n: {"misc": 662, "readq": 0, "total": 662, "writeq": 0} for n in s.conns}
+    client = {"misc": 654, "readq": 65536, "total": 66190, "writeq": 0}
+    buffers = 66190 + 662 * len(s.conns)
+    attrs = {
+        "client": {"cipher": "", "connection_attributes": {}, "sescmd_history_len": 0,
+                   "sescmd_history_stored_metadata": 0, "sescmd_history_stored_responses": 0},
+        "connected": http_date(s.connected),
+        "connections": [{"cipher": "", "connection_id": cid, "server": n} for n, cid in s.conns.items()],
+        "idle": round(max(0.0, now - s.last_active), 1),
+        "io_activity": s.requests,
+        "log": [],
+        "memory": {"connection_buffers": {"backends": backends, "client": client, "total": buffers},
+                   "exec_metadata": 0, "last_queries": 0, "sescmd_history": 0, "total": buffers,
+                   "variables": 0},
+        "parameters": {"log_error": False, "log_info": False, "log_notice": False, "log_warning": False},
+        "port": 40000 + sid % 20000,
+        "queries": [],
+        "remote": s.remote,
+        "seconds_alive": max(0.0, now - s.connected),
+        "state": "Session started",
+        "thread": 0,
+        "user": s.user,
+    }
+    rels = {"services": _rel(base, f"sessions/{sid}", "services", [s.service])} if s.service else {}
+    return {"attributes": attrs, "id": str(sid), "links": {"self": f"{base}sessions/{sid}/"},
+            "relationships": rels, "type": "sessions"}
+
+
+def sessions_document(ms: MaxScale, base: str) -> dict:
+    return {"data": [session_resource(ms, i, base) for i in ms.sessions], "links": {"self": f"{base}sessions/"}}
+
+
+def session_document(ms: MaxScale, sid: int, base: str) -> dict:
+    return {"data": session_resource(ms, sid, base), "links": {"self": f"{base}sessions/{sid}/"}}
+
+
+# --- maxscale and modules --------------------------------------------------------------------------
+
+
+def maxscale_document(ms: MaxScale, base: str, port: int | None = None) -> dict:
+    now = ms.clock.now()
+    attrs = {
+        "activated_at": http_date(ms.started_at), "commit": "maxscale-sim", "config_sync": None,
+        "parameters": {**MAXSCALE_PARAMETERS, "admin_port": port or 8989},
+        "process_datadir": "/var/lib/maxscale/data", "started_at": http_date(ms.started_at),
+        "system": {"machine": {"cores_available": 2, "cores_physical": 2, "cores_virtual": 2.0,
+                               "memory_available": 8589934592, "memory_physical": 8589934592},
+                   "maxscale": {"query_classifier_cache_size": 1288490188, "threads": 2},
+                   "os": {"machine": "x86_64", "nodename": "maxscale-sim", "release": "", "sysname": "Linux",
+                          "version": ""}},
+        "uptime": int(max(0.0, now - ms.started_at)),
+        "version": ms.version,
+    }
+    return {"data": {"attributes": attrs, "id": "maxscale", "type": "maxscale"},
+            "links": {"self": f"{base}maxscale/"}}
+
+
+_SWITCH_PARAMS = [
+    {"description": "Monitor name", "required": True, "type": "MONITOR"},
+    {"description": "New primary (optional)", "required": False, "type": "SERVER"},
+    {"description": "Current primary (optional)", "required": False, "type": "SERVER"},
+]
+_COMMANDS = [
+    ("switchover", "Switch primary server with replica", "POST"),
+    ("async-switchover", "Schedule primary switchover. Does not wait for completion.", "POST"),
+    ("fetch-cmd-result", "Fetch result of the last scheduled command.", "GET"),
+]
+
+
+def module_commands(ms: MaxScale) -> list[tuple[str, str, str]]:
+    cmds = list(_COMMANDS)
+    if ms.vt >= (23, 8):
+        cmds.append(("switchover-force", "Switch primary server with replica. Ignore most errors.", "POST"))
+    return cmds
+
+
+def mariadbmon_module_document(ms: MaxScale, base: str) -> dict:
+    commands = [{
+        "attributes": {"arg_max": 3, "arg_min": 1, "description": desc, "method": method,
+                       "parameters": _SWITCH_PARAMS},
+        "id": cid, "links": {"self": f"{base}modules/mariadbmon/{cid}/"}, "type": "module_command",
+    } for cid, desc, method in module_commands(ms)]
+    data = {
+        "attributes": {"api": "monitor", "commands": commands,
+                       "description": "A MariaDB Primary/Replica replication monitor", "maturity": "GA",
+                       "module_type": "Monitor", "parameters": [], "version": "V1.5.0"},
+        "id": "mariadbmon", "links": {"self": f"{base}maxscale/modules/mariadbmon/"}, "type": "module",
+    }
+    return {"data": data, "links": {"self": f"{base}maxscale/modules/mariadbmon/"}}

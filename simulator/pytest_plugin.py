@@ -1,0 +1,212 @@
+"""pytest fixtures: in-process simulated MaxScales on 127.0.0.1 (ephemeral ports) and a maxctrl stand-in.
+
+Each simulator serves `simulator.api.make_app` from a background thread with its own event loop,
+so synchronous tests and subprocesses (maxctrl, mcsctl) can all talk to it over HTTP.
+
+    def test_x(maxscale_sim):            # defaults, real clock
+    def test_y(make_sim):                # make_sim(scenario=..., profile="legacy", clock=VirtualClock())
+    def test_z(maxscale_sims):           # maxscale_sims(n=2) -> two MaxScales over one Cluster
+    def test_w(maxctrl_bin, maxscale_sim)  # `maxctrl` on PATH runs python -m simulator.maxctrl
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import shlex
+import stat
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from .clock import RealClock, VirtualClock
+from .model import Cluster, MaxScale
+from .scenario import load_scenario
+
+__all__ = ["SimHandle", "start_sim", "start_sims"]
+
+
+class _LoopThread:
+    """An asyncio event loop in a daemon thread, serving one aiohttp app."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="maxscale-sim", daemon=True)
+        self.thread.start()
+        self.runner: Any = None
+
+    def run(self, coro: Any, timeout: float = 10.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def serve(self, app: Any, host: str, port: int) -> int:
+        from aiohttp import web
+
+        async def start() -> int:
+            self.runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, host, port, reuse_address=True)
+            await site.start()
+            return site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+        return self.run(start())
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            try:
+                self.run(self.runner.cleanup())
+            except Exception:  # noqa: BLE001 - teardown must go on
+                pass
+            self.runner = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+class SimHandle:
+    """One running simulated MaxScale: where it listens, its model, and helpers to drive it."""
+
+    def __init__(self, maxscale: MaxScale, host: str = "127.0.0.1", port: int = 0) -> None:
+        from .api import make_app
+
+        self.maxscale = maxscale
+        self.cluster = maxscale.cluster
+        self.clock = maxscale.clock
+        self._loop = _LoopThread()
+        self.port = self._loop.serve(make_app(maxscale), host, port)
+        self.address = host
+        self.host = f"{host}:{self.port}"
+        self.url = f"http://{self.host}"
+
+    # --- HTTP helpers ---
+    def _http(self, method: str, path: str, body: bytes | None = None,
+              headers: dict | None = None) -> tuple[int, dict, bytes]:
+        req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    def control(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
+        """Plain HTTP to /sim/PATH; returns (status, parsed JSON body or raw text)."""
+        import json as _json
+
+        path = "/" + path.lstrip("/")
+        if not path.startswith("/sim/"):
+            path = "/sim" + path
+        data = None if json is None else _json.dumps(json).encode()
+        hdrs = {"Content-Type": "application/json"} if data is not None else {}
+        status, _, raw = self._http(method.upper(), path, data, hdrs)
+        try:
+            return status, _json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw.decode("utf-8", "replace")
+
+    def api(self, method: str, path: str, user: str = "admin", password: str = "mariadb",
+            auth: bool = True) -> tuple[int, dict, bytes]:
+        """Plain HTTP to the REST API (path like /v1/servers); returns (status, headers, raw body)."""
+        headers = {}
+        if auth:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        data = b"" if method.upper() in ("PUT", "POST") else None
+        return self._http(method.upper(), path, data, headers)
+
+    def get_json(self, path: str) -> Any:
+        status, _, raw = self.api("GET", path)
+        assert status == 200, (status, raw)
+        return json.loads(raw)
+
+    # --- model helpers ---
+    def load(self, scenario: Any) -> None:
+        self.maxscale.load(load_scenario(scenario))
+
+    def reset(self) -> None:
+        self.maxscale.reset()
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.maxscale.sync()
+
+    def stop(self) -> None:
+        self._loop.stop()
+
+    def __repr__(self) -> str:
+        return f"<SimHandle {self.url} profile={self.maxscale.profile}>"
+
+
+def start_sim(scenario: Any = None, profile: str | None = None, clock: Any = None,
+              users: dict | None = None, cluster: Cluster | None = None, port: int = 0,
+              name: str = "maxscale") -> SimHandle:
+    """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done."""
+    clock = clock or (cluster.clock if cluster else RealClock())
+    cluster = cluster or Cluster(clock)
+    ms = MaxScale(cluster, load_scenario(scenario), name=name, profile=profile, users=users)
+    return SimHandle(ms, port=port)
+
+
+def start_sims(n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None,
+               users: dict | None = None) -> list[SimHandle]:
+    """n MaxScales over ONE shared Cluster (an HA pair when n=2)."""
+    sc = load_scenario(scenario)
+    cluster = Cluster(clock or RealClock())
+    return [start_sim(sc, profile, users=users, cluster=cluster, name=f"maxscale{i + 1}") for i in range(n)]
+
+
+@pytest.fixture
+def make_sim() -> Any:
+    """Factory: make_sim(scenario=None, profile=None, clock=None, users=None) -> SimHandle."""
+    handles: list[SimHandle] = []
+
+    def factory(scenario: Any = None, profile: str | None = None, clock: Any = None,
+                users: dict | None = None) -> SimHandle:
+        h = start_sim(scenario, profile, clock, users)
+        handles.append(h)
+        return h
+
+    yield factory
+    for h in handles:
+        h.stop()
+
+
+@pytest.fixture
+def maxscale_sim(make_sim: Callable[..., SimHandle]) -> SimHandle:
+    """One simulated MaxScale with the default (real-24.02) topology and a real clock."""
+    return make_sim()
+
+
+@pytest.fixture
+def maxscale_sims() -> Any:
+    """Factory: maxscale_sims(n=2, scenario=None, profile=None, clock=None) -> [SimHandle] sharing one Cluster."""
+    handles: list[SimHandle] = []
+
+    def factory(n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None) -> list[SimHandle]:
+        hs = start_sims(n, scenario, profile, clock)
+        handles.extend(hs)
+        return hs
+
+    yield factory
+    for h in handles:
+        h.stop()
+
+
+@pytest.fixture
+def maxctrl_bin(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp dir holding an executable `maxctrl` (the stand-in), prepended to PATH."""
+    bindir = tmp_path_factory.mktemp("maxctrl-bin")
+    script = bindir / "maxctrl"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m simulator.maxctrl "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return bindir
+
+
+__all__ += ["VirtualClock"]

@@ -1,0 +1,88 @@
+"""Run the installed `mcsctl` entry point as a subprocess against in-process simulators."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+MCSCTL = shutil.which("mcsctl", path=str(Path(sys.executable).parent)) or "mcsctl"
+
+
+@dataclass
+class Result:
+    rc: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    """A clean environment: private journal, cache and config; nothing from the developer's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MCSCTL_")}
+    env.update(
+        MCSCTL_JOURNAL=str(tmp_path / "journal.jsonl"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        MCSCTL_POLL_INTERVAL="0.05",
+        MCSCTL_CONFIRM_TIMEOUT="5",
+        NO_COLOR="1",
+    )
+    return env
+
+
+@pytest.fixture(params=["maxctrl", "rest"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def mcsctl(cli_env, backend, request):
+    """mcsctl(*args, hosts=[sim...], input=None, env={}) -> Result, through the chosen backend."""
+    if backend == "maxctrl":
+        request.getfixturevalue("maxctrl_bin")
+
+    def run(*args, hosts=(), env=None, input=None, timeout=60, use_backend=True):
+        e = dict(cli_env)
+        e["PATH"] = os.environ["PATH"]
+        if hosts:
+            e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
+        if use_backend:
+            e["MCSCTL_BACKEND"] = backend
+        e.update(env or {})
+        p = subprocess.run(
+            [MCSCTL, *args], env=e, input=input, capture_output=True, text=True, timeout=timeout,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+        return Result(p.returncode, p.stdout, p.stderr)
+
+    run.backend = backend
+    return run
+
+
+def state_of(sim, name: str) -> str:
+    """The server's state string as the simulator's REST API reports it."""
+    import base64
+    import urllib.request
+
+    req = urllib.request.Request(f"{sim.url}/v1/servers/{name}")
+    req.add_header("Authorization", "Basic " + base64.b64encode(b"admin:mariadb").decode())
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.load(r)["data"]["attributes"]["state"]

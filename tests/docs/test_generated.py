@@ -1,0 +1,66 @@
+"""The checked-in completions and man page are exactly what the Typer app renders today."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from mcsctl import completion, generate
+from mcsctl.errors import UsageError
+
+from .conftest import VENV_BIN
+from .shells import ROOT
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    return generate.render_all()
+
+
+@pytest.mark.parametrize("kind", sorted(generate.OUTPUTS))
+def test_checked_in_file_equals_a_fresh_rendering(rendered, kind):
+    path = ROOT / generate.OUTPUTS[kind]
+    assert path.read_text(encoding="utf-8") == rendered[kind], f"{path} is stale: run `make regen`"
+
+
+def test_generate_writes_the_same_files(tmp_path):
+    assert generate.main(["--root", str(tmp_path)]) == 0
+    for rel in generate.OUTPUTS.values():
+        assert (tmp_path / rel).read_bytes() == (ROOT / rel).read_bytes()
+    assert generate.main(["--root", str(tmp_path), "--check"]) == 0
+    (tmp_path / generate.OUTPUTS["man"]).write_text("stale\n")
+    assert generate.main(["--root", str(tmp_path), "--check"]) == 1
+
+
+def test_rendering_is_stable(rendered):
+    assert generate.render_all() == rendered
+
+
+@pytest.mark.parametrize("shell,kind", [("bash", "bash"), ("zsh", "zsh")])
+def test_mcsctl_completion_prints_the_checked_in_script(shell, kind):
+    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", shell], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (ROOT / generate.OUTPUTS[kind]).read_text(encoding="utf-8")
+
+
+def test_unknown_shell_is_a_usage_error():
+    with pytest.raises(UsageError):
+        completion.script("fish")
+    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", "fish"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+
+
+def test_scripts_parse():
+    subprocess.run(["bash", "-n", str(ROOT / "completions" / "mcsctl.bash")], check=True)
+
+
+def test_value_kinds_are_derived_from_metavars():
+    assert completion.value_kind("table|json|tsv") == "w:table json tsv"
+    assert completion.value_kind("fail|force|proceed") == "w:fail force proceed"
+    assert completion.value_kind("SERVER") == "server"
+    assert completion.value_kind("A,B,...") == "servers"
+    assert completion.value_kind("DURATION") == ""
+    assert completion.value_kind(None) == ""
