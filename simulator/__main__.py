@@ -60,9 +60,11 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
             runner = web.AppRunner(make_app(ms), access_log=None, handle_signals=False)
             await runner.setup()
             runners.append(runner)
-            await web.TCPSite(runner, args.host, args.port + k).start()
+            site = web.TCPSite(runner, args.host, args.port + k if args.port else 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # --port 0: ephemeral
             host = f"[{args.host}]" if ":" in args.host else args.host
-            print(f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{args.port + k} "
+            print(f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{port} "
                   f"(profile {ms.profile})", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

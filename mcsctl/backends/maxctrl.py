@@ -72,7 +72,13 @@ def find_maxctrl(explicit: str | None = None) -> str:
 
 
 def check_maxctrl_word(word: str, what: str = "server name") -> str:
-    """Refuse what maxctrl's argument parser (yargs) would not pass through verbatim."""
+    """Refuse a name that maxctrl (yargs argument parsing, Node URL handling) would not pass on verbatim."""
+    # maxctrl's HTTP client parses the URL with Node's legacy url.parse (a backslash becomes `/`) and
+    # sends the path unencoded (non-ASCII is refused or goes out as Latin-1): such names would address
+    # another object or fail.
+    if "\\" in word or not word.isascii():
+        raise UsageError(f"{what} {word!r} has a backslash or non-ASCII characters, which maxctrl cannot "
+                         "put into its request URL", hint="use --backend rest for such names")
     if word.startswith("-"):
         raise UsageError(f"{what} {word!r} starts with '-': maxctrl would read it as an option",
                          hint="use --backend rest for such names")

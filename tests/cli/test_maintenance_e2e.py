@@ -156,7 +156,7 @@ def test_password_never_in_maxctrl_argv(cli_env, maxscale_sim, maxctrl_bin, tmp_
     assert all("mariadb" not in arg for argv in argvs for arg in argv)
 
 
-ODD = ["it's", 'say"hi"', "a;touch${IFS}pwned", "$(touch pwned)", "`touch pwned`", "ünï©ødé"]
+ODD = ["it's", 'say"hi"', "a;touch${IFS}pwned", "$(touch${IFS}pwned)", "`touch${IFS}pwned`", "ünï©ødé"]
 
 
 @pytest.mark.parametrize("name", ODD)
@@ -165,6 +165,10 @@ def test_odd_names_travel_as_one_argument(mcsctl, make_sim, tmp_path, name):
         {"name": "mcs1", "role": "master"}, {"name": "mcs2", "role": "slave"}, {"name": name, "role": "slave"},
     ]})
     r = mcsctl("maintenance", "on", name, "--no-drain", hosts=[sim], env={"HOME": str(tmp_path)})
+    if mcsctl.backend == "maxctrl" and not name.isascii():
+        # maxctrl puts the name into its URL unescaped; Node refuses non-ASCII paths. Say so, change nothing.
+        assert r.rc == 2 and "--backend rest" in r.err
+        return
     assert r.rc == 0, r.err
     r = mcsctl("maintenance", "off", name, hosts=[sim])
     assert r.rc == 0, r.err

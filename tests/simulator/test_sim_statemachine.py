@@ -174,7 +174,7 @@ class LegacyMachine(SimMachine):
     profile = "legacy"
 
 
-_settings = settings(max_examples=60, stateful_step_count=30, deadline=None,
+_settings = settings(max_examples=60, stateful_step_count=30, deadline=None, derandomize=True, database=None,
                      suppress_health_check=[HealthCheck.too_slow])
 TestSim2402 = SimMachine.TestCase
 TestSim2402.settings = _settings
