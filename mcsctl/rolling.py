@@ -146,7 +146,9 @@ class Roller:
             self.ui.warn(f"the roll started on {', '.join(start.hosts)}; now on {', '.join(self.fleet.hosts)}")
         order = list(start.extra.get("order") or [])
         roles = dict(start.extra.get("roles") or {})
-        plan = Plan(roll, order, primary.name, primary.monitor, roles, done, failed[-1] if failed else None)
+        plan = Plan(roll, order, primary.name, primary.monitor, roles, done)
+        # The node that failed, or (after a crash, with no record of it) the one that was in progress.
+        plan.resumed_failed = failed[-1] if failed else (plan.todo[0] if plan.todo else None)
         self.ui.info(f"resuming rolling maintenance {roll}: done {', '.join(done) or 'nothing'}; "
                      f"left {', '.join(plan.todo) or 'nothing'}")
         return plan
@@ -250,7 +252,8 @@ class Roller:
                 self.proc.ui.info(f"{name} is the primary: it hands over to {target} first")
                 self._timed(row, "enter_s", lambda: self.proc.switchover(to=target, views=views))
                 row["note"] = f"primary moved to {target}"
-            self.proc.ui.info(f"{name}: entering maintenance")
+            conns = sum(s.connections or 0 for s in self.fleet.locate(name).values())
+            self.proc.ui.info(f"{name}: entering maintenance ({conns} connection(s))")
             self._timed(row, "enter_s", lambda: self.proc.enter(name, self.opts, action="on"))
             server = next(iter(self.fleet.locate(name).values()))
             argv = self._argv_for(server)
@@ -322,16 +325,16 @@ class Roller:
     # ------------------------------------------------------------ waiting for the node to come back
     def _ticks(self) -> dict[str, int] | None:
         """Monitor tick counters per MaxScale (None when the backend does not report them)."""
+        try:
+            per_host = self.fleet.each(lambda b: b.list_monitors())
+        except McsctlError:
+            return None
         out = {}
-        for b in self.fleet.backends:
-            try:
-                monitors = b.list_monitors()
-            except McsctlError:
-                return None
+        for host, monitors in zip(self.fleet.hosts, per_host):
             ticks = [getattr(m, "ticks", None) for m in monitors]
             if not ticks or any(not isinstance(t, int) for t in ticks):
                 return None
-            out[b.host] = sum(ticks)
+            out[host] = sum(ticks)
         return out
 
     def _catch_up(self, name: str, deadline: float, in_maintenance: bool) -> None:
@@ -372,8 +375,7 @@ class Roller:
             if now >= deadline:
                 raise TimedOut(
                     f"{name}: not {what} within {self.catchup_timeout:g}s of the command "
-                    f"({summary or 'no fresh monitor tick'}); it stays in maintenance",
-                    hint=f"check {name}, then: mcsctl rolling --resume -- COMMAND",
+                    f"({summary or 'no fresh monitor tick'}); it stays in maintenance"
                 )
             self.clock.sleep(min(self.fleet.poll, max(deadline - now, 0.01)))
 

@@ -190,12 +190,13 @@ class Procedures:
             )
 
         if opts.dry_run:
-            self._plan_enter(name, opts)
+            primary = opts.allow_primary and any(s.is_primary for s in found.values())
+            self._plan_enter(name, opts, primary)
             return Outcome(name, action, False, found, "dry run: nothing was changed")
         return self._enter(name, opts, found, action)
 
-    def _plan_enter(self, name: str, opts: OnOptions) -> None:
-        draining = opts.drain and not opts.force
+    def _plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
+        draining = opts.drain and not opts.force and not primary
         if draining:
             self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))
             self.ui.plan(
@@ -205,61 +206,87 @@ class Procedures:
         self._plan(
             f"set {name} in maintenance on every MaxScale", lambda b: b.describe_set(name, "maintenance", opts.force)
         )
+        if primary and not opts.force:
+            self.ui.plan(
+                f"# wait until {name} has no connections left (open transactions finish; up to "
+                f"{opts.drain_timeout:g}s; then --on-timeout {opts.on_timeout})"
+            )
         if draining:
             self._plan(f"clear the drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
         self.ui.plan(f"# confirm: every MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
 
-    def _enter(self, name: str, opts: OnOptions, found: dict[str, Server], action: str) -> Outcome:
-        force, cut, drain_set = opts.force, 0, False
-        if force:
-            cut = sum(s.connections or 0 for s in found.values())
+    def _drain_wait(self, name: str, opts: OnOptions, ok, what: str) -> dict[str, Server] | None:
+        """Wait for the connections to go; None when the deadline passed (the caller applies --on-timeout)."""
         try:
-            if opts.drain and not force:
+            return self.fleet.wait(ok, name, opts.drain_timeout, what, self._progress(f"{name} {what}", opts.drain_timeout))
+        except TimedOut:
+            return None
+
+    def _timed_out(self, name: str, opts: OnOptions, undone: str, action: str = "on") -> tuple[bool, int]:
+        """Apply --on-timeout after a drain deadline: (force now?, connections left); `fail` raises."""
+        left = sum(s.connections or 0 for s in self.fleet.locate(name).values())
+        if opts.on_timeout == "fail":
+            who = self.holders(name)
+            self._record(action, name, "timeout", reason=opts.reason)
+            raise TimedOut(
+                f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
+                + (" (" + "; ".join(who) + ")" if who else "")
+                + f"; {undone}, nothing changed",
+                hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
+            )
+        if opts.on_timeout == "force":
+            self.ui.warn(f"{name} did not drain in time: FORCING maintenance, cutting {left} connection(s)")
+            return True, left
+        self.ui.warn(
+            f"{name} did not drain in time: in maintenance anyway; {left} connection(s) close at their next request"
+        )
+        return False, 0
+
+    def _enter(self, name: str, opts: OnOptions, found: dict[str, Server], action: str) -> Outcome:
+        # A primary that MaxScale lets into maintenance (legacy, --allow-primary) is not drained: drain would
+        # keep its idle connections forever. Maintenance lets open transactions finish, then closes their
+        # connections, so the wait comes after the change (reference §3.3).
+        primary = opts.allow_primary and any(s.is_primary for s in found.values())
+        drain_first = opts.drain and not opts.force and not primary
+        wait_after = primary and not opts.force
+        force = opts.force
+        cut = sum(s.connections or 0 for s in found.values()) if force else 0
+        set_maint = lambda f: self.fleet.apply(  # noqa: E731
+            f"set {name} maintenance",
+            lambda b: b.set_state(name, "maintenance", f),
+            lambda b: b.clear_state(name, "maintenance"),
+        )
+        drain_set = False
+        try:
+            if drain_first:
                 self.fleet.apply(
                     f"set {name} drain", lambda b: b.set_state(name, "drain"), lambda b: b.clear_state(name, "drain")
                 )
                 drain_set = True
                 self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
-                try:
-                    found = self.fleet.wait(
-                        lambda s: s.drained or s.in_maintenance,
-                        name,
-                        opts.drain_timeout,
-                        "drained",
-                        self._progress(f"{name} draining", opts.drain_timeout),
-                    )
-                except TimedOut as exc:
-                    found = self.fleet.locate(name)
-                    left = sum(s.connections or 0 for s in found.values())
-                    if opts.on_timeout == "fail":
-                        who = self.holders(name)
-                        exc.message = (
-                            f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
-                            + (" (" + "; ".join(who) + ")" if who else "")
-                            + "; drain cleared, nothing changed"
-                        )
-                        exc.hint = "retry with a longer --drain-timeout, or --on-timeout force|proceed"
-                        self._record(action, name, "timeout", reason=opts.reason)
-                        raise
-                    if opts.on_timeout == "force":
-                        force, cut = True, left
-                        self.ui.warn(f"{name} did not drain in time: FORCING maintenance, cutting {left} connection(s)")
-                    else:
-                        self.ui.warn(
-                            f"{name} did not drain in time: entering maintenance anyway; "
-                            f"{left} connection(s) close at their next request"
-                        )
+                if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
+                    force, cut = self._timed_out(name, opts, "drain cleared", action)
             elif force and cut:
                 self.ui.warn(f"{name}: forcing maintenance, cutting {cut} connection(s)")
-            self.fleet.apply(
-                f"set {name} maintenance",
-                lambda b: b.set_state(name, "maintenance", force),
-                lambda b: b.clear_state(name, "maintenance"),
-            )
+            set_maint(force)
+            if wait_after:
+                self.ui.info(f"{name}: waiting for its open transactions (up to {opts.drain_timeout:g}s)")
+                if self._drain_wait(name, opts, lambda s: not s.connections, "finishing transactions") is None:
+                    try:
+                        force, cut = self._timed_out(name, opts, "maintenance cleared", action)
+                    except TimedOut:
+                        self._each(f"clear {name} maintenance", lambda b: b.clear_state(name, "maintenance"))
+                        raise
+                    if force:
+                        set_maint(True)
         except KeyboardInterrupt:
+            if wait_after:
+                self._each(f"clear {name} maintenance", lambda b: b.clear_state(name, "maintenance"))
             raise Interrupted(
-                f"{name}: interrupted before maintenance was set"
-                + ("; drain cleared, nothing changed" if drain_set else "; nothing changed")
+                f"{name}: interrupted before maintenance was confirmed"
+                + ("; drain cleared" if drain_set else "")
+                + ("; maintenance cleared" if wait_after else "")
+                + "; nothing changed"
             ) from None
         finally:
             if drain_set:
@@ -375,6 +402,6 @@ class Procedures:
         self.ui.info(f"switching over from {old.name} to {new}")
         self.fleet.backends[0].switchover(old.monitor, new, old.name)
         final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
-        self.fleet.wait(lambda s: not s.is_primary, old.name, self.confirm_timeout, "demoted")
+        self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
         self._record("switchover", old.name, "ok", to=new)
         return Outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new})

@@ -110,6 +110,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return RawResponse(401, ACCESS_DENIED, headers={"WWW-Authenticate": 'Basic realm="maxscale"'})
     if request.method not in METHODS:
         return RawResponse(405)
+    fault = take_fault(ms, request.method, request.rel_url.path)
+    if fault is not None:
+        return error_response(SimError(fault["status"], [fault["detail"]]), True)
     query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
     pretty = query.get("pretty", "true").lower() != "false"
     try:
@@ -118,6 +121,21 @@ async def handle(request: web.Request) -> web.StreamResponse:
             return route(request, ms, path_parts(request), query, pretty)
     except SimError as err:
         return error_response(err, pretty)
+
+
+def take_fault(ms: MaxScale, method: str, path: str) -> dict | None:
+    """The first injected fault (control API /sim/faults) matching this request, used up once."""
+    path = path.rstrip("/")
+    if not path.startswith("/v1"):
+        path = "/v1" + path
+    with ms.lock:
+        for fault in ms.faults:
+            if fault["method"] == method and fault["path"] == path and fault["count"] > 0:
+                fault["count"] -= 1
+                if fault["count"] == 0:
+                    ms.faults.remove(fault)
+                return fault
+    return None
 
 
 def route(request: web.Request, ms: MaxScale, parts: list[str], query: dict, pretty: bool) -> RawResponse:

@@ -70,6 +70,9 @@ def dispatch(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Res
     head = parts[0] if parts else ""
     if method == "GET" and parts == ["state"]:
         return _out(ms.snapshot())
+    if method == "DELETE" and parts == ["faults"]:
+        ms.faults.clear()
+        return _out({"faults": []})
     if method != "POST" and not (method == "DELETE" and head == "sessions"):
         return _err(404, f"no control route {method} /sim/{'/'.join(parts)}")
     if parts == ["reset"]:
@@ -88,6 +91,8 @@ def dispatch(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Res
         ms.clock.advance(_number(body, "seconds"))
         ms.sync()
         return _out({"time": ms.clock.now()})
+    if parts == ["faults"]:
+        return _fault(body, ms)
     if parts == ["shutdown-mode"]:
         on = body.get("on", True)
         if not isinstance(on, bool):
@@ -142,3 +147,21 @@ def _servers(name: str, action: str, body: dict, ms: MaxScale) -> web.Response:
         raise SimError(404, [f"unknown server action {action!r}: use down, up, restart or gtid"])
     ms.sync()
     return _out(ms.snapshot()["servers"][name] if name in ms.views else {"db": name})
+
+
+def _fault(body: dict, ms: MaxScale) -> web.Response:
+    """Make the next `count` matching REST requests fail, as MaxScale would answer an error
+    (e.g. a config-sync conflict on PUT set): body {"method", "path", "status", "detail", "count"}."""
+    method, path, detail = body.get("method", "PUT"), body.get("path"), body.get("detail", "injected fault")
+    if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
+        raise SimError(400, ["`path` must be a request path such as /v1/servers/mcs3/set, and `method` a string"])
+    if not isinstance(detail, str):
+        raise SimError(400, ["`detail` must be a string"])
+    status = _number(body, "status", integer=True, required=False) or 400
+    if not 400 <= status <= 599:
+        raise SimError(400, ["`status` must be an HTTP error status (400-599)"])
+    count = _number(body, "count", integer=True, required=False)
+    fault = {"method": method.upper(), "path": path.rstrip("/"), "status": status, "detail": detail,
+             "count": 1 if count is None else count}
+    ms.faults.append(fault)
+    return _out({"faults": ms.faults})

@@ -11,7 +11,6 @@ instead of Node's stack trace for `-h A -h B`, and OpenSSL error texts that diff
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TextIO
 

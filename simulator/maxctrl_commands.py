@@ -144,7 +144,7 @@ def build(positional: list[str], profile: Profile, opts: dict, unknown: list[str
     if unknown:
         raise ArgError(unknown_message(unknown))
     if not positional:
-        raise ArgError(f"Error: no command given (the maxctrl stand-in has no interactive mode)")
+        raise ArgError("Error: no command given (the maxctrl stand-in has no interactive mode)")
     top = positional[0]
     if top not in REAL_COMMANDS:
         if profile.legacy_errors:

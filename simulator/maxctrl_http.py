@@ -139,11 +139,15 @@ class Client:
     def _os_error(self, exc: OSError) -> str:
         import ssl
 
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            # Node's message is OpenSSL's verify text too, e.g. "self-signed certificate"
+            return f"Error: {exc.verify_message or exc.reason}"
         if isinstance(exc, ssl.SSLError):
             # Node prints OpenSSL's own text; ours differs in detail (hex ids vary anyway).
-            detail = getattr(exc, "reason", None) or str(exc)
+            reason = getattr(exc, "reason", None)
+            detail = reason.lower().replace("_", " ") if reason else str(exc)
             prefix = "Error: EPROTO: " if self.profile.legacy_errors else ""
-            return f"{prefix}Error: write EPROTO {detail}" if prefix else f"Error: write EPROTO {detail}"
+            return f"{prefix}Error: write EPROTO {detail}"
         return f"Error: {exc.strerror or exc}"
 
     def _connection(self, hostname: str, port: int, timeout: float | None):

@@ -22,10 +22,6 @@ class Profile:
     has_config: bool        # -c/--config, ~/.maxctrl.cnf and --skip-sync (6.0+)
     axios: bool             # 6.0+ request headers (axios) vs 2.5 (request)
 
-    @property
-    def columns_version(self) -> str:
-        return self.version
-
 
 _PROFILES = {
     "2.5": Profile("2.5", "2.5.30", 2, False, True, False, False, False, False, False),

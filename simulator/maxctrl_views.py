@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.maxctrl_format import list_servers_columns
-from simulator.maxctrl_js import js_json, js_locale_datetime, js_number, js_string
+from simulator.maxctrl_js import js_json, js_locale_datetime, js_string
 
 _MISSING = object()
 
@@ -159,5 +159,4 @@ __all__ = [
     "show_server_pairs",
     "list_monitors_table",
     "list_sessions_table",
-    "js_number",
 ]

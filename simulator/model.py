@@ -293,6 +293,7 @@ class MaxScale:
         self.profile_override = profile
         self.users_override = users
         self.shutting_down = False
+        self.faults: list[dict] = []  # injected REST errors (control API /sim/faults)
         self.stale_errors: list[str] = []  # logged errors that leak into later error bodies (§1.1)
         self.events: list[dict] = []  # session closures etc., for tests and /sim/state
         cluster.instances.append(self)
@@ -341,6 +342,7 @@ class MaxScale:
             self.stale_errors = []
             self.events = []
             self.shutting_down = False
+            self.faults = []
             self.last_async_result: str | SimError | None = None  # for fetch-cmd-result
             for spec in sc.sessions:
                 for _ in range(spec.count):

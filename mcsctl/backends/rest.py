@@ -219,7 +219,8 @@ class RestBackend:
         if status == 404 and server is not None:
             raise UnknownServer(server, host=self.host)
         if status in (400, 403) or (status >= 400 and detail):
-            raise Refused(detail or f"{where}: {status} {reason}", status=status, detail=detail, host=self.host)
+            message = " ".join(detail.split()) if detail else f"{where}: {status} {reason}"  # one line
+            raise Refused(message, status=status, detail=detail, host=self.host)
         raise Unreachable(f"{where}: unexpected answer {status} {reason}", host=self.host)
 
     def _transport_error(self, e: BaseException) -> Unreachable:

@@ -86,3 +86,47 @@ def state_of(sim, name: str) -> str:
     req.add_header("Authorization", "Basic " + base64.b64encode(b"admin:mariadb").decode())
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.load(r)["data"]["attributes"]["state"]
+
+
+@pytest.fixture
+def rest_mcsctl(cli_env):
+    """mcsctl through the REST backend only (the procedures are backend-independent; the contract suite and
+    test_maintenance_e2e cover both backends)."""
+
+    def run(*args, hosts=(), env=None, timeout=60):
+        e = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest")
+        if hosts:
+            e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
+        e.update(env or {})
+        p = subprocess.run([MCSCTL, *args], env=e, capture_output=True, text=True, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+        return Result(p.returncode, p.stdout, p.stderr)
+
+    def start(*args, hosts=(), env=None):
+        """Start mcsctl in the background (stdout/stderr captured); returns the Popen."""
+        e = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest")
+        if hosts:
+            e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
+        e.update(env or {})
+        return subprocess.Popen([MCSCTL, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, stdin=subprocess.DEVNULL)
+
+    run.start = start
+    return run
+
+
+def wait_for(predicate, timeout=10.0, what="condition"):
+    """Poll a cheap predicate (simulator state, a marker file) in small steps; fail after timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def finish(proc, timeout=30):
+    out, err = proc.communicate(timeout=timeout)
+    return Result(proc.returncode, out, err)

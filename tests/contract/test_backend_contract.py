@@ -11,10 +11,11 @@ import shlex
 import socket
 
 import pytest
+from simulator.clock import VirtualClock
 
 from mcsctl.errors import AuthFailed, ExitCode, Refused, Unreachable, UnknownServer, UsageError
 
-from .conftest import PASSWORD, control
+from .conftest import PASSWORD, USERS, control
 
 PRIMARY_REFUSED = (
     "The server is primary, so it cannot be set in maintenance or draining mode. "
@@ -220,3 +221,30 @@ def test_describe(backend, backend_kind, sim):
 
 def _contains(argv: list[str], seq: list[str]) -> bool:
     return any(argv[i : i + len(seq)] == seq for i in range(len(argv)))
+
+
+# -- older MaxScale release lines (status codes and texts differ, meaning does not) ----------------
+
+
+@pytest.mark.parametrize("version, status, word", [
+    ("6.4.15", 403, "master"), ("22.08.14", 400, "master"), ("23.08.7", 400, "primary"), ("24.02.4", 400, "primary"),
+])
+def test_release_lines(connect, make_sim, version, status, word):
+    sim = make_sim(scenario={"version": version}, clock=VirtualClock(), users=USERS)
+    b = connect(sim)
+    with pytest.raises(Refused) as e:
+        b.set_state("mcs1", "maintenance")
+    assert e.value.detail.startswith(f"The server is {word}, so it cannot be set in maintenance")
+    assert e.value.status in (status, None)
+    with pytest.raises(UnknownServer) as e:  # no 404 body before 23.08
+        b.clear_state("nosuch", "maintenance")
+    assert e.value.server == "nosuch"
+    b.set_state("mcs3", "maintenance")
+    assert states(b)["mcs3"] == "Maintenance, Running"
+
+
+def test_legacy_profile_accepts_the_primary(connect, make_sim):
+    sim = make_sim(profile="legacy", clock=VirtualClock(), users=USERS)
+    b = connect(sim)
+    b.set_state("mcs1", "maintenance")
+    assert states(b)["mcs1"] == "Maintenance, Running"

@@ -196,3 +196,11 @@ def test_sigint_during_the_command_stops_the_roll(fast_sim, mcsctl, tmp_path):
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Maintenance, Running", "mcs3": "Slave, Running"}
     assert [ln.split()[1:4] for ln in out.splitlines()[1:]] == [
         ["mcs2", "replica", "interrupted"], ["mcs3", "replica", "left"], ["mcs1", "primary", "left"]]
+
+
+def test_timeout_hint_names_the_exact_resume_command(fast_sim, mcsctl):
+    sim = fast_sim(3)
+    r = mcsctl(sim, "rolling", "--servers", "mcs3", "--catchup-timeout", "0.5", *restart_cmd(sim, 3600))
+    assert r.returncode == 6, r.stderr
+    assert "hint: fix mcs3, then: mcsctl rolling --resume -- " in r.stderr
+    assert "'{server}' 3600" in r.stderr

@@ -354,3 +354,18 @@ def test_switchover_time_counts_into_enter(tmp_path):
     assert r.roll(plan) == "mcs2"
     assert any("no node of this roll can take over from mcs1; using mcs2" in line for line in ui.lines)
     assert r.rows[0]["enter_s"] is not None and r.rows[0]["total_s"] >= r.rows[0]["catchup_s"]
+
+
+def test_resume_after_a_crash_mid_node(tmp_path):
+    world, proc, ui, run = setup(tmp_path=tmp_path)
+    r = roller(proc, ui, run)
+    plan = r.plan(None, resume=False)
+    r.start(plan)
+    proc._record("rolling-node", "mcs2", "ok", roll=plan.roll)
+    proc.enter("mcs3", OnOptions())  # mcsctl was killed while mcs3 was in maintenance
+    r2 = roller(proc, ui, run)
+    plan2 = r2.plan(None, resume=True)
+    assert plan2.todo == ["mcs3", "mcs1"] and plan2.resumed_failed == "mcs3"
+    r2.start(plan2)
+    assert r2.roll(plan2) == "mcs2"
+    assert [a[1] for a in run.ran] == ["mcs3", "mcs1"]

@@ -6,7 +6,7 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.standin.goldens import response_body
+from .goldens import response_body
 
 
 class ReplayStub:

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from simulator.maxctrl_args import ArgError, parse, parse_timeout
-from tests.standin.replay import free_port
-from tests.standin.runner import REPO, run_inprocess
+from .replay import free_port
+from .runner import REPO, run_inprocess
 
 
 @pytest.mark.parametrize("raw,ms", [("1000", 1000), ("10ms", 10), ("1s", 1000), ("2m", 120000),

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.maxctrl_format import box_table, js_len, list_servers_columns, tsv_table
 from simulator.maxctrl_views import get_path, list_servers_table, show_server_pairs
-from tests.standin.goldens import VERSIONS, exchanges, needs_golden, response_body, text
+from .goldens import VERSIONS, exchanges, needs_golden, response_body, text
 
 pytestmark = needs_golden
 

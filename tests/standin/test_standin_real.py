@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-import pytest
-
-from tests.standin.goldens import GOLDEN, needs_golden
-from tests.standin.replay import free_port
+from .goldens import GOLDEN, needs_golden
+from .replay import free_port
 
 pytestmark = needs_golden
 REAL = GOLDEN / "real-24.02"

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standin import goldens
-from tests.standin.goldens import VERSIONS, needs_golden
-from tests.standin.replay import ReplayStub, free_port
-from tests.standin.runner import run_inprocess, run_standin, write_config_files
+from . import goldens
+from .goldens import VERSIONS, needs_golden
+from .replay import ReplayStub, free_port
+from .runner import run_inprocess, write_config_files
 
 pytestmark = needs_golden
 
@@ -77,10 +77,8 @@ def test_golden_case(version, case, tmp_path, monkeypatch):
     try:
         for srv in servers.values():
             srv.__enter__()
-        if version == "24.02":  # the real entry point, as a subprocess
-            result = run_standin(args, version, home, stdin=case["stdin"])
-        else:
-            result = run_inprocess(args, version, home, monkeypatch, stdin=case["stdin"])
+        # in-process for speed; test_standin_sim.py runs the 24.02 cases through the real entry point
+        result = run_inprocess(args, version, home, monkeypatch, stdin=case["stdin"])
     finally:
         for srv in servers.values():
             srv.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 """The golden maxctrl-<version> cases end to end: the simulator in the capture's state (the same
-dataset, the same server version, users and shutdown mode), the stand-in run as `maxctrl` from
-PATH (a subprocess), and stdout, stderr and exit code compared exactly.
+dataset, the same server version, users and shutdown mode), the stand-in run with the captured
+arguments, and stdout, stderr and exit code compared exactly. The 24.02 cases run `maxctrl` from
+PATH as a subprocess (the real entry point); the other versions call main() in-process (speed).
 
 Skipped golden cases, with the reason:
 - help, set_help, secure_against_plain_http, multi_host_repeated_flag, 2.5 stdin_batch,
@@ -17,14 +18,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.standin import goldens
-from tests.standin.goldens import VERSIONS, needs_golden
-from tests.standin.replay import free_port
-from tests.standin.runner import ENV_VERSION, write_config_files
+from . import goldens
+from .goldens import VERSIONS, needs_golden
+from .replay import free_port
+from .runner import ENV_VERSION, run_inprocess, write_config_files
 
 pytestmark = needs_golden
 
@@ -78,7 +78,7 @@ def scenario_for(version: str, stub: dict) -> dict:
 
 
 @pytest.mark.parametrize("version,case", _cases())
-def test_golden_case_on_simulator(version, case, make_sim, maxctrl_bin, tmp_path):
+def test_golden_case_on_simulator(version, case, make_sim, maxctrl_bin, tmp_path, monkeypatch):
     name = case["case"]
     home = tmp_path / "home"
     home.mkdir()
@@ -100,12 +100,17 @@ def test_golden_case_on_simulator(version, case, make_sim, maxctrl_bin, tmp_path
             text = text.replace(old, new)
         return text
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAXCTRL")}
-    env.update({"MAXCTRL_SIM_VERSION": ENV_VERSION[version], "HOME": str(home), "TZ": "UTC"})
-    proc = subprocess.run(["maxctrl", *[sub(a) for a in case["argv"][1:]]],
-                          input=(case["stdin"] or "").encode(), capture_output=True, env=env,
-                          cwd=str(home), timeout=30)
-    assert (proc.stdout.decode(), proc.stderr.decode(), proc.returncode) == (
+    args = [sub(a) for a in case["argv"][1:]]
+    if version == "24.02":
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAXCTRL")}
+        env.update({"MAXCTRL_SIM_VERSION": ENV_VERSION[version], "HOME": str(home), "TZ": "UTC"})
+        proc = subprocess.run(["maxctrl", *args], input=(case["stdin"] or "").encode(),
+                              capture_output=True, env=env, cwd=str(home), timeout=30)
+        got = (proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
+    else:
+        res = run_inprocess(args, version, home, monkeypatch, stdin=case["stdin"])
+        got = (res.stdout, res.stderr, res.rc)
+    assert got == (
         sub(goldens.text(version, name, "stdout")),
         sub(goldens.text(version, name, "stderr")),
         goldens.rc(version, name),
