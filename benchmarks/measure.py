@@ -69,13 +69,14 @@ def run_once(argv: list[str], env: dict, stdin: bytes | None = None, check: bool
 
 
 def time_commands(cases: dict[str, dict], repeat: int, warmup: int = 2) -> dict[str, Stats]:
-    """Time several commands side by side: warm each up, then interleave them round by round.
+    """Time several commands side by side, round by round (warm-up rounds first, not counted).
 
-    Interleaving spreads any machine-wide slowdown over every case instead of one of them.
-    `cases` maps a label to run_once keyword arguments (argv, env, stdin).
+    Interleaving spreads any machine-wide slowdown over every case instead of one of them, and
+    keeps order-dependent sequences (on, then off) valid. `cases` maps a label to run_once
+    keyword arguments (argv, env, stdin).
     """
-    for spec in cases.values():
-        for _ in range(warmup):
+    for _ in range(warmup):
+        for spec in cases.values():
             run_once(**spec)
     out = {label: Stats() for label in cases}
     for _ in range(repeat):

@@ -173,8 +173,8 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     hosts: Annotated[Optional[str], typer.Option("--hosts", "-H", envvar="MCSCTL_HOSTS", help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).", metavar="HOSTS")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).")] = None,
-    password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER")] = None,
+    password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.", metavar="PASS")] = None,
     backend: Annotated[Optional[str], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
     maxctrl: Annotated[Optional[str], typer.Option("--maxctrl", envvar="MCSCTL_MAXCTRL", help="The maxctrl executable (default: maxctrl on PATH).", metavar="PATH")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", "-t", envvar="MCSCTL_TIMEOUT", help="Per-request timeout towards MaxScale, seconds (default 10).", metavar="SECONDS")] = None,
