@@ -52,22 +52,14 @@ def script(shell: str) -> str:
 
 def render(shell: str, tree=None) -> str:
     """Render the script for `shell` from the app tree (`mcsctl.generate.app_tree()` by default)."""
-    import jinja2
-
     from . import __version__
     from .cache import TTL
-    from .generate import app_tree
+    from .generate import app_tree, template_env
 
     if shell not in SHELLS:
         raise UsageError(f"unknown shell {shell!r}: choose bash or zsh")
     tree = tree or app_tree()
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("mcsctl", "templates"),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
+    env = template_env(
         comment_start_string="<%#",  # `${#name}` is everywhere in shell; no jinja comments needed
         comment_end_string="#%>",
     )

@@ -162,6 +162,22 @@ def app_tree(app=None) -> Cmd:
     return _walk(typer.main.get_command(app), (), None)
 
 
+def template_env(**overrides):
+    """The jinja2 environment for every generated file (templates are shell and roff, never HTML)."""
+    import jinja2
+
+    options = dict(
+        loader=jinja2.PackageLoader("mcsctl", "templates"),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    options.update(overrides)
+    return jinja2.Environment(**options)
+
+
 def render_all(tree: Cmd | None = None) -> dict[str, str]:
     """{"bash"|"zsh"|"man": text} for the current app."""
     from . import completion, manpage

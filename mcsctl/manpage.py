@@ -77,22 +77,13 @@ def ordered(commands) -> list:
 
 def render(tree=None) -> str:
     """The man page text for the current app."""
-    import jinja2
-
     from . import __version__
     from .cache import TTL
-    from .generate import app_tree
+    from .generate import app_tree, template_env
     from .settings import Settings
 
     tree = tree or app_tree()
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("mcsctl", "templates"),
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
+    env = template_env()
     env.filters.update(t=roff_text, c=roff_code, sig=option_signature, details=option_details,
                        usage=argument_usage)
     visible = [c for c in tree.subcommands if not c.hidden]
