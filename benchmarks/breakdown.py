@@ -30,6 +30,8 @@ def main(host: str, maxctrl: str, repeat: int) -> dict:
     out: dict[str, float] = {}
     out["import typer"] = _clock(lambda: __import__("typer"))
     out["import mcsctl.cli (after typer)"] = _clock(lambda: __import__("mcsctl.cli"))
+    # Typer 0.2x coerces every parameter through pydantic, imported lazily when a command is parsed.
+    out["import typer._adapters (pydantic, on every parse)"] = _clock(lambda: __import__("typer._adapters"))
     out["import sh"] = _clock(lambda: __import__("sh"))
     out["import http.client"] = _clock(lambda: __import__("http.client"))
 

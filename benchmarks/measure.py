@@ -68,14 +68,17 @@ def run_once(argv: list[str], env: dict, stdin: bytes | None = None, check: bool
     return dt, proc.stdout
 
 
-def time_commands(cases: dict[str, dict], repeat: int, warmup: int = 2) -> dict[str, Stats]:
+WARMUP = 2  # rounds; run.py --quick sets 0
+
+
+def time_commands(cases: dict[str, dict], repeat: int, warmup: int | None = None) -> dict[str, Stats]:
     """Time several commands side by side, round by round (warm-up rounds first, not counted).
 
     Interleaving spreads any machine-wide slowdown over every case instead of one of them, and
     keeps order-dependent sequences (on, then off) valid. `cases` maps a label to run_once
     keyword arguments (argv, env, stdin).
     """
-    for _ in range(warmup):
+    for _ in range(WARMUP if warmup is None else min(warmup, WARMUP)):
         for spec in cases.values():
             run_once(**spec)
     out = {label: Stats() for label in cases}

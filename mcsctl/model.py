@@ -134,6 +134,7 @@ class Monitor:
     servers: tuple[str, ...] = ()
     primary: str | None = None
     maxscale: str = ""
+    ticks: int | None = None  # monitor loops run so far (REST attributes.ticks); None when unknown
 
     @property
     def running(self) -> bool:

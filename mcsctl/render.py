@@ -137,7 +137,7 @@ class Reporter:
         self.err = err or sys.stderr
         self.interactive = sys.stdin.isatty() and self.err.isatty()
         self._live = self.err.isatty()
-        self._last_progress = 0.0
+        self._last_progress: float | None = None
         self._line_open = False
 
     def _end_line(self) -> None:
@@ -170,7 +170,7 @@ class Reporter:
         if self._live:
             self.err.write("\r\x1b[K" + text)
             self._line_open = True
-        elif elapsed == 0 or elapsed - self._last_progress >= 5:
+        elif self._last_progress is None or elapsed - self._last_progress >= 5:
             self._last_progress = elapsed
             self.err.write(text + "\n")
         self.err.flush()

@@ -177,7 +177,7 @@ class Roller:
             ui.plan(f"# node {i}/{n}: {name} ({plan.roles.get(name, 'replica')})")
             if name == self.proc.primary(views).name:
                 self.proc.switchover(to=self._target(plan, views, quiet=True), dry_run=True, views=views)
-            self.proc._plan_enter(name, self.opts)
+            self.proc.plan_enter(name, self.opts)
             ui.plan("# run: " + shlex.join(self._argv_for(server)))
             ui.plan(f"# wait until every MaxScale shows {name} Running with its GTID caught up with the "
                     f"primary's (up to {self.catchup_timeout:g}s)")

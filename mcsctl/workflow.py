@@ -191,11 +191,11 @@ class Procedures:
 
         if opts.dry_run:
             primary = opts.allow_primary and any(s.is_primary for s in found.values())
-            self._plan_enter(name, opts, primary)
+            self.plan_enter(name, opts, primary)
             return Outcome(name, action, False, found, "dry run: nothing was changed")
         return self._enter(name, opts, found, action)
 
-    def _plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
+    def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
         draining = opts.drain and not opts.force and not primary
         if draining:
             self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))

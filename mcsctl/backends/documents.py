@@ -76,6 +76,7 @@ def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
                 servers=servers,
                 primary=diag.get("primary") or diag.get("master") or None,
                 maxscale=host,
+                ticks=attrs["ticks"] if type(attrs.get("ticks")) is int else None,
             )
         )
     return out

@@ -1,0 +1,94 @@
+"""Section 7: from the last connection closing in the simulator to mcsctl acting on `Drained`."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import threading
+import time
+
+from measure import Stats
+from report import Section, Target
+from simenv import Sim, Workspace, entry_point
+
+SERVER = "mcs3"  # a replica of the default topology (24.02 refuses drain on the primary)
+
+
+def _reader(stream, q: queue.Queue) -> None:
+    for line in iter(stream.readline, ""):
+        q.put((time.perf_counter(), line.rstrip("\n")))
+    q.put((time.perf_counter(), None))
+
+
+def _wait_line(q: queue.Queue, needle: str, timeout: float, seen: list[str]) -> float:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            t, line = q.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
+            raise RuntimeError(f"no {needle!r} from mcsctl within {timeout:g}s; stderr so far: {seen[-5:]!r}")
+        if line is None:
+            raise RuntimeError(f"mcsctl ended before {needle!r}; stderr: {seen[-5:]!r}")
+        seen.append(line)
+        if needle in line:
+            return t
+
+
+def _trial(sim: Sim, ws: Workspace, poll: float, phase: float) -> float:
+    sim.control("POST", "reset")
+    sid = sim.control("POST", "sessions", {"servers": [SERVER]})["ids"][0]
+    argv = entry_point("mcsctl", "mcsctl") + [
+        "-H", sim.host, "--backend", "rest", "--poll-interval", str(poll), "-v",
+        "maintenance", "on", SERVER, "--drain-timeout", "30",
+    ]
+    proc = subprocess.Popen(argv, env=ws.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, bufsize=1)
+    q: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(proc.stderr, q), daemon=True).start()
+    seen: list[str] = []
+    try:
+        _wait_line(q, f"{SERVER}: draining", 20, seen)
+        # Land the close at a different point of mcsctl's poll cycle in each trial.
+        time.sleep(poll + phase)
+        t_close = time.perf_counter()  # before the request: the latency is never under-reported
+        sim.control("DELETE", f"sessions/{sid}")
+        t_seen = _wait_line(q, f"/v1/servers/{SERVER}/set?state=maintenance", 10, seen)
+        rc = proc.wait(20)
+        if rc != 0:
+            raise RuntimeError(f"mcsctl maintenance on exited {rc}: {seen[-5:]!r}")
+        return t_seen - t_close
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def drain(ws: Workspace, trials: int, poll: float = 0.25) -> Section:
+    lat = Stats()
+    with Sim(ws.env) as sim:
+        for k in range(trials):
+            lat.samples.append(_trial(sim, ws, poll, phase=poll * k / trials))
+    sec = Section(
+        "7. Drain detection",
+        f"`mcsctl -v --backend rest --poll-interval {poll:g} maintenance on {SERVER} --drain-timeout 30` as a "
+        f"subprocess against a standalone simulator, with one open session on {SERVER}. Once mcsctl prints "
+        f"`{SERVER}: draining`, the benchmark closes that session (`DELETE /sim/sessions/ID`) at a different "
+        f"phase of the poll cycle in each of {trials} trials, and times from just before that request to the "
+        f"moment mcsctl's stderr shows the `PUT .../{SERVER}/set?state=maintenance` it sends once it sees "
+        "`Drained` (its -v trace is printed right before the request).",
+        ["trials", "median ms", "p10 ms", "p90 ms", "max ms", "poll interval ms"],
+        [[str(lat.n), f"{lat.median * 1e3:.0f}", f"{lat.p10 * 1e3:.0f}", f"{lat.p90 * 1e3:.0f}",
+          f"{lat.max * 1e3:.0f}", f"{poll * 1e3:.0f}"]],
+    )
+    sec.targets.append(Target(
+        f"drain detected within one poll interval ({poll * 1e3:.0f} ms), worst trial",
+        f"max {lat.max * 1e3:.0f} ms (median {lat.median * 1e3:.0f} ms)",
+        lat.max <= poll,
+        "Fleet.wait (mcsctl/fleet.py) sleeps a full poll interval AFTER each check, so the period is "
+        "poll + the time one check takes (a GET per MaxScale, plus progress output), and a close just after a "
+        "check is seen up to that much later. Fix: sleep until the next tick of a fixed schedule "
+        "(start + k * poll) instead of a fixed `poll` after each check.",
+    ))
+    sec.notes.append("Expected shape: uniform between about 0 and one poll interval (median about half of it), "
+                     "since the close lands at a random point of the poll cycle.")
+    return sec
