@@ -192,13 +192,14 @@ def test_run_failure_with_always_clear(rest_mcsctl, maxscale_sim, tmp_path):
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_run_interrupted(rest_mcsctl, maxscale_sim, tmp_path, sig):
     started, got = tmp_path / "started", tmp_path / "got"
     code = (
         "import signal, sys, time, pathlib;"
         f"signal.signal(signal.SIGINT, lambda *a: (pathlib.Path({str(got)!r}).write_text('INT'), sys.exit(130)));"
         f"signal.signal(signal.SIGTERM, lambda *a: (pathlib.Path({str(got)!r}).write_text('TERM'), sys.exit(143)));"
+        f"signal.signal(signal.SIGHUP, lambda *a: (pathlib.Path({str(got)!r}).write_text('HUP'), sys.exit(129)));"
         f"pathlib.Path({str(started)!r}).write_text('1'); time.sleep(30)"
     )
     p = rest_mcsctl.start("maintenance", "run", "mcs3", "--", sys.executable, "-c", code, hosts=[maxscale_sim])
@@ -206,7 +207,7 @@ def test_run_interrupted(rest_mcsctl, maxscale_sim, tmp_path, sig):
     p.send_signal(sig)
     r = finish(p)
     assert r.rc == 130, r.err
-    assert got.read_text() == ("INT" if sig == signal.SIGINT else "TERM")  # the command got the signal first
+    assert got.read_text() == sig.name[3:]  # the command got the signal first
     assert state_of(maxscale_sim, "mcs3") == "Maintenance, Running"  # no drain flag, kept in maintenance
     assert "Maintenance, Running" in r.out
 

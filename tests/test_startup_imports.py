@@ -1,0 +1,42 @@
+"""Start-up stays lean: --help, --version and completion import no heavy module (issue 7)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio")
+
+PROBE = """
+import json, sys
+sys.argv = ["mcsctl"] + json.loads(sys.argv[1])
+from mcsctl.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write(json.dumps(sorted(m for m in {heavy} if m in sys.modules)))
+"""
+
+
+def loaded(args: list[str]) -> list[str]:
+    p = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(args)],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    return json.loads(p.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["maintenance", "on", "--help"], ["rolling", "--help"]])
+def test_no_heavy_imports(args):
+    assert loaded(args) == []
+
+
+def test_rest_backend_imports_no_heavy_module(maxscale_sim):
+    assert loaded(["--backend", "rest", "-H", maxscale_sim.host, "servers"]) == []
+
+
+def test_completion_script_needs_only_jinja2():
+    assert loaded(["completion", "bash"]) == ["jinja2"]
