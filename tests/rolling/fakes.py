@@ -1,124 +1,23 @@
 """In-memory MaxScales over shared fake databases that restart and catch up on a virtual clock.
 
-The FakeServer/FakeBackend/FakeClock pattern of tests/workflow/fakes.py (one backend per MaxScale
-host), copied so these tests do not move when that file does. `World` plays the databases and
-the monitor: what a MaxScale shows is the databases as of the monitor's last tick (every `interval`
-seconds of the FakeClock), so a view read right after a restart command can still be stale.
+Builds on tests/workflow/fakes.py (FakeServer/FakeBackend/FakeClock, one backend per MaxScale host).
+`World` plays the databases and the monitor: what a MaxScale shows is the databases as of the monitor's
+last tick (every `interval` seconds of the FakeClock), so a view read right after a restart command can
+still be stale.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
-from mcsctl.errors import Refused, UnknownServer
 from mcsctl.fleet import Fleet
 from mcsctl.journal import Journal
-from mcsctl.model import Monitor, Server, Session
+from mcsctl.model import Monitor
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import Procedures
 
-
-@dataclass
-class FakeServer:
-    """One server as one MaxScale sees it (role words hidden in maintenance, as MaxScale does)."""
-
-    name: str
-    role: str | None = "Slave"
-    running: bool = True
-    maintenance: bool = False
-    drain: bool = False
-    connections: int = 0
-    gtid: str | None = "0-1-20"
-    monitor: str = "MariaDB-Monitor"
-
-    def state(self) -> str:
-        words = []
-        if self.maintenance:
-            words.append("Maintenance")
-        elif self.drain:
-            words.append("Drained" if self.connections == 0 else "Draining")
-        if self.role and self.running and not self.maintenance:
-            words.append(self.role)
-        words.append("Running" if self.running else "Down")
-        return ", ".join(words)
-
-
-class FakeBackend:
-    def __init__(self, host: str, servers: list[FakeServer]):
-        self.host = host
-        self.servers = {s.name: s for s in servers}
-        self.calls: list[str] = []
-        self.fail_on: dict[str, Exception] = {}  # "set maintenance" -> exception to raise
-
-    def _check(self, op: str):
-        if op in self.fail_on:
-            raise self.fail_on[op]
-
-    def _get(self, name):
-        if name not in self.servers:
-            raise UnknownServer(name, host=self.host)
-        return self.servers[name]
-
-    def list_servers(self) -> list[Server]:
-        self._check("list")
-        return [Server(name=s.name, address="127.0.0.1", port=3306, connections=s.connections, state=s.state(),
-                       gtid=s.gtid, monitor=s.monitor, maxscale=self.host) for s in self.servers.values()]
-
-    def set_state(self, server, state, force=False):
-        self.calls.append(f"set {server} {state}{' force' if force else ''}")
-        self._check(f"set {state}")
-        s = self._get(server)
-        if s.role == "Master" and s.running and state in ("maintenance", "drain"):
-            raise Refused("primary refused", status=400, detail="The server is primary...", host=self.host)
-        if state == "maintenance":
-            s.maintenance = True
-            if force:
-                s.connections = 0
-        else:
-            s.drain = True
-
-    def clear_state(self, server, state):
-        self.calls.append(f"clear {server} {state}")
-        self._check(f"clear {state}")
-        s = self._get(server)
-        if state == "maintenance":
-            s.maintenance = False
-        else:
-            s.drain = False
-
-    def list_sessions(self):
-        return [Session(id=str(i), user="app", remote="10.0.0.9", servers=(n,), maxscale=self.host)
-                for n, s in self.servers.items() for i in range(s.connections)]
-
-    def list_monitors(self):
-        return [Monitor(name="MariaDB-Monitor", module="mariadbmon", state="Running", servers=tuple(self.servers))]
-
-    def describe_set(self, server, state, force=False):
-        return f"{self.host}: set {server} {state}{' --force' if force else ''}"
-
-    def describe_clear(self, server, state):
-        return f"{self.host}: clear {server} {state}"
-
-    def describe_switchover(self, monitor, new=None, old=None):
-        return f"{self.host}: switchover {monitor} {new} {old}"
-
-
-class FakeClock:
-    """Virtual time; `on_sleep` callbacks model the world moving on (sessions closing...)."""
-
-    def __init__(self):
-        self.t = 0.0
-        self.on_sleep = []
-
-    def now(self):
-        return self.t
-
-    def sleep(self, seconds):
-        self.t += seconds
-        for fn in self.on_sleep:
-            fn(self.t)
+from ..workflow.fakes import FakeBackend, FakeClock, FakeServer
 
 
 @dataclass
@@ -195,11 +94,9 @@ class RollBackend(FakeBackend):
         return super().list_servers()
 
     def list_monitors(self):
-        if not self.world.ticks:  # a backend whose Monitor has no tick counter
-            return [SimpleNamespace(name="MariaDB-Monitor", module="mariadbmon", state="Running",
-                                    servers=tuple(self.servers))]
-        return [SimpleNamespace(name="MariaDB-Monitor", module="mariadbmon", state="Running",
-                                servers=tuple(self.servers), ticks=self.world.monitor_ticks())]
+        ticks = self.world.monitor_ticks() if self.world.ticks else None  # None: no tick counter reported
+        return [Monitor(name="MariaDB-Monitor", module="mariadbmon", state="Running", servers=tuple(self.servers),
+                        ticks=ticks)]
 
     def switchover(self, monitor, new=None, old=None):
         self.calls.append(f"switchover {monitor} {new} {old}")

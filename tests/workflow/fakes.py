@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mcsctl.errors import Refused, Unreachable, UnknownServer
+from mcsctl.errors import Refused, UnknownServer
 from mcsctl.model import Monitor, Server, Session
 
 
@@ -16,7 +16,7 @@ class FakeServer:
     maintenance: bool = False
     drain: bool = False
     connections: int = 0
-    gtid: str = "0-1-10"
+    gtid: str | None = "0-1-10"
     monitor: str = "MariaDB-Monitor"
 
     def state(self) -> str:
@@ -127,4 +127,4 @@ class FakeClock:
             fn(self.t)
 
 
-__all__ = ["FakeBackend", "FakeServer", "FakeClock", "cluster", "Unreachable"]
+__all__ = ["FakeBackend", "FakeServer", "FakeClock", "cluster"]
