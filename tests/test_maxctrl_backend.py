@@ -29,7 +29,7 @@ from mcsctl.errors import (
     exit_code_of,
 )
 
-GOLDEN = Path("/work/shared/golden")
+from .golden import GOLDEN
 VERSIONS = ["maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08", "maxctrl-23.08", "maxctrl-24.02.3", "maxctrl-24.02"]
 
 FAKE = r'''#!{python}

@@ -18,7 +18,7 @@ from mcsctl.errors import (
     exit_code_of,
 )
 
-GOLDEN = Path("/work/shared/golden")
+from .golden import GOLDEN
 VERSIONS = ["maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08", "maxctrl-23.08", "maxctrl-24.02.3", "maxctrl-24.02"]
 OLD_403 = {"maxctrl-2.5", "maxctrl-6.4"}
 OLD_WORDING = {"maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08"}  # "master" and the old "monitored" text

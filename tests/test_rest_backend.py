@@ -26,7 +26,7 @@ from mcsctl.errors import (
     UsageError,
 )
 
-GOLDEN = Path("/work/shared/golden")
+from .golden import GOLDEN
 REAL = GOLDEN / "real-24.02"
 PRIMARY_REFUSED = (
     "The server is primary, so it cannot be set in maintenance or draining mode. "

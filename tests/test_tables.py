@@ -15,7 +15,7 @@ from mcsctl.model import Server
 from mcsctl.tables import parse_box_table, parse_servers_output, parse_servers_tsv, servers_from_rows
 from simulator.maxctrl_format import box_table, tsv_table
 
-GOLDEN = Path("/work/shared/golden")
+from .golden import GOLDEN
 VERSIONS = ["maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08", "maxctrl-23.08", "maxctrl-24.02.3", "maxctrl-24.02"]
 NO_MONITOR_COLUMN = {"maxctrl-2.5", "maxctrl-6.4"}
 NO_DETAILS = {"maxctrl-2.5"}

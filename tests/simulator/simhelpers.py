@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 
-GOLDEN = Path(__file__).parent / "golden"
+from ..golden import GOLDEN
+
 REAL = GOLDEN / "real-24.02"
 RESPONSES = GOLDEN / "responses"
 DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")

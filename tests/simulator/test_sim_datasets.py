@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.scenario import bundled_scenarios
-from simhelpers import response_doc
+from .simhelpers import response_doc
 
 DATASETS = ["cluster3", "cluster3_mcs3_maint", "variants", "longnames", "many50", "nomonitor"]
 

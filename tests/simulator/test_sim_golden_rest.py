@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from simhelpers import assert_same_document, real_body, real_meta, real_raw, response_doc
+from .simhelpers import assert_same_document, real_body, real_meta, real_raw, response_doc
 
 
 def _put(sim, path, **kw):

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import pytest
+from ..golden import GOLDEN  # one place decides where the captures are
 
-GOLDEN = Path(os.environ.get("MCSCTL_GOLDEN", "/work/shared/golden"))
 VERSIONS = ["2.5", "6.4", "22.08", "23.08", "24.02.3", "24.02"]
-
-needs_golden = pytest.mark.skipif(not GOLDEN.is_dir(), reason=f"golden files not found at {GOLDEN}")
 
 
 def folder(version: str) -> Path:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .goldens import GOLDEN, needs_golden
+from .goldens import GOLDEN
 from .replay import free_port
 
-pytestmark = needs_golden
 REAL = GOLDEN / "real-24.02"
 
 # (step, kind, what): kind "rest" = METHOD PATH, "mc" = maxctrl argv, "sim" = control call

@@ -19,11 +19,10 @@ from __future__ import annotations
 import pytest
 
 from . import goldens
-from .goldens import VERSIONS, needs_golden
+from .goldens import VERSIONS
 from .replay import ReplayStub, free_port
 from .runner import run_inprocess, write_config_files
 
-pytestmark = needs_golden
 
 SKIP_ALL = {"help", "set_help", "secure_against_plain_http", "multi_host_repeated_flag"}
 SKIP = {("2.5", "stdin_batch"), ("2.5", "multi_host_list")} | {(v, c) for v in ("6.4", "22.08", "23.08", "24.02.3")

@@ -22,11 +22,10 @@ import subprocess
 import pytest
 
 from . import goldens
-from .goldens import VERSIONS, needs_golden
+from .goldens import VERSIONS
 from .replay import free_port
 from .runner import ENV_VERSION, run_inprocess, write_config_files
 
-pytestmark = needs_golden
 
 SERVER_VERSION = {"24.02": "24.02.3", "24.02.3": "24.02.3", "23.08": "23.08.7", "22.08": "22.08.14",
                   "6.4": "6.4.15", "2.5": "2.5.29"}
