@@ -1,8 +1,6 @@
 """The Typer app: commands and options only. Each command resolves settings, calls a procedure and
 hands the result to `render`. Errors become one line and an exit code in `handled`."""
 
-from __future__ import annotations
-
 import contextlib
 import signal
 import sys

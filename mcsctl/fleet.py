@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Protocol
 
 from .backends.base import Backend
@@ -35,7 +33,11 @@ class Fleet:
         self.backends = backends
         self.clock = clock or SystemClock()
         self.poll = poll
-        self._pool = ThreadPoolExecutor(len(backends)) if len(backends) > 1 else None
+        self._pool = None
+        if len(backends) > 1:
+            from concurrent.futures import ThreadPoolExecutor  # only with several MaxScales
+
+            self._pool = ThreadPoolExecutor(len(backends))
 
     @property
     def hosts(self) -> list[str]:
@@ -57,6 +59,8 @@ class Fleet:
         found = {h: next((s for s in servers if s.name == name), None) for h, servers in views.items()}
         missing = [h for h, s in found.items() if s is None]
         if missing:
+            import difflib
+
             names = sorted({s.name for servers in views.values() for s in servers})
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             if len(missing) == len(found):
@@ -107,6 +111,7 @@ class Fleet:
     ) -> dict[str, Server]:
         """Poll every host until `ok` holds for `name` on all of them; TimedOut names the ones that did not."""
         start = self.clock.now()
+        polls = 0
         while True:
             found = self.locate(name)
             elapsed = self.clock.now() - start
@@ -118,4 +123,9 @@ class Fleet:
             if elapsed >= timeout:
                 states = "; ".join(f"{h}: {s.state} ({s.connections or 0} connections)" for h, s in pending.items())
                 raise TimedOut(f"{name}: not {what} after {timeout:g}s on {states}")
-            self.clock.sleep(min(self.poll, max(timeout - elapsed, 0.01)))
+            # Poll on a fixed schedule (start + k*poll), so the time a read takes does not add up;
+            # a read slower than the interval skips the slots it missed instead of polling back to back.
+            now = self.clock.now()
+            polls = max(polls + 1, int((now - start) / self.poll) + 1)
+            due = min(start + polls * self.poll, start + timeout)
+            self.clock.sleep(max(due - now, 0.001))
