@@ -21,10 +21,23 @@ export XDG_CACHE_HOME="$work/cache" MCSCTL_POLL_INTERVAL=0.2
 say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 run() { printf '\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-say "1. The cluster as MaxScale sees it (mcs1 is the primary)"
+# Two client sessions hold connections to mcs3 (the simulator's control API); they finish after ~1.5 s.
+sim() { python - "$port" "$@" <<'PY'
+import json, sys, urllib.request
+port, method, path, body = sys.argv[1], sys.argv[2], sys.argv[3], (sys.argv[4] if len(sys.argv) > 4 else None)
+req = urllib.request.Request(f"http://127.0.0.1:{port}/sim/{path}", method=method,
+                             data=body.encode() if body else None, headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(req).read().decode())
+PY
+}
+ids=$(sim POST sessions '{"count": 2, "servers": ["mcs1", "mcs3"], "user": "app", "remote": "10.0.0.7"}' |
+      python -c 'import json, sys; print(" ".join(json.load(sys.stdin)["ids"]))')
+
+say "1. The cluster as MaxScale sees it (mcs1 is the primary; two sessions use mcs3)"
 run mcsctl servers
 say "2. Take mcs3 out of traffic: drain, maintenance, confirm on every MaxScale"
-run mcsctl -v maintenance on mcs3 --reason "demo: kernel update" --expires 1h
+( sleep 1.5; for id in $ids; do sim DELETE "sessions/$id" >/dev/null; done ) &
+run mcsctl maintenance on mcs3 --reason "demo: kernel update" --expires 1h
 say "3. Who set it, why, until when"
 run mcsctl maintenance status
 say "4. ... the work happens here (reboot, restart services) ..."
