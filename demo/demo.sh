@@ -19,7 +19,12 @@ export MCSCTL_HOSTS="127.0.0.1:$port" MCSCTL_MAXCTRL="$work/maxctrl" MCSCTL_JOUR
 export XDG_CACHE_HOME="$work/cache" MCSCTL_POLL_INTERVAL=0.2
 
 say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
-run() { printf '\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+run() {  # show the command as you would type it, then run it
+  local shown=() a
+  for a in "$@"; do [[ $a =~ [[:space:]] ]] && shown+=("\"$a\"") || shown+=("$a"); done
+  printf '\033[1m$ %s\033[0m\n' "${shown[*]}"
+  "$@"
+}
 
 # Two client sessions hold connections to mcs3 (the simulator's control API); they finish after ~1.5 s.
 sim() { python - "$port" "$@" <<'PY'
