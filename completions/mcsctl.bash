@@ -138,11 +138,11 @@ _mcsctl_words() {
     return 0
 }
 
-# Server names from the cache; a missing cache is filled once (strict time limit), a stale one is
-# used and refreshed in the background. Silent: any error just means no names.
+# Server names from the cache of this cluster ($_mcsctl_key); a missing cache is filled once (strict
+# time limit), a stale one is used and refreshed in the background. Silent: any error just means no names.
 _mcsctl_names() {
     local dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcsctl name
-    local file=$dir/servers
+    local file=$dir/servers@${_mcsctl_key:-default}
     _mcsctl_n=()
     if [[ ! -f $file ]]; then
         command -v timeout >/dev/null 2>&1 || return 0
@@ -160,6 +160,44 @@ _mcsctl_names() {
     while IFS= read -r name || [[ -n $name ]]; do
         [[ -n $name ]] && _mcsctl_n+=("$name")
     done <"$file" 2>/dev/null
+    return 0
+}
+
+# _mcsctl_keyof HOSTS: the cache key of a hosts string into _mcsctl_k, exactly as mcsctl.cache.key_for:
+# bytewise (LC_ALL=C, whatever the user's locale), [A-Za-z0-9._,:-] kept, the rest `_`, 100 at most.
+_mcsctl_keyof() {
+    local LC_ALL=C
+    _mcsctl_k=${1//[!A-Za-z0-9._,:-]/_}
+    _mcsctl_k=${_mcsctl_k:0:100}
+    [[ -n $_mcsctl_k ]] || _mcsctl_k=default
+    return 0
+}
+
+# _mcsctl_unquote WORD: the word as the shell would hand it to mcsctl, into _mcsctl_u: quotes and
+# backslashes removed, a leading ~/ expanded. Nothing is evaluated ($(...) stays text).
+_mcsctl_unquote() {
+    local w=$1 c q= i
+    _mcsctl_u=
+    if [[ $w != *[\'\"\\]* ]]; then
+        _mcsctl_u=$w
+    else
+        for ((i = 0; i < ${#w}; i++)); do
+            c=${w:i:1}
+            if [[ $q == "'" ]]; then
+                if [[ $c == "'" ]]; then q=; else _mcsctl_u+=$c; fi
+            elif [[ $c == '\' && ( -z $q || ${w:i+1:1} == [\"\\\$\`] ) ]]; then
+                i=$((i + 1))
+                _mcsctl_u+=${w:i:1}
+            elif [[ $c == '"' ]]; then
+                if [[ -n $q ]]; then q=; else q='"'; fi
+            elif [[ -z $q && $c == "'" ]]; then
+                q="'"
+            else
+                _mcsctl_u+=$c
+            fi
+        done
+    fi
+    [[ $w == "~" || $w == "~/"* ]] && _mcsctl_u=$HOME${_mcsctl_u#"~"}
     return 0
 }
 
@@ -198,18 +236,28 @@ _mcsctl_values() {
     return 0
 }
 
-# The global options that the cache fill passes on (same MaxScale, same user).
-_mcsctl_isconn() {
+# _mcsctl_addconn OPTION [VALUE]: keep a global option that the cache fill passes on (same MaxScale,
+# same way to reach it); -H/--hosts also names the cache.
+_mcsctl_addconn() {
     case $1 in
-'--hosts'|'-H'|'--user'|'-u'|'--backend'|'--config') return 0 ;;
+    '--hosts'|'-H'|'--user'|'-u'|'--password'|'-p'|'--backend'|'--maxctrl'|'--timeout'|'-t'|'--tls-ca-cert'|'--config')
+        (($# > 1)) || return 0
+        _mcsctl_unquote "$2"
+        _mcsctl_conn+=("$1" "$_mcsctl_u")
+        case $1 in
+        '--hosts'|'-H') _mcsctl_hosts=$_mcsctl_u ;;
+        esac
+        ;;
+    '--secure'|'-s'|'--no-secure'|'--tls-verify-server-cert'|'--no-tls-verify-server-cert') _mcsctl_conn+=("$1") ;;
     esac
-    return 1
+    return 0
 }
 
 _mcsctl() {
     COMPREPLY=()
     local _mcsctl_subs _mcsctl_hidden _mcsctl_opts _mcsctl_valued _mcsctl_args _mcsctl_rest
-    local _mcsctl_inter _mcsctl_kind _mcsctl_w _mcsctl_n
+    local _mcsctl_inter _mcsctl_kind _mcsctl_w _mcsctl_n _mcsctl_u _mcsctl_k _mcsctl_key
+    local _mcsctl_hosts=${MCSCTL_HOSTS-}  # no -H on the line: mcsctl reads this one too
     local -a _mcsctl_conn=()
     _mcsctl_words || return 0
     local last=$((${#_mcsctl_w[@]} - 1))
@@ -218,7 +266,7 @@ _mcsctl() {
     for ((i = 1; i < last; i++)); do
         w=${_mcsctl_w[i]}
         if [[ -n $expect ]]; then
-            [[ -z $path ]] && _mcsctl_isconn "$expect" && _mcsctl_conn+=("$expect" "$w")
+            [[ -z $path ]] && _mcsctl_addconn "$expect" "$w"
             expect=
             continue
         fi
@@ -229,12 +277,17 @@ _mcsctl() {
         case $w in
         --) after=1; continue ;;
         --*=*)
-            [[ -z $path ]] && _mcsctl_isconn "${w%%=*}" && _mcsctl_conn+=("$w")
+            [[ -z $path ]] && _mcsctl_addconn "${w%%=*}" "${w#*=}"
             continue
             ;;
         -?*)
             if [[ " ${_mcsctl_valued[*]} " == *" $w "* ]]; then
                 expect=$w
+            elif [[ -z $path ]]; then
+                case $w in
+                '-H'?*|'-u'?*|'-p'?*|'-t'?*) _mcsctl_addconn "${w:0:2}" "${w:2}" ;;  # -Hhost
+                *) _mcsctl_addconn "$w" ;;
+                esac
             fi
             continue
             ;;
@@ -247,6 +300,8 @@ _mcsctl() {
             npos=$((npos + 1))
         fi
     done
+    _mcsctl_keyof "$_mcsctl_hosts" 2>/dev/null
+    _mcsctl_key=$_mcsctl_k
     if [[ -n $expect ]]; then
         _mcsctl_optkind "$path" "$expect"
         _mcsctl_values "$_mcsctl_kind" "$cur"

@@ -1,4 +1,8 @@
-"""The server-name cache that shell completion reads: one name per line, refreshed by any listing."""
+"""The server-name caches that shell completion reads: one file per cluster, one name per line.
+
+A cluster is named by its hosts string exactly as given (`-H` or `$MCSCTL_HOSTS`), or `default`.
+The completion scripts compute the same key in pure shell (see `key_for`), so keep them in step.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,36 @@ import os
 from pathlib import Path
 
 TTL = 300  # seconds; the completion scripts refresh an older cache in the background of a TAB
+KEY_MAX = 100  # bytes of sanitised hosts string kept in a file name
+DEFAULT_KEY = "default"  # no -H and no $MCSCTL_HOSTS: config file or built-in default hosts
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._,:-")
 
 
-def cache_path() -> Path:
+def key_for(hosts_raw: str | None) -> str:
+    """The cache key of a hosts string as Typer resolved it (flag or env var; None when neither).
+
+    Works on the string's bytes (as the shells do under LC_ALL=C, whatever the user's locale): every
+    byte outside [A-Za-z0-9._,:-] becomes `_`, and only the first KEY_MAX are kept.
+    """
+    if not hosts_raw:
+        return DEFAULT_KEY
+    raw = os.fsencode(hosts_raw)[:KEY_MAX]
+    return "".join(chr(b) if b in _SAFE else "_" for b in raw)
+
+
+def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mcsctl" / "servers"
+    return Path(base) / "mcsctl"
 
 
-def write_names(names: list[str]) -> None:
+def cache_path(hosts_raw: str | None = None) -> Path:
+    """`$XDG_CACHE_HOME/mcsctl/servers@<key>`: the cache of the cluster `hosts_raw` names."""
+    return cache_dir() / f"servers@{key_for(hosts_raw)}"
+
+
+def write_names(names: list[str], hosts_raw: str | None) -> None:
     """Best effort, atomic (write + rename); completion must never see half a file."""
-    path = cache_path()
+    path = cache_path(hosts_raw)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".servers.{os.getpid()}")

@@ -2,7 +2,6 @@
 hands the result to `render`. Errors become one line and an exit code in `handled`."""
 
 import contextlib
-import signal
 import sys
 import time
 from typing import Annotated, Iterator, Optional
@@ -139,26 +138,26 @@ class State:
         return Procedures(self.fleet(), self.reporter, Journal(s.journal), confirm_timeout=s.confirm_timeout)
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 @contextlib.contextmanager
 def handled(ctx: typer.Context) -> Iterator["State"]:
-    """Run a command body: SIGTERM/SIGHUP act like Ctrl-C; errors become one line + exit code."""
+    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code."""
+    from .signals import interrupts
+
     state: State = ctx.obj
-    old = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        yield state
+        with interrupts():
+            yield state
     except McsctlError as exc:
         state.reporter.error(str(exc), exc.hint)
+        final = getattr(exc, "final", None)
+        if final:  # where an interrupted or failed change left the server, as each MaxScale shows it
+            from .render import servers
+
+            servers(list(final.values()), "table", state.reporter.out)
         raise typer.Exit(exit_code_of(exc)) from None
     except KeyboardInterrupt:
         state.reporter.error("interrupted")
         raise typer.Exit(int(Interrupted.exit_code)) from None
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
 
 
 def _version(value: bool) -> None:
@@ -207,7 +206,7 @@ def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
 
         views = st.fleet().read()
         items = [s for host_servers in views.values() for s in host_servers]
-        write_names([s.name for s in items])
+        write_names([s.name for s in items], st.flags["hosts"])
         render.servers(items, fmt)
         for line in render.disagreements(items):
             st.reporter.warn(line)

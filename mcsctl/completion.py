@@ -21,8 +21,10 @@ METAVAR_KINDS = {
     "PATH": "file",
     "COMMAND...": "command",
 }
-# Global options handed to the `mcsctl servers` call that fills the cache (same MaxScale, same user).
-PASS_THROUGH = ("hosts", "user", "backend", "config")
+# Global options handed to the `mcsctl servers` call that fills the cache: every one that decides which
+# MaxScale is asked and how (a password given on the line is passed on too; it is never written anywhere).
+PASS_THROUGH = ("hosts", "user", "password", "backend", "maxctrl", "timeout", "secure", "tls_ca_cert",
+                "tls_verify_server_cert", "config")
 # Time limits (seconds) of the cache fill a TAB waits for, and of the detached background refresh.
 FILL_TIMEOUT = 1
 REFRESH_TIMEOUT = 10
@@ -53,7 +55,7 @@ def script(shell: str) -> str:
 def render(shell: str, tree=None) -> str:
     """Render the script for `shell` from the app tree (`mcsctl.generate.app_tree()` by default)."""
     from . import __version__
-    from .cache import TTL
+    from .cache import DEFAULT_KEY, KEY_MAX, TTL
     from .generate import app_tree, template_env
 
     if shell not in SHELLS:
@@ -70,12 +72,18 @@ def render(shell: str, tree=None) -> str:
     env.globals["choices"] = choices
     env.globals["zsh_specs"] = zsh_specs
     conn = [o for o in tree.options if o.name in PASS_THROUGH]
+    hosts = next(o for o in tree.options if o.name == "hosts")
     return env.get_template(TEMPLATES[shell]).render(
         version=__version__,
         tree=tree,
         commands=list(tree.walk()),
         conn=conn,
-        conn_valued=[n for o in conn for n in o.all_names],
+        conn_valued=[n for o in conn if o.takes_value for n in o.all_names],
+        conn_flags=[n for o in conn if not o.takes_value for n in o.all_names],
+        conn_short=[n for o in conn if o.takes_value for n in o.names if not n.startswith("--")],
+        hosts_names=list(hosts.all_names),
+        key_max=KEY_MAX,
+        default_key=DEFAULT_KEY,
         optkinds=option_kinds(tree),
         ttl=TTL,
         ttl_minutes=max(1, TTL // 60),

@@ -8,6 +8,7 @@ from typing import Callable, Protocol
 from .backends.base import Backend
 from .errors import McsctlError, OperationFailed, Partial, TimedOut, UnknownServer
 from .model import Server
+from .signals import deferred, shielded
 
 Views = dict[str, list[Server]]  # MaxScale host -> its servers
 
@@ -61,10 +62,10 @@ class Fleet:
         if missing:
             import difflib
 
-            names = sorted({s.name for servers in views.values() for s in servers})
-            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            names = {s.name.lower(): s.name for servers in views.values() for s in servers}
+            close = difflib.get_close_matches(name.lower(), sorted(names), n=1, cutoff=0.6)
             if len(missing) == len(found):
-                raise UnknownServer(name, suggestion=close[0] if close else None)
+                raise UnknownServer(name, suggestion=names[close[0]] if close else None)
             raise OperationFailed(
                 f"{name} is not a server on {', '.join(missing)} (it is on the other MaxScales)",
                 hint="the MaxScales disagree about their servers; fix their configuration first",
@@ -81,17 +82,28 @@ class Fleet:
         for backend in self.backends:
             try:
                 do(backend)
+            except KeyboardInterrupt:
+                # Interrupted mid-way: undo where it was done, and where it may have just happened.
+                with shielded():
+                    for b in reversed([*done, backend]):
+                        try:
+                            undo(b)
+                        except McsctlError:
+                            pass  # the caller re-reads and reports what is left
+                raise
             except McsctlError as exc:
                 if not done:
                     raise
                 left = []
-                for b in reversed(done):
-                    try:
-                        undo(b)
-                    except McsctlError as undo_exc:
-                        left.append(f"{b.host}: still changed ({undo_exc.message})")
-                    else:
-                        left.append(f"{b.host}: undone")
+                with shielded() as got:
+                    for b in reversed(done):
+                        try:
+                            undo(b)
+                        except McsctlError as undo_exc:
+                            left.append(f"{b.host}: still changed ({undo_exc.message})")
+                        else:
+                            left.append(f"{b.host}: undone")
+                deferred(got)
                 if any("still changed" in s for s in left):
                     raise Partial(
                         f"{what} failed on {backend.host} ({exc.message}); undo failed too: " + "; ".join(left),

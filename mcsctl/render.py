@@ -170,10 +170,15 @@ class Reporter:
         if self._live:
             self.err.write("\r\x1b[K" + text)
             self._line_open = True
-        elif self._last_progress is None or elapsed - self._last_progress >= 5:
+        elif self._last_progress is None or elapsed - self._last_progress >= self._log_every(elapsed):
             self._last_progress = elapsed
             self.err.write(text + "\n")
         self.err.flush()
+
+    @staticmethod
+    def _log_every(elapsed: float) -> float:
+        """Seconds between progress lines in a log: often at first, rarely in a long wait."""
+        return 5 if elapsed < 60 else 30 if elapsed < 600 else 120
 
     def confirm(self, question: str) -> bool:
         self._end_line()

@@ -141,6 +141,11 @@ class Roller:
         failed = [r.server for r in mine if r.action == "rolling-node" and r.outcome != "ok"]
         old_cmd = start.extra.get("command")
         if old_cmd and old_cmd != self.argv:
+            if not self.opts.yes:
+                raise GuardRefused(
+                    f"the roll started with {shlex.join(old_cmd)}, not {shlex.join(self.argv)}",
+                    hint="resume with the same command, or add --yes to go on with the new one",
+                )
             self.ui.warn(f"the roll started with {shlex.join(old_cmd)}; going on with {shlex.join(self.argv)}")
         if sorted(start.hosts) != sorted(self.fleet.hosts):
             self.ui.warn(f"the roll started on {', '.join(start.hosts)}; now on {', '.join(self.fleet.hosts)}")
@@ -183,7 +188,8 @@ class Roller:
                     f"primary's (up to {self.catchup_timeout:g}s)")
             self.proc.leave(name, dry_run=True)
             ui.plan(f"# wait until every MaxScale shows {name} as Slave, Running and caught up")
-        ui.plan("# the primary stays where the switchover put it")
+        if plan.primary in todo:
+            ui.plan("# the primary stays where the switchover put it")
 
     # ------------------------------------------------------------ the roll
     def start(self, plan: Plan) -> None:
@@ -254,7 +260,9 @@ class Roller:
                 row["note"] = f"primary moved to {target}"
             conns = sum(s.connections or 0 for s in self.fleet.locate(name).values())
             self.proc.ui.info(f"{name}: entering maintenance ({conns} connection(s))")
-            self._timed(row, "enter_s", lambda: self.proc.enter(name, self.opts, action="on"))
+            entered = self._timed(row, "enter_s", lambda: self.proc.enter(name, self.opts, action="on"))
+            if not entered.changed:
+                self.proc.ui.info(entered.message)  # e.g. resuming: the failed node is still in maintenance
             server = next(iter(self.fleet.locate(name).values()))
             argv = self._argv_for(server)
             row["_step"] = "command"
@@ -432,7 +440,11 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     """The `mcsctl rolling` command: plan, dry-run or roll; the node table always ends the output."""
     from . import render
 
-    if not command:
+    from .run import check_command
+
+    if runner is None:  # an injected runner (tests) runs no real program
+        check_command(command)
+    elif not command:
         raise UsageError("rolling needs a COMMAND after --")
     if resume and names:
         raise UsageError("--resume continues the last roll with its own servers; leave out --servers")

@@ -23,6 +23,21 @@ def substitute(argv: list[str], server: Server) -> list[str]:
     return out
 
 
+def check_command(argv: list[str]) -> None:
+    """Refuse, before anything changes, a COMMAND that cannot run (exit 127/126 as a shell would)."""
+    import os
+    import shutil
+
+    if not argv:
+        raise UsageError("give the COMMAND after --")
+    exe = argv[0]
+    path = exe if "/" in exe else shutil.which(exe)
+    if path is None or not os.path.exists(path):
+        raise CommandFailed(f"command not found: {exe}; nothing was changed", 127)
+    if os.path.isdir(path) or not os.access(path, os.X_OK):
+        raise CommandFailed(f"command not executable: {exe}; nothing was changed", 126)
+
+
 def run_command(argv: list[str]) -> tuple[int, int | None]:
     """Run argv (no shell) with our stdio; forward SIGINT/SIGTERM/SIGHUP to it.
 
@@ -53,12 +68,11 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
 
 
 def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str):
-    if not argv:
-        raise UsageError("maintenance run needs a COMMAND after --")
     proc = st.procedures()
     ui = st.reporter
     target = next(iter(proc.fleet.locate(name).values()))
     argv = substitute(argv, target)
+    check_command(argv)
     if opts.dry_run:
         proc.enter(name, opts, action="run-start")
         ui.plan("# run: " + shlex.join(argv))

@@ -38,27 +38,40 @@ def default_config_path() -> Path:
 
 
 def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """`a,b:8990` (or a TOML list) -> ("a:8989", "b:8990"). IPv6 as `[::1]:8989`."""
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+    """`a,b:8990` (or a TOML list) -> ("a:8989", "b:8990"). IPv6 as `[::1]:8990`; a bare `::1` has no port."""
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(i, str) for i in value):
+            raise UsageError(f"hosts must be strings, not {value!r}")
+        items = list(value)
+    elif isinstance(value, str):
+        items = value.split(",")
+    else:
+        raise UsageError(f"hosts must be a string or a list of strings, not {value!r}")
     out = []
-    for item in (str(i).strip() for i in items):
+    for raw in items:
+        item = raw.strip()
         if not item:
             raise UsageError(f"--hosts: empty host name in {value!r}")
         if any(c.isspace() for c in item) or "/" in item:
             raise UsageError(f"--hosts: bad host {item!r} (expected HOST[:PORT], comma-separated)")
         if item.startswith("["):
-            if "]" not in item:
+            addr, close, rest = item[1:].partition("]")
+            if not close or not addr or (rest and not rest.startswith(":")):
                 raise UsageError(f"--hosts: bad IPv6 host {item!r} (expected [ADDR]:PORT)")
-            addr, _, rest = item[1:].partition("]")
-            port = rest[1:] if rest.startswith(":") else ""
-            item = f"[{addr}]:{port or DEFAULT_PORT}"
+            host, port = f"[{addr}]", rest[1:]
+        elif item.count(":") > 1:  # a bare IPv6 address: the port needs brackets, [ADDR]:PORT
+            host, port = f"[{item}]", ""
         else:
-            name, sep, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-            if sep and not port.isdigit():
-                raise UsageError(f"--hosts: bad port in {item!r}")
-            item = item if sep else f"{item}:{DEFAULT_PORT}"
+            host, _, port = item.partition(":")
+            if not host:
+                raise UsageError(f"--hosts: no host name in {item!r}")
+        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise UsageError(f"--hosts: bad port in {item!r} (1-65535)")
+        item = f"{host}:{port or DEFAULT_PORT}"
         if item not in out:
             out.append(item)
+    if not out:
+        raise UsageError("no MaxScale host given (--hosts, MCSCTL_HOSTS or `hosts` in the config file)")
     return tuple(out)
 
 
@@ -86,6 +99,28 @@ def _load_config(path: Path, explicit: bool) -> dict:
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
+_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
+_BOOLS = ("secure", "tls_verify_server_cert")
+_STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
+
+
+def _checked(name: str, value):
+    """Type-check one setting (config files can hold anything); one-line UsageError otherwise."""
+    flag = "--" + name.replace("_", "-")
+    if name in _NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UsageError(f"{flag} must be a number of seconds, not {value!r}")
+        if not 0 < value <= MAX_SECONDS:  # also refuses NaN
+            raise UsageError(f"{flag} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
+        return float(value)
+    if name in _BOOLS and not isinstance(value, bool):
+        raise UsageError(f"{flag} must be true or false, not {value!r}")
+    if name in _STRINGS and not isinstance(value, str):
+        raise UsageError(f"{flag} must be a string, not {value!r}")
+    return value
+
+
 def resolve(flags: dict, config: str | None = None) -> Settings:
     """Fill the options the command line and environment left unset from the config file and defaults."""
     path = Path(config) if config else default_config_path()
@@ -96,12 +131,11 @@ def resolve(flags: dict, config: str | None = None) -> Settings:
         if value is None:
             value = from_file.get(f.name)
         if value is not None:
-            values[f.name] = value
+            values[f.name] = _checked(f.name, value)
     settings = replace(Settings(), **values)
     hosts = parse_hosts(settings.hosts)
     if settings.backend not in ("auto", "maxctrl", "rest"):
         raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
-    for name in ("timeout", "poll_interval", "confirm_timeout"):
-        if not float(getattr(settings, name)) > 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be a positive number of seconds")
+    if settings.tls_ca_cert and not os.access(settings.tls_ca_cert, os.R_OK):
+        raise UsageError(f"--tls-ca-cert: cannot read {settings.tls_ca_cert}")
     return replace(settings, hosts=hosts)

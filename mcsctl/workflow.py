@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .backends.base import check_server_name
-from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, TimedOut
+from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut
 from .fleet import Fleet, Views
 from .gtid import behind
 from .model import Server
+from .signals import deferred, shielded
 from .ui import UI
 
 ON_TIMEOUT = ("fail", "force", "proceed")
@@ -102,16 +103,6 @@ class Procedures:
             self.ui.warn(f"{what} failed on " + "; ".join(failed))
         return failed
 
-    def _clear_drain(self, name: str) -> None:
-        failed = self._each(f"clear drain on {name}", lambda b: b.clear_state(name, "drain"))
-        if failed:  # one retry: a drain flag must never be left behind silently
-            failed = self._each(f"clear drain on {name} (retry)", lambda b: b.clear_state(name, "drain"))
-        if failed:
-            raise OperationFailed(
-                f"{name}: could not clear the drain flag on " + "; ".join(failed),
-                hint=f"clear it by hand: maxctrl clear server {name} drain",
-            )
-
     def _progress(self, what: str, deadline: float):
         return lambda found, elapsed: self.ui.waiting(what, found, elapsed, deadline)
 
@@ -132,7 +123,12 @@ class Procedures:
             target = next(s for s in servers if s.name == name)
             if not target.routable:
                 continue
-            peers = [s for s in servers if s.name != name and s.monitor == target.monitor and s.routable]
+            # Peers are the servers of the same monitor (the same cluster); an unmonitored server has no
+            # cluster we can see, so every other server counts.
+            peers = [
+                s for s in servers
+                if s.name != name and s.routable and (target.monitor is None or s.monitor == target.monitor)
+            ]
             if not peers:
                 raise GuardRefused(
                     f"{name} is the last server that can take traffic on {host}",
@@ -156,8 +152,7 @@ class Procedures:
         views = self.fleet.read()
         found = self.fleet.locate(name, views)
         if all(s.in_maintenance for s in found.values()):
-            self.ui.info(f"{name} is already in maintenance on every MaxScale; nothing to do")
-            return Outcome(name, action, False, found, "already in maintenance")
+            return Outcome(name, action, False, found, f"{name} is already in maintenance on every MaxScale; nothing to do")
 
         if any(s.is_primary for s in found.values()):
             if opts.switchover:
@@ -231,7 +226,7 @@ class Procedures:
             raise TimedOut(
                 f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
                 + (" (" + "; ".join(who) + ")" if who else "")
-                + f"; {undone}, nothing changed",
+                + f"; {undone}, nothing was changed",
                 hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
             )
         if opts.on_timeout == "force":
@@ -251,18 +246,23 @@ class Procedures:
         wait_after = primary and not opts.force
         force = opts.force
         cut = sum(s.connections or 0 for s in found.values()) if force else 0
+        # Flags someone else set stay as they are, whatever happens here.
+        had_drain = {h for h, s in found.items() if s.draining}
+        had_maint = {h for h, s in found.items() if s.in_maintenance}
         set_maint = lambda f: self.fleet.apply(  # noqa: E731
             f"set {name} maintenance",
             lambda b: b.set_state(name, "maintenance", f),
-            lambda b: b.clear_state(name, "maintenance"),
+            lambda b: b.host in had_maint or b.clear_state(name, "maintenance"),
         )
         drain_set = False
         try:
             if drain_first:
+                drain_set = True  # before the call: an interrupt half-way must still clean up
                 self.fleet.apply(
-                    f"set {name} drain", lambda b: b.set_state(name, "drain"), lambda b: b.clear_state(name, "drain")
+                    f"set {name} drain",
+                    lambda b: b.set_state(name, "drain"),
+                    lambda b: b.host in had_drain or b.clear_state(name, "drain"),
                 )
-                drain_set = True
                 self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
                 if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
                     force, cut = self._timed_out(name, opts, "drain cleared", action)
@@ -275,25 +275,83 @@ class Procedures:
                     try:
                         force, cut = self._timed_out(name, opts, "maintenance cleared", action)
                     except TimedOut:
-                        self._each(f"clear {name} maintenance", lambda b: b.clear_state(name, "maintenance"))
+                        with shielded():
+                            self._each(f"clear {name} maintenance",
+                                       lambda b: b.host in had_maint or b.clear_state(name, "maintenance"))
                         raise
                     if force:
                         set_maint(True)
-        except KeyboardInterrupt:
-            if wait_after:
-                self._each(f"clear {name} maintenance", lambda b: b.clear_state(name, "maintenance"))
-            raise Interrupted(
-                f"{name}: interrupted before maintenance was confirmed"
-                + ("; drain cleared" if drain_set else "")
-                + ("; maintenance cleared" if wait_after else "")
-                + "; nothing changed"
-            ) from None
-        finally:
+            # MaxScale accepted the change: journal it now, so an interrupted confirmation still shows who/why.
+            self._record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
+            final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
+                raise
+            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
             if drain_set:
-                self._clear_drain(name)
-        final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
-        self._record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
+                left = self._clear_drain(name, had_drain)
+                if left:
+                    err.message += f"; the drain flag is still set on {', '.join(left)}"
+                    err.hint = err.hint or self._drain_hint(name, left)
+            if isinstance(err, Interrupted):
+                err.final = self._final(name)
+                err.message += "; " + self._what_changed(found, err.final)
+            if err is exc:
+                raise
+            raise err from None
+        if drain_set:
+            left = self._clear_drain(name, had_drain)
+            if left:
+                raise Partial(
+                    f"{name} is in maintenance, but its drain flag could not be cleared on {', '.join(left)}",
+                    hint=self._drain_hint(name, left),
+                )
+            final = self.fleet.locate(name)
         return Outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
+
+    def _clear_drain(self, name: str, keep: set[str] = frozenset()) -> list[str]:
+        """Clear the drain flag we set (not one that was there before); returns the hosts where it failed.
+
+        Runs to the end even if Ctrl-C arrives (the interrupt lands afterwards), with one retry.
+        """
+        with shielded() as got:
+            targets = [b for b in self.fleet.backends if b.host not in keep]
+            for _ in range(2):
+                failed = []
+                for b in targets:
+                    try:
+                        b.clear_state(name, "drain")
+                    except McsctlError:
+                        failed.append(b)
+                targets = failed
+                if not failed:
+                    break
+        if not got:
+            return [b.host for b in targets]
+        if targets:  # interrupted as well: report what is left rather than lose it
+            self.ui.warn(f"{name}: the drain flag is still set on {', '.join(b.host for b in targets)}")
+        deferred(got)
+        return []
+
+    @staticmethod
+    def _drain_hint(name: str, hosts: list[str]) -> str:
+        return "clear it by hand: " + "; ".join(f"maxctrl -h {h} clear server {name} drain" for h in hosts)
+
+    def _final(self, name: str) -> dict[str, Server] | None:
+        """The server as each MaxScale shows it now (best effort, for the last word after an interrupt)."""
+        try:
+            with shielded():
+                return self.fleet.locate(name)
+        except (McsctlError, KeyboardInterrupt):
+            return None
+
+    @staticmethod
+    def _what_changed(before: dict[str, Server], after: dict[str, Server] | None) -> str:
+        if after is None:
+            return "its state could not be read back"
+        if all(before[h].state == s.state for h, s in after.items() if h in before):
+            return "nothing was changed"
+        return "now " + "; ".join(f"{h}: {s.state}" for h, s in after.items())
 
     # ---------------------------------------------------------------- maintenance off
     def leave(
@@ -323,14 +381,17 @@ class Procedures:
                 lambda b: b.clear_state(name, "maintenance"),
                 lambda b: b.set_state(name, "maintenance"),
             )
-            found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
             changed = True
+            # Journal at once: a later timeout must not leave an open record that `reap` would act on.
+            self._record(action, name, "ok", reason=reason)
+            found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
         if draining or any(s.draining for s in found.values()):
-            self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
+            left = self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
+            if left:
+                raise OperationFailed(f"{name}: could not clear the drain flag on {', '.join(left)}",
+                                      hint=self._drain_hint(name, left))
             found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
             changed = True
-        if not changed:
-            self.ui.info(f"{name} is not in maintenance on any MaxScale; nothing to do")
         if wait_healthy:
             found = self.fleet.wait(
                 lambda s: s.running and s.role is not None and not s.in_maintenance,
@@ -340,8 +401,9 @@ class Procedures:
                 self._progress(f"{name} coming back", healthy_timeout),
             )
         if changed:
-            self._record(action, name, "ok", reason=reason)
-        msg = f"{name} is out of maintenance on every MaxScale" if changed else "not in maintenance"
+            msg = f"{name} is out of maintenance on every MaxScale"
+        else:
+            msg = f"{name} is not in maintenance on any MaxScale; nothing to do"
         return Outcome(name, action, changed, found, msg)
 
     # ---------------------------------------------------------------- switchover

@@ -58,13 +58,16 @@ def test_password_in_a_world_readable_config_is_refused(tmp_path):
         ("mx1:9,mx2", ("mx1:9", "mx2:8989")),
         ("[::1]", ("[::1]:8989",)),
         ("[::1]:8990,mx1:8990,mx1:8990", ("[::1]:8990", "mx1:8990")),
+        ("::1", ("[::1]:8989",)),
+        ("fe80::1,mx1", ("[fe80::1]:8989", "mx1:8989")),
+        (["a", "b:1"], ("a:8989", "b:1")),
     ],
 )
 def test_parse_hosts(text, hosts):
     assert parse_hosts(text) == hosts
 
 
-@pytest.mark.parametrize("text", ["a b", "a,,b", "a:port", "http://a", "[::1"])
+@pytest.mark.parametrize("text", ["a b", "a,,b", "a:port", "http://a", "[::1", "a:99999", "a:0", ":8989", "[]:1", ""])
 def test_bad_hosts(text):
     with pytest.raises(UsageError):
         parse_hosts(text)
@@ -75,3 +78,25 @@ def test_non_positive_durations_are_refused(name, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     with pytest.raises(UsageError):
         resolve({name: 0})
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('timeout = "abc"\n', "--timeout must be a number"),
+        ("timeout = [1]\n", "--timeout must be a number"),
+        ("timeout = 1e400\n", "up to"),
+        ("confirm_timeout = true\n", "--confirm-timeout must be a number"),
+        ('poll_interval = "x"\n', "--poll-interval"),
+        ("hosts = 5\n", "hosts must be"),
+        ("hosts = []\n", "no MaxScale host"),
+        ("hosts = [1]\n", "hosts must be strings"),
+        ('secure = "yes"\n', "--secure must be true or false"),
+        ("user = 1\n", "--user must be a string"),
+        ('tls_ca_cert = "/nonexistent/ca.pem"\n', "cannot read"),
+    ],
+)
+def test_config_values_are_type_checked(tmp_path, text, message):
+    path = write(tmp_path / "c.toml", text)
+    with pytest.raises(UsageError, match=message):
+        resolve({}, str(path))

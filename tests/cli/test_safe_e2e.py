@@ -40,7 +40,7 @@ def test_drain_timeout_fail_names_the_sessions_and_changes_nothing(rest_mcsctl, 
     r = rest_mcsctl("maintenance", "on", "mcs3", "--drain-timeout", "0.3", hosts=[sim])
     assert r.rc == 6, r.err
     assert "did not drain in 0.3s: 2 connection(s) left" in r.err
-    assert "app@10.0.0.7" in r.err and "drain cleared, nothing changed" in r.err
+    assert "app@10.0.0.7" in r.err and "drain cleared, nothing was changed" in r.err
     assert state_of(sim, "mcs3") == "Slave, Running"
 
 
@@ -250,3 +250,21 @@ def test_reap_clears_only_the_expired(rest_mcsctl, maxscale_sim, cli_env):
     assert state_of(maxscale_sim, "mcs3") == "Maintenance, Running"
     r = rest_mcsctl("maintenance", "reap", hosts=[maxscale_sim])
     assert r.rc == 0 and "no expired maintenance" in r.err
+
+
+def test_interrupted_drain_cleans_up_and_prints_the_final_state(rest_mcsctl, make_sim):
+    sim = make_sim(scenario=SESSIONS_ON_MCS3)
+    p = rest_mcsctl.start("maintenance", "on", "mcs3", "--drain-timeout", "30", hosts=[sim])
+    wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
+    p.send_signal(signal.SIGINT)
+    r = finish(p)
+    assert r.rc == 130, r.err
+    assert "mcs3: interrupted" in r.err and "nothing was changed" in r.err
+    assert state_of(sim, "mcs3") == "Slave, Running"
+    assert "Slave, Running" in r.out  # the last word: the state each MaxScale shows
+
+
+def test_run_with_a_missing_command_changes_nothing(rest_mcsctl, maxscale_sim):
+    r = rest_mcsctl("maintenance", "run", "mcs3", "--", "/nonexistent/cmd", hosts=[maxscale_sim])
+    assert r.rc == 127 and "command not found" in r.err and "nothing was changed" in r.err
+    assert state_of(maxscale_sim, "mcs3") == "Slave, Running"

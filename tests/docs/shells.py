@@ -17,10 +17,20 @@ BREAKS = "=:"  # the COMP_WORDBREAKS characters that matter for mcsctl command l
 
 
 def comp_words(line: str) -> list[str]:
-    """Split a command line the way bash's readline fills COMP_WORDS (blanks; `=` and `:` apart)."""
-    words, cur, last_blank = [], "", True
+    """Split a command line the way bash's readline fills COMP_WORDS (blanks; `=` and `:` apart;
+    nothing splits inside quotes or after a backslash)."""
+    words, cur, last_blank, quote, escaped = [], "", True, "", False
     for ch in line:
-        if ch.isspace():
+        if escaped or quote:
+            cur += ch
+            if escaped:
+                escaped = False
+            elif ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            last_blank = False
+        elif ch.isspace():
             if cur:
                 words.append(cur)
             cur, last_blank = "", True
@@ -35,6 +45,8 @@ def comp_words(line: str) -> list[str]:
                 words.append(cur)
                 cur = ""
             cur += ch
+            quote = ch if ch in "'\"" else ""
+            escaped = ch == "\\"
             last_blank = False
     if cur or last_blank:
         words.append(cur)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import cache_file, fake_calls, make_stale
+from .conftest import cache_file, fake_calls, for_hosts, make_stale
 from .shells import bash_complete, comp_words
 
 
@@ -71,10 +71,62 @@ def test_command_after_double_dash_is_a_command_name(shell_env):
     assert "bash" in got and all(w.startswith("bas") for w in got)
 
 
+def test_each_cluster_offers_its_own_names(two_clusters):
+    """Caches seeded by real `mcsctl -H <sim> servers` runs; -H, then $MCSCTL_HOSTS, picks the cache."""
+    env, a, b = two_clusters
+    lines = {
+        f"mcsctl -H {a} maintenance on ": ["mcs1", "mcs2", "mcs3"],
+        f"mcsctl -H {b} maintenance on ": ["bnode1", "bnode2"],
+        f"mcsctl --hosts={b} maint status b": ["bnode1", "bnode2"],
+        f"mcsctl -H{b} rolling --servers bnode2,": ["bnode2,bnode1"],
+        f"mcsctl -H {a} maintenance on b": [],
+    }
+    got = replies(list(lines), env)
+    assert dict(zip(lines, got)) == lines
+    by_env = {"mcsctl maintenance on ": ["bnode1", "bnode2"], f"mcsctl -H {a} maintenance on ": ["mcs1", "mcs2", "mcs3"]}
+    assert replies(list(by_env), dict(env, MCSCTL_HOSTS=b)) == list(by_env.values())
+
+
 def test_missing_cache_is_filled_once_with_the_command_line_connection(fake_env):
-    (got,) = replies(["mcsctl -H mx1:8989,mx2 --backend rest -u ops -t 3 maintenance on "], fake_env)
+    env = for_hosts(fake_env, "mx1:8989,mx2")
+    (got,) = replies(["mcsctl -H mx1:8989,mx2 --backend rest -u ops -t 3 maintenance on "], env)
     assert got == ["fake1", "fake2", "mcs9"]
-    assert fake_calls(fake_env) == ["-q -H mx1:8989,mx2 --backend rest -u ops servers --format tsv"]
+    assert fake_calls(env) == ["-q -H mx1:8989,mx2 --backend rest -u ops -t 3 servers --format tsv"]
+    assert cache_file(env, "mx1:8989,mx2").exists() and not cache_file(env).exists()
+
+
+def test_fill_passes_on_every_connection_option(fake_env):
+    env = for_hosts(fake_env, "mx1")
+    line = ("mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl --timeout=2.5 "
+            "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
+            "--poll-interval 1 maintenance on ")
+    assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
+    home = env["HOME"]
+    assert fake_calls(env) == [
+        f"-q --hosts mx1 -u ops -p pw --backend maxctrl --maxctrl {home}/bin/maxctrl --timeout 2.5 --secure "
+        "--tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config /etc/m.toml servers --format tsv"]
+
+
+@pytest.mark.parametrize("line,hosts,call", [
+    ("mcsctl -s -t3 -Hmx2 maintenance on ", "mx2", "-q -s -t 3 -H mx2 servers --format tsv"),
+    ("mcsctl --no-secure -H [::1]:8989 maintenance on ", "[::1]:8989", "-q --no-secure -H [::1]:8989 servers --format tsv"),
+    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv"),
+    ('mcsctl -H "a,b" -H mx\\ 2 maintenance on ', "mx 2", "-q -H a,b -H mx 2 servers --format tsv"),
+    ("mcsctl -H '' maintenance on ", None, "-q -H  servers --format tsv"),
+    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my -p a'b servers --format tsv"),
+])
+def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call):
+    """Short forms, an IPv6 literal, quotes and backslashes: the shell unquotes, nothing is evaluated."""
+    env = for_hosts(fake_env, hosts)
+    assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
+    assert fake_calls(env) == [call]
+
+
+def test_options_of_subcommands_are_not_passed_on(fake_env):
+    """`-t` after the command is not the global timeout; $MCSCTL_HOSTS is inherited, not repeated."""
+    env = for_hosts(dict(fake_env, MCSCTL_HOSTS="mx7:8989"), "mx7:8989")
+    assert replies(["mcsctl maintenance on --switchover --to "], env) == [["fake1", "fake2", "mcs9"]]
+    assert fake_calls(env) == ["-q servers --format tsv"]
 
 
 def test_fresh_cache_runs_nothing(fake_env):
@@ -93,12 +145,13 @@ def wait_for(predicate, timeout=10.0):
 
 
 def test_stale_cache_is_used_and_refreshed_in_the_background(fake_env):
-    cache_file(fake_env).parent.mkdir(parents=True)
-    cache_file(fake_env).write_text("old1\nold2\n")
-    make_stale(fake_env)
-    assert replies(["mcsctl --hosts=mx9 maintenance on o"], fake_env) == [["old1", "old2"]]
-    wait_for(lambda: "fake1" in cache_file(fake_env).read_text())
-    assert fake_calls(fake_env) == ["-q --hosts=mx9 servers --format tsv"]
+    env = for_hosts(fake_env, "mx9")
+    cache_file(env, "mx9").parent.mkdir(parents=True)
+    cache_file(env, "mx9").write_text("old1\nold2\n")
+    make_stale(env, hosts="mx9")
+    assert replies(["mcsctl --hosts=mx9 maintenance on o"], env) == [["old1", "old2"]]
+    wait_for(lambda: "fake1" in cache_file(env, "mx9").read_text())
+    assert fake_calls(env) == ["-q --hosts mx9 servers --format tsv"]
 
 
 @pytest.mark.parametrize("mode", ["offline", "missing"])
@@ -132,6 +185,7 @@ def test_works_under_nounset_and_with_bash_completion_loaded(fake_env):
     if bc.exists():
         pre = f"source {bc}; set -u"
     lines = ["mcsctl ma", "mcsctl servers --format=t", "mcsctl -H h:1 maintenance on f", "mcsctl rolling -- "]
-    got = replies(lines, fake_env, pre=pre)
+    env = for_hosts(fake_env, "h:1")
+    got = replies(lines, env, pre=pre)
     assert got[:3] == [["maintenance"], ["table", "tsv"], ["fake1", "fake2"]]
-    assert fake_calls(fake_env) == ["-q -H h:1 servers --format tsv"]
+    assert fake_calls(env) == ["-q -H h:1 servers --format tsv"]

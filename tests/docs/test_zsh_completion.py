@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import time
 
-from .conftest import cache_file, fake_calls, make_stale
+import pytest
+
+from .conftest import cache_file, fake_calls, for_hosts, make_stale
 from .shells import zsh_complete
 
 MODES = ["fpath", "source"]  # autoloaded from $fpath by compinit / sourced after compinit
@@ -38,9 +38,59 @@ def test_server_names_from_the_seeded_cache(seeded_env, mode):
     assert got == cases
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_each_cluster_offers_its_own_names(two_clusters, mode):
+    """Caches seeded by real `mcsctl -H <sim> servers` runs; -H, then $MCSCTL_HOSTS, picks the cache."""
+    env, a, b = two_clusters
+    cases = {
+        f"mcsctl -H {a} maintenance on ": ["mcs1", "mcs2", "mcs3"],
+        f"mcsctl -H {b} maintenance on ": ["bnode1", "bnode2"],
+        f"mcsctl --hosts={b} rolling --servers bnode2,": ["bnode1"],
+        f"mcsctl -H {a} maintenance on b": [],
+    }
+    got = {line: zsh_complete(line, env, mode) for line in cases}
+    assert got == cases
+    env_b = dict(env, MCSCTL_HOSTS=b)
+    assert zsh_complete("mcsctl maintenance on ", env_b, mode) == ["bnode1", "bnode2"]
+    assert zsh_complete(f"mcsctl -H {a} maint status ", env_b, mode) == ["mcs1", "mcs2", "mcs3"]
+
+
 def test_missing_cache_is_filled_with_the_command_line_connection(fake_env):
-    assert zsh_complete("mcsctl -H mx1:8989 --backend rest maintenance on ", fake_env) == ["fake1", "fake2", "mcs9"]
-    assert fake_calls(fake_env) == ["-q -H mx1:8989 --backend rest servers --format tsv"]
+    env = for_hosts(fake_env, "mx1:8989")
+    assert zsh_complete("mcsctl -H mx1:8989 --backend rest maintenance on ", env) == ["fake1", "fake2", "mcs9"]
+    assert fake_calls(env) == ["-q -H mx1:8989 --backend rest servers --format tsv"]
+    assert not cache_file(env).exists()
+
+
+def test_fill_passes_on_every_connection_option(fake_env):
+    env = for_hosts(fake_env, "mx1")
+    line = ("mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl -t 2.5 "
+            "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
+            "--poll-interval 1 maintenance on ")
+    assert zsh_complete(line, env) == ["fake1", "fake2", "mcs9"]
+    (call,) = fake_calls(env)
+    args = call.split()
+    assert args[0] == "-q" and args[-3:] == ["servers", "--format", "tsv"]
+    pairs = dict(zip(args[1:-3:1], args[2:-3]))  # option -> the word after it
+    for opt, value in {"--hosts": "mx1", "-u": "ops", "-p": "pw", "--backend": "maxctrl", "-t": "2.5",
+                       "--maxctrl": f"{env['HOME']}/bin/maxctrl", "--tls-ca-cert": "/etc/ca.pem",
+                       "--config": "/etc/m.toml"}.items():
+        assert pairs.get(opt) == value, (opt, call)
+    assert {"--secure", "--no-tls-verify-server-cert"} <= set(args)
+    assert "-v" not in args and "--poll-interval" not in args
+
+
+@pytest.mark.parametrize("line,hosts,call", [
+    ("mcsctl -s -Hmx2 maintenance on ", "mx2", "-q -H mx2 -s servers --format tsv"),
+    ("mcsctl -H [::1]:8989 maintenance on ", "[::1]:8989", "-q -H [::1]:8989 servers --format tsv"),
+    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv"),
+    ("mcsctl --hosts mx\\ 2 maintenance on ", "mx 2", "-q --hosts mx 2 servers --format tsv"),
+    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my -p a'b servers --format tsv"),
+])
+def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call):
+    env = for_hosts(fake_env, hosts)
+    assert zsh_complete(line, env) == ["fake1", "fake2", "mcs9"]
+    assert fake_calls(env) == [call]
 
 
 def test_offline_offers_nothing(fake_env):
@@ -55,12 +105,13 @@ def test_command_after_double_dash(shell_env):
 
 
 def test_stale_cache_is_used_and_refreshed_in_the_background(fake_env):
-    cache_file(fake_env).parent.mkdir(parents=True)
-    cache_file(fake_env).write_text("old1\nold2\n")
-    make_stale(fake_env)
-    assert zsh_complete("mcsctl --backend rest maintenance on ", fake_env) == ["old1", "old2"]
+    env = for_hosts(dict(fake_env, MCSCTL_HOSTS="mx5"), "mx5")
+    cache_file(env, "mx5").parent.mkdir(parents=True)
+    cache_file(env, "mx5").write_text("old1\nold2\n")
+    make_stale(env, hosts="mx5")
+    assert zsh_complete("mcsctl --backend rest maintenance on ", env) == ["old1", "old2"]
     deadline = time.monotonic() + 10  # only stops a hang: the refresh runs detached
-    while "fake1" not in cache_file(fake_env).read_text():
+    while "fake1" not in cache_file(env, "mx5").read_text():
         assert time.monotonic() < deadline, "background refresh never happened"
         time.sleep(0.02)
-    assert fake_calls(fake_env) == ["-q --backend rest servers --format tsv"]
+    assert fake_calls(env) == ["-q --backend rest servers --format tsv"]

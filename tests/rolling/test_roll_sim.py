@@ -56,7 +56,10 @@ def test_failing_command_on_second_node_then_resume(fast_sim, mcsctl):
     r = mcsctl(sim, "rolling", *restart_cmd(sim))
     assert r.returncode == 4, r.stderr
 
+    # The roll started with another command line: going on with this one needs --yes.
     r = mcsctl(sim, "rolling", "--resume", "--catchup-timeout", "20", *restart_cmd(sim))
+    assert r.returncode == 4 and "the roll started with" in r.stderr
+    r = mcsctl(sim, "rolling", "--resume", "--yes", "--catchup-timeout", "20", *restart_cmd(sim))
     assert r.returncode == 0, r.stderr
     assert [ln.split()[1:4] for ln in r.stdout.splitlines()[1:]] == [
         ["mcs2", "replica", "done"], ["mcs3", "replica", "done"], ["mcs1", "primary", "done"]]

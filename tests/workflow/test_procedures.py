@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcsctl.errors import ExitCode, GuardRefused, OperationFailed, Partial, Refused, TimedOut, UnknownServer
+from mcsctl.errors import ExitCode, GuardRefused, Interrupted, OperationFailed, Partial, Refused, TimedOut, UnknownServer
 from mcsctl.errors import Unreachable
 from mcsctl.fleet import Fleet
 from mcsctl.ui import SilentUI
@@ -37,7 +37,7 @@ def test_already_in_maintenance_is_a_no_op():
     a.servers["mcs3"].maintenance = True
     out = proc.enter("mcs3", OnOptions())
     assert not out.changed and a.calls == []
-    assert "already in maintenance" in ui.lines[0]
+    assert out.message == "mcs3 is already in maintenance on every MaxScale; nothing to do"
 
 
 def test_drain_waits_for_connections_then_sets_maintenance_and_clears_drain():
@@ -171,3 +171,90 @@ def test_switchover_refuses_a_target_in_maintenance():
         proc.switchover(to="mcs2")
     with pytest.raises(OperationFailed):
         proc.switchover(to="nosuch")
+
+
+# ------------------------------------------------------------------ found in review: interrupts, others' flags
+
+def test_interrupt_half_way_through_a_change_undoes_it_everywhere():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    b.fail_on["set drain"] = KeyboardInterrupt()
+    with pytest.raises(Interrupted) as exc:
+        proc.enter("mcs3", OnOptions())
+    assert "nothing was changed" in exc.value.message
+    assert not a.servers["mcs3"].drain and not b.servers["mcs3"].drain
+    assert {h: s.state for h, s in exc.value.final.items()} == {"a:8989": "Slave, Running", "b:8989": "Slave, Running"}
+
+
+def test_interrupt_while_confirming_is_journaled_and_reports_the_state(tmp_path):
+    from mcsctl.journal import Journal
+
+    proc, (a,), clock, _ = make()
+    proc.journal = Journal(tmp_path / "j.jsonl")
+    orig = a.set_state
+    a.set_state = lambda server, state, force=False: orig(server, state, force) if state == "drain" else None
+
+    def interrupt(t):
+        raise KeyboardInterrupt
+
+    a.servers["mcs3"].connections = 0
+    clock.on_sleep.append(interrupt)
+    with pytest.raises(Interrupted) as exc:
+        proc.enter("mcs3", OnOptions(reason="disk"))
+    assert [(r.action, r.reason) for r in proc.journal.read()] == [("on", "disk")]
+    assert not a.servers["mcs3"].drain  # the drain we set is gone
+    assert exc.value.final is not None
+
+
+def test_a_drain_someone_else_set_is_left_alone():
+    proc, (a,), _, _ = make()
+    a.servers["mcs3"].drain = True
+    a.servers["mcs3"].connections = 3
+    with pytest.raises(TimedOut):
+        proc.enter("mcs3", OnOptions(drain_timeout=1))
+    assert a.servers["mcs3"].drain  # still draining, as before
+    assert "clear mcs3 drain" not in a.calls
+
+
+def test_drain_flag_that_cannot_be_cleared_after_success_is_partial():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    b.fail_on["clear drain"] = Unreachable("cannot connect", host="b:8989")
+    with pytest.raises(Partial) as exc:
+        proc.enter("mcs3", OnOptions())
+    assert "drain flag could not be cleared on b:8989" in exc.value.message
+    assert "maxctrl -h b:8989 clear server mcs3 drain" in exc.value.hint
+
+
+def test_drain_flag_left_after_a_failure_is_added_to_the_error():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.servers["mcs3"].connections = 1
+    b.fail_on["clear drain"] = Unreachable("cannot connect", host="b:8989")
+    with pytest.raises(TimedOut) as exc:
+        proc.enter("mcs3", OnOptions(drain_timeout=1))
+    assert exc.value.exit_code == 6
+    assert "the drain flag is still set on b:8989" in exc.value.message
+
+
+def test_off_is_journaled_before_the_health_wait(tmp_path):
+    from mcsctl.journal import Journal, open_maintenances
+
+    proc, (a,), _, _ = make()
+    proc.journal = Journal(tmp_path / "j.jsonl")
+    proc.enter("mcs3", OnOptions(drain=False))
+    a.servers["mcs3"].running = False
+    with pytest.raises(TimedOut):
+        proc.leave("mcs3", wait_healthy=True, healthy_timeout=2)
+    assert open_maintenances(proc.journal.read()) == {}
+
+
+def test_unmonitored_server_is_not_the_last_one():
+    proc, (a,), _, _ = make()
+    a.servers["mcs3"].monitor = None
+    out = proc.enter("mcs3", OnOptions(drain=False))
+    assert out.changed
+
+
+def test_near_miss_ignores_case():
+    proc, _, _, _ = make()
+    with pytest.raises(UnknownServer) as exc:
+        proc.enter("MCS3", OnOptions())
+    assert exc.value.hint == "did you mean mcs3?"
