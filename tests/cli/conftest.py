@@ -102,14 +102,16 @@ def rest_mcsctl(cli_env):
                            stdin=subprocess.DEVNULL)
         return Result(p.returncode, p.stdout, p.stderr)
 
-    def start(*args, hosts=(), env=None):
+    def start(*args, hosts=(), env=None, ignore_sigint=False):
         """Start mcsctl in the background (stdout/stderr captured); returns the Popen."""
+        import signal
         e = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest")
         if hosts:
             e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
         e.update(env or {})
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
         return subprocess.Popen([MCSCTL, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, stdin=subprocess.DEVNULL)
+                                text=True, stdin=subprocess.DEVNULL, preexec_fn=ignore)
 
     run.start = start
     return run

@@ -252,9 +252,12 @@ def test_reap_clears_only_the_expired(rest_mcsctl, maxscale_sim, cli_env):
     assert r.rc == 0 and "no expired maintenance" in r.err
 
 
-def test_interrupted_drain_cleans_up_and_prints_the_final_state(rest_mcsctl, make_sim):
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["terminal", "background-job"])
+def test_interrupted_drain_cleans_up_and_prints_the_final_state(rest_mcsctl, make_sim, sigint_ignored):
+    """Also when started as a background job of a script, which inherits SIGINT ignored."""
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
-    p = rest_mcsctl.start("maintenance", "on", "mcs3", "--drain-timeout", "30", hosts=[sim])
+    p = rest_mcsctl.start("maintenance", "on", "mcs3", "--drain-timeout", "30", hosts=[sim],
+                          ignore_sigint=sigint_ignored)
     wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
     p.send_signal(signal.SIGINT)
     r = finish(p)
