@@ -209,7 +209,10 @@ echo "${COMPREPLY[*]}"
 def completion(ws: Workspace, repeat: int, loops: int) -> Section:
     script = str(ROOT / "completions" / "mcsctl.bash")
     names = ["mcs1", "mcs2", "mcs3"]
-    cache = ws.dir / "cache" / "mcsctl" / "servers"
+    from mcsctl.cache import key_for
+
+    # The cache of the cluster a TAB without -H uses (MCSCTL_HOSTS, else the default key).
+    cache = ws.dir / "cache" / "mcsctl" / f"servers@{key_for(ws.env.get('MCSCTL_HOSTS') or None)}"
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text("".join(n + "\n" for n in names))  # fresh mtime: a warm cache
     want = " ".join(names)
