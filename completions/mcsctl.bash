@@ -140,9 +140,11 @@ _mcsctl_words() {
 
 # Server names from the cache of this cluster ($_mcsctl_key); a missing cache is filled once (strict
 # time limit), a stale one is used and refreshed in the background. Silent: any error just means no names.
+# A password from the line goes to the fill in its environment, not in its argv (which `ps` shows).
 _mcsctl_names() {
     local dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcsctl name
     local file=$dir/servers@${_mcsctl_key:-default}
+    ((${#_mcsctl_pw[@]})) && local -x MCSCTL_PASSWORD="${_mcsctl_pw[0]}"
     _mcsctl_n=()
     if [[ ! -f $file ]]; then
         command -v timeout >/dev/null 2>&1 || return 0
@@ -237,10 +239,15 @@ _mcsctl_values() {
 }
 
 # _mcsctl_addconn OPTION [VALUE]: keep a global option that the cache fill passes on (same MaxScale,
-# same way to reach it); -H/--hosts also names the cache.
+# same way to reach it); -H/--hosts also names the cache. The password is kept apart (_mcsctl_pw).
 _mcsctl_addconn() {
     case $1 in
-    '--hosts'|'-H'|'--user'|'-u'|'--password'|'-p'|'--backend'|'--maxctrl'|'--timeout'|'-t'|'--tls-ca-cert'|'--config')
+    '--password'|'-p')
+        (($# > 1)) || return 0
+        _mcsctl_unquote "$2"
+        _mcsctl_pw=("$_mcsctl_u")
+        ;;
+    '--hosts'|'-H'|'--user'|'-u'|'--backend'|'--maxctrl'|'--timeout'|'-t'|'--tls-ca-cert'|'--config')
         (($# > 1)) || return 0
         _mcsctl_unquote "$2"
         _mcsctl_conn+=("$1" "$_mcsctl_u")
@@ -258,7 +265,7 @@ _mcsctl() {
     local _mcsctl_subs _mcsctl_hidden _mcsctl_opts _mcsctl_valued _mcsctl_args _mcsctl_rest
     local _mcsctl_inter _mcsctl_kind _mcsctl_w _mcsctl_n _mcsctl_u _mcsctl_k _mcsctl_key
     local _mcsctl_hosts=${MCSCTL_HOSTS-}  # no -H on the line: mcsctl reads this one too
-    local -a _mcsctl_conn=()
+    local -a _mcsctl_conn=() _mcsctl_pw=()  # _mcsctl_pw: the password typed on the line, if any
     _mcsctl_words || return 0
     local last=$((${#_mcsctl_w[@]} - 1))
     local cur=${_mcsctl_w[last]} path= expect= w i npos=0 after=0
@@ -285,7 +292,7 @@ _mcsctl() {
                 expect=$w
             elif [[ -z $path ]]; then
                 case $w in
-                '-H'?*|'-u'?*|'-p'?*|'-t'?*) _mcsctl_addconn "${w:0:2}" "${w:2}" ;;  # -Hhost
+                '-H'?*|'-u'?*|'-t'?*|'-p'?*) _mcsctl_addconn "${w:0:2}" "${w:2}" ;;  # -Hhost
                 *) _mcsctl_addconn "$w" ;;
                 esac
             fi

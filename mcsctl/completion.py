@@ -22,9 +22,12 @@ METAVAR_KINDS = {
     "COMMAND...": "command",
 }
 # Global options handed to the `mcsctl servers` call that fills the cache: every one that decides which
-# MaxScale is asked and how (a password given on the line is passed on too; it is never written anywhere).
-PASS_THROUGH = ("hosts", "user", "password", "backend", "maxctrl", "timeout", "secure", "tls_ca_cert",
+# MaxScale is asked and how.
+PASS_THROUGH = ("hosts", "user", "backend", "maxctrl", "timeout", "secure", "tls_ca_cert",
                 "tls_verify_server_cert", "config")
+# A password typed on the line reaches the fill too, but in its environment (the option's envvar), never
+# in its argv: `ps` shows every process's argv to every user. It is never written anywhere.
+PASSWORD = "password"
 # Time limits (seconds) of the cache fill a TAB waits for, and of the detached background refresh.
 FILL_TIMEOUT = 1
 REFRESH_TIMEOUT = 10
@@ -73,6 +76,9 @@ def render(shell: str, tree=None) -> str:
     env.globals["zsh_specs"] = zsh_specs
     conn = [o for o in tree.options if o.name in PASS_THROUGH]
     hosts = next(o for o in tree.options if o.name == "hosts")
+    password = next(o for o in tree.options if o.name == PASSWORD)
+    if not (password.takes_value and password.envvar and re.fullmatch(r"[A-Z_][A-Z0-9_]*", password.envvar)):
+        raise ValueError(f"the {PASSWORD} option needs a value and an environment variable")
     return env.get_template(TEMPLATES[shell]).render(
         version=__version__,
         tree=tree,
@@ -80,8 +86,10 @@ def render(shell: str, tree=None) -> str:
         conn=conn,
         conn_valued=[n for o in conn if o.takes_value for n in o.all_names],
         conn_flags=[n for o in conn if not o.takes_value for n in o.all_names],
-        conn_short=[n for o in conn if o.takes_value for n in o.names if not n.startswith("--")],
+        conn_short=[n for o in conn + [password] if o.takes_value for n in o.names if not n.startswith("--")],
         hosts_names=list(hosts.all_names),
+        password_names=list(password.all_names),
+        password_env=password.envvar,
         key_max=KEY_MAX,
         default_key=DEFAULT_KEY,
         optkinds=option_kinds(tree),

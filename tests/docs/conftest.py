@@ -16,8 +16,13 @@ VENV_BIN = Path(sys.executable).parent
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 FAKE_MCSCTL = """#!/bin/sh
-# stand-in for mcsctl: records its argv, then behaves as $FAKE_MODE says
+# stand-in for mcsctl: records its argv and the MCSCTL_PASSWORD it got, then behaves as $FAKE_MODE says
 printf '%s\\n' "$*" >>"$FAKE_LOG"
+if [ "${MCSCTL_PASSWORD+set}" = set ]; then
+  printf 'set:%s\\n' "$MCSCTL_PASSWORD" >>"$FAKE_LOG.env"
+else
+  echo unset >>"$FAKE_LOG.env"
+fi
 case "$FAKE_MODE" in
   offline) echo "mcsctl: cannot reach 127.0.0.1:9: connection refused" >&2; exit 3 ;;
   slow) sleep 30 ;;
@@ -92,7 +97,8 @@ def two_clusters(shell_env, make_sim) -> tuple[dict, str, str]:
 
 @pytest.fixture
 def fake_env(shell_env, tmp_path) -> dict:
-    """shell_env with a stand-in `mcsctl` (records argv in FAKE_LOG; FAKE_MODE: ok, offline, slow).
+    """shell_env with a stand-in `mcsctl` (records argv in FAKE_LOG, its MCSCTL_PASSWORD in FAKE_LOG.env;
+    FAKE_MODE: ok, offline, slow).
 
     It writes the cache named FAKE_KEY (`default` unless set: see `for_hosts`)."""
     fake_bin = tmp_path / "fakebin"
@@ -112,6 +118,13 @@ def for_hosts(env: dict, hosts: str | None) -> dict:
 def fake_calls(env: dict) -> list[str]:
     log = Path(env["FAKE_LOG"])
     return log.read_text().splitlines() if log.exists() else []
+
+
+def fake_passwords(env: dict) -> list[str | None]:
+    """The MCSCTL_PASSWORD each stand-in call got (None: not in its environment), in call order."""
+    log = Path(env["FAKE_LOG"] + ".env")
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [None if line == "unset" else line.removeprefix("set:") for line in lines]
 
 
 def make_stale(env: dict, age: float = 3600, hosts: str | None = None) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import cache_file, fake_calls, for_hosts, make_stale
-from .shells import bash_complete, comp_words
+from .conftest import cache_file, fake_calls, fake_passwords, for_hosts, make_stale
+from .shells import BASH_SCRIPT, bash_complete, comp_words
 
 
 def replies(lines, env, **kw):
@@ -92,6 +93,7 @@ def test_missing_cache_is_filled_once_with_the_command_line_connection(fake_env)
     (got,) = replies(["mcsctl -H mx1:8989,mx2 --backend rest -u ops -t 3 maintenance on "], env)
     assert got == ["fake1", "fake2", "mcs9"]
     assert fake_calls(env) == ["-q -H mx1:8989,mx2 --backend rest -u ops -t 3 servers --format tsv"]
+    assert fake_passwords(env) == [None]
     assert cache_file(env, "mx1:8989,mx2").exists() and not cache_file(env).exists()
 
 
@@ -103,23 +105,56 @@ def test_fill_passes_on_every_connection_option(fake_env):
     assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
     home = env["HOME"]
     assert fake_calls(env) == [
-        f"-q --hosts mx1 -u ops -p pw --backend maxctrl --maxctrl {home}/bin/maxctrl --timeout 2.5 --secure "
+        f"-q --hosts mx1 -u ops --backend maxctrl --maxctrl {home}/bin/maxctrl --timeout 2.5 --secure "
         "--tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config /etc/m.toml servers --format tsv"]
+    assert fake_passwords(env) == ["pw"]  # in the fill's environment, not in its argv (`ps` shows argv)
 
 
-@pytest.mark.parametrize("line,hosts,call", [
-    ("mcsctl -s -t3 -Hmx2 maintenance on ", "mx2", "-q -s -t 3 -H mx2 servers --format tsv"),
-    ("mcsctl --no-secure -H [::1]:8989 maintenance on ", "[::1]:8989", "-q --no-secure -H [::1]:8989 servers --format tsv"),
-    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv"),
-    ('mcsctl -H "a,b" -H mx\\ 2 maintenance on ', "mx 2", "-q -H a,b -H mx 2 servers --format tsv"),
-    ("mcsctl -H '' maintenance on ", None, "-q -H  servers --format tsv"),
-    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my -p a'b servers --format tsv"),
+@pytest.mark.parametrize("line,hosts,call,password", [
+    ("mcsctl -s -t3 -Hmx2 maintenance on ", "mx2", "-q -s -t 3 -H mx2 servers --format tsv", None),
+    ("mcsctl --no-secure -H [::1]:8989 maintenance on ", "[::1]:8989", "-q --no-secure -H [::1]:8989 servers --format tsv", None),
+    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv", None),
+    ('mcsctl -H "a,b" -H mx\\ 2 maintenance on ', "mx 2", "-q -H a,b -H mx 2 servers --format tsv", None),
+    ("mcsctl -H '' maintenance on ", None, "-q -H  servers --format tsv", None),
+    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my servers --format tsv", "a'b"),
+    ("mcsctl --password=x -H mx3 maintenance on ", "mx3", "-q -H mx3 servers --format tsv", "x"),
+    ("mcsctl -H mx4 -ps3\\ cr\\$t -u ops maintenance on ", "mx4", "-q -H mx4 -u ops servers --format tsv", "s3 cr$t"),
+    ("mcsctl --password '$(false)' -p '' -H mx5 maintenance on ", "mx5", "-q -H mx5 servers --format tsv", ""),
 ])
-def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call):
-    """Short forms, an IPv6 literal, quotes and backslashes: the shell unquotes, nothing is evaluated."""
+def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call, password):
+    """Short forms, an IPv6 literal, quotes and backslashes: the shell unquotes, nothing is evaluated.
+    A password (the last one typed) reaches the fill as MCSCTL_PASSWORD only."""
     env = for_hosts(fake_env, hosts)
     assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
     assert fake_calls(env) == [call]
+    assert fake_passwords(env) == [password]
+
+
+def test_the_users_exported_password_applies_unless_one_is_typed(fake_env):
+    env = for_hosts(dict(fake_env, MCSCTL_PASSWORD="from-env"), "mx6")
+    assert replies(["mcsctl -H mx6 maintenance on "], env) == [["fake1", "fake2", "mcs9"]]
+    cache_file(env, "mx6").unlink()
+    assert replies(["mcsctl -H mx6 -p typed maintenance on "], env) == [["fake1", "fake2", "mcs9"]]
+    assert fake_calls(env) == ["-q -H mx6 servers --format tsv"] * 2
+    assert fake_passwords(env) == ["from-env", "typed"]
+
+
+@pytest.mark.parametrize("exported", [None, "mine"])
+def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
+    """After the TAB, the shell's MCSCTL_PASSWORD (and whether it is exported) is as before."""
+    env = for_hosts(dict(fake_env), "mx7")
+    if exported is not None:
+        env["MCSCTL_PASSWORD"] = exported
+    line = "mcsctl -H mx7 -p secret maintenance on "
+    words = " ".join(f"'{w}'" for w in comp_words(line))
+    script = (f"source '{BASH_SCRIPT}'; set -u; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; "
+              f"COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _mcsctl; "
+              'printf "%s|%s|%s" "${COMPREPLY[*]}" "${MCSCTL_PASSWORD-unset}" "$(printenv MCSCTL_PASSWORD)"')
+    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60)
+    after = exported if exported is not None else "unset"
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"fake1 fake2 mcs9|{after}|{exported or ''}", "")
+    assert fake_passwords(env) == ["secret"]
 
 
 def test_options_of_subcommands_are_not_passed_on(fake_env):
@@ -149,9 +184,10 @@ def test_stale_cache_is_used_and_refreshed_in_the_background(fake_env):
     cache_file(env, "mx9").parent.mkdir(parents=True)
     cache_file(env, "mx9").write_text("old1\nold2\n")
     make_stale(env, hosts="mx9")
-    assert replies(["mcsctl --hosts=mx9 maintenance on o"], env) == [["old1", "old2"]]
+    assert replies(["mcsctl --hosts=mx9 -p 'p w' maintenance on o"], env) == [["old1", "old2"]]
     wait_for(lambda: "fake1" in cache_file(env, "mx9").read_text())
     assert fake_calls(env) == ["-q --hosts mx9 servers --format tsv"]
+    assert fake_passwords(env) == ["p w"]
 
 
 @pytest.mark.parametrize("mode", ["offline", "missing"])
@@ -184,8 +220,10 @@ def test_works_under_nounset_and_with_bash_completion_loaded(fake_env):
     bc = Path("/usr/share/bash-completion/bash_completion")
     if bc.exists():
         pre = f"source {bc}; set -u"
-    lines = ["mcsctl ma", "mcsctl servers --format=t", "mcsctl -H h:1 maintenance on f", "mcsctl rolling -- "]
+    lines = ["mcsctl ma", "mcsctl servers --format=t", "mcsctl -H h:1 maintenance on f", "mcsctl rolling -- ",
+             "mcsctl -H h:2 -p 'x y' maintenance on "]
     env = for_hosts(fake_env, "h:1")
     got = replies(lines, env, pre=pre)
     assert got[:3] == [["maintenance"], ["table", "tsv"], ["fake1", "fake2"]]
-    assert fake_calls(env) == ["-q -H h:1 servers --format tsv"]
+    assert fake_calls(env) == ["-q -H h:1 servers --format tsv", "-q -H h:2 servers --format tsv"]
+    assert fake_passwords(env) == [None, "x y"]
