@@ -10,22 +10,42 @@ from .errors import McsctlError, OperationFailed
 STATUS_COLUMNS = ["Server", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source", "Stale"]
 
 
-def live_maintenance(fleet) -> dict[str, dict[str, bool]]:
-    """server -> {MaxScale host: in maintenance}, from one parallel read of every MaxScale."""
+def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
+    """server -> {MaxScale host: in maintenance}, reading every MaxScale; also the views read.
+
+    A MaxScale that cannot be read is left out (with a warning): during an incident the journal and
+    the MaxScales that answer are still worth seeing. Only when none answers is it an error.
+    """
+
+    def read(b):
+        try:
+            return b.list_servers()
+        except McsctlError as exc:
+            return exc
+
+    views, errors = {}, []
+    for backend, result in zip(fleet.backends, fleet.each(read)):
+        if isinstance(result, McsctlError):
+            errors.append(result)
+            ui.warn(f"{result}; its view is missing below")
+        else:
+            views[backend.host] = result
+    if not views:
+        raise errors[0]
     live: dict[str, dict[str, bool]] = {}
-    for host, servers in fleet.read().items():
+    for host, servers in views.items():
         for s in servers:
             live.setdefault(s.name, {})[host] = s.in_maintenance
-    return live
+    return live, views
 
 
 def status(st, server: str | None, fmt: str) -> None:
     from .journal import Journal, status_rows
 
     fleet = st.fleet()
-    live = live_maintenance(fleet)
+    live, views = live_maintenance(fleet, st.reporter)
     if server is not None:
-        fleet.locate(server)  # unknown server: exit 1 with a near-miss hint
+        fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
     journal = Journal(st.settings.journal)
     rows = status_rows(journal.read(), live, time.time(), server)
     if fmt == "table":

@@ -271,3 +271,16 @@ def test_run_with_a_missing_command_changes_nothing(rest_mcsctl, maxscale_sim):
     r = rest_mcsctl("maintenance", "run", "mcs3", "--", "/nonexistent/cmd", hosts=[maxscale_sim])
     assert r.rc == 127 and "command not found" in r.err and "nothing was changed" in r.err
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
+
+
+def test_status_still_answers_when_one_maxscale_is_down(rest_mcsctl, maxscale_sim):
+    from .conftest import free_port
+
+    dead = f"127.0.0.1:{free_port()}"
+    assert rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[maxscale_sim]).rc == 0
+    r = rest_mcsctl("maintenance", "status", "--format", "json", hosts=[maxscale_sim, dead])
+    assert r.rc == 0, r.err
+    assert f"warning: {dead}: cannot connect" in r.err
+    assert [(x["server"], x["hosts"]) for x in json.loads(r.out)] == [("mcs3", [maxscale_sim.host])]
+    r = rest_mcsctl("maintenance", "status", hosts=[dead])
+    assert r.rc == 3
