@@ -28,10 +28,10 @@ from typing import Callable
 
 from .errors import CommandFailed, GuardRefused, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .gtid import behind
+from .health import SETTLE, wait_back
 from .model import Server
 
 HEADERS = ["Order", "Node", "Role", "Result", "Enter s", "Command s", "Exit", "Catchup s", "Leave s", "Total s", "Note"]
-SETTLE = 2.0  # without monitor tick counters: seconds after the command before a healthy view counts
 REASON = "rolling maintenance"
 
 
@@ -95,7 +95,7 @@ class Roller:
         self.to = opts.to
         self.catchup_timeout = catchup_timeout
         self.runner = runner or run_command
-        self.settle = min(settle, catchup_timeout / 2)  # a short --catchup-timeout must stay reachable
+        self.settle = settle
         self.fleet = proc.fleet
         self.clock = proc.fleet.clock
         self.rows: list[dict] = []
@@ -193,7 +193,7 @@ class Roller:
 
     # ------------------------------------------------------------ the roll
     def start(self, plan: Plan) -> None:
-        self.proc._record("rolling-start", None, "ok", roll=plan.roll, order=plan.order, roles=plan.roles,
+        self.proc.record("rolling-start", None, "ok", roll=plan.roll, order=plan.order, roles=plan.roles,
                           command=self.argv, primary=plan.primary, done=plan.done, resumed=bool(plan.done or
                           plan.resumed_failed), catchup_timeout=self.catchup_timeout)
         for name in plan.order:
@@ -219,18 +219,18 @@ class Roller:
                 left = todo[k + 1:]
                 for other in left:
                     self.rows.append(self._row(plan, other, "left"))
-                self.proc._record("rolling-node", name, row["result"], roll=plan.roll, step=row["_step"],
+                self.proc.record("rolling-node", name, row["result"], roll=plan.roll, step=row["_step"],
                                   status=row["exit"], error=str(err))
-                self.proc._record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
+                self.proc.record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
                                   done=[r["node"] for r in self.rows if r["result"] in ("done", "done before")])
                 if err is not exc:
                     raise err from None
                 raise
             row["result"] = "done"
-            self.proc._record("rolling-node", name, "ok", roll=plan.roll, status=row["exit"],
+            self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row["exit"],
                               **{k: row[k] for k in ("enter_s", "command_s", "catchup_s", "leave_s", "total_s")})
         primary = self.proc.primary(self.fleet.read()).name
-        self.proc._record("rolling-end", None, "ok", roll=plan.roll, primary=primary,
+        self.proc.record("rolling-end", None, "ok", roll=plan.roll, primary=primary,
                           done=[r["node"] for r in self.rows])
         return primary
 
@@ -275,18 +275,21 @@ class Roller:
                 raise CommandFailed(f"{name}: command exited with status {status}; it stays in maintenance", status)
             row["_step"] = "catch-up"
             deadline = self.clock.now() + self.catchup_timeout
-            self._timed(row, "catchup_s", lambda: self._catch_up(name, deadline, in_maintenance=True))
+            self._timed(row, "catchup_s", lambda: self._back(name, deadline, in_maintenance=True))
             row["_step"] = "leave"
             self._timed(row, "leave_s", lambda: self.proc.leave(name, action="off", reason=self.opts.reason))
             row["_step"] = "role"
             try:
-                self._timed(row, "leave_s", lambda: self._catch_up(name, deadline, in_maintenance=False))
+                self._timed(row, "leave_s", lambda: self._back(name, deadline, in_maintenance=False))
             except TimedOut:
                 self._back_in(name)
                 raise
         finally:
             row["total_s"] = round(self.clock.now() - t0, 2)
             self.proc.ui = real_ui
+
+    def _back(self, name: str, deadline: float, in_maintenance: bool) -> None:
+        wait_back(self.fleet, self.proc.ui, name, deadline, in_maintenance, self.settle, self.catchup_timeout)
 
     def _run(self, argv: list[str], row: dict):
         try:
@@ -329,83 +332,6 @@ class Roller:
             self.ui.warn(f"no node of this roll can take over from {old.name}; using {ranked[0].name} "
                          "(the most caught-up replica)")
         return ranked[0].name
-
-    # ------------------------------------------------------------ waiting for the node to come back
-    def _ticks(self) -> dict[str, int] | None:
-        """Monitor tick counters per MaxScale (None when the backend does not report them)."""
-        try:
-            per_host = self.fleet.each(lambda b: b.list_monitors())
-        except McsctlError:
-            return None
-        out = {}
-        for host, monitors in zip(self.fleet.hosts, per_host):
-            ticks = [getattr(m, "ticks", None) for m in monitors]
-            if not ticks or any(not isinstance(t, int) for t in ticks):
-                return None
-            out[host] = sum(ticks)
-        return out
-
-    def _catch_up(self, name: str, deadline: float, in_maintenance: bool) -> None:
-        """Poll until every MaxScale shows `name` Running (and Slave once out of maintenance), caught up.
-
-        A view read right after the command may predate it (the monitor ticks every few seconds), so
-        in maintenance it only counts once each monitor has ticked twice since, or, without tick
-        counters, once `settle` seconds have passed.
-        """
-        start = self.clock.now()
-        base = self._ticks() if in_maintenance else None
-        what = "Running and caught up" if in_maintenance else "Slave, Running and caught up"
-        last = None
-        while True:
-            views = self.fleet.read()
-            fresh = True
-            if in_maintenance:
-                if base is not None:
-                    now_ticks = self._ticks() or {}
-                    fresh = all(now_ticks.get(h, t) >= t + 2 for h, t in base.items())
-                else:
-                    fresh = self.clock.now() - start >= self.settle
-            pending = {}
-            for host, servers in views.items():
-                s = next((x for x in servers if x.name == name), None)
-                p = next((x for x in servers if x.is_primary), None)
-                why = _not_back(s, p, in_maintenance)
-                if why:
-                    pending[host] = why
-            summary = "; ".join(f"{h}: {w}" for h, w in pending.items())
-            if summary and summary != last:
-                self.proc.ui.info(f"{name} coming back... {summary}")
-                last = summary
-            if not pending and fresh:
-                self.proc.ui.info(f"{name} is {what} on every MaxScale")
-                return
-            now = self.clock.now()
-            if now >= deadline:
-                raise TimedOut(
-                    f"{name}: not {what} within {self.catchup_timeout:g}s of the command "
-                    f"({summary or 'no fresh monitor tick'}); it stays in maintenance"
-                )
-            self.clock.sleep(min(self.fleet.poll, max(deadline - now, 0.01)))
-
-
-def _not_back(s: Server | None, p: Server | None, in_maintenance: bool) -> str | None:
-    """Why a server is not back yet on one MaxScale (None = it is)."""
-    if s is None:
-        return "not listed"
-    if not s.running:
-        return s.state
-    if in_maintenance and not s.in_maintenance:
-        return f"{s.state} (left maintenance outside mcsctl)"
-    if not in_maintenance and (s.in_maintenance or not s.is_replica):
-        return s.state
-    if p is None:
-        return "no primary"
-    if p.gtid is None:
-        return None  # no GTIDs reported at all (non-GTID replication): Running with its role is all we can check
-    lag = behind(s.gtid, p.gtid)
-    if lag is None:
-        return f"GTID {s.gtid or 'unknown'}, primary at {p.gtid}"
-    return f"{lag} transaction(s) behind {p.name}" if lag else None
 
 
 def _result_of(err: McsctlError) -> str:

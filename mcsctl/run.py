@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import subprocess
+import sys
 
-from .errors import CommandFailed, Interrupted, UsageError
+from .errors import CommandFailed, Interrupted, McsctlError, UsageError
+from .health import wait_back
 from .model import Server
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -25,7 +28,6 @@ def substitute(argv: list[str], server: Server) -> list[str]:
 
 def check_command(argv: list[str]) -> None:
     """Refuse, before anything changes, a COMMAND that cannot run (exit 127/126 as a shell would)."""
-    import os
     import shutil
 
     if not argv:
@@ -36,6 +38,13 @@ def check_command(argv: list[str]) -> None:
         raise CommandFailed(f"command not found: {exe}; nothing was changed", 127)
     if os.path.isdir(path) or not os.access(path, os.X_OK):
         raise CommandFailed(f"command not executable: {exe}; nothing was changed", 126)
+
+
+def _in_terminal_foreground() -> bool:
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError):
+        return False
 
 
 def run_command(argv: list[str]) -> tuple[int, int | None]:
@@ -50,9 +59,14 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
     except PermissionError:
         raise CommandFailed(f"command not executable: {argv[0]}", 126) from None
     received: list[int] = []
+    # Ctrl-C on our terminal already reaches the child (same foreground process group): sending it again
+    # would make COMMAND see two interrupts. A SIGINT sent to mcsctl alone (kill, a script) is forwarded.
+    terminal_sigint = _in_terminal_foreground()
 
     def forward(signum, frame):
         received.append(signum)
+        if signum == signal.SIGINT and terminal_sigint:
+            return
         try:
             child.send_signal(signum)
         except ProcessLookupError:
@@ -76,7 +90,7 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     if opts.dry_run:
         proc.enter(name, opts, action="run-start")
         ui.plan("# run: " + shlex.join(argv))
-        ui.plan(f"# wait until the monitor shows {name} Running (up to {healthy_timeout:g}s)")
+        ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
         proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
         return
     entered = proc.enter(name, opts, action="run-start")
@@ -84,7 +98,7 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     status, sig = run_command(argv)
 
     def stay(why: str, outcome: str):
-        proc._record("run-end", name, outcome, cleared=False, status=status)
+        proc.record("run-end", name, outcome, cleared=False, status=status)
         ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
         ui.outcome(proc_final(), fmt)
 
@@ -107,11 +121,11 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     if status and not always_clear:
         stay(f"command failed with exit status {status}", "failed")
         raise CommandFailed(f"command exited with status {status}", status)
-    try:
-        proc.fleet.wait(lambda s: s.running, name, healthy_timeout, "Running",
-                        lambda found, el: ui.waiting(f"{name} coming back", found, el, healthy_timeout))
-    except Exception:
-        proc._record("run-end", name, "timeout", cleared=False, status=status)
+    try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
+        wait_back(proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True,
+                  budget=healthy_timeout)
+    except McsctlError:
+        proc.record("run-end", name, "timeout", cleared=False, status=status)
         raise
     outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
     ui.outcome(outcome, fmt)

@@ -67,7 +67,7 @@ class Procedures:
         self.wall = wall
 
     # ---------------------------------------------------------------- helpers
-    def _record(self, action: str, server: str | None, outcome: str, **kw) -> None:
+    def record(self, action: str, server: str | None, outcome: str, **kw) -> None:
         if self.journal is None:
             return
         from .journal import Record, who
@@ -222,7 +222,7 @@ class Procedures:
         left = sum(s.connections or 0 for s in self.fleet.locate(name).values())
         if opts.on_timeout == "fail":
             who = self.holders(name)
-            self._record(action, name, "timeout", reason=opts.reason)
+            self.record(action, name, "timeout", reason=opts.reason)
             raise TimedOut(
                 f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
                 + (" (" + "; ".join(who) + ")" if who else "")
@@ -282,7 +282,7 @@ class Procedures:
                     if force:
                         set_maint(True)
             # MaxScale accepted the change: journal it now, so an interrupted confirmation still shows who/why.
-            self._record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
+            self.record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
             final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
@@ -383,7 +383,7 @@ class Procedures:
             )
             changed = True
             # Journal at once: a later timeout must not leave an open record that `reap` would act on.
-            self._record(action, name, "ok", reason=reason)
+            self.record(action, name, "ok", reason=reason)
             found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
         if draining or any(s.draining for s in found.values()):
             left = self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
@@ -465,5 +465,5 @@ class Procedures:
         self.fleet.backends[0].switchover(old.monitor, new, old.name)
         final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
         self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
-        self._record("switchover", old.name, "ok", to=new)
+        self.record("switchover", old.name, "ok", to=new)
         return Outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new})

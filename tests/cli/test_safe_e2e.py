@@ -162,7 +162,18 @@ def probe_command(sim, marker):
     return lambda rc: [sys.executable, "-c", code, sim.url, "{server}", str(marker), "{address}:{port}", str(rc)]
 
 
-def test_run_success_leaves_maintenance(rest_mcsctl, maxscale_sim, tmp_path):
+FAST_MONITOR = {"monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running",
+                               "monitor_interval": 100}]}
+
+
+@pytest.fixture
+def fast_sim(make_sim):
+    """The default topology with a 100 ms monitor: `run` waits for two fresh ticks before it leaves."""
+    return make_sim(scenario=FAST_MONITOR)
+
+
+def test_run_success_leaves_maintenance(rest_mcsctl, fast_sim, tmp_path):
+    maxscale_sim = fast_sim
     marker = tmp_path / "seen"
     cmd = probe_command(maxscale_sim, marker)(0)
     r = rest_mcsctl("maintenance", "run", "mcs3", "--reason", "patch", "--", *cmd, hosts=[maxscale_sim])
@@ -185,7 +196,8 @@ def test_run_failure_keeps_maintenance_and_exits_with_its_status(rest_mcsctl, ma
     assert json.loads(r.out)[0]["source"] == "mcsctl"
 
 
-def test_run_failure_with_always_clear(rest_mcsctl, maxscale_sim, tmp_path):
+def test_run_failure_with_always_clear(rest_mcsctl, fast_sim, tmp_path):
+    maxscale_sim = fast_sim
     cmd = probe_command(maxscale_sim, tmp_path / "seen")(7)
     r = rest_mcsctl("maintenance", "run", "mcs3", "--always-clear", "--", *cmd, hosts=[maxscale_sim])
     assert r.rc == 7
@@ -284,3 +296,18 @@ def test_status_still_answers_when_one_maxscale_is_down(rest_mcsctl, maxscale_si
     assert [(x["server"], x["hosts"]) for x in json.loads(r.out)] == [("mcs3", [maxscale_sim.host])]
     r = rest_mcsctl("maintenance", "status", hosts=[dead])
     assert r.rc == 3
+
+
+def test_run_waits_for_the_node_to_come_back_before_leaving(rest_mcsctl, fast_sim):
+    """The command restarts the node and returns at once: maintenance ends only once it runs again."""
+    code = ("import sys, json, urllib.request;"
+            "req = urllib.request.Request(sys.argv[1] + '/sim/servers/' + sys.argv[2] + '/restart', method='POST',"
+            " data=json.dumps({'seconds': 1.0}).encode(), headers={'Content-Type': 'application/json'});"
+            "urllib.request.urlopen(req)")
+    r = rest_mcsctl("maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code, fast_sim.url,
+                    "{server}", hosts=[fast_sim])
+    assert r.rc == 0, r.err
+    # it saw mcs3 Down and waited, rather than leaving on the stale view from before the restart
+    assert "mcs3 coming back... " in r.err and "Down" in r.err
+    assert r.err.index("Down") < r.err.index("mcs3 is out of maintenance")
+    assert state_of(fast_sim, "mcs3") == "Slave, Running"

@@ -361,7 +361,7 @@ def test_resume_after_a_crash_mid_node(tmp_path):
     r = roller(proc, ui, run)
     plan = r.plan(None, resume=False)
     r.start(plan)
-    proc._record("rolling-node", "mcs2", "ok", roll=plan.roll)
+    proc.record("rolling-node", "mcs2", "ok", roll=plan.roll)
     proc.enter("mcs3", OnOptions())  # mcsctl was killed while mcs3 was in maintenance
     r2 = roller(proc, ui, run)
     plan2 = r2.plan(None, resume=True)

@@ -1,0 +1,96 @@
+"""Is the node back? Wait for a fresh monitor view that shows it Running and caught up.
+
+After a restart command returns, what MaxScale shows can still predate it: the monitor ticks every
+`monitor_interval` (2 s by default). So a view only counts once each monitor has ticked twice since
+the wait began or, for a backend that reports no tick counters, once `settle` seconds have passed.
+Role words are hidden while a server is in maintenance (reference §2.2): in maintenance we check
+Running and GTID; out of it, also the replica role.
+"""
+
+from __future__ import annotations
+
+from .errors import McsctlError, TimedOut
+from .gtid import behind
+from .model import Server
+
+SETTLE = 2.0  # seconds, without monitor tick counters
+
+
+def monitor_ticks(fleet) -> dict[str, int] | None:
+    """Monitor tick counters per MaxScale (None when a backend does not report them)."""
+    try:
+        per_host = fleet.each(lambda b: b.list_monitors())
+    except McsctlError:
+        return None
+    out = {}
+    for host, monitors in zip(fleet.hosts, per_host):
+        ticks = [m.ticks for m in monitors]
+        if not ticks or any(not isinstance(t, int) for t in ticks):
+            return None
+        out[host] = sum(ticks)
+    return out
+
+
+def not_back(s: Server | None, primary: Server | None, in_maintenance: bool) -> str | None:
+    """Why a server is not back yet on one MaxScale (None = it is)."""
+    if s is None:
+        return "not listed"
+    if not s.running:
+        return s.state
+    if in_maintenance and not s.in_maintenance:
+        return f"{s.state} (left maintenance outside mcsctl)"
+    if not in_maintenance and (s.in_maintenance or not s.is_replica):
+        return s.state
+    if primary is None or primary.gtid is None:
+        # No visible primary (the server may be the primary, hidden by maintenance) or no GTIDs at all:
+        # Running (with its role, out of maintenance) is all we can check.
+        return None
+    lag = behind(s.gtid, primary.gtid)
+    if lag is None:
+        return f"GTID {s.gtid or 'unknown'}, primary at {primary.gtid}"
+    return f"{lag} transaction(s) behind {primary.name}" if lag else None
+
+
+def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settle: float = SETTLE,
+              budget: float | None = None) -> None:
+    """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`.
+
+    `budget` is the timeout as the admin gave it, for the message (the deadline may have started earlier).
+    """
+    clock = fleet.clock
+    start = clock.now()
+    settle = min(settle, max(deadline - start, 0) / 2)  # a short deadline must stay reachable
+    base = monitor_ticks(fleet) if in_maintenance else None
+    what = "Running and caught up" if in_maintenance else "Slave, Running and caught up"
+    last = None
+    while True:
+        views = fleet.read()
+        fresh = True
+        if in_maintenance:
+            if base is not None:
+                now_ticks = monitor_ticks(fleet) or {}
+                fresh = all(now_ticks.get(h, t) >= t + 2 for h, t in base.items())
+            else:
+                fresh = clock.now() - start >= settle
+        pending = {}
+        for host, servers in views.items():
+            s = next((x for x in servers if x.name == name), None)
+            p = next((x for x in servers if x.is_primary and x.name != name), None)
+            why = not_back(s, p, in_maintenance)
+            if why:
+                pending[host] = why
+        summary = "; ".join(f"{h}: {w}" for h, w in pending.items())
+        if summary and summary != last:
+            ui.info(f"{name} coming back... {summary}")
+            last = summary
+        if not pending and fresh:
+            ui.info(f"{name} is {what} on every MaxScale")
+            return
+        now = clock.now()
+        if now >= deadline:
+            raise TimedOut(
+                f"{name}: not {what} within {budget if budget is not None else deadline - start:g}s "
+                "of the command "
+                f"({summary or 'no fresh monitor tick'}); it stays in maintenance"
+            )
+        clock.sleep(min(fleet.poll, max(deadline - now, 0.01)))
