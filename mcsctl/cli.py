@@ -212,26 +212,36 @@ def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
             st.reporter.warn(line)
 
 
-def _on_options(**kw):
+def _on_options(
+    *, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes
+):
+    """The `maintenance on` options (shared by run and rolling) as OnOptions; bad values are usage errors."""
     from .durations import parse_duration, parse_until
     from .workflow import ON_TIMEOUT, OnOptions
 
-    if kw["on_timeout"] not in ON_TIMEOUT:
-        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {kw['on_timeout']!r}")
-    if kw["to"] and not kw["switchover"]:
+    if on_timeout not in ON_TIMEOUT:
+        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
+    if to and not switchover:
         raise UsageError("--to goes with --switchover")
+    expires_at = expires_after = None
+    if expires:
+        try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
+            expires_after = parse_duration(expires)
+        except UsageError:
+            expires_at = parse_until(expires, time.time())
     return OnOptions(
-        force=kw["force"],
-        drain=not kw["no_drain"],
-        drain_timeout=parse_duration(kw["drain_timeout"]),
-        on_timeout=kw["on_timeout"],
-        switchover=kw["switchover"],
-        to=kw["to"],
-        allow_primary=kw["allow_primary"],
-        reason=kw["reason"],
-        expires=parse_until(kw["expires"], time.time()) if kw["expires"] else None,
-        dry_run=kw["dry_run"],
-        yes=kw["yes"],
+        force=force,
+        drain=not no_drain,
+        drain_timeout=parse_duration(drain_timeout),
+        on_timeout=on_timeout,
+        switchover=switchover,
+        to=to,
+        allow_primary=allow_primary,
+        reason=reason,
+        expires=expires_at,
+        expires_after=expires_after,
+        dry_run=dry_run,
+        yes=yes,
     )
 
 
@@ -255,7 +265,10 @@ def maintenance_on(
     """Drain SERVER, put it into maintenance on every MaxScale, and confirm."""
     with handled(ctx) as st:
         _check_format(fmt)
-        opts = _on_options(**{k: v for k, v in locals().items() if k not in ("ctx", "server", "st", "fmt")})
+        opts = _on_options(
+            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
+            to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+        )
         outcome = st.procedures().enter(server, opts)
         if not opts.dry_run:
             st.reporter.outcome(outcome, fmt)
@@ -323,8 +336,10 @@ def maintenance_run(
         from .durations import parse_duration
         from .run import run_in_maintenance
 
-        skip = ("ctx", "server", "st", "fmt", "command", "always_clear", "healthy_timeout")
-        opts = _on_options(**{k: v for k, v in locals().items() if k not in skip})
+        opts = _on_options(
+            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
+            to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+        )
         run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
 
 

@@ -6,7 +6,7 @@ import time
 from typing import Callable, Protocol
 
 from .backends.base import Backend
-from .errors import McsctlError, OperationFailed, Partial, TimedOut, UnknownServer
+from .errors import McsctlError, OperationFailed, Partial, Refused, TimedOut, UnknownServer, Unreachable, UsageError
 from .model import Server
 from .signals import deferred, shielded
 
@@ -48,7 +48,10 @@ class Fleet:
         """Run fn on every backend (in parallel when there are several); the first error is raised."""
         if self._pool is None:
             return [fn(b) for b in self.backends]
+        from concurrent.futures import wait
+
         futures = [self._pool.submit(fn, b) for b in self.backends]
+        wait(futures)  # every backend is idle again before anyone (e.g. a cleanup) uses it
         return [f.result() for f in futures]
 
     def read(self) -> Views:
@@ -92,24 +95,36 @@ class Fleet:
                             pass  # the caller re-reads and reports what is left
                 raise
             except McsctlError as exc:
-                if not done:
+                # A refusal changed nothing on this host; a timeout or lost connection may have (MaxScale
+                # applies a PUT before it answers), so that host is undone too (undo is idempotent).
+                maybe = [] if isinstance(exc, (Refused, UnknownServer, UsageError)) else [backend]
+                if not done and not maybe:
                     raise
-                left = []
+                still: dict[str, str] = {}  # host that did change -> why its undo failed
+                unsure = []  # the failing host, if it does not answer the undo either
                 with shielded() as got:
-                    for b in reversed(done):
+                    for b in reversed([*done, *maybe]):
                         try:
                             undo(b)
                         except McsctlError as undo_exc:
-                            left.append(f"{b.host}: still changed ({undo_exc.message})")
-                        else:
-                            left.append(f"{b.host}: undone")
+                            if b in done:
+                                still[b.host] = undo_exc.message
+                            else:
+                                unsure.append(b.host)
                 deferred(got)
-                if any("still changed" in s for s in left):
-                    raise Partial(
-                        f"{what} failed on {backend.host} ({exc.message}); undo failed too: " + "; ".join(left),
+                if unsure:
+                    exc.message += f" (its state is unknown: {', '.join(unsure)} did not answer the undo either)"
+                if still:
+                    states = [f"{h}: still changed ({why})" for h, why in still.items()]
+                    states += [f"{b.host}: undone" for b in done if b.host not in still]
+                    partial = Partial(
+                        f"{what} failed on {backend.host} ({exc.message}); undo failed too: " + "; ".join(states),
                         hint="check each MaxScale with `mcsctl maintenance status` and fix by hand",
-                    ) from exc
-                exc.message = f"{exc.message} (undone on {', '.join(b.host for b in done)})"
+                    )
+                    partial.changed_hosts = list(still)
+                    raise partial from exc
+                if done:
+                    exc.message = f"{exc.message} (undone on {', '.join(b.host for b in done)})"
                 raise
             done.append(backend)
 
@@ -125,8 +140,17 @@ class Fleet:
         start = self.clock.now()
         polls = 0
         while True:
-            found = self.locate(name)
+            try:
+                found = self.locate(name)
+            except Unreachable:
+                # A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer.
+                if self.clock.now() - start >= timeout:
+                    raise
+                found = None
             elapsed = self.clock.now() - start
+            if found is None:
+                self.clock.sleep(min(self.poll, max(timeout - elapsed, 0.01)))
+                continue
             pending = {h: s for h, s in found.items() if not ok(s)}
             if not pending:
                 return found

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
-# Words MaxScale puts in a server's state string, in its rendering order (2.5 through 24.02).
-STATE_WORDS = (
-    "Maintenance",
-    "Drained",
-    "Draining",
-    "Master",
-    "Relay Master",
-    "Slave",
-    "Binlog Relay",
-    "Synced",
-    "Slave of External Server",  # 2.5 only, inside the state itself
-    "Master Stickiness",  # 2.5 only
-    "Auth Error",
-    "Need DNS lookup",
-    "Running",
-    "Down",
-)
 ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
 
 
@@ -139,14 +122,3 @@ class Monitor:
     @property
     def running(self) -> bool:
         return self.state == "Running"
-
-
-@dataclass
-class HostView:
-    """Everything one MaxScale told us in one read."""
-
-    host: str
-    servers: list[Server] = field(default_factory=list)
-
-    def find(self, name: str) -> Server | None:
-        return next((s for s in self.servers if s.name == name), None)

@@ -138,7 +138,8 @@ class Roller:
             raise OperationFailed(f"nothing to resume: the last rolling maintenance ({roll}) finished")
         start = next(r for r in mine if r.action == "rolling-start")
         done = [r.server for r in mine if r.action == "rolling-node" and r.outcome == "ok" and r.server]
-        failed = [r.server for r in mine if r.action == "rolling-node" and r.outcome != "ok"]
+        # A node that failed once and was done on a later attempt no longer counts as failed.
+        failed = [r.server for r in mine if r.action == "rolling-node" and r.outcome != "ok" and r.server not in done]
         old_cmd = start.extra.get("command")
         if old_cmd and old_cmd != self.argv:
             if not self.opts.yes:
@@ -164,9 +165,12 @@ class Roller:
                 continue  # left in maintenance (maybe down) by the roll we resume
             bad = {h: s for h, s in self.fleet.locate(name, views).items() if not s.routable}
             if bad:
+                hint = ("bring it back first (mcsctl maintenance off " + name + "), then --resume again"
+                        if plan.done or plan.resumed_failed else
+                        "bring it back first, leave it out with --servers, or --resume an unfinished roll")
                 raise GuardRefused(
                     f"{name} is not healthy before its turn: " + "; ".join(f"{h}: {s.state}" for h, s in bad.items()),
-                    hint="bring it back first, leave it out with --servers, or --resume an unfinished roll",
+                    hint=hint,
                 )
 
     # ------------------------------------------------------------ dry run
@@ -229,10 +233,12 @@ class Roller:
             row["result"] = "done"
             self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row["exit"],
                               **{k: row[k] for k in ("enter_s", "command_s", "catchup_s", "leave_s", "total_s")})
-        primary = self.proc.primary(self.fleet.read()).name
-        self.proc.record("rolling-end", None, "ok", roll=plan.roll, primary=primary,
-                          done=[r["node"] for r in self.rows])
-        return primary
+        self.proc.record("rolling-end", None, "ok", roll=plan.roll, done=[r["node"] for r in self.rows])
+        try:  # every node is done; the primary's name is only for the last line
+            return self.proc.primary(self.fleet.read()).name
+        except McsctlError as exc:
+            self.ui.warn(f"could not read the primary at the end: {exc}")
+            return plan.primary
 
     def _row(self, plan: Plan, name: str, result: str) -> dict:
         return {"order": f"{plan.order.index(name) + 1}/{len(plan.order)}", "node": name,
@@ -390,7 +396,9 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         render.rows_out(HEADERS, rows_for_output(roller.rows), fmt)
         done = [r["node"] for r in roller.rows if r["result"] in ("done", "done before")]
         left = [r["node"] for r in roller.rows if r["result"] == "left"]
-        row = next(r for r in roller.rows if r["result"] not in ("done", "done before", "left"))
+        row = next((r for r in roller.rows if r["result"] not in ("done", "done before", "left")), None)
+        if row is None:  # failed outside any node (e.g. reading the cluster before the first one)
+            raise
         failed = row["node"]
         ui.info(f"rolling maintenance stopped: done {', '.join(done) or 'nothing'}; failed {failed} during "
                 f"{row['_step']}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}")

@@ -28,7 +28,6 @@ class Settings:
     tls_verify_server_cert: bool = True
     poll_interval: float = 0.5  # seconds between confirmation / drain polls
     confirm_timeout: float = 30.0  # seconds to see a change on every MaxScale
-    verbose: int = 0  # -1 quiet, 0 normal, 1 verbose
     journal: str | None = None  # path of the journal (default under $XDG_STATE_HOME)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from . import render
-from .errors import McsctlError, OperationFailed
+from .errors import ExitCode, McsctlError
 
 STATUS_COLUMNS = ["Server", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source", "Stale"]
 
@@ -54,8 +54,12 @@ def status(st, server: str | None, fmt: str) -> None:
     render.rows_out(STATUS_COLUMNS, rows, fmt)
 
 
+# When several reaps fail, the exit status is the most telling of their codes.
+_SEVERITY = {ExitCode.PARTIAL: 4, ExitCode.TIMEOUT: 3, ExitCode.UNREACHABLE: 2}
+
+
 def reap(st, dry_run: bool) -> None:
-    from .journal import Journal, Record, expired, who
+    from .journal import Journal, expired
 
     journal = Journal(st.settings.journal)
     due = expired(journal.read(), time.time())
@@ -64,19 +68,21 @@ def reap(st, dry_run: bool) -> None:
         ui.info("no expired maintenance")
         return
     proc = st.procedures()
-    failures = []
+    failures: list[McsctlError] = []
     for rec in due:
-        ui.info(f"{rec.server}: maintenance expired {render.when(rec.expires)} (set by {rec.user}, reason: {rec.reason or '-'})")
+        ui.info(f"{rec.server}: maintenance expired {render.when(rec.expires)} "
+                f"(set by {rec.user}, reason: {rec.reason or '-'})")
         try:
+            # leave() also closes the record of a maintenance someone cleared outside mcsctl.
             outcome = proc.leave(rec.server, dry_run=dry_run, action="reap", reason="expired")
         except McsctlError as exc:
-            failures.append(f"{rec.server}: {exc}")
+            failures.append(exc)
             ui.warn(f"could not reap {rec.server}: {exc}")
             continue
-        if not dry_run and not outcome.changed:
-            # Someone cleared it outside mcsctl: close the record so it stops showing as overdue.
-            journal.append(Record.now("reap", rec.server, hosts=proc.fleet.hosts, user=who(), reason="already cleared"))
         if not dry_run:
-            ui.info(f"{rec.server}: {outcome.message}")
+            ui.info(outcome.message)
     if failures:
-        raise OperationFailed("reap failed for " + "; ".join(failures))
+        worst = max(failures, key=lambda e: _SEVERITY.get(e.exit_code, 1))
+        worst.message = "reap failed for " + "; ".join(str(e) for e in failures)
+        worst.host = None
+        raise worst

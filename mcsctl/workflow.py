@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .backends.base import check_server_name
-from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut
+from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from .fleet import Fleet, Views
 from .gtid import behind
 from .model import Server
@@ -33,7 +33,8 @@ class OnOptions:
     to: str | None = None  # switchover target
     allow_primary: bool = False  # take the primary without switchover where MaxScale allows it
     reason: str | None = None
-    expires: float | None = None  # epoch seconds
+    expires: float | None = None  # epoch seconds (an --expires time)
+    expires_after: float | None = None  # seconds from entering (an --expires duration; per node in a roll)
     dry_run: bool = False
     yes: bool = False  # consent to cutting connections without a question
 
@@ -67,7 +68,8 @@ class Procedures:
         self.wall = wall
 
     # ---------------------------------------------------------------- helpers
-    def record(self, action: str, server: str | None, outcome: str, **kw) -> None:
+    def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw) -> None:
+        """Append to the journal (if any); `hosts` = where the change took effect (default: every MaxScale)."""
         if self.journal is None:
             return
         from .journal import Record, who
@@ -77,7 +79,7 @@ class Procedures:
                 time=self.wall(),
                 action=action,
                 server=server,
-                hosts=self.fleet.hosts,
+                hosts=self.fleet.hosts if hosts is None else hosts,
                 user=who(),
                 outcome=outcome,
                 reason=kw.pop("reason", None),
@@ -85,6 +87,16 @@ class Procedures:
                 extra=kw,
             )
         )
+
+    def _open_record(self, name: str) -> bool:
+        if self.journal is None:
+            return False
+        from .journal import open_maintenances
+
+        return name in open_maintenances(self.journal.read())
+
+    def _expires(self, opts: OnOptions) -> float | None:
+        return opts.expires if opts.expires_after is None else self.wall() + opts.expires_after
 
     def _plan(self, title: str, describe: Callable) -> None:
         self.ui.plan(f"# {title}")
@@ -148,11 +160,16 @@ class Procedures:
     def enter(self, name: str, opts: OnOptions, action: str = "on") -> Outcome:
         check_server_name(name)
         if opts.on_timeout not in ON_TIMEOUT:
-            raise OperationFailed(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}")
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
         views = self.fleet.read()
         found = self.fleet.locate(name, views)
         if all(s.in_maintenance for s in found.values()):
-            return Outcome(name, action, False, found, f"{name} is already in maintenance on every MaxScale; nothing to do")
+            msg = f"{name} is already in maintenance on every MaxScale; nothing to do"
+            if (opts.reason or opts.expires is not None or opts.expires_after is not None) and not opts.dry_run:
+                # The admin takes it over with a new reason/expiry: the journal must say so (status, reap).
+                self.record(action, name, "ok", reason=opts.reason, expires=self._expires(opts), took_over=True)
+                msg = f"{name} is already in maintenance on every MaxScale; recorded the new reason/expiry"
+            return Outcome(name, action, False, found, msg)
 
         if any(s.is_primary for s in found.values()):
             if opts.switchover:
@@ -167,8 +184,7 @@ class Procedures:
                 )
             else:
                 self.ui.warn(f"{name} is the primary; taking it out without a switchover (--allow-primary)")
-        if not (opts.switchover and opts.dry_run):
-            self._guard_last(name, views)
+        self._guard_last(name, views)
 
         conns = sum(s.connections or 0 for s in found.values())
         if opts.force and conns:
@@ -254,7 +270,7 @@ class Procedures:
             lambda b: b.set_state(name, "maintenance", f),
             lambda b: b.host in had_maint or b.clear_state(name, "maintenance"),
         )
-        drain_set = False
+        drain_set = maint_tried = False
         try:
             if drain_first:
                 drain_set = True  # before the call: an interrupt half-way must still clean up
@@ -268,34 +284,46 @@ class Procedures:
                     force, cut = self._timed_out(name, opts, "drain cleared", action)
             elif force and cut:
                 self.ui.warn(f"{name}: forcing maintenance, cutting {cut} connection(s)")
+            maint_tried = True
             set_maint(force)
             if wait_after:
                 self.ui.info(f"{name}: waiting for its open transactions (up to {opts.drain_timeout:g}s)")
                 if self._drain_wait(name, opts, lambda s: not s.connections, "finishing transactions") is None:
                     try:
                         force, cut = self._timed_out(name, opts, "maintenance cleared", action)
-                    except TimedOut:
-                        with shielded():
-                            self._each(f"clear {name} maintenance",
-                                       lambda b: b.host in had_maint or b.clear_state(name, "maintenance"))
+                    except TimedOut as timeout:
+                        with shielded() as got:
+                            failed = self._each(f"clear {name} maintenance",
+                                                lambda b: b.host in had_maint or b.clear_state(name, "maintenance"))
+                        if failed:
+                            raise Partial(
+                                f"{name} did not finish its transactions in {opts.drain_timeout:g}s, and its "
+                                "maintenance could not be cleared again on " + "; ".join(failed),
+                                hint=f"clear it by hand: mcsctl maintenance off {name}",
+                            ) from None
+                        deferred(got)
                         raise
                     if force:
                         set_maint(True)
             # MaxScale accepted the change: journal it now, so an interrupted confirmation still shows who/why.
-            self.record(action, name, "ok", reason=opts.reason, expires=opts.expires, forced=force, cut=cut)
+            self.record(action, name, "ok", reason=opts.reason, expires=self._expires(opts), forced=force, cut=cut)
             final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
             err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
+            if isinstance(err, Partial) and getattr(err, "changed_hosts", None):
+                self.record(action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
+                            expires=self._expires(opts))
             if drain_set:
                 left = self._clear_drain(name, had_drain)
                 if left:
                     err.message += f"; the drain flag is still set on {', '.join(left)}"
                     err.hint = err.hint or self._drain_hint(name, left)
-            if isinstance(err, Interrupted):
+            if drain_set or maint_tried:  # something may have changed: show where it stands
                 err.final = self._final(name)
-                err.message += "; " + self._what_changed(found, err.final)
+                if isinstance(err, Interrupted):
+                    err.message += "; " + self._what_changed(found, err.final)
             if err is exc:
                 raise
             raise err from None
@@ -375,23 +403,42 @@ class Procedures:
                 self.ui.plan(f"# wait until {name} is Running with a role on every MaxScale (up to {healthy_timeout:g}s)")
             return Outcome(name, action, False, found, "dry run: nothing was changed")
         changed = False
-        if in_maint:
-            self.fleet.apply(
-                f"clear {name} maintenance",
-                lambda b: b.clear_state(name, "maintenance"),
-                lambda b: b.set_state(name, "maintenance"),
-            )
-            changed = True
-            # Journal at once: a later timeout must not leave an open record that `reap` would act on.
-            self.record(action, name, "ok", reason=reason)
-            found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
-        if draining or any(s.draining for s in found.values()):
-            left = self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
-            if left:
-                raise OperationFailed(f"{name}: could not clear the drain flag on {', '.join(left)}",
-                                      hint=self._drain_hint(name, left))
-            found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
-            changed = True
+        before = found
+        try:
+            if in_maint:
+                had = {h for h, s in found.items() if s.in_maintenance}
+                try:
+                    self.fleet.apply(
+                        f"clear {name} maintenance",
+                        lambda b: b.clear_state(name, "maintenance"),
+                        lambda b: b.host not in had or b.set_state(name, "maintenance"),
+                    )
+                except Partial as exc:
+                    self.record(action, name, "partial", hosts=getattr(exc, "changed_hosts", None), reason=reason)
+                    exc.final = self._final(name)
+                    raise
+                changed = True
+                # Journal at once: a later timeout must not leave an open record that `reap` would act on.
+                self.record(action, name, "ok", reason=reason)
+                found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
+            if draining or any(s.draining for s in found.values()):
+                left = self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
+                if left:
+                    raise OperationFailed(f"{name}: could not clear the drain flag on {', '.join(left)}",
+                                          hint=self._drain_hint(name, left))
+                found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
+                changed = True
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
+                raise
+            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
+            if getattr(err, "final", None) is None:  # show where the server stands now
+                err.final = self._final(name)
+            if isinstance(err, Interrupted):
+                err.message += "; " + self._what_changed(before, err.final)
+            if err is exc:
+                raise
+            raise err from None
         if wait_healthy:
             found = self.fleet.wait(
                 lambda s: s.running and s.role is not None and not s.in_maintenance,
@@ -404,6 +451,9 @@ class Procedures:
             msg = f"{name} is out of maintenance on every MaxScale"
         else:
             msg = f"{name} is not in maintenance on any MaxScale; nothing to do"
+            if self._open_record(name):  # cleared outside mcsctl: close the record so status/reap agree
+                self.record(action, name, "ok", reason=reason, already_out=True)
+                msg += " (closed its journal record)"
         return Outcome(name, action, changed, found, msg)
 
     # ---------------------------------------------------------------- switchover
@@ -443,7 +493,8 @@ class Procedures:
             check_server_name(to)
             target = self.fleet.locate(to, views)
             if to == old.name:
-                raise GuardRefused(f"{to} is already the primary")
+                return Outcome(old.name, "switchover", False, target, f"{to} is already the primary; nothing to do",
+                               extra={"to": to})
             bad = {h: s for h, s in target.items() if not (s.is_replica and s.routable)}
             if bad:
                 raise GuardRefused(

@@ -258,3 +258,106 @@ def test_near_miss_ignores_case():
     with pytest.raises(UnknownServer) as exc:
         proc.enter("MCS3", OnOptions())
     assert exc.value.hint == "did you mean mcs3?"
+
+
+def test_a_host_that_times_out_is_undone_too():
+    """MaxScale may apply a PUT and then time out: the failing host gets the (idempotent) undo as well."""
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    orig = b.set_state
+
+    def applied_then_timeout(server, state, force=False):
+        orig(server, state, force)
+        raise Unreachable("no answer within 10s", host="b:8989")
+
+    b.set_state = applied_then_timeout
+    with pytest.raises(Unreachable) as exc:
+        proc.enter("mcs3", OnOptions(drain=False))
+    assert "undone on a:8989" in exc.value.message
+    assert not a.servers["mcs3"].maintenance and not b.servers["mcs3"].maintenance
+
+
+def test_off_that_fails_restores_maintenance_only_where_it_was():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    b.servers["mcs2"].maintenance = True
+    b.fail_on["clear maintenance"] = Refused("refused", status=400, host="b:8989")
+    with pytest.raises(Refused):
+        proc.leave("mcs2")
+    assert not a.servers["mcs2"].maintenance  # it was never in maintenance on a
+    assert b.servers["mcs2"].maintenance
+
+
+# ------------------------------------------------------------------ found in code review: journal and waits
+
+def journaled(tmp_path):
+    from mcsctl.journal import Journal
+
+    proc, backends, clock, ui = make(("a:8989", "b:8989"))
+    proc.journal = Journal(tmp_path / "j.jsonl")
+    proc.wall = lambda: 1_000_000 + clock.now()
+    return proc, backends, clock
+
+
+def test_a_new_reason_or_expiry_on_a_server_already_in_maintenance_is_recorded(tmp_path):
+    from mcsctl.journal import open_maintenances
+
+    proc, (a, b), _ = journaled(tmp_path)
+    proc.enter("mcs3", OnOptions(drain=False, reason="a", expires_after=1))
+    out = proc.enter("mcs3", OnOptions(drain=False, reason="b", expires_after=7200))
+    assert not out.changed and "recorded the new reason/expiry" in out.message
+    rec = open_maintenances(proc.journal.read())["mcs3"]
+    assert (rec.reason, rec.expires) == ("b", 1_000_000 + 7200)
+
+
+def test_off_closes_the_record_of_a_maintenance_cleared_outside_mcsctl(tmp_path):
+    from mcsctl.journal import open_maintenances
+
+    proc, (a, b), _ = journaled(tmp_path)
+    proc.enter("mcs3", OnOptions(drain=False))
+    a.servers["mcs3"].maintenance = b.servers["mcs3"].maintenance = False  # maxctrl clear ... by hand
+    out = proc.leave("mcs3")
+    assert "closed its journal record" in out.message
+    assert open_maintenances(proc.journal.read()) == {}
+
+
+def test_partial_change_is_journaled_for_the_hosts_left_changed(tmp_path):
+    from mcsctl.journal import open_maintenances
+
+    proc, (a, b), _ = journaled(tmp_path)
+    b.fail_on["set maintenance"] = Refused("conflict", status=400, host="b:8989")
+    a.fail_on["clear maintenance"] = Unreachable("cannot connect", host="a:8989")
+    with pytest.raises(Partial) as exc:
+        proc.enter("mcs3", OnOptions(drain=False, reason="r"))
+    assert exc.value.final["a:8989"].state == "Maintenance, Running"
+    rec = open_maintenances(proc.journal.read())["mcs3"]
+    assert rec.hosts == ["a:8989"] and rec.outcome == "partial" and rec.reason == "r"
+
+
+def test_expiry_duration_counts_from_entering(tmp_path):
+    from mcsctl.journal import open_maintenances
+
+    proc, _, clock = journaled(tmp_path)
+    clock.t = 500
+    proc.enter("mcs2", OnOptions(drain=False, expires_after=60))
+    assert open_maintenances(proc.journal.read())["mcs2"].expires == 1_000_000 + 500 + 60
+
+
+def test_switchover_to_the_current_primary_is_nothing_to_do():
+    proc, (a,), _, _ = make()
+    out = proc.switchover(to="mcs1")
+    assert not out.changed and "already the primary" in out.message and a.calls == []
+
+
+def test_a_poll_that_fails_once_is_retried_until_the_deadline():
+    proc, (a,), clock, _ = make()
+    calls = {"n": 0}
+    orig = a.list_servers
+
+    def flaky():  # the first confirmation poll (the 2nd read) loses its connection
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Unreachable("connection reset", host="a:8989")
+        return orig()
+
+    a.list_servers = flaky
+    out = proc.enter("mcs3", OnOptions(drain=False))
+    assert out.changed and calls["n"] == 3 and clock.t > 0
