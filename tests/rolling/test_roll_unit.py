@@ -369,3 +369,17 @@ def test_resume_after_a_crash_mid_node(tmp_path):
     r2.start(plan2)
     assert r2.roll(plan2) == "mcs2"
     assert [a[1] for a in run.ran] == ["mcs3", "mcs1"]
+
+
+def test_resume_after_a_crash_following_an_earlier_failure(tmp_path):
+    """mcs2 failed, a resume did mcs2 and crashed in mcs3: the next resume retries mcs3, not mcs2."""
+    world, proc, ui, run = setup(tmp_path=tmp_path)
+    r = roller(proc, ui, run)
+    plan = r.plan(None, resume=False)
+    r.start(plan)
+    proc.record("rolling-node", "mcs2", "failed", roll=plan.roll)
+    proc.record("rolling-end", None, "failed", roll=plan.roll, failed="mcs2")
+    proc.record("rolling-node", "mcs2", "ok", roll=plan.roll)
+    proc.enter("mcs3", OnOptions())  # killed while mcs3 was in maintenance
+    plan2 = roller(proc, ui, run).plan(None, resume=True)
+    assert plan2.done == ["mcs2"] and plan2.resumed_failed == "mcs3" and plan2.todo == ["mcs3", "mcs1"]
