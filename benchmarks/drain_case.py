@@ -84,10 +84,10 @@ def drain(ws: Workspace, trials: int, poll: float = 0.25) -> Section:
         f"drain detected within one poll interval ({poll * 1e3:.0f} ms), worst trial",
         f"max {lat.max * 1e3:.0f} ms (median {lat.median * 1e3:.0f} ms)",
         lat.max <= poll,
-        "Fleet.wait (mcsctl/fleet.py) sleeps a full poll interval AFTER each check, so the period is "
-        "poll + the time one check takes (a GET per MaxScale, plus progress output), and a close just after a "
-        "check is seen up to that much later. Fix: sleep until the next tick of a fixed schedule "
-        "(start + k * poll) instead of a fixed `poll` after each check.",
+        "Fleet.wait (mcsctl/fleet.py) lands its reads on a fixed schedule and starts each read early by "
+        "the time the last one took, so what is left over one interval is scheduling noise and the "
+        "benchmark's own DELETE round trip. A shorter --poll-interval (or MaxScale pushing events, which "
+        "its REST API does not) is the only further fix.",
     ))
     sec.notes.append("Expected shape: uniform between about 0 and one poll interval (median about half of it), "
                      "since the close lands at a random point of the poll cycle.")

@@ -139,7 +139,9 @@ class Fleet:
         """Poll every host until `ok` holds for `name` on all of them; TimedOut names the ones that did not."""
         start = self.clock.now()
         polls = 0
+        took = 0.0  # how long the last read took
         while True:
+            began = self.clock.now()
             try:
                 found = self.locate(name)
             except Unreachable:
@@ -147,6 +149,7 @@ class Fleet:
                 if self.clock.now() - start >= timeout:
                     raise
                 found = None
+            took = self.clock.now() - began
             elapsed = self.clock.now() - start
             if found is None:
                 self.clock.sleep(min(self.poll, max(timeout - elapsed, 0.01)))
@@ -159,9 +162,10 @@ class Fleet:
             if elapsed >= timeout:
                 states = "; ".join(f"{h}: {s.state} ({s.connections or 0} connections)" for h, s in pending.items())
                 raise TimedOut(f"{name}: not {what} after {timeout:g}s on {states}")
-            # Poll on a fixed schedule (start + k*poll), so the time a read takes does not add up;
-            # a read slower than the interval skips the slots it missed instead of polling back to back.
+            # Results land on a fixed schedule (start + k*poll): a read starts early by the time the last one
+            # took, so a change is seen within one interval. A read slower than the interval skips the slots
+            # it missed instead of polling back to back.
             now = self.clock.now()
             polls = max(polls + 1, int((now - start) / self.poll) + 1)
-            due = min(start + polls * self.poll, start + timeout)
+            due = min(start + polls * self.poll - min(took, self.poll / 2), start + timeout)
             self.clock.sleep(max(due - now, 0.001))
