@@ -39,3 +39,19 @@ def response_body(exchange: dict):
 
 def cases(version: str) -> list[dict]:
     return json.loads((folder(version) / "cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+def golden_params(skip_all, skip, xfail=None) -> list:
+    """pytest params (version, case) for every golden case, minus the skipped, xfail where known."""
+    import pytest
+
+    out = []
+    for version in VERSIONS:
+        for case in cases(version):
+            name = case["case"]
+            if name in skip_all or (version, name) in skip:
+                continue
+            why = (xfail or {}).get((version, name)) or (xfail or {}).get(("*", name))
+            marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
+            out.append(pytest.param(version, case, id=f"{version}-{name}", marks=marks))
+    return out

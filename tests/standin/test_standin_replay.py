@@ -19,7 +19,6 @@ from __future__ import annotations
 import pytest
 
 from . import goldens
-from .goldens import VERSIONS
 from .replay import ReplayStub, free_port
 from .runner import run_inprocess, write_config_files
 
@@ -30,16 +29,7 @@ SKIP = {("2.5", "stdin_batch"), ("2.5", "multi_host_list")} | {(v, c) for v in (
 
 
 def _cases():
-    if not goldens.GOLDEN.is_dir():
-        return []
-    out = []
-    for version in VERSIONS:
-        for case in goldens.cases(version):
-            name = case["case"]
-            if name in SKIP_ALL or (version, name) in SKIP:
-                continue
-            out.append(pytest.param(version, case, id=f"{version}-{name}"))
-    return out
+    return goldens.golden_params(SKIP_ALL, SKIP)
 
 
 def _stub_exchanges(version: str, case: str, label: str) -> list[dict]:

@@ -22,7 +22,6 @@ import subprocess
 import pytest
 
 from . import goldens
-from .goldens import VERSIONS
 from .replay import free_port
 from .runner import ENV_VERSION, run_inprocess, write_config_files
 
@@ -49,20 +48,7 @@ KNOWN_SIM_DIFFERENCES: dict[tuple[str, str], str] = {
 
 
 def _cases():
-    if not goldens.GOLDEN.is_dir():
-        return []
-    out = []
-    for version in VERSIONS:
-        for case in goldens.cases(version):
-            name = case["case"]
-            if name in SKIP_ALL or (version, name) in SKIP:
-                continue
-            marks = []
-            why = KNOWN_SIM_DIFFERENCES.get((version, name)) or KNOWN_SIM_DIFFERENCES.get(("*", name))
-            if why:
-                marks.append(pytest.mark.xfail(reason=why, strict=True))
-            out.append(pytest.param(version, case, id=f"{version}-{name}", marks=marks))
-    return out
+    return goldens.golden_params(SKIP_ALL, SKIP, KNOWN_SIM_DIFFERENCES)
 
 
 def scenario_for(version: str, stub: dict) -> dict:
