@@ -167,6 +167,8 @@ def parse_servers_tsv(text: str, host: str) -> list[Server]:
 
 def parse_servers_output(text: str, host: str) -> list[Server]:
     """`list servers` output in either form: a box table (starts with `┌`) or --tsv text."""
-    if text.startswith("┌"):
+    first = text.split("\n", 1)[0]
+    # A box table's first line is all border; a TSV row can start with `┌` too (a server may be named so).
+    if first.startswith("┌") and first.endswith("┐") and set(first) <= set("┌─┬┐"):
         return servers_from_rows(parse_box_table(text), host)
     return parse_servers_tsv(text, host)

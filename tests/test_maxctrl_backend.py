@@ -131,8 +131,11 @@ def test_list_servers_every_release_line(fake, version, tmp_path):
         ("mcs2", "Slave, Running", 5, "127.0.0.1:8989"),
         ("mcs3", "Slave, Running", 4, "127.0.0.1:8989"),
     ]
-    assert {s.monitor for s in servers} == {None if version in ("maxctrl-2.5", "maxctrl-6.4") else "mcs_monitor"}
-    (call,) = calls(tmp_path)
+    # Before 22.08.2 there is no Monitor column: the backend takes the monitor from `api get monitors`.
+    old = version in ("maxctrl-2.5", "maxctrl-6.4")
+    assert {s.monitor for s in servers} == {"MariaDB-Monitor" if old else "mcs_monitor"}
+    call, *more = calls(tmp_path)
+    assert [c["argv"][-3:] for c in more] == ([["api", "get", "monitors"]] if old else [])
     assert call["argv"][-3:] == ["list", "servers", "--tsv"]
     assert call["stdin"] == "mariadb\n" and call["warnings"] == "0" and call["isatty"] is False
 
@@ -392,7 +395,7 @@ def test_sim_list_set_clear(sim_backend):
     servers = b.list_servers()
     assert [(s.name, s.state) for s in servers] == [
         ("mcs1", "Master, Running"), ("mcs2", "Slave, Running"), ("mcs3", "Slave, Running")]
-    assert {s.monitor is None for s in servers} == {line in ("2.5", "6.4")}
+    assert {s.monitor for s in servers} == {"MariaDB-Monitor"}  # from `api get monitors` before 22.08.2
     b.set_state("mcs3", "maintenance")
     assert {s.name: s.state for s in b.list_servers()}["mcs3"] == "Maintenance, Running"
     b.clear_state("mcs3", "maintenance")

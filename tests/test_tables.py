@@ -340,3 +340,11 @@ cell_text = st.text(
 def test_round_trip_any_box_table(table):
     headers, rows = table
     assert parse_box_table(box_table(headers, rows)) == [dict(zip(headers, r)) for r in rows]
+
+
+def test_tsv_whose_first_server_is_named_like_a_border_is_not_a_box():
+    """Found by the round trip: a server may be called `┌`; only a line of border characters starts a box."""
+    from mcsctl.tables import parse_servers_output
+
+    (s,) = parse_servers_output("┌\t\t\t\tRunning\t\n", "mx")
+    assert (s.name, s.state) == ("┌", "Running")

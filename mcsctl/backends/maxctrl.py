@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import threading
+from dataclasses import replace
 from typing import Callable
 
 from ..errors import (
@@ -25,7 +26,7 @@ from ..errors import (
     UsageError,
 )
 from ..model import Monitor, Server, Session
-from ..tables import parse_servers_tsv
+from ..tables import parse_tsv_rows, servers_from_rows
 from . import documents
 from .base import Connection, check_server_name
 
@@ -188,6 +189,7 @@ class MaxctrlBackend:
         self.host = conn.host
         self._maxctrl = maxctrl
         self._trace = trace
+        self._monitor_of: dict[str, str] | None = None  # server -> monitor, for maxctrl without a Monitor column
         self._exe: str | None = None
 
     # -- reads ---------------------------------------------------------------------------
@@ -195,10 +197,18 @@ class MaxctrlBackend:
     def list_servers(self) -> list[Server]:
         out = self._run(["list", "servers", "--tsv"])
         try:
-            return parse_servers_tsv(out, self.host)
+            rows = parse_tsv_rows(out)
+            servers = servers_from_rows(rows, self.host)
         except BadOutput as e:
             e.host = e.host or self.host
             raise
+        if rows and "Monitor" not in rows[0]:
+            # maxctrl before 22.08.2 has no Monitor column; switchover and the guards need it, so take it
+            # from the monitors' server lists (read once: membership does not change during a command).
+            if self._monitor_of is None:
+                self._monitor_of = {s: m.name for m in self.list_monitors() for s in m.servers}
+            servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
+        return servers
 
     def list_sessions(self) -> list[Session]:
         return documents.sessions_from_document(self._api_get("sessions"), self.host)

@@ -180,3 +180,23 @@ def test_bad_names_rejected(mcsctl, maxscale_sim, name):
     r = mcsctl("maintenance", "on", name, hosts=[maxscale_sim])
     assert r.rc == 2 and "Traceback" not in r.err
     assert len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("line, server_version", [("2.5", "2.5.29"), ("6.4", "6.4.15")])
+def test_old_maxctrl_without_a_monitor_column_can_switch_over(cli_env, make_sim, maxctrl_bin, line, server_version):
+    """maxctrl before 22.08.2 prints no Monitor column: the backend takes it from the monitors instead."""
+    import subprocess
+
+    from .conftest import MCSCTL
+
+    sim = make_sim(scenario={"version": server_version})
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=sim.host, MCSCTL_BACKEND="maxctrl",
+               MAXCTRL_SIM_VERSION=line)
+    run = lambda *a: subprocess.run([MCSCTL, *a], env=env, capture_output=True, text=True,  # noqa: E731
+                                    stdin=subprocess.DEVNULL)
+    p = run("servers", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert {s["monitor"] for s in json.loads(p.stdout)} == {"MariaDB-Monitor"}
+    p = run("switchover", "--to", "mcs2")
+    assert p.returncode == 0, p.stderr
+    assert state_of(sim, "mcs2") == "Master, Running" and state_of(sim, "mcs1") == "Slave, Running"
