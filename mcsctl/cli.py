@@ -410,9 +410,22 @@ def completion(
 
 
 def run() -> None:
-    """Console entry point."""
+    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors."""
     try:
-        app(prog_name="mcsctl")
+        status = app(prog_name="mcsctl", standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
         sys.stderr.write("mcsctl: interrupted\n")
         sys.exit(int(Interrupted.exit_code))
+    except Exception as exc:
+        # Click's exceptions (vendored by Typer, so matched by shape): ClickException and subclasses.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
+            sys.stdout.write(exc.format_message().rstrip("\n") + "\n")
+            sys.exit(exc.exit_code)
+        sys.stderr.write(f"mcsctl: error: {exc.format_message()}\n")
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            sys.stderr.write(f"hint: see '{ctx.command_path} --help'\n")
+        sys.exit(exc.exit_code)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -15,12 +15,14 @@ from .errors import ExitCode
 EXIT_TEXT = {
     ExitCode.OK: "done and confirmed",
     ExitCode.FAILED: "MaxScale refused, or the operation failed (e.g. unknown server)",
-    ExitCode.USAGE: "usage error",
+    ExitCode.USAGE: "usage error (bad option, duration, server name, host or config file)",
     ExitCode.UNREACHABLE: "cannot reach MaxScale, maxctrl missing or unusable, authentication failed",
-    ExitCode.GUARD: "refused by mcsctl's safety guard (primary without --switchover, last routable server)",
+    ExitCode.GUARD: "refused by mcsctl's safety guard (primary without --switchover, last routable server, "
+    "cutting connections without --yes when there is no terminal to ask on)",
     ExitCode.PARTIAL: "partial: some MaxScales changed and could not all be undone",
-    ExitCode.TIMEOUT: "timed out waiting (drain, confirmation, health)",
-    ExitCode.INTERRUPTED: "interrupted; cleanup was done as documented",
+    ExitCode.TIMEOUT: "timed out waiting (drain, confirmation, health, catch-up)",
+    ExitCode.INTERRUPTED: "interrupted (SIGINT, SIGTERM, SIGHUP); cleanup was done: no drain flag left behind, "
+    "the final state printed",
 }
 # Reading order of the COMMANDS section; commands not named here follow in the app's order.
 ORDER = ("servers", "maintenance", "switchover", "rolling", "completion")

@@ -28,7 +28,7 @@ from ..errors import (
 from ..model import Monitor, Server, Session
 from ..tables import parse_tsv_rows, servers_from_rows
 from . import documents
-from .base import Connection, check_server_name
+from .base import AUTH_HINT, Connection, check_server_name
 
 ENV_MAXCTRL = "MCSCTL_MAXCTRL"
 MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
@@ -131,8 +131,7 @@ def map_error(stdout: str, stderr: str, *, host: str, server: str | None = None,
             return AuthFailed(
                 f"authentication failed{who} ({detail or '401 Unauthorized'})",
                 host=host,
-                hint="check the user and password (--user/--password, MCSCTL_PASSWORD); "
-                "a read-only user cannot change states",
+                hint=AUTH_HINT,
             )
         if status == 503:
             return Unreachable(detail or f"{where}: 503 Service Unavailable", host=host)

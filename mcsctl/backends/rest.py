@@ -17,7 +17,7 @@ from urllib.parse import quote
 from ..errors import AuthFailed, BadOutput, Refused, Unreachable, UnknownServer, UsageError
 from ..model import Monitor, Server, Session
 from . import documents
-from .base import Connection, check_server_name
+from .base import AUTH_HINT, Connection, check_server_name
 
 DEFAULT_PORT = 8989
 
@@ -212,7 +212,7 @@ class RestBackend:
             raise AuthFailed(
                 f"authentication failed for user {self.conn.user!r} ({detail or '401 Unauthorized'})",
                 host=self.host,
-                hint="check the user and password (--user/--password, MCSCTL_PASSWORD); a read-only user cannot change states",
+                hint=AUTH_HINT,
             )
         if status == 503:
             raise Unreachable(detail or f"{where}: 503 {reason}", host=self.host)

@@ -66,3 +66,16 @@ def test_servers_marks_maintenance_on_a_tty_and_honours_no_color(maxscale_sim, c
     assert not next(x for x in shown.splitlines() if "mcs2" in x).startswith("\x1b[")
     shown = tty_run(["servers"], dict(env, NO_COLOR="1"))
     assert "\x1b[" not in shown
+
+
+def test_command_line_mistakes_are_one_error_line_and_a_hint(rest_mcsctl):
+    for args, text in ((["servers", "--bogus"], "No such option: --bogus"),
+                       (["maintenance", "on"], "Missing argument 'SERVER'"),
+                       (["bogus"], "No such command 'bogus'")):
+        r = rest_mcsctl(*args)
+        assert r.rc == 2
+        lines = r.err.splitlines()
+        assert lines[0].startswith("mcsctl: error: ") and text in lines[0]
+        assert len(lines) == 2 and lines[1].startswith("hint: see 'mcsctl") and lines[1].endswith("--help'")
+    r = rest_mcsctl("servers", env={"MCSCTL_TIMEOUT": "abc"})
+    assert r.rc == 2 and r.err.startswith("mcsctl: error: Invalid value for '--timeout'")
