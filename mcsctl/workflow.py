@@ -238,6 +238,8 @@ class Procedures:
         left = sum(s.connections or 0 for s in self.fleet.locate(name).values())
         if opts.on_timeout == "fail":
             who = self.holders(name)
+            if len(who) > 5:  # one error line: name a few, count the rest
+                who = who[:5] + [f"and {len(who) - 5} more"]
             self.record(action, name, "timeout", reason=opts.reason)
             raise TimedOut(
                 f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
