@@ -51,6 +51,8 @@ def status(st, server: str | None, fmt: str) -> None:
     if fmt == "table":
         for r in rows:
             r["since"], r["expires"] = render.when(r["since"]), render.when(r["expires"])
+        if not rows:
+            st.reporter.info("no server is in maintenance, and the journal has no open record")
     render.rows_out(STATUS_COLUMNS, rows, fmt)
 
 
