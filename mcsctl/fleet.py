@@ -35,6 +35,7 @@ class Fleet:
         self.clock = clock or SystemClock()
         self.poll = poll
         self._pool = None
+        self._writers: list[Backend] | None = None
         if len(backends) > 1:
             from concurrent.futures import ThreadPoolExecutor  # only with several MaxScales
 
@@ -43,6 +44,27 @@ class Fleet:
     @property
     def hosts(self) -> list[str]:
         return [b.host for b in self.backends]
+
+    def writers(self) -> list[Backend]:
+        """The MaxScales a change is sent to: every one, except that MaxScales sharing their configuration
+        (config_sync_cluster, 22.08+) get it through the first of them only. MaxScale copies it to the
+        others itself, and the same change sent to another at once can fail as a sync conflict
+        (reference §1.3, §4.5). Every MaxScale is still read to confirm."""
+        if self._writers is None:
+            self._writers = list(self.backends)
+            if len(self.backends) > 1:
+                try:
+                    clusters = self.each(lambda b: b.config_sync_cluster())
+                except McsctlError:
+                    clusters = [None] * len(self.backends)  # unknown: change each, as without sync
+                seen: set[str] = set()
+                self._writers = []
+                for b, cluster in zip(self.backends, clusters):
+                    if cluster is None or cluster not in seen:
+                        self._writers.append(b)
+                    if cluster is not None:
+                        seen.add(cluster)
+        return self._writers
 
     def each(self, fn: Callable[[Backend], object]) -> list:
         """Run fn on every backend (in parallel when there are several); the first error is raised."""
@@ -82,7 +104,7 @@ class Fleet:
         when it did not, naming what each host is left with.
         """
         done: list[Backend] = []
-        for backend in self.backends:
+        for backend in self.writers():
             try:
                 do(backend)
             except KeyboardInterrupt:

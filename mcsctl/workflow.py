@@ -66,6 +66,7 @@ class Procedures:
         self.journal = journal
         self.confirm_timeout = confirm_timeout
         self.wall = wall
+        self._sync_noted = False
 
     # ---------------------------------------------------------------- helpers
     def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw) -> None:
@@ -100,13 +101,21 @@ class Procedures:
 
     def _plan(self, title: str, describe: Callable) -> None:
         self.ui.plan(f"# {title}")
-        for b in self.fleet.backends:
+        for b in self.fleet.writers():
             self.ui.plan(describe(b))
+
+    def _note_sync(self) -> None:
+        """Say once when config sync makes some MaxScales get their changes from another."""
+        copied = [b.host for b in self.fleet.backends if b not in self.fleet.writers()]
+        if copied and not self._sync_noted:
+            self._sync_noted = True
+            self.ui.info(f"configuration sync: changes go through {', '.join(b.host for b in self.fleet.writers())}; "
+                         f"MaxScale copies them to {', '.join(copied)}")
 
     def _each(self, what: str, fn: Callable) -> list[str]:
         """Do fn on every host, collecting failures instead of stopping (cleanup steps)."""
         failed = []
-        for b in self.fleet.backends:
+        for b in self.fleet.writers():
             try:
                 fn(b)
             except McsctlError as exc:
@@ -272,6 +281,7 @@ class Procedures:
             lambda b: b.set_state(name, "maintenance", f),
             lambda b: b.host in had_maint or b.clear_state(name, "maintenance"),
         )
+        self._note_sync()
         drain_set = maint_tried = False
         try:
             if drain_first:
@@ -345,7 +355,7 @@ class Procedures:
         Runs to the end even if Ctrl-C arrives (the interrupt lands afterwards), with one retry.
         """
         with shielded() as got:
-            targets = [b for b in self.fleet.backends if b.host not in keep]
+            targets = [b for b in self.fleet.writers() if b.host not in keep]
             for _ in range(2):
                 failed = []
                 for b in targets:
@@ -406,6 +416,8 @@ class Procedures:
             return Outcome(name, action, False, found, "dry run: nothing was changed")
         changed = False
         before = found
+        if in_maint or draining:
+            self._note_sync()
         try:
             if in_maint:
                 had = {h for h, s in found.items() if s.in_maintenance}

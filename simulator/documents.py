@@ -379,11 +379,20 @@ def session_document(ms: MaxScale, sid: int, base: str) -> dict:
 # --- maxscale and modules --------------------------------------------------------------------------
 
 
+def _config_sync(ms: MaxScale) -> dict | None:
+    """`config_sync` of /v1/maxscale: null unless configuration synchronization is on."""
+    if not ms.sync_cluster:
+        return None
+    peers = [m for m in ms.cluster.instances if m.sync_cluster == ms.sync_cluster]
+    return {"checksum": f"{ms.sync_version:040x}", "nodes": {m.name: "OK" for m in peers},
+            "origin": ms.name, "status": "OK", "version": ms.sync_version}
+
+
 def maxscale_document(ms: MaxScale, base: str, port: int | None = None) -> dict:
     now = ms.clock.now()
     attrs = {
-        "activated_at": http_date(ms.started_at), "commit": "maxscale-sim", "config_sync": None,
-        "parameters": {**MAXSCALE_PARAMETERS, "admin_port": port or 8989},
+        "activated_at": http_date(ms.started_at), "commit": "maxscale-sim", "config_sync": _config_sync(ms),
+        "parameters": {**MAXSCALE_PARAMETERS, "admin_port": port or 8989, "config_sync_cluster": ms.sync_cluster},
         "process_datadir": "/var/lib/maxscale/data", "started_at": http_date(ms.started_at),
         "system": {"machine": {"cores_available": 2, "cores_physical": 2, "cores_virtual": 2.0,
                                "memory_available": 8589934592, "memory_physical": 8589934592},

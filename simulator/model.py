@@ -317,6 +317,8 @@ class MaxScale:
             self.version = sc.version
             self.vt = sc.version_tuple[:2]
             self.users = dict(self.users_override or sc.users)
+            self.sync_cluster = sc.config_sync_cluster
+            self.sync_version = 1
             now = self.clock.now()
             self.started_at = now
             self.views: dict[str, ServerView] = {}
@@ -501,10 +503,22 @@ class MaxScale:
                         "First perform a switchover and then retry the operation."])
             if clear:
                 v.bits.discard(bit)
-                return
-            v.bits.add(bit)
-            if bit == "maint" and self._force_truthy(force):
+            else:
+                v.bits.add(bit)
+            self._sync_state(name, bit, clear)
+            if not clear and bit == "maint" and self._force_truthy(force):
                 self._hangup(name, "force")
+
+    def _sync_state(self, name: str, bit: str, clear: bool) -> None:
+        """Configuration sync (22.08+): maintenance and drain are copied to the other MaxScales of the
+        same sync cluster (here at once; real MaxScale within config_sync_interval)."""
+        if not self.sync_cluster or bit not in ("maint", "drain"):
+            return
+        for other in self.cluster.instances:
+            if other.sync_cluster == self.sync_cluster:
+                other.sync_version += 1
+                if other is not self and name in other.views:
+                    (other.views[name].bits.discard if clear else other.views[name].bits.add)(bit)
 
     # --- monitors ---
     def monitor(self, name: str) -> MonitorState:

@@ -84,6 +84,7 @@ class Scenario:
     services: list[ServiceSpec] = field(default_factory=list)
     servers: list[ServerSpec] = field(default_factory=list)
     sessions: list[SessionSpec] = field(default_factory=list)
+    config_sync_cluster: str | None = None  # 22.08+: the monitor whose servers hold the shared configuration
     source: dict = field(default_factory=dict)  # the dict it was loaded from (for /sim/reset)
 
     @property
@@ -174,7 +175,8 @@ def load_scenario(source: "str | Path | dict | Scenario | None" = None) -> Scena
     return _from_dict(source)
 
 
-_TOP = {"profile", "version", "users", "monitors", "services", "servers", "sessions", "comment", "name"}
+_TOP = {"profile", "version", "users", "monitors", "services", "servers", "sessions", "comment", "name",
+        "config_sync_cluster"}
 _MON = {"name", "module", "state", "monitor_interval"}
 _SVC = {"name", "router", "listener", "listener_port"}
 _SRV = {
@@ -193,6 +195,13 @@ def _from_dict(d: Any) -> Scenario:
     sc.version = _typed(d, "version", (str,), DEFAULT_VERSION, "scenario")
     if not _VERSION.match(sc.version):
         _fail("version", f"{sc.version!r} is not a MaxScale version like 24.02.4")
+    sync = d.get("config_sync_cluster")
+    if sync is not None:
+        if not isinstance(sync, str) or not sync:
+            _fail("config_sync_cluster", "must be the name of a monitor")
+        if sc.version_tuple[:2] < (22, 8):
+            _fail("config_sync_cluster", "configuration synchronization exists from MaxScale 22.08 on")
+        sc.config_sync_cluster = sync
     users = _typed(d, "users", (dict,), {"admin": "mariadb"}, "scenario")
     for user, pw in users.items():
         if not user or not isinstance(pw, str):

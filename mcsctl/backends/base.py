@@ -63,6 +63,9 @@ class Backend(Protocol):
 
     def switchover(self, monitor: str, new: str | None = None, old: str | None = None) -> None: ...
 
+    def config_sync_cluster(self) -> str | None:
+        """The cluster this MaxScale shares its configuration with (22.08+ config sync), or None."""
+
     # --dry-run: the exact call each change would make, as one printable line (never the password).
     def describe_set(self, server: str, state: str, force: bool = False) -> str: ...
 

@@ -82,6 +82,14 @@ def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
     return out
 
 
+def config_sync_cluster(doc: dict) -> str | None:
+    """The configuration-sync cluster of a /v1/maxscale document (22.08+), None when sync is off."""
+    attrs = _get(doc, "data", "attributes") or {}
+    if attrs.get("config_sync") is None:
+        return None
+    return (attrs.get("parameters") or {}).get("config_sync_cluster") or None
+
+
 def error_details(body: bytes | str | dict | None) -> list[str]:
     """All `detail`s of a MaxScale error body, in order; [] when there is none or it is not JSON."""
     if body is None:

@@ -215,6 +215,9 @@ class MaxctrlBackend:
     def list_monitors(self) -> list[Monitor]:
         return documents.monitors_from_document(self._api_get("monitors"), self.host)
 
+    def config_sync_cluster(self) -> str | None:
+        return documents.config_sync_cluster(self._api_get("maxscale", collection=False))
+
     # -- writes --------------------------------------------------------------------------
 
     def set_state(self, server: str, state: str, force: bool = False) -> None:
@@ -291,14 +294,16 @@ class MaxctrlBackend:
 
     # -- running -------------------------------------------------------------------------
 
-    def _api_get(self, resource: str) -> dict:
+    def _api_get(self, resource: str, collection: bool = True) -> dict:
         out = self._run(["api", "get", resource])
         try:
             doc = json.loads(out)
         except ValueError:
             raise BadOutput(f"api get {resource}: the output is not JSON", host=self.host) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("data", []), list):
-            raise BadOutput(f"api get {resource}: the output is not a MaxScale collection", host=self.host)
+        if not isinstance(doc, dict) or not isinstance(doc.get("data", [] if collection else {}),
+                                                       list if collection else dict):
+            kind = "collection" if collection else "resource"
+            raise BadOutput(f"api get {resource}: the output is not a MaxScale {kind}", host=self.host)
         return doc
 
     def _expect_ok(self, args: list[str], server: str | None = None, requests: int = 1, json_ok: bool = False):

@@ -89,6 +89,9 @@ class RestBackend:
         doc = self._get_document("/v1/monitors")
         return documents.monitors_from_document(doc, self.host)
 
+    def config_sync_cluster(self) -> str | None:
+        return documents.config_sync_cluster(self._get_document("/v1/maxscale", collection=False))
+
     # -- writes --------------------------------------------------------------------------
 
     def set_state(self, server: str, state: str, force: bool = False) -> None:
@@ -144,14 +147,15 @@ class RestBackend:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _get_document(self, path: str) -> dict:
+    def _get_document(self, path: str, collection: bool = True) -> dict:
         _status, body = self._request("GET", path)
         try:
             doc = json.loads(body)
         except ValueError:
             raise BadOutput(f"GET {path}: the answer is not JSON", host=self.host) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-            raise BadOutput(f"GET {path}: the answer is not a MaxScale collection", host=self.host)
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list if collection else dict):
+            kind = "collection" if collection else "resource"
+            raise BadOutput(f"GET {path}: the answer is not a MaxScale {kind}", host=self.host)
         return doc
 
     def _connect(self) -> Any:

@@ -200,3 +200,23 @@ def test_old_maxctrl_without_a_monitor_column_can_switch_over(cli_env, make_sim,
     p = run("switchover", "--to", "mcs2")
     assert p.returncode == 0, p.stderr
     assert state_of(sim, "mcs2") == "Master, Running" and state_of(sim, "mcs1") == "Slave, Running"
+
+
+def test_config_sync_changes_through_one_maxscale(mcsctl, maxscale_sims):
+    """With config_sync_cluster (22.08+) MaxScale copies maintenance to its peers: mcsctl changes it through
+    the first one only (a second PUT could be a sync conflict) and still confirms on both."""
+    a, b = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
+    for path in ("/v1/servers/mcs3/set", "/v1/servers/mcs3/clear"):  # B must not be written to
+        b.control("POST", "/sim/faults", {"path": path, "status": 400, "count": 10,
+                                          "detail": "Cannot start configuration change: Configuration conflict"})
+    r = mcsctl("maintenance", "on", "mcs3", "--dry-run", hosts=[a, b])
+    assert r.rc == 0, r.err
+    calls = [line for line in r.out.splitlines() if not line.startswith("#")]
+    assert calls and all(str(a.port) in line and str(b.port) not in line for line in calls)
+    r = mcsctl("maintenance", "on", "mcs3", hosts=[a, b])
+    assert r.rc == 0, r.err
+    assert f"configuration sync: changes go through {a.host}; MaxScale copies them to {b.host}" in r.err
+    assert state_of(a, "mcs3") == state_of(b, "mcs3") == "Maintenance, Running"
+    r = mcsctl("maintenance", "off", "mcs3", hosts=[a, b])
+    assert r.rc == 0, r.err
+    assert state_of(a, "mcs3") == state_of(b, "mcs3") == "Slave, Running"

@@ -248,3 +248,9 @@ def test_legacy_profile_accepts_the_primary(connect, make_sim):
     b = connect(sim)
     b.set_state("mcs1", "maintenance")
     assert states(b)["mcs1"] == "Maintenance, Running"
+
+
+def test_config_sync_cluster(connect, backend, maxscale_sims):
+    assert backend.config_sync_cluster() is None
+    a, _ = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
+    assert connect(a, password="mariadb").config_sync_cluster() == "MariaDB-Monitor"

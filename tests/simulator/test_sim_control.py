@@ -131,3 +131,28 @@ def test_maxctrl_bin_is_on_path(maxctrl_bin):
 
     exe = shutil.which("maxctrl")
     assert exe == os.path.join(str(maxctrl_bin), "maxctrl") and os.access(exe, os.X_OK)
+
+
+def test_config_sync_copies_maintenance_to_the_peers(maxscale_sims):
+    a, b = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
+    doc = a.get_json("/v1/maxscale")["data"]["attributes"]
+    assert doc["parameters"]["config_sync_cluster"] == "MariaDB-Monitor" and doc["config_sync"]["status"] == "OK"
+    status, _, _ = a.api("PUT", "/v1/servers/mcs2/set?state=maintenance")
+    assert status == 204
+    assert b.get_json("/v1/servers/mcs2")["data"]["attributes"]["state"] == "Maintenance, Running"
+    a.api("PUT", "/v1/servers/mcs2/clear?state=maintenance")
+    assert b.get_json("/v1/servers/mcs2")["data"]["attributes"]["state"] == "Slave, Running"
+
+
+def test_config_sync_needs_22_08(make_sim):
+    import pytest
+
+    from simulator.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="22.08"):
+        make_sim(scenario={"version": "6.4.15", "config_sync_cluster": "MariaDB-Monitor"})
+
+
+def test_without_config_sync_the_document_says_so(maxscale_sim):
+    doc = maxscale_sim.get_json("/v1/maxscale")["data"]["attributes"]
+    assert doc["config_sync"] is None and doc["parameters"]["config_sync_cluster"] is None

@@ -38,6 +38,7 @@ class FakeBackend:
         self.calls: list[str] = []
         self.fail_on: dict[str, Exception] = {}  # "set maintenance" -> exception to raise
         self.peers: list[FakeBackend] = [self]
+        self.sync_cluster: str | None = None
 
     def _check(self, op: str):
         if op in self.fail_on:
@@ -68,6 +69,7 @@ class FakeBackend:
                 s.connections = 0
         else:
             s.drain = True
+        self._synced(server, state, True)
 
     def clear_state(self, server, state):
         self.calls.append(f"clear {server} {state}")
@@ -77,6 +79,13 @@ class FakeBackend:
             s.maintenance = False
         else:
             s.drain = False
+        self._synced(server, state, False)
+
+    def _synced(self, server, state, on):
+        """Config sync: MaxScales of the same sync cluster copy maintenance/drain."""
+        for p in self.peers:
+            if p is not self and self.sync_cluster and p.sync_cluster == self.sync_cluster:
+                setattr(p.servers[server], "maintenance" if state == "maintenance" else "drain", on)
 
     def list_sessions(self):
         return [Session(id=str(i), user="app", remote="10.0.0.9", servers=(n,), maxscale=self.host)
@@ -84,6 +93,9 @@ class FakeBackend:
 
     def list_monitors(self):
         return [Monitor(name="MariaDB-Monitor", module="mariadbmon", state="Running", servers=tuple(self.servers))]
+
+    def config_sync_cluster(self):
+        return self.sync_cluster
 
     def switchover(self, monitor, new=None, old=None):
         self.calls.append(f"switchover {monitor} {new} {old}")

@@ -361,3 +361,15 @@ def test_a_poll_that_fails_once_is_retried_until_the_deadline():
     a.list_servers = flaky
     out = proc.enter("mcs3", OnOptions(drain=False))
     assert out.changed and calls["n"] == 3 and clock.t > 0
+
+
+def test_config_sync_changes_go_through_one_maxscale_and_are_confirmed_on_all():
+    proc, (a, b, c), _, ui = make(("a:8989", "b:8989", "c:8989"))
+    a.sync_cluster = b.sync_cluster = "MariaDB-Monitor"  # c keeps its own configuration
+    out = proc.enter("mcs3", OnOptions(drain=False))
+    assert a.calls == ["set mcs3 maintenance"] and b.calls == [] and c.calls == ["set mcs3 maintenance"]
+    assert all(s.in_maintenance for s in out.final.values())
+    assert any("configuration sync: changes go through a:8989, c:8989; MaxScale copies them to b:8989" in x
+               for x in ui.lines)
+    proc.leave("mcs3")
+    assert b.calls == [] and not b.servers["mcs3"].maintenance
