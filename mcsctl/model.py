@@ -118,6 +118,7 @@ class Monitor:
     primary: str | None = None
     maxscale: str = ""
     ticks: int | None = None  # monitor loops run so far (REST attributes.ticks); None when unknown
+    leads: bool | None = None  # cooperative monitoring: this MaxScale's monitor is the one in charge
 
     @property
     def running(self) -> bool:

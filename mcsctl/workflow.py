@@ -483,6 +483,19 @@ class Procedures:
             raise OperationFailed("no primary found" if not only else f"several primaries: {', '.join(only)}")
         return next(s for s in next(iter(views.values())) if s.name == only[0])
 
+    def _switcher(self, monitor: str):
+        """The MaxScale to run the switchover on: with cooperative monitoring only the one whose monitor leads
+        can; otherwise the first. (One monitor read per MaxScale, only with several MaxScales.)"""
+        if len(self.fleet.backends) > 1:
+            try:
+                per_host = self.fleet.each(lambda b: b.list_monitors())
+            except McsctlError:
+                per_host = []
+            for backend, monitors in zip(self.fleet.backends, per_host):
+                if any(m.name == monitor and m.leads for m in monitors):
+                    return backend
+        return self.fleet.backends[0]
+
     def candidates(self, views: Views, primary: Server, exclude: tuple[str, ...] = ()) -> list[Server]:
         """Replicas that can take over on every MaxScale, most caught-up first."""
         first = next(iter(views.values()))
@@ -523,11 +536,11 @@ class Procedures:
             new = ranked[0].name
         if dry_run:
             self.ui.plan(f"# switch over from {old.name} to {new} (monitor {old.monitor})")
-            self.ui.plan(self.fleet.backends[0].describe_switchover(old.monitor, new, old.name))
+            self.ui.plan(self._switcher(old.monitor).describe_switchover(old.monitor, new, old.name))
             self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
             return Outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
         self.ui.info(f"switching over from {old.name} to {new}")
-        self.fleet.backends[0].switchover(old.monitor, new, old.name)
+        self._switcher(old.monitor).switchover(old.monitor, new, old.name)
         final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
         self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
         self.record("switchover", old.name, "ok", to=new)

@@ -68,13 +68,18 @@ def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
         attrs = res.get("attributes") or {}
         diag = attrs.get("monitor_diagnostics") or {}
         servers = tuple(s.get("id", "") for s in _get(res, "relationships", "servers", "data") or [])
+        # mariadbmon: `master` names the primary server; `primary` says whether this MaxScale's monitor
+        # leads (cooperative monitoring: true/false; null when that is off).
+        master = diag.get("master") if isinstance(diag.get("master"), str) else None
+        leads = diag.get("primary") if isinstance(diag.get("primary"), bool) else None
         out.append(
             Monitor(
                 name=str(res.get("id", "")),
                 module=str(attrs.get("module") or ""),
                 state=str(attrs.get("state") or ""),
                 servers=servers,
-                primary=diag.get("primary") or diag.get("master") or None,
+                primary=master or None,
+                leads=leads,
                 maxscale=host,
                 ticks=attrs["ticks"] if type(attrs.get("ticks")) is int else None,
             )

@@ -373,3 +373,15 @@ def test_config_sync_changes_go_through_one_maxscale_and_are_confirmed_on_all():
                for x in ui.lines)
     proc.leave("mcs3")
     assert b.calls == [] and not b.servers["mcs3"].maintenance
+
+
+def test_switchover_runs_on_the_maxscale_whose_monitor_leads():
+    """Cooperative monitoring: only the MaxScale whose monitor holds the locks may switch over."""
+    from mcsctl.model import Monitor
+
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.list_monitors = lambda: [Monitor(name="MariaDB-Monitor", module="mariadbmon", state="Running", leads=False)]
+    b.list_monitors = lambda: [Monitor(name="MariaDB-Monitor", module="mariadbmon", state="Running", leads=True)]
+    proc.switchover(to="mcs2")
+    assert [c for c in a.calls if c.startswith("switchover")] == []
+    assert b.calls == ["switchover MariaDB-Monitor mcs2 mcs1"]
