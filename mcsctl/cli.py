@@ -138,6 +138,9 @@ class State:
         return Procedures(self.fleet(), self.reporter, Journal(s.journal), confirm_timeout=s.confirm_timeout)
 
 
+_reported = [False]  # whether `handled` already told the admin why we stop
+
+
 @contextlib.contextmanager
 def handled(ctx: typer.Context) -> Iterator["State"]:
     """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code."""
@@ -148,6 +151,7 @@ def handled(ctx: typer.Context) -> Iterator["State"]:
         with interrupts():
             yield state
     except McsctlError as exc:
+        _reported[0] = True
         state.reporter.error(str(exc), exc.hint)
         final = getattr(exc, "final", None)
         if final:  # where an interrupted or failed change left the server, as each MaxScale shows it
@@ -156,6 +160,7 @@ def handled(ctx: typer.Context) -> Iterator["State"]:
             servers(list(final.values()), "table", state.reporter.out)
         raise typer.Exit(exit_code_of(exc)) from None
     except KeyboardInterrupt:
+        _reported[0] = True
         state.reporter.error("interrupted")
         raise typer.Exit(int(Interrupted.exit_code)) from None
 
@@ -418,6 +423,9 @@ def run() -> None:
         sys.exit(int(Interrupted.exit_code))
     except Exception as exc:
         # Click's exceptions (vendored by Typer, so matched by shape): ClickException and subclasses.
+        if type(exc).__name__ == "Abort":  # Click's Ctrl-C/EOF at a prompt
+            sys.stderr.write("mcsctl: aborted\n")
+            sys.exit(1)
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
@@ -428,4 +436,6 @@ def run() -> None:
         if ctx is not None:
             sys.stderr.write(f"hint: see '{ctx.command_path} --help'\n")
         sys.exit(exc.exit_code)
+    if status == int(Interrupted.exit_code) and not _reported[0]:
+        sys.stderr.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
     sys.exit(status if isinstance(status, int) else 0)

@@ -6,7 +6,19 @@ import time
 from typing import Callable, Protocol
 
 from .backends.base import Backend
-from .errors import McsctlError, OperationFailed, Partial, Refused, TimedOut, UnknownServer, Unreachable, UsageError
+from .errors import (
+    AuthFailed,
+    BadOutput,
+    MaxctrlMissing,
+    McsctlError,
+    OperationFailed,
+    Partial,
+    Refused,
+    TimedOut,
+    UnknownServer,
+    Unreachable,
+    UsageError,
+)
 from .model import Server
 from .signals import deferred, shielded
 
@@ -36,6 +48,7 @@ class Fleet:
         self.poll = poll
         self._pool = None
         self._writers: list[Backend] | None = None
+        self._group: dict[str, list[str]] | None = None
         if len(backends) > 1:
             from concurrent.futures import ThreadPoolExecutor  # only with several MaxScales
 
@@ -50,21 +63,38 @@ class Fleet:
         (config_sync_cluster, 22.08+) get it through the first of them only. MaxScale copies it to the
         others itself, and the same change sent to another at once can fail as a sync conflict
         (reference §1.3, §4.5). Every MaxScale is still read to confirm."""
-        if self._writers is None:
-            self._writers = list(self.backends)
-            if len(self.backends) > 1:
-                try:
-                    clusters = self.each(lambda b: b.config_sync_cluster())
-                except McsctlError:
-                    clusters = [None] * len(self.backends)  # unknown: change each, as without sync
-                seen: set[str] = set()
-                self._writers = []
-                for b, cluster in zip(self.backends, clusters):
-                    if cluster is None or cluster not in seen:
-                        self._writers.append(b)
-                    if cluster is not None:
-                        seen.add(cluster)
-        return self._writers
+        if self._writers is not None:
+            return self._writers
+        if len(self.backends) == 1:
+            self._writers, self._group = list(self.backends), {self.backends[0].host: [self.backends[0].host]}
+            return self._writers
+
+        def cluster_of(b: Backend):
+            try:
+                return b.config_sync_cluster()
+            except McsctlError as exc:
+                return exc  # unknown: this MaxScale is changed on its own, as without sync
+
+        clusters = self.each(cluster_of)
+        writers: list[Backend] = []
+        group: dict[str, list[str]] = {}  # writer host -> the hosts that get its changes (itself included)
+        first: dict[str, Backend] = {}
+        for b, cluster in zip(self.backends, clusters):
+            if isinstance(cluster, str) and cluster in first:
+                group[first[cluster].host].append(b.host)
+                continue
+            if isinstance(cluster, str):
+                first[cluster] = b
+            writers.append(b)
+            group[b.host] = [b.host]
+        if not any(isinstance(c, McsctlError) for c in clusters):  # a failed read is asked again next time
+            self._writers, self._group = writers, group
+        return writers
+
+    def group(self, writer: Backend) -> list[str]:
+        """The hosts a change sent to `writer` reaches (itself and its config-sync peers)."""
+        self.writers()
+        return (self._group or {}).get(writer.host, [writer.host])
 
     def each(self, fn: Callable[[Backend], object]) -> list:
         """Run fn on every backend (in parallel when there are several); the first error is raised."""
@@ -73,7 +103,12 @@ class Fleet:
         from concurrent.futures import wait
 
         futures = [self._pool.submit(fn, b) for b in self.backends]
-        wait(futures)  # every backend is idle again before anyone (e.g. a cleanup) uses it
+        try:
+            wait(futures)  # every backend is idle again before anyone (e.g. a cleanup) uses it
+        except BaseException:
+            with shielded():  # Ctrl-C: let the reads end (each is bounded by its timeout) before cleanup
+                wait(futures)
+            raise
         return [f.result() for f in futures]
 
     def read(self) -> Views:
@@ -119,7 +154,7 @@ class Fleet:
             except McsctlError as exc:
                 # A refusal changed nothing on this host; a timeout or lost connection may have (MaxScale
                 # applies a PUT before it answers), so that host is undone too (undo is idempotent).
-                maybe = [] if isinstance(exc, (Refused, UnknownServer, UsageError)) else [backend]
+                maybe = [] if isinstance(exc, (Refused, UnknownServer, UsageError, AuthFailed)) else [backend]
                 if not done and not maybe:
                     raise
                 still: dict[str, str] = {}  # host that did change -> why its undo failed
@@ -133,7 +168,8 @@ class Fleet:
                                 still[b.host] = undo_exc.message
                             else:
                                 unsure.append(b.host)
-                deferred(got)
+                if not still:
+                    deferred(got)  # a pending Ctrl-C lands now; a Partial below is more important than it
                 if unsure:
                     exc.message += f" (its state is unknown: {', '.join(unsure)} did not answer the undo either)"
                 if still:
@@ -143,7 +179,7 @@ class Fleet:
                         f"{what} failed on {backend.host} ({exc.message}); undo failed too: " + "; ".join(states),
                         hint="check each MaxScale with `mcsctl maintenance status` and fix by hand",
                     )
-                    partial.changed_hosts = list(still)
+                    partial.changed_hosts = [h for b in done if b.host in still for h in self.group(b)]
                     raise partial from exc
                 if done:
                     exc.message = f"{exc.message} (undone on {', '.join(b.host for b in done)})"
@@ -166,9 +202,10 @@ class Fleet:
             began = self.clock.now()
             try:
                 found = self.locate(name)
-            except Unreachable:
-                # A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer.
-                if self.clock.now() - start >= timeout:
+            except Unreachable as exc:
+                # A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer;
+                # a wrong password or an unusable maxctrl will not get better.
+                if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or self.clock.now() - start >= timeout:
                     raise
                 found = None
             took = self.clock.now() - began

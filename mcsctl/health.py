@@ -9,7 +9,7 @@ Running and GTID; out of it, also the replica role.
 
 from __future__ import annotations
 
-from .errors import McsctlError, TimedOut
+from .errors import AuthFailed, BadOutput, MaxctrlMissing, McsctlError, TimedOut, Unreachable
 from .gtid import behind
 from .model import Server
 
@@ -64,12 +64,19 @@ def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settl
     what = "Running and caught up" if in_maintenance else "Slave, Running and caught up"
     last = None
     while True:
-        views = fleet.read()
+        try:
+            views = fleet.read()
+        except Unreachable as exc:  # one lost read (a blip, MaxScale restarting) is not the end of the wait
+            if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or clock.now() >= deadline:
+                raise
+            clock.sleep(min(fleet.poll, max(deadline - clock.now(), 0.01)))
+            continue
         fresh = True
         if in_maintenance:
             if base is not None:
                 now_ticks = monitor_ticks(fleet) or {}
-                fresh = all(now_ticks.get(h, t) >= t + 2 for h, t in base.items())
+                # Two ticks since we began; a counter that went down means that MaxScale restarted (fresh too).
+                fresh = all((n := now_ticks.get(h)) is not None and (n >= t + 2 or n < t) for h, t in base.items())
             else:
                 fresh = clock.now() - start >= settle
         pending = {}

@@ -10,6 +10,8 @@ import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import wait_back
+from .signals import shielded
+from .workflow import Outcome
 from .model import Server
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -41,10 +43,17 @@ def check_command(argv: list[str]) -> None:
 
 
 def _in_terminal_foreground() -> bool:
+    """Whether our process group is the foreground of our controlling terminal (so Ctrl-C reaches COMMAND)."""
     try:
-        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
-    except (OSError, ValueError):
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False  # no controlling terminal
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
         return False
+    finally:
+        os.close(fd)
 
 
 def run_command(argv: list[str]) -> tuple[int, int | None]:
@@ -60,7 +69,8 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
         raise CommandFailed(f"command not executable: {argv[0]}", 126) from None
     received: list[int] = []
     # Ctrl-C on our terminal already reaches the child (same foreground process group): sending it again
-    # would make COMMAND see two interrupts. A SIGINT sent to mcsctl alone (kill, a script) is forwarded.
+    # would make COMMAND see two interrupts. Without a terminal (scripts, cron) SIGINT is forwarded; a
+    # `kill -INT` aimed at mcsctl alone while it runs in a terminal's foreground reaches only mcsctl.
     terminal_sigint = _in_terminal_foreground()
 
     def forward(signum, frame):
@@ -98,18 +108,18 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     status, sig = run_command(argv)
 
     def stay(why: str, outcome: str):
-        proc.record("run-end", name, outcome, cleared=False, status=status)
+        with shielded():
+            proc.record("run-end", name, outcome, cleared=False, status=status)
         ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
-        ui.outcome(proc_final(), fmt)
-
-    def proc_final():
-        from .workflow import Outcome
-
-        return Outcome(name, "run", False, proc.fleet.locate(name), "")
+        final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
+        if final:
+            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
 
     if not entered.changed:
         ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
-        ui.outcome(proc_final(), fmt)
+        final = proc.final_state(name)
+        if final:
+            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
         if sig:
             raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
         if status:
@@ -124,9 +134,20 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
         wait_back(proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True,
                   budget=healthy_timeout)
-    except McsctlError:
-        proc.record("run-end", name, "timeout", cleared=False, status=status)
-        raise
+    except BaseException as exc:
+        if not isinstance(exc, (McsctlError, KeyboardInterrupt)):
+            raise
+        err = exc if isinstance(exc, McsctlError) else Interrupted(
+            f"{name}: interrupted while waiting for it to come back")
+        if "stays in maintenance" not in err.message:
+            err.message += f"; {name} stays in maintenance"
+        with shielded():
+            proc.record("run-end", name, "interrupted" if isinstance(err, Interrupted) else "timeout",
+                        cleared=False, status=status)
+        err.final = proc.final_state(name)
+        if err is exc:
+            raise
+        raise err from None
     outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
     ui.outcome(outcome, fmt)
     if sig:

@@ -112,16 +112,16 @@ class Procedures:
             self.ui.info(f"configuration sync: changes go through {', '.join(b.host for b in self.fleet.writers())}; "
                          f"MaxScale copies them to {', '.join(copied)}")
 
-    def _each(self, what: str, fn: Callable) -> list[str]:
-        """Do fn on every host, collecting failures instead of stopping (cleanup steps)."""
-        failed = []
+    def _each(self, what: str, fn: Callable) -> dict[str, str]:
+        """Do fn on every writer, collecting failures (host -> why) instead of stopping (cleanup steps)."""
+        failed = {}
         for b in self.fleet.writers():
             try:
                 fn(b)
             except McsctlError as exc:
-                failed.append(f"{b.host}: {exc.message}")
+                failed[b.host] = exc.message
         if failed:
-            self.ui.warn(f"{what} failed on " + "; ".join(failed))
+            self.ui.warn(f"{what} failed on " + "; ".join(f"{h}: {why}" for h, why in failed.items()))
         return failed
 
     def _progress(self, what: str, deadline: float):
@@ -276,6 +276,8 @@ class Procedures:
         # Flags someone else set stay as they are, whatever happens here.
         had_drain = {h for h, s in found.items() if s.draining}
         had_maint = {h for h, s in found.items() if s.in_maintenance}
+        # With config sync a writer's change reaches its peers: it keeps a flag any of them had.
+        keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
         set_maint = lambda f: self.fleet.apply(  # noqa: E731
             f"set {name} maintenance",
             lambda b: b.set_state(name, "maintenance", f),
@@ -289,7 +291,7 @@ class Procedures:
                 self.fleet.apply(
                     f"set {name} drain",
                     lambda b: b.set_state(name, "drain"),
-                    lambda b: b.host in had_drain or b.clear_state(name, "drain"),
+                    lambda b: keeps(b, had_drain) or b.clear_state(name, "drain"),
                 )
                 self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
                 if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
@@ -306,13 +308,16 @@ class Procedures:
                     except TimedOut as timeout:
                         with shielded() as got:
                             failed = self._each(f"clear {name} maintenance",
-                                                lambda b: b.host in had_maint or b.clear_state(name, "maintenance"))
+                                                lambda b: keeps(b, had_maint) or b.clear_state(name, "maintenance"))
                         if failed:
-                            raise Partial(
+                            partial = Partial(
                                 f"{name} did not finish its transactions in {opts.drain_timeout:g}s, and its "
-                                "maintenance could not be cleared again on " + "; ".join(failed),
+                                "maintenance could not be cleared again on " + ", ".join(failed),
                                 hint=f"clear it by hand: mcsctl maintenance off {name}",
-                            ) from None
+                            )
+                            partial.changed_hosts = [h for b in self.fleet.writers() if b.host in failed
+                                                     for h in self.fleet.group(b)]
+                            raise partial from None
                         deferred(got)
                         raise
                     if force:
@@ -328,34 +333,43 @@ class Procedures:
                 self.record(action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
                             expires=self._expires(opts))
             if drain_set:
-                left = self._clear_drain(name, had_drain)
+                left, interrupted = self._clear_drain(name, had_drain)
                 if left:
                     err.message += f"; the drain flag is still set on {', '.join(left)}"
                     err.hint = err.hint or self._drain_hint(name, left)
+                if interrupted and not isinstance(err, Interrupted):
+                    err.message += " (interrupted during the cleanup, which was finished)"
             if drain_set or maint_tried:  # something may have changed: show where it stands
-                err.final = self._final(name)
+                err.final = self.final_state(name)
                 if isinstance(err, Interrupted):
                     err.message += "; " + self._what_changed(found, err.final)
             if err is exc:
                 raise
             raise err from None
         if drain_set:
-            left = self._clear_drain(name, had_drain)
+            left, interrupted = self._clear_drain(name, had_drain)
             if left:
-                raise Partial(
+                partial = Partial(
                     f"{name} is in maintenance, but its drain flag could not be cleared on {', '.join(left)}",
                     hint=self._drain_hint(name, left),
                 )
+                partial.final = self.final_state(name)
+                raise partial
+            if interrupted:
+                err = Interrupted(f"{name}: interrupted; it is in maintenance (the drain flag was cleared)")
+                err.final = self.final_state(name)
+                raise err
             final = self.fleet.locate(name)
         return Outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
 
-    def _clear_drain(self, name: str, keep: set[str] = frozenset()) -> list[str]:
-        """Clear the drain flag we set (not one that was there before); returns the hosts where it failed.
+    def _clear_drain(self, name: str, keep: set[str] = frozenset()) -> tuple[list[str], bool]:
+        """Clear the drain flag we set (not one that was there before, on a host or its sync peers).
 
-        Runs to the end even if Ctrl-C arrives (the interrupt lands afterwards), with one retry.
+        Returns (hosts where it failed, whether Ctrl-C/SIGTERM/SIGHUP came meanwhile). It runs to the end
+        whatever arrives, with one retry; the caller decides how to report an interrupt.
         """
         with shielded() as got:
-            targets = [b for b in self.fleet.writers() if b.host not in keep]
+            targets = [b for b in self.fleet.writers() if not keep & set(self.fleet.group(b))]
             for _ in range(2):
                 failed = []
                 for b in targets:
@@ -366,18 +380,13 @@ class Procedures:
                 targets = failed
                 if not failed:
                     break
-        if not got:
-            return [b.host for b in targets]
-        if targets:  # interrupted as well: report what is left rather than lose it
-            self.ui.warn(f"{name}: the drain flag is still set on {', '.join(b.host for b in targets)}")
-        deferred(got)
-        return []
+        return [b.host for b in targets], bool(got)
 
     @staticmethod
     def _drain_hint(name: str, hosts: list[str]) -> str:
         return "clear it by hand: " + "; ".join(f"maxctrl -h {h} clear server {name} drain" for h in hosts)
 
-    def _final(self, name: str) -> dict[str, Server] | None:
+    def final_state(self, name: str) -> dict[str, Server] | None:
         """The server as each MaxScale shows it now (best effort, for the last word after an interrupt)."""
         try:
             with shielded():
@@ -425,42 +434,44 @@ class Procedures:
                     self.fleet.apply(
                         f"clear {name} maintenance",
                         lambda b: b.clear_state(name, "maintenance"),
-                        lambda b: b.host not in had or b.set_state(name, "maintenance"),
+                        lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "maintenance"),
                     )
                 except Partial as exc:
                     self.record(action, name, "partial", hosts=getattr(exc, "changed_hosts", None), reason=reason)
-                    exc.final = self._final(name)
+                    exc.final = self.final_state(name)
                     raise
                 changed = True
                 # Journal at once: a later timeout must not leave an open record that `reap` would act on.
                 self.record(action, name, "ok", reason=reason)
                 found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
             if draining or any(s.draining for s in found.values()):
-                left = self._clear_drain(name)  # a leftover drain flag would keep the server out of traffic
+                left, interrupted = self._clear_drain(name)  # a leftover drain flag keeps it out of traffic
+                if interrupted:
+                    raise KeyboardInterrupt  # handled below: the final state is printed
                 if left:
                     raise OperationFailed(f"{name}: could not clear the drain flag on {', '.join(left)}",
                                           hint=self._drain_hint(name, left))
                 found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
                 changed = True
+            if wait_healthy:
+                found = self.fleet.wait(
+                    lambda s: s.running and s.role is not None and not s.in_maintenance,
+                    name,
+                    healthy_timeout,
+                    "Running with a role",
+                    self._progress(f"{name} coming back", healthy_timeout),
+                )
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
             err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
             if getattr(err, "final", None) is None:  # show where the server stands now
-                err.final = self._final(name)
+                err.final = self.final_state(name)
             if isinstance(err, Interrupted):
                 err.message += "; " + self._what_changed(before, err.final)
             if err is exc:
                 raise
             raise err from None
-        if wait_healthy:
-            found = self.fleet.wait(
-                lambda s: s.running and s.role is not None and not s.in_maintenance,
-                name,
-                healthy_timeout,
-                "Running with a role",
-                self._progress(f"{name} coming back", healthy_timeout),
-            )
         if changed:
             msg = f"{name} is out of maintenance on every MaxScale"
         else:

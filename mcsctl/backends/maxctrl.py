@@ -205,7 +205,11 @@ class MaxctrlBackend:
             # maxctrl before 22.08.2 has no Monitor column; switchover and the guards need it, so take it
             # from the monitors' server lists (read once: membership does not change during a command).
             if self._monitor_of is None:
-                self._monitor_of = {s: m.name for m in self.list_monitors() for s in m.servers}
+                try:
+                    self._monitor_of = {s: m.name for m in self.list_monitors() for s in m.servers}
+                except McsctlError:
+                    return servers  # the servers still count; only switchover needs the monitor
+
             servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
         return servers
 

@@ -311,3 +311,20 @@ def test_run_waits_for_the_node_to_come_back_before_leaving(rest_mcsctl, fast_si
     assert "mcs3 coming back... " in r.err and "Down" in r.err
     assert r.err.index("Down") < r.err.index("mcs3 is out of maintenance")
     assert state_of(fast_sim, "mcs3") == "Slave, Running"
+
+
+def test_run_interrupted_while_waiting_for_the_node_keeps_it_in_maintenance(rest_mcsctl, fast_sim, cli_env):
+    """COMMAND took the node down and returned; Ctrl-C while mcsctl waits for it: stays in maintenance, says so."""
+    code = ("import sys, urllib.request;"
+            "urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/sim/servers/mcs3/down', method='POST'))")
+    p = rest_mcsctl.start("maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code,
+                          fast_sim.url, hosts=[fast_sim])
+    wait_for(lambda: state_of(fast_sim, "mcs3") == "Maintenance, Down", what="mcs3 down")
+    time.sleep(0.3)  # mcsctl is now waiting for mcs3 to come back
+    p.send_signal(signal.SIGINT)
+    r = finish(p)
+    assert r.rc == 130, r.err
+    assert "interrupted while waiting for it to come back; mcs3 stays in maintenance" in r.err
+    assert "Maintenance, Down" in r.out  # the final state
+    records = [json.loads(line) for line in open(cli_env["MCSCTL_JOURNAL"])]
+    assert [(x["action"], x["outcome"]) for x in records][-1] == ("run-end", "interrupted")

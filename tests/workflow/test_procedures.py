@@ -385,3 +385,66 @@ def test_switchover_runs_on_the_maxscale_whose_monitor_leads():
     proc.switchover(to="mcs2")
     assert [c for c in a.calls if c.startswith("switchover")] == []
     assert b.calls == ["switchover MariaDB-Monitor mcs2 mcs1"]
+
+
+# ------------------------------------------------------------------ second code review
+
+def test_ctrl_c_during_the_drain_cleanup_finishes_it_then_reports(monkeypatch):
+    import os
+    import signal
+
+    from mcsctl.signals import interrupts
+
+    proc, (a,), _, _ = make()
+    orig = a.clear_state
+
+    def clear_and_get_interrupted(server, state):
+        os.kill(os.getpid(), signal.SIGINT)  # the admin presses Ctrl-C again right now
+        orig(server, state)
+
+    a.clear_state = clear_and_get_interrupted
+    with interrupts(), pytest.raises(Interrupted) as exc:
+        proc.enter("mcs3", OnOptions())
+    assert not a.servers["mcs3"].drain and a.servers["mcs3"].maintenance  # cleanup done, then reported
+    assert "it is in maintenance" in exc.value.message and exc.value.final["a:8989"].in_maintenance
+
+
+def test_a_maxscale_whose_sync_cannot_be_read_is_written_on_its_own():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.sync_cluster = "MariaDB-Monitor"
+
+    def unreadable():
+        raise Unreachable("no answer", host="b:8989")
+
+    b.config_sync_cluster = unreadable
+    assert [w.host for w in proc.fleet.writers()] == ["a:8989", "b:8989"]
+    assert proc.fleet._writers is None  # asked again next time
+
+
+def test_a_flag_a_sync_peer_had_is_not_cleared_through_the_writer():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.sync_cluster = b.sync_cluster = "MariaDB-Monitor"
+    b.servers["mcs3"].drain = True  # someone drained it; only b shows it so far
+    a.servers["mcs3"].connections = b.servers["mcs3"].connections = 1
+    with pytest.raises(TimedOut):
+        proc.enter("mcs3", OnOptions(drain_timeout=1))
+    assert "clear mcs3 drain" not in a.calls and b.servers["mcs3"].drain
+
+
+def test_a_wrong_password_during_a_poll_fails_at_once():
+    from mcsctl.errors import AuthFailed
+
+    proc, (a,), clock, _ = make()
+    calls = {"n": 0}
+    orig = a.list_servers
+
+    def expired_password():
+        calls["n"] += 1
+        if calls["n"] >= 2:
+            raise AuthFailed("authentication failed", host="a:8989")
+        return orig()
+
+    a.list_servers = expired_password
+    with pytest.raises(AuthFailed):
+        proc.enter("mcs3", OnOptions(drain=False))
+    assert clock.t == 0  # no retry until the deadline
