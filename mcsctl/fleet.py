@@ -23,6 +23,8 @@ from .model import Server
 from .signals import deferred, shielded
 
 Views = dict[str, list[Server]]  # MaxScale host -> its servers
+# A MaxScale behind its config-sync cluster refuses changes with a detail containing these (reference §1.3).
+SYNC_CONFLICT = ("Configuration conflict detected", "MaxScale is out of sync")
 
 
 class Clock(Protocol):
@@ -91,10 +93,32 @@ class Fleet:
             self._writers, self._group = writers, group
         return writers
 
-    def group(self, writer: Backend) -> list[str]:
-        """The hosts a change sent to `writer` reaches (itself and its config-sync peers)."""
+    def _do_synced(self, writer: Backend, do: Callable[[Backend], None]) -> Backend:
+        """Do a change through `writer`; if that MaxScale is behind its config-sync cluster (it refuses with
+        a configuration conflict), through the next member of the cluster. Returns the one that did it."""
+        hosts = self.group(writer)
+        members = [writer] + [b for b in self.backends if b.host in hosts and b is not writer]
+        for i, b in enumerate(members):
+            try:
+                do(b)
+                return b
+            except Refused as exc:
+                if i + 1 < len(members) and any(t in (exc.detail or exc.message) for t in SYNC_CONFLICT):
+                    continue
+                exc.backend = b
+                raise
+            except McsctlError as exc:
+                exc.backend = b
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def group(self, backend: Backend) -> list[str]:
+        """The hosts a change sent to `backend` reaches: itself and its config-sync peers."""
         self.writers()
-        return (self._group or {}).get(writer.host, [writer.host])
+        for hosts in (self._group or {}).values():
+            if backend.host in hosts:
+                return hosts
+        return [backend.host]
 
     def each(self, fn: Callable[[Backend], object]) -> list:
         """Run fn on every backend (in parallel when there are several); the first error is raised."""
@@ -139,9 +163,10 @@ class Fleet:
         when it did not, naming what each host is left with.
         """
         done: list[Backend] = []
-        for backend in self.writers():
+        for writer in self.writers():
+            backend = writer
             try:
-                do(backend)
+                backend = self._do_synced(writer, do)
             except KeyboardInterrupt:
                 # Interrupted mid-way: undo where it was done, and where it may have just happened.
                 with shielded():
@@ -152,6 +177,7 @@ class Fleet:
                             pass  # the caller re-reads and reports what is left
                 raise
             except McsctlError as exc:
+                backend = getattr(exc, "backend", backend)  # the sync peer that was tried last, if any
                 # A refusal changed nothing on this host; a timeout or lost connection may have (MaxScale
                 # applies a PUT before it answers), so that host is undone too (undo is idempotent).
                 maybe = [] if isinstance(exc, (Refused, UnknownServer, UsageError, AuthFailed)) else [backend]

@@ -220,3 +220,13 @@ def test_config_sync_changes_through_one_maxscale(mcsctl, maxscale_sims):
     r = mcsctl("maintenance", "off", "mcs3", hosts=[a, b])
     assert r.rc == 0, r.err
     assert state_of(a, "mcs3") == state_of(b, "mcs3") == "Slave, Running"
+
+
+def test_config_sync_writer_out_of_sync_hands_over_to_its_peer(mcsctl, maxscale_sims):
+    a, b = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
+    detail = ("Cannot start configuration change: Configuration conflict detected: version stored in the "
+              "cluster (7) is not the same as the local version (6), MaxScale is out of sync.")
+    a.control("POST", "/sim/faults", {"path": "/v1/servers/mcs3/set", "status": 400, "detail": detail, "count": 10})
+    r = mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[a, b])
+    assert r.rc == 0, r.err
+    assert state_of(a, "mcs3") == state_of(b, "mcs3") == "Maintenance, Running"

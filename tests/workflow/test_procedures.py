@@ -448,3 +448,14 @@ def test_a_wrong_password_during_a_poll_fails_at_once():
     with pytest.raises(AuthFailed):
         proc.enter("mcs3", OnOptions(drain=False))
     assert clock.t == 0  # no retry until the deadline
+
+
+def test_a_writer_behind_its_sync_cluster_hands_the_change_to_a_peer():
+    proc, (a, b), _, _ = make(("a:8989", "b:8989"))
+    a.sync_cluster = b.sync_cluster = "MariaDB-Monitor"
+    conflict = ("Cannot start configuration change: Configuration conflict detected: version stored in the "
+                "cluster (7) is not the same as the local version (6), MaxScale is out of sync.")
+    a.fail_on["set maintenance"] = Refused("refused", status=400, detail=conflict, host="a:8989")
+    out = proc.enter("mcs3", OnOptions(drain=False))
+    assert out.changed and b.calls == ["set mcs3 maintenance"]
+    assert all(s.in_maintenance for s in out.final.values())
