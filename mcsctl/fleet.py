@@ -138,6 +138,19 @@ class Fleet:
     def read(self) -> Views:
         return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
 
+    def poll_read(self, deadline: float) -> Views | None:
+        """One read while waiting for something: None when a MaxScale dropped it (try again later).
+
+        A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer; a wrong
+        password or an unusable maxctrl will not get better, so those are raised at once.
+        """
+        try:
+            return self.read()
+        except Unreachable as exc:
+            if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or self.clock.now() >= deadline:
+                raise
+            return None
+
     def locate(self, name: str, views: Views | None = None) -> dict[str, Server]:
         """The server as each MaxScale sees it; UnknownServer (with a near-miss hint) when one lacks it."""
         views = views if views is not None else self.read()
@@ -226,14 +239,8 @@ class Fleet:
         took = 0.0  # how long the last read took
         while True:
             began = self.clock.now()
-            try:
-                found = self.locate(name)
-            except Unreachable as exc:
-                # A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer;
-                # a wrong password or an unusable maxctrl will not get better.
-                if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or self.clock.now() - start >= timeout:
-                    raise
-                found = None
+            views = self.poll_read(start + timeout)
+            found = None if views is None else self.locate(name, views)
             took = self.clock.now() - began
             elapsed = self.clock.now() - start
             if found is None:

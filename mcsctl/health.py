@@ -9,7 +9,7 @@ Running and GTID; out of it, also the replica role.
 
 from __future__ import annotations
 
-from .errors import AuthFailed, BadOutput, MaxctrlMissing, McsctlError, TimedOut, Unreachable
+from .errors import McsctlError, TimedOut
 from .gtid import behind
 from .model import Server
 
@@ -64,11 +64,8 @@ def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settl
     what = "Running and caught up" if in_maintenance else "Slave, Running and caught up"
     last = None
     while True:
-        try:
-            views = fleet.read()
-        except Unreachable as exc:  # one lost read (a blip, MaxScale restarting) is not the end of the wait
-            if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or clock.now() >= deadline:
-                raise
+        views = fleet.poll_read(deadline)  # one lost read (a blip, MaxScale restarting) is not the end
+        if views is None:
             clock.sleep(min(fleet.poll, max(deadline - clock.now(), 0.01)))
             continue
         fresh = True

@@ -55,3 +55,15 @@ def golden_params(skip_all, skip, xfail=None) -> list:
             marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
             out.append(pytest.param(version, case, id=f"{version}-{name}", marks=marks))
     return out
+
+
+def substituter(cfgdir, port_map: dict[str, str]):
+    """text -> text with the capture's <CFGDIR> and stub ports replaced by this run's."""
+
+    def sub(text: str) -> str:
+        text = text.replace("<CFGDIR>", str(cfgdir))
+        for old, new in port_map.items():
+            text = text.replace(old, new)
+        return text
+
+    return sub

@@ -56,11 +56,7 @@ def test_golden_case(version, case, tmp_path, monkeypatch):
         port_map.setdefault(str(p), str(free_port()))
     write_config_files(cfgdir, int(port_map["18989"]))
 
-    def sub(text: str) -> str:
-        text = text.replace("<CFGDIR>", str(cfgdir))
-        for old, new in port_map.items():
-            text = text.replace(old, new)
-        return text
+    sub = goldens.substituter(cfgdir, port_map)
 
     args = [sub(a) for a in case["argv"][1:]]
     try:
