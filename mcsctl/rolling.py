@@ -211,7 +211,8 @@ class Roller:
             row = self._row(plan, name, "running")
             self.rows.append(row)
             try:
-                self._node(plan, name, row)
+                with self.proc.changing("rolling-node", [name]):  # the node's lock for its whole turn
+                    self._node(plan, name, row)
             except BaseException as exc:
                 err = exc
                 if isinstance(exc, KeyboardInterrupt):
