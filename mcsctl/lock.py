@@ -78,7 +78,8 @@ class Holder:
         from .render import when
 
         since = f" since {when(self.since)}" if self.since else ""
-        return f"pid {self.pid} ({self.command}){since}"
+        command = self.command if len(self.command) <= 120 else self.command[:117] + "..."
+        return f"pid {self.pid} ({command}){since}"
 
     def as_dict(self) -> dict:
         return {"pid": self.pid, "command": self.command, "since": self.since, "host": self.host}
@@ -100,7 +101,8 @@ def command_line() -> str:
         elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
             arg = "-p***"
         argv.append(arg)
-    return shlex.join(argv)[:300]
+    # One line whatever the arguments hold: it goes into one-line errors and the journal.
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", shlex.join(argv))[:300]
 
 
 def _me() -> Holder:
