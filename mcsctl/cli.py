@@ -325,7 +325,7 @@ def maintenance_status(
     server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show maintenances: live state merged with the journal (since, by, why, expiry, overdue)."""
+    """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
         _check_format(fmt)
         from .status import status
