@@ -153,7 +153,7 @@ def close_leftovers(proc, name: str, intent: Intent) -> None:
 
     try:
         records = proc.journal.read()
-    except OSError:
+    except McsctlError:  # unreadable: the leftovers stay listed; the change itself is done
         return
     here = hostname()
     for rec in unfinished_intents(records).get(name, []):
@@ -171,7 +171,7 @@ def taken_over_by(proc, name: str) -> str | None:
         return None
     try:
         records = proc.journal.read()
-    except OSError:
+    except McsctlError:  # unreadable: the message goes without the name
         return None
     me = os.getpid()
     for rec in reversed(records):

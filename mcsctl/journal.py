@@ -220,16 +220,23 @@ class Journal:
             raise unusable(self.path, exc) from None
 
     def read(self) -> list[Record]:
-        """Every parseable record in file order; a missing file is an empty journal."""
+        """Every parseable record in file order; a missing file is an empty journal.
+
+        Raises LocalStateError (exit 3) naming the path when it cannot be read (a directory, EACCES).
+        """
         self.skipped = 0
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise unreadable(self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)  # never see a line half-written by another process
             with os.fdopen(os.dup(fd), "rb") as f:
                 raw = f.read()
+        except OSError as exc:
+            raise unreadable(self.path, exc) from None
         finally:
             os.close(fd)
         records = []
@@ -263,6 +270,14 @@ def unusable(path: Path, exc: OSError):
         f"cannot write the journal {path}: {exc.strerror or exc}; nothing was changed",
         hint="fix it, or work without records with --no-journal (or journal = false in the config)",
     )
+
+
+def unreadable(path: Path, exc: OSError):
+    """The one-line error for a journal that cannot be read (exit 3)."""
+    from .lock import LocalStateError
+
+    return LocalStateError(f"cannot read the journal {path}: {exc.strerror or exc}",
+                           hint="fix it, or work without records with --no-journal")
 
 
 def _effective(rec: Record) -> bool:

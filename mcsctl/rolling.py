@@ -390,6 +390,8 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         return
     if not plan.todo:
         raise OperationFailed("nothing to roll")
+    if proc.journal is not None:
+        proc.journal.check_writable()  # before the roll's first record: an unusable journal changes nothing
     roller.start(plan)
     try:
         primary = roller.roll(plan)

@@ -47,8 +47,7 @@ def status(st, server: str | None, fmt: str) -> None:
     live, views = live_maintenance(fleet, st.reporter)
     if server is not None:
         fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
-    journal = st.journal()
-    records = journal.read() if journal is not None else []
+    records = _records_or_warn(st)
     rows = status_rows(records, live, time.time(), server, draining=_draining(views))
     if fmt != "json":
         rows = [r for r in rows if _in_something(r)]  # no blank row for a server that is in nothing
@@ -56,14 +55,23 @@ def status(st, server: str | None, fmt: str) -> None:
             what = f"{server} is not" if server else "no server is"
             st.reporter.info(f"{what} in maintenance or draining, and the journal has no open or unfinished record")
             return
-    if fmt == "table":
-        render.rows_out(STATUS_COLUMNS, [_table_row(r) for r in rows], fmt)
-    else:
-        render.rows_out(STATUS_COLUMNS, [_table_row(r) for r in rows] if fmt == "tsv" else rows, fmt)
+    render.rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
     for r in rows:
         hint = _cleanup_hint(r)
         if hint:
             st.reporter.info(f"hint: {hint}")
+
+
+def _records_or_warn(st) -> list:
+    """The journal's records; one that cannot be read is a warning here (the live state is still worth seeing)."""
+    journal = st.journal()
+    if journal is None:
+        return []
+    try:
+        return journal.read()
+    except McsctlError as exc:
+        st.reporter.warn(f"{exc}; showing the live state only")
+        return []
 
 
 def _draining(views) -> dict[str, dict[str, bool]]:
@@ -79,18 +87,20 @@ def _in_something(row: dict) -> bool:
     return bool(row["in_maintenance"] or row["draining"] or row["source"] or row["unfinished"])
 
 
-def _table_row(r: dict) -> dict:
-    """A status row as the table shows it: one state cell, the action, times with their zone."""
+def _table_row(r: dict, human: bool) -> dict:
+    """A status row as table/tsv show it: one state cell, the action; a table's times with their zone
+    (TSV keeps epoch seconds, for scripts)."""
     state = ", ".join(w for w, on in (("maintenance", r["in_maintenance"]), ("draining", r["draining"])) if on)
     change = r["unfinished"]
     action = r["action"] or (change["action"] if change else None)
+    when = render.when if human else (lambda t: t)
     return {
         **r,
         "state": state or "-",
         "action": action,
         "hosts": r["hosts"] or r["draining_hosts"],
-        "since": render.when(r["since"] if r["since"] is not None else (change["since"] if change else None)),
-        "expires": render.when(r["expires"]),
+        "since": when(r["since"] if r["since"] is not None else (change["since"] if change else None)),
+        "expires": when(r["expires"]),
         "change": _change_cell(change),
     }
 

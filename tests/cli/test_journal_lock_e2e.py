@@ -259,3 +259,18 @@ def test_status_output_shape(rest_mcsctl, make_sim):
     assert row.split()[:3] == ["mcs3", "maintenance", "on"]
     assert row.count(" UTC") == 2  # since and expires carry their zone
     assert "root (sudo: alice)@" in row
+
+
+def test_an_unreadable_journal_is_one_line(rest_mcsctl, make_sim, tmp_path):
+    sim = make_sim()
+    jdir = tmp_path / "jdir"
+    jdir.mkdir()
+    env = {"MCSCTL_JOURNAL": str(jdir)}
+    r = rest_mcsctl("maintenance", "status", hosts=[sim], env=env)  # the live state is still shown
+    assert r.rc == 0 and f"warning: cannot read the journal {jdir}: Is a directory" in r.err, r.err
+    assert "Traceback" not in r.err
+    r = rest_mcsctl("maintenance", "reap", hosts=[sim], env=env)
+    assert r.rc == 3 and str(jdir) in one_error_line(r.err)
+    r = rest_mcsctl("rolling", "--", "true", hosts=[sim], env=env)
+    assert r.rc == 3 and str(jdir) in one_error_line(r.err)
+    assert all(state_of(sim, n) in ("Master, Running", "Slave, Running") for n in ("mcs1", "mcs2", "mcs3"))
