@@ -146,6 +146,15 @@ def _end(proc, intent: Intent, outcome: str, exc: BaseException | None) -> None:
                 close_leftovers(proc, n, intent)
 
 
+def command_of(action) -> str:
+    """The mcsctl command an intent's action comes from (`on` -> `mcsctl maintenance on`)."""
+    if action in ("on", "off", "run", "reap", "extend"):
+        return f"mcsctl maintenance {action}"
+    if action == "rolling-node":
+        return "mcsctl rolling"
+    return f"mcsctl {action or 'change'}"
+
+
 def close_leftovers(proc, name: str, intent: Intent) -> None:
     """After a clean-up of `name` worked, close the intents of processes that died changing it."""
     from .journal import INTENT, hostname, intent_state, unfinished_intents
@@ -161,8 +170,8 @@ def close_leftovers(proc, name: str, intent: Intent) -> None:
             continue
         proc.record(INTENT, name, "closed", hosts=rec.hosts, id=rec.extra.get("id"), **{"for": rec.extra.get("for"),
                     "closed_by": intent.id, "by_action": intent.action})
-        proc.ui.info(f"{name}: closed the unfinished {rec.extra.get('for') or 'change'} of pid "
-                     f"{rec.extra.get('pid')} ({rec.extra.get('host') or 'unknown host'})")
+        proc.ui.info(f"{name}: closed the journal's unfinished `{command_of(rec.extra.get('for'))}` "
+                     f"(pid {rec.extra.get('pid')} on {rec.extra.get('host') or 'an unknown host'})")
 
 
 def taken_over_by(proc, name: str) -> str | None:

@@ -116,11 +116,13 @@ def _cleanup_hint(r: dict) -> str | None:
     """What to run to clean up after a change that died, or a drain nobody finishes."""
     name, change = r["server"], r["unfinished"]
     left = "left it draining" if r["draining"] else "left it in maintenance" if r["in_maintenance"] else "left no flag"
+    from .intent import command_of
+
     if change and change["state"] == "interrupted":
-        return (f"{name}: mcsctl {change['action']} (pid {change['pid']}) ended without finishing and {left}; "
-                f"clean up with: mcsctl maintenance off {name}")
+        return (f"{name}: `{command_of(change['action'])}` (pid {change['pid']}) died before it finished and "
+                f"{left}; clean up with: mcsctl maintenance off {name}")
     if change and change["state"] == "unfinished":
-        return (f"{name}: mcsctl {change['action']} started on {change['host'] or 'another host'} (pid "
+        return (f"{name}: `{command_of(change['action'])}` started on {change['host'] or 'another host'} (pid "
                 f"{change['pid']}) has not recorded its end; if it is no longer running there, clean up with: "
                 f"mcsctl maintenance off {name}")
     if r["draining"] and not r["in_maintenance"] and change is None:

@@ -123,7 +123,7 @@ def test_kill_9_while_draining_shows_in_status_and_off_cleans_up(rest_mcsctl, ma
     r = rest_mcsctl("maintenance", "off", "mcs3", hosts=[sim])  # the dead holder's lock is free
     assert r.rc == 0, r.err
     assert state_of(sim, "mcs3") == "Slave, Running"  # the drain flag is gone
-    assert f"closed the unfinished on of pid {p.pid}" in r.err
+    assert f"closed the journal's unfinished `mcsctl maintenance on` (pid {p.pid} on " in r.err
     assert json.loads(rest_mcsctl("maintenance", "status", "--format", "json", hosts=[sim]).out) == []
     intents = [x for x in records(cli_env) if x["action"] == "intent"]
     first = intents[0]
