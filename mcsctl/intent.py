@@ -104,10 +104,11 @@ def _begin(proc, intent: Intent) -> None:
     if journal is None:
         return
     from .journal import INTENT, STARTED, Record, hostname, unusable, who
-    from .lock import command_line
+    from .lock import command_line, process_start
 
     user, host = who(), hostname()
     command = command_line()
+    start = process_start(os.getpid())
     try:
         for n in intent.names:
             if n in intent.took_over:
@@ -116,7 +117,7 @@ def _begin(proc, intent: Intent) -> None:
                                                         "holder": intent.took_over[n].as_dict()}))
             journal.append(Record(time=proc.wall(), action=INTENT, server=n, hosts=proc.fleet.hosts, user=user,
                                   outcome=STARTED, extra={"id": intent.id, "for": intent.action, "pid": os.getpid(),
-                                                          "host": host, "command": command}))
+                                                          "start": start, "host": host, "command": command}))
     except OSError as exc:
         raise unusable(journal.path, exc) from None
 

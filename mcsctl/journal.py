@@ -36,7 +36,8 @@ Record conventions the helpers below rely on:
                                or unfinished = recorded on another host), pid, host, since, by
 
 Intent records: before its first change a command writes one `intent` record per server with
-outcome `started` and `extra` {id, for (the action), pid, host, command}; when it ends, an `intent`
+outcome `started` and `extra` {id, for (the action), pid, start (the process start time, to tell a
+reused pid), host, command}; when it ends, an `intent`
 record with the same id and its outcome (ok, failed, refused, timeout, interrupted, partial, or
 closed when a later `off` cleans up after a process that died). An `on` or `extend` on a server
 whose maintenance is open updates it: `since` stays (kept in `extra["since"]`), and a reason or
@@ -363,13 +364,18 @@ def unfinished_intents(records: Iterable[Record]) -> dict[str, list[Record]]:
     return out
 
 
-def intent_state(rec: Record, this_host: str, alive: Callable[[int], bool]) -> str:
+def intent_state(rec: Record, this_host: str, alive: Callable[[int, Any], bool]) -> str:
     """`running` (its process lives on this host), `interrupted` (it is gone), or `unfinished`
-    (recorded on another host, where its pid cannot be checked from here)."""
+    (recorded on another host, where its pid cannot be checked from here).
+
+    `alive(pid, start)` checks the pid; `start` (the process start time, when recorded) tells a
+    reused pid from the process that wrote the intent.
+    """
     pid = rec.extra.get("pid")
     if rec.extra.get("host") != this_host or not isinstance(pid, int) or isinstance(pid, bool):
         return "unfinished"
-    return "running" if alive(pid) else "interrupted"
+    start = rec.extra.get("start")
+    return "running" if alive(pid, start if isinstance(start, str) else None) else "interrupted"
 
 
 def status_rows(
@@ -379,7 +385,7 @@ def status_rows(
     server: str | None = None,
     draining: Mapping[str, Mapping[str, bool]] | None = None,
     this_host: str | None = None,
-    alive: Callable[[int], bool] | None = None,
+    alive: Callable[[int, Any], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Merge the journal with live state into rows sorted by server (keys: module docstring).
 

@@ -188,14 +188,30 @@ class ServerLock:
             os.close(fd)
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host."""
+def process_start(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, /proc/PID/stat field 22); None if unknown.
+
+    Recorded with an intent so a pid reused by another process later is not taken for the change.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        return stat.rsplit(")", 1)[1].split()[19]  # fields after the command name, which may hold spaces
+    except (OSError, IndexError):
+        return None
+
+
+def pid_alive(pid: int, start: str | None = None) -> bool:
+    """Whether the process `pid` exists on this host (and, given `start`, is the one that started then)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # it exists, owned by someone else
+        pass  # it exists, owned by someone else
     except (OverflowError, ValueError, OSError):
         return False
+    if start is not None:
+        now = process_start(pid)
+        return now is None or now == start
     return True

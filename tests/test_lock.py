@@ -80,3 +80,26 @@ def test_a_shared_lock_directory_is_refused(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(LocalStateError):
         ServerLock("mcs3", ["a:1"], tmp_path / "file" / "sub").acquire()
+
+
+def test_a_reused_pid_is_not_the_process_that_wrote_the_intent():
+    from mcsctl.lock import process_start
+
+    me = process_start(os.getpid())
+    assert me is not None and me.isdigit()
+    assert pid_alive(os.getpid(), me)
+    assert not pid_alive(os.getpid(), str(int(me) + 1))  # same pid, another start: someone else now
+
+
+def test_status_tells_interrupted_from_running_and_from_another_host():
+    from mcsctl.journal import Record, status_rows
+
+    def intent(pid, host, start=None):
+        return Record(time=1.0, action="intent", server=f"s{pid}", outcome="started",
+                      extra={"id": str(pid), "for": "on", "pid": pid, "host": host, "start": start})
+
+    recs = [intent(1, "here"), intent(2, "here"), intent(3, "there"), intent(4, "here", "old")]
+    alive = lambda pid, start: pid in (2, 3, 4) and start != "old"  # noqa: E731 (4: its pid was reused)
+    rows = {r["server"]: r for r in status_rows(recs, {}, 5.0, this_host="here", alive=alive)}
+    assert {n: (r["unfinished"]["state"], r["interrupted"]) for n, r in rows.items()} == {
+        "s1": ("interrupted", True), "s2": ("running", False), "s3": ("unfinished", False), "s4": ("interrupted", True)}
