@@ -10,6 +10,7 @@ import pytest
 from mcsctl.errors import ExitCode, GuardRefused, TimedOut
 from mcsctl.fleet import Fleet
 from mcsctl.journal import Journal, open_maintenances, unfinished_intents
+from mcsctl.lock import LocalStateError
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import OnOptions, Procedures
 
@@ -63,7 +64,7 @@ def test_a_journal_that_fills_up_during_a_failed_drain_still_clears_the_drain(tm
 def test_preflight_failure_changes_nothing(tmp_path):
     journal = FillsUp(tmp_path / "j.jsonl", room=0)  # even the intent does not fit
     proc, (a,), _, _ = make(tmp_path, journal)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(LocalStateError) as exc:
         proc.enter("mcs3", OnOptions(drain=False))
     assert exc.value.exit_code == ExitCode.UNREACHABLE and "nothing was changed" in str(exc.value)
     assert a.calls == [] and not a.servers["mcs3"].maintenance
