@@ -11,7 +11,7 @@ _mcsctl_spec() {
     '')
         _mcsctl_subs=(servers switchover rolling completion maintenance)
         _mcsctl_hidden=(maint)
-        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --config --quiet -q --verbose -v --version --help)
+        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --config --quiet -q --verbose -v --version --help)
         _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config)
         _mcsctl_inter=0
         ;;
@@ -20,11 +20,11 @@ _mcsctl_spec() {
         _mcsctl_valued=(--format -f)
         ;;
     'switchover')
-        _mcsctl_opts=(--to --dry-run --format -f --help)
+        _mcsctl_opts=(--to --dry-run --takeover --format -f --help)
         _mcsctl_valued=(--to --format -f)
         ;;
     'rolling')
-        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --format -f --help)
+        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --takeover --format -f --help)
         _mcsctl_valued=(--servers --drain-timeout --on-timeout --to --reason --expires --catchup-timeout --format -f)
         _mcsctl_rest='command'
         ;;
@@ -33,17 +33,17 @@ _mcsctl_spec() {
         _mcsctl_args=('w:bash zsh')
         ;;
     'maintenance')
-        _mcsctl_subs=(on off status run reap)
+        _mcsctl_subs=(on off status run extend reap)
         _mcsctl_opts=(--help)
         _mcsctl_inter=0
         ;;
     'maintenance on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --takeover --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
         _mcsctl_args=('server')
         ;;
     'maintenance off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --format -f --help)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --format -f --help)
         _mcsctl_valued=(--healthy-timeout --reason --format -f)
         _mcsctl_args=('server')
         ;;
@@ -53,26 +53,31 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maintenance run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
         ;;
+    'maintenance extend')
+        _mcsctl_opts=(--expires --reason --dry-run --takeover --help)
+        _mcsctl_valued=(--expires --reason)
+        _mcsctl_args=('server')
+        ;;
     'maintenance reap')
-        _mcsctl_opts=(--dry-run --help)
+        _mcsctl_opts=(--dry-run --takeover --help)
         ;;
     'maint')
-        _mcsctl_subs=(on off status run reap)
+        _mcsctl_subs=(on off status run extend reap)
         _mcsctl_opts=(--help)
         _mcsctl_inter=0
         ;;
     'maint on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --takeover --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
         _mcsctl_args=('server')
         ;;
     'maint off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --format -f --help)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --format -f --help)
         _mcsctl_valued=(--healthy-timeout --reason --format -f)
         _mcsctl_args=('server')
         ;;
@@ -82,13 +87,18 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maint run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
         ;;
+    'maint extend')
+        _mcsctl_opts=(--expires --reason --dry-run --takeover --help)
+        _mcsctl_valued=(--expires --reason)
+        _mcsctl_args=('server')
+        ;;
     'maint reap')
-        _mcsctl_opts=(--dry-run --help)
+        _mcsctl_opts=(--dry-run --takeover --help)
         ;;
     *) return 1 ;;
     esac

@@ -86,6 +86,10 @@ HealthyTimeout = Annotated[
     str,
     typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
 ]
+Takeover = Annotated[
+    bool,
+    typer.Option("--takeover", help="Go ahead even if another mcsctl is changing the server (it holds its lock); journalled."),
+]
 Command = Annotated[list[str], typer.Argument(help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND...")]
 
 
@@ -106,6 +110,7 @@ class State:
         self.config = config
         self._settings = None
         self._reporter = None
+        self.takeover = False  # the command's --takeover
 
     @property
     def settings(self):
@@ -130,12 +135,19 @@ class State:
         s = self.settings
         return Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
 
-    def procedures(self):
+    def journal(self):
+        """The journal, or None with --no-journal."""
         from .journal import Journal
+
+        return None if self.settings.no_journal else Journal(self.settings.journal)
+
+    def procedures(self):
+        from .lock import runtime_dir
         from .workflow import Procedures
 
         s = self.settings
-        return Procedures(self.fleet(), self.reporter, Journal(s.journal), confirm_timeout=s.confirm_timeout)
+        return Procedures(self.fleet(), self.reporter, self.journal(), confirm_timeout=s.confirm_timeout,
+                          takeover=self.takeover, lock_dir=runtime_dir())
 
 
 _reported = [False]  # whether `handled` already told the admin why we stop
@@ -186,6 +198,7 @@ def main(
     poll_interval: Annotated[Optional[float], typer.Option("--poll-interval", envvar="MCSCTL_POLL_INTERVAL", help="Seconds between polls while confirming or draining (default 0.5).", metavar="SECONDS")] = None,
     confirm_timeout: Annotated[Optional[float], typer.Option("--confirm-timeout", envvar="MCSCTL_CONFIRM_TIMEOUT", help="Seconds to wait for every MaxScale to show a change (default 30).", metavar="SECONDS")] = None,
     journal: Annotated[Optional[str], typer.Option("--journal", envvar="MCSCTL_JOURNAL", help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).", metavar="PATH")] = None,
+    no_journal: Annotated[bool, typer.Option("--no-journal", envvar="MCSCTL_NO_JOURNAL", help="Work without journal records (also `journal = false` in the config); the per-server lock stays.")] = False,
     config: Annotated[Optional[str], typer.Option("--config", envvar="MCSCTL_CONFIG", help="Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).", metavar="PATH")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", envvar="MCSCTL_QUIET", help="Print less on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr.")] = False,
@@ -195,6 +208,7 @@ def main(
         hosts=hosts, user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout,
         secure=secure, tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
         poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
+        no_journal=True if no_journal else None,
         verbose=1 if verbose else (-1 if quiet else 0),
     )
     ctx.obj = State(flags, config)
@@ -265,11 +279,13 @@ def maintenance_on(
     expires: Expires = None,
     dry_run: DryRun = False,
     yes: Yes = False,
+    takeover: Takeover = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Drain SERVER, put it into maintenance on every MaxScale, and confirm."""
     with handled(ctx) as st:
         _check_format(fmt)
+        st.takeover = takeover
         opts = _on_options(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
@@ -287,11 +303,13 @@ def maintenance_off(
     healthy_timeout: HealthyTimeout = "300",
     reason: Reason = None,
     dry_run: DryRun = False,
+    takeover: Takeover = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Take SERVER out of maintenance on every MaxScale, and confirm."""
     with handled(ctx) as st:
         _check_format(fmt)
+        st.takeover = takeover
         from .durations import parse_duration
 
         outcome = st.procedures().leave(
@@ -307,7 +325,7 @@ def maintenance_status(
     server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show maintenances: live state merged with the journal (since, by, why, expiry, overdue)."""
+    """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
         _check_format(fmt)
         from .status import status
@@ -333,11 +351,13 @@ def maintenance_run(
     yes: Yes = False,
     always_clear: Annotated[bool, typer.Option("--always-clear", help="Leave maintenance even if COMMAND fails.")] = False,
     healthy_timeout: HealthyTimeout = "300",
+    takeover: Takeover = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
         _check_format(fmt)
+        st.takeover = takeover
         from .durations import parse_duration
         from .run import run_in_maintenance
 
@@ -348,20 +368,41 @@ def maintenance_run(
         run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
 
 
+@maintenance_app.command("extend")
+def maintenance_extend(
+    ctx: typer.Context,
+    server: ServerArg,
+    expires: Annotated[str, typer.Option("--expires", help="The new end (duration from now like 2h, or an ISO time).", metavar="WHEN")],
+    reason: Reason = None,
+    dry_run: DryRun = False,
+    takeover: Takeover = False,
+) -> None:
+    """Move the expiry (and the reason) of a maintenance; changes only the journal."""
+    with handled(ctx) as st:
+        st.takeover = takeover
+        from .status import extend
+
+        extend(st, server, expires, reason, dry_run)
+
+
 @maintenance_app.command("reap")
-def maintenance_reap(ctx: typer.Context, dry_run: DryRun = False) -> None:
+def maintenance_reap(ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
+        st.takeover = takeover
         from .status import reap
 
         reap(st, dry_run)
 
 
 @app.command()
-def switchover(ctx: typer.Context, to: To = None, dry_run: DryRun = False, fmt: FormatOpt = "table") -> None:
+def switchover(
+    ctx: typer.Context, to: To = None, dry_run: DryRun = False, takeover: Takeover = False, fmt: FormatOpt = "table"
+) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale."""
     with handled(ctx) as st:
         _check_format(fmt)
+        st.takeover = takeover
         outcome = st.procedures().switchover(to=to, dry_run=dry_run)
         if not dry_run:
             st.reporter.outcome(outcome, fmt)
@@ -386,11 +427,13 @@ def rolling(
     yes: Yes = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")] = False,
     catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
+    takeover: Takeover = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
         _check_format(fmt)
+        st.takeover = takeover
         from .durations import parse_duration
         from .rolling import rolling_command
 

@@ -9,11 +9,15 @@ Running and GTID; out of it, also the replica role.
 
 from __future__ import annotations
 
-from .errors import McsctlError, TimedOut
+from .errors import McsctlError, OperationFailed, TimedOut
 from .gtid import behind
 from .model import Server
 
 SETTLE = 2.0  # seconds, without monitor tick counters
+
+
+class ChangedOutside(OperationFailed):
+    """The server left maintenance while we waited for it (someone else cleared it): exit 1 at once."""
 
 
 def monitor_ticks(fleet) -> dict[str, int] | None:
@@ -51,6 +55,21 @@ def not_back(s: Server | None, primary: Server | None, in_maintenance: bool) -> 
     return f"{lag} transaction(s) behind {primary.name}" if lag else None
 
 
+def _check_still_in_maintenance(name: str, views) -> None:
+    """Raise ChangedOutside when some MaxScale no longer has `name` in maintenance: waiting on is pointless."""
+    out = {}
+    for host, servers in views.items():
+        s = next((x for x in servers if x.name == name), None)
+        if s is not None and not s.in_maintenance:
+            out[host] = s.state
+    if out:
+        raise ChangedOutside(
+            f"{name} was taken out of maintenance outside this run ("
+            + "; ".join(f"{h}: {state}" for h, state in out.items())
+            + "); it may be taking traffic already, so mcsctl stopped waiting for it"
+        )
+
+
 def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settle: float = SETTLE,
               budget: float | None = None) -> None:
     """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`.
@@ -76,6 +95,8 @@ def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settl
                 fresh = all((n := now_ticks.get(h)) is not None and (n >= t + 2 or n < t) for h, t in base.items())
             else:
                 fresh = clock.now() - start >= settle
+        if in_maintenance:
+            _check_still_in_maintenance(name, views)
         pending = {}
         for host, servers in views.items():
             s = next((x for x in servers if x.name == name), None)

@@ -29,6 +29,19 @@ Record conventions the helpers below rely on:
     source          str|None   `mcsctl` (open record), `outside mcsctl` (live maintenance without
                                an open record), None (neither)
     stale           bool   open record, but no MaxScale that was asked reports Maintenance
+    draining        bool   some MaxScale reports Draining or Drained for it
+    draining_hosts  list   those MaxScales (sorted)
+    interrupted     bool   a change was begun (intent record) by a process on this host that is gone
+    unfinished      dict|None  the latest change with no outcome: action, state (running, interrupted,
+                               or unfinished = recorded on another host), pid, host, since, by
+
+Intent records: before its first change a command writes one `intent` record per server with
+outcome `started` and `extra` {id, for (the action), pid, start (the process start time, to tell a
+reused pid), host, command}; when it ends, an `intent`
+record with the same id and its outcome (ok, failed, refused, timeout, interrupted, partial, or
+closed when a later `off` cleans up after a process that died). An `on` or `extend` on a server
+whose maintenance is open updates it: `since` stays (kept in `extra["since"]`), and a reason or
+expiry not given is kept.
 """
 
 from __future__ import annotations
@@ -39,28 +52,38 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-OPENS = frozenset({"on", "run-start"})
+OPENS = frozenset({"on", "run-start", "extend"})
 CLOSES = frozenset({"off", "run-end", "reap"})
 EFFECTIVE = frozenset({"ok", "partial"})
+INTENT = "intent"  # the record written before a change (outcome "started") and after it (its outcome)
+STARTED = "started"
 UNKNOWN_HOST = ""  # key for an opening record that names no host
 
 
-def who() -> str:
-    """`user@hostname` of whoever runs mcsctl; never raises."""
-    import getpass
+def hostname() -> str:
+    """This host's name (recorded with an intent, so its pid is only checked here); never raises."""
     import socket
+
+    try:
+        return socket.gethostname() or "localhost"
+    except Exception:
+        return "localhost"
+
+
+def who() -> str:
+    """`user@hostname` of whoever runs mcsctl, `root (sudo: alice)@host` through sudo; never raises."""
+    import getpass
 
     try:
         user = getpass.getuser()
     except Exception:  # no passwd entry and no LOGNAME/USER (containers)
         user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-    try:
-        host = socket.gethostname() or "localhost"
-    except Exception:
-        host = "localhost"
-    return f"{user}@{host}"
+    sudo = os.environ.get("SUDO_USER", "")
+    if sudo and sudo != user:
+        user = f"{user} (sudo: {sudo})"
+    return f"{user}@{hostname()}"
 
 
 @dataclass(frozen=True)
@@ -180,17 +203,41 @@ class Journal:
         finally:
             os.close(fd)
 
+    def check_writable(self) -> None:
+        """Open and lock the journal as `append` will, before anything changes.
+
+        Raises LocalStateError (exit 3) naming the path and the reason. A full disk only shows at a
+        write: the intent record written next is that write.
+        """
+        try:
+            self._make_dir()
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise unusable(self.path, exc) from None
+
     def read(self) -> list[Record]:
-        """Every parseable record in file order; a missing file is an empty journal."""
+        """Every parseable record in file order; a missing file is an empty journal.
+
+        Raises LocalStateError (exit 3) naming the path when it cannot be read (a directory, EACCES).
+        """
         self.skipped = 0
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise unreadable(self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)  # never see a line half-written by another process
             with os.fdopen(os.dup(fd), "rb") as f:
                 raw = f.read()
+        except OSError as exc:
+            raise unreadable(self.path, exc) from None
         finally:
             os.close(fd)
         records = []
@@ -216,6 +263,24 @@ class Journal:
         os.chmod(parent, 0o700)  # makedirs' mode is filtered by the umask
 
 
+def unusable(path: Path, exc: OSError):
+    """The one-line error for a journal that cannot be written (exit 3)."""
+    from .lock import LocalStateError
+
+    return LocalStateError(
+        f"cannot write the journal {path}: {exc.strerror or exc}; nothing was changed",
+        hint="fix it, or work without records with --no-journal (or journal = false in the config)",
+    )
+
+
+def unreadable(path: Path, exc: OSError):
+    """The one-line error for a journal that cannot be read (exit 3)."""
+    from .lock import LocalStateError
+
+    return LocalStateError(f"cannot read the journal {path}: {exc.strerror or exc}",
+                           hint="fix it, or work without records with --no-journal")
+
+
 def _effective(rec: Record) -> bool:
     return rec.server is not None and rec.outcome in EFFECTIVE
 
@@ -229,6 +294,8 @@ def _open_by_host(records: Iterable[Record]) -> dict[str, dict[str, Record]]:
         assert rec.server is not None
         if rec.action in OPENS:
             per_host = state.setdefault(rec.server, {})
+            if per_host:  # a re-run of `on` or an `extend`: it updates the maintenance that is open
+                rec = _updated(max(per_host.values(), key=lambda r: r.time), rec)
             for host in rec.hosts or [UNKNOWN_HOST]:
                 per_host[host] = rec
         elif rec.action in CLOSES:
@@ -241,6 +308,23 @@ def _open_by_host(records: Iterable[Record]) -> dict[str, dict[str, Record]]:
             if not per_host:
                 state.pop(rec.server, None)
     return state
+
+
+def _updated(prev: Record, new: Record) -> Record:
+    """`new` applied to the open maintenance `prev`: `since` stays, a missing reason/expiry is kept."""
+    return replace(
+        new,
+        action=prev.action if new.action == "extend" else new.action,
+        reason=new.reason if new.reason is not None else prev.reason,
+        expires=new.expires if new.expires is not None else prev.expires,
+        extra={**new.extra, "since": since_of(prev)},
+    )
+
+
+def since_of(rec: Record) -> float:
+    """When the maintenance `rec` belongs to began (an update keeps the first `since`)."""
+    since = rec.extra.get("since")
+    return float(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else rec.time
 
 
 def open_maintenances(records: Iterable[Record]) -> dict[str, Record]:
@@ -263,51 +347,109 @@ def expired(records: Iterable[Record], now: float) -> list[Record]:
     return sorted(due, key=lambda r: (r.expires, r.server))
 
 
+def unfinished_intents(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """server -> its intent records that have no outcome yet, oldest first."""
+    started: dict[tuple[str, str], Record] = {}
+    for rec in records:
+        if rec.action != INTENT or rec.server is None:
+            continue
+        key = (str(rec.extra.get("id")), rec.server)
+        if rec.outcome == STARTED:
+            started[key] = rec
+        else:
+            started.pop(key, None)
+    out: dict[str, list[Record]] = {}
+    for (_, server), rec in started.items():
+        out.setdefault(server, []).append(rec)
+    return out
+
+
+def intent_state(rec: Record, this_host: str, alive: Callable[[int, Any], bool]) -> str:
+    """`running` (its process lives on this host), `interrupted` (it is gone), or `unfinished`
+    (recorded on another host, where its pid cannot be checked from here).
+
+    `alive(pid, start)` checks the pid; `start` (the process start time, when recorded) tells a
+    reused pid from the process that wrote the intent.
+    """
+    pid = rec.extra.get("pid")
+    if rec.extra.get("host") != this_host or not isinstance(pid, int) or isinstance(pid, bool):
+        return "unfinished"
+    start = rec.extra.get("start")
+    return "running" if alive(pid, start if isinstance(start, str) else None) else "interrupted"
+
+
 def status_rows(
     records: Iterable[Record],
     live: Mapping[str, Mapping[str, bool]],
     now: float,
     server: str | None = None,
+    draining: Mapping[str, Mapping[str, bool]] | None = None,
+    this_host: str | None = None,
+    alive: Callable[[int, Any], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Merge the journal with live state into rows sorted by server (keys: module docstring).
 
-    `live` maps server -> {MaxScale host: in maintenance}; a host missing from it was not
-    asked (unreachable), so it never makes a record stale. Without `server`, rows cover every
-    server in maintenance live or with an open record; with `server`, exactly that server.
+    `live` maps server -> {MaxScale host: in maintenance}, `draining` the same for Draining/Drained;
+    a host missing from them was not asked (unreachable), so it never makes a record stale. Without
+    `server`, rows cover every server in maintenance or draining live, with an open record or with
+    an unfinished intent; with `server`, exactly that server. `this_host`/`alive` check intents' pids.
     """
+    records = list(records)
+    draining = draining or {}
+    if alive is None:
+        from .lock import pid_alive as alive
+    this_host = hostname() if this_host is None else this_host
     opened = open_maintenances(records)
+    intents = {s: [(r, intent_state(r, this_host, alive)) for r in recs]
+               for s, recs in unfinished_intents(records).items()}
     if server is not None:
         names = [server]
     else:
         live_on = {s for s, hosts in live.items() if any(hosts.values())}
-        names = sorted(live_on | set(opened))
-    return [_row(name, opened.get(name), live.get(name, {}), now) for name in names]
+        draining_on = {s for s, hosts in draining.items() if any(hosts.values())}
+        names = sorted(live_on | draining_on | set(opened) | set(intents))
+    return [
+        _row(name, opened.get(name), live.get(name, {}), now, draining.get(name, {}), intents.get(name, []))
+        for name in names
+    ]
 
 
-def _row(name: str, rec: Record | None, live_hosts: Mapping[str, bool], now: float) -> dict[str, Any]:
+def _row(name: str, rec: Record | None, live_hosts: Mapping[str, bool], now: float,
+         drain_hosts: Mapping[str, bool] | None = None, intents: list | None = None) -> dict[str, Any]:
     in_maint = sorted(h for h, on in live_hosts.items() if on)
+    drained = sorted(h for h, on in (drain_hosts or {}).items() if on)
+    intents = intents or []
     stale = False
     if rec is not None and not in_maint:
         # Stale only when some MaxScale was actually asked and said no.
         asked = [h for h in (rec.hosts or live_hosts) if h in live_hosts]
         stale = bool(asked)
-    if rec is not None:
+    if rec is not None or intents:
         source = "mcsctl"
-    elif in_maint:
+    elif in_maint or drained:
         source = "outside mcsctl"
     else:
         source = None
     expires = rec.expires if rec is not None else None
+    change = None
+    if intents:  # the latest unfinished change; an interrupted one matters most
+        intent, state = max(intents, key=lambda i: (i[1] == "interrupted", i[0].time))
+        change = {"action": intent.extra.get("for"), "state": state, "pid": intent.extra.get("pid"),
+                  "host": intent.extra.get("host"), "since": intent.time, "by": intent.user}
     return {
         "server": name,
         "in_maintenance": bool(in_maint),
         "hosts": in_maint,
+        "draining": bool(drained),
+        "draining_hosts": drained,
         "action": rec.action if rec else None,
-        "since": rec.time if rec else None,
-        "by": rec.user if rec else None,
+        "since": since_of(rec) if rec else None,
+        "by": rec.user if rec else (change["by"] if change else None),
         "reason": rec.reason if rec else None,
         "expires": expires,
         "overdue": expires is not None and now >= expires and not stale,
         "source": source,
         "stale": stale,
+        "interrupted": any(state == "interrupted" for _, state in intents),
+        "unfinished": change,
     }

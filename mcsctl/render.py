@@ -125,7 +125,8 @@ def _cell(v) -> str:
 
 
 def when(epoch: float | None) -> str:
-    return "" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+    """Local time with its zone (`2026-11-26 06:00:00 CET`): a bare time is ambiguous across hosts."""
+    return "" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
 class Reporter:

@@ -211,7 +211,8 @@ class Roller:
             row = self._row(plan, name, "running")
             self.rows.append(row)
             try:
-                self._node(plan, name, row)
+                with self.proc.changing("rolling-node", [name]):  # the node's lock for its whole turn
+                    self._node(plan, name, row)
             except BaseException as exc:
                 err = exc
                 if isinstance(exc, KeyboardInterrupt):
@@ -389,6 +390,8 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         return
     if not plan.todo:
         raise OperationFailed("nothing to roll")
+    if proc.journal is not None:
+        proc.journal.check_writable()  # before the roll's first record: an unusable journal changes nothing
     roller.start(plan)
     try:
         primary = roller.roll(plan)

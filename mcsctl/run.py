@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
-from .health import wait_back
+from .health import ChangedOutside, wait_back
 from .signals import shielded
 from .workflow import Outcome
 from .model import Server
@@ -103,6 +103,13 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
         ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
         proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
         return
+    # One frame for the whole run: the server's lock is held from entering until it has left again.
+    with proc.changing("run", [name], opts) as intent:
+        _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, fmt, intent)
+
+
+def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str,
+                intent) -> None:
     entered = proc.enter(name, opts, action="run-start")
     ui.info(f"{name}: running {shlex.join(argv)}")
     status, sig = run_command(argv)
@@ -139,6 +146,9 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
             raise
         err = exc if isinstance(exc, McsctlError) else Interrupted(
             f"{name}: interrupted while waiting for it to come back")
+        if isinstance(err, ChangedOutside):
+            _changed_outside(proc, name, err, intent, status)
+            raise
         if "stays in maintenance" not in err.message:
             err.message += f"; {name} stays in maintenance"
         with shielded():
@@ -149,8 +159,24 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
             raise
         raise err from None
     outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
+    if not outcome.changed:  # someone cleared it between our last look and the leave
+        ui.warn(f"{name} had already been taken out of maintenance outside this run")
     ui.outcome(outcome, fmt)
     if sig:
         raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
     if status:
         raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
+
+
+def _changed_outside(proc, name: str, err: McsctlError, intent, status: int) -> None:
+    """The server left maintenance under us: journal the truth (its maintenance is over) and say who."""
+    from .intent import taken_over_by
+
+    by = taken_over_by(proc, name)
+    if by:
+        err.message += f"; {by}"
+    err.hint = f"check {name} (mcsctl servers); the command exited with status {status}"
+    intent.note = "taken out of maintenance outside this run"
+    with shielded():
+        proc.record("run-end", name, "ok", cleared=True, outside=True, status=status)
+    err.final = proc.final_state(name)

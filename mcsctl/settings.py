@@ -29,6 +29,7 @@ class Settings:
     poll_interval: float = 0.5  # seconds between confirmation / drain polls
     confirm_timeout: float = 30.0  # seconds to see a change on every MaxScale
     journal: str | None = None  # path of the journal (default under $XDG_STATE_HOME)
+    no_journal: bool = False  # --no-journal / `journal = false`: work without records (the locks stay)
 
 
 def default_config_path() -> Path:
@@ -99,7 +100,7 @@ def _load_config(path: Path, explicit: bool) -> dict:
 
 
 _NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
-_BOOLS = ("secure", "tls_verify_server_cert")
+_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
 _STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 
@@ -124,6 +125,8 @@ def resolve(flags: dict, config: str | None = None) -> Settings:
     """Fill the options the command line and environment left unset from the config file and defaults."""
     path = Path(config) if config else default_config_path()
     from_file = _load_config(path, explicit=bool(config))
+    if isinstance(from_file.get("journal"), bool):  # `journal = false` turns the records off; true = default
+        from_file["no_journal"] = from_file.get("no_journal") or not from_file.pop("journal")
     values = {}
     for f in fields(Settings):
         value = flags.get(f.name)

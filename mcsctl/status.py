@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from . import render
-from .errors import ExitCode, McsctlError
+from .errors import ExitCode, McsctlError, OperationFailed, UsageError
 
-STATUS_COLUMNS = ["Server", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source", "Stale"]
+STATUS_COLUMNS = ["Server", "State", "Action", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source",
+                  "Stale", "Change"]
 
 
 def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
@@ -40,20 +41,129 @@ def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
 
 
 def status(st, server: str | None, fmt: str) -> None:
-    from .journal import Journal, status_rows
+    from .journal import status_rows
 
     fleet = st.fleet()
     live, views = live_maintenance(fleet, st.reporter)
     if server is not None:
         fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
-    journal = Journal(st.settings.journal)
-    rows = status_rows(journal.read(), live, time.time(), server)
-    if fmt == "table":
-        for r in rows:
-            r["since"], r["expires"] = render.when(r["since"]), render.when(r["expires"])
+    records = _records_or_warn(st)
+    rows = status_rows(records, live, time.time(), server, draining=_draining(views))
+    if fmt != "json":
+        rows = [r for r in rows if _in_something(r)]  # no blank row for a server that is in nothing
         if not rows:
-            st.reporter.info("no server is in maintenance, and the journal has no open record")
-    render.rows_out(STATUS_COLUMNS, rows, fmt)
+            what = f"{server} is not" if server else "no server is"
+            st.reporter.info(f"{what} in maintenance or draining, and the journal has no open or unfinished record")
+            return
+    render.rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
+    for r in rows:
+        hint = _cleanup_hint(r)
+        if hint:
+            st.reporter.info(f"hint: {hint}")
+
+
+def _records_or_warn(st) -> list:
+    """The journal's records; one that cannot be read is a warning here (the live state is still worth seeing)."""
+    journal = st.journal()
+    if journal is None:
+        return []
+    try:
+        return journal.read()
+    except McsctlError as exc:
+        st.reporter.warn(f"{exc}; showing the live state only")
+        return []
+
+
+def _draining(views) -> dict[str, dict[str, bool]]:
+    """server -> {MaxScale host: Draining or Drained}, from the views `live_maintenance` read."""
+    out: dict[str, dict[str, bool]] = {}
+    for host, servers in views.items():
+        for s in servers:
+            out.setdefault(s.name, {})[host] = s.draining
+    return out
+
+
+def _in_something(row: dict) -> bool:
+    return bool(row["in_maintenance"] or row["draining"] or row["source"] or row["unfinished"])
+
+
+def _table_row(r: dict, human: bool) -> dict:
+    """A status row as table/tsv show it: one state cell, the action; a table's times with their zone
+    (TSV keeps epoch seconds, for scripts)."""
+    state = ", ".join(w for w, on in (("maintenance", r["in_maintenance"]), ("draining", r["draining"])) if on)
+    change = r["unfinished"]
+    action = r["action"] or (change["action"] if change else None)
+    when = render.when if human else (lambda t: t)
+    return {
+        **r,
+        "state": state or "-",
+        "action": action,
+        "hosts": r["hosts"] or r["draining_hosts"],
+        "since": when(r["since"] if r["since"] is not None else (change["since"] if change else None)),
+        "expires": when(r["expires"]),
+        "change": _change_cell(change),
+    }
+
+
+def _change_cell(change: dict | None) -> str | None:
+    if change is None:
+        return None
+    where = f" on {change['host']}" if change["state"] == "unfinished" and change.get("host") else ""
+    return f"{change['action']} {change['state']} (pid {change['pid']}{where})"
+
+
+def _cleanup_hint(r: dict) -> str | None:
+    """What to run to clean up after a change that died, or a drain nobody finishes."""
+    name, change = r["server"], r["unfinished"]
+    left = "left it draining" if r["draining"] else "left it in maintenance" if r["in_maintenance"] else "left no flag"
+    from .intent import command_of
+
+    if change and change["state"] == "interrupted":
+        return (f"{name}: `{command_of(change['action'])}` (pid {change['pid']}) died before it finished and "
+                f"{left}; clean up with: mcsctl maintenance off {name}")
+    if change and change["state"] == "unfinished":
+        return (f"{name}: `{command_of(change['action'])}` started on {change['host'] or 'another host'} (pid "
+                f"{change['pid']}) has not recorded its end; if it is no longer running there, clean up with: "
+                f"mcsctl maintenance off {name}")
+    if r["draining"] and not r["in_maintenance"] and change is None:
+        return f"{name} is draining outside any mcsctl change; if that is left over: mcsctl maintenance off {name}"
+    return None
+
+
+def extend(st, name: str, expires: str, reason: str | None, dry_run: bool) -> None:
+    """`maintenance extend`: a new expiry (and reason) for a server in maintenance; only the journal changes.
+
+    The server must be in maintenance by the journal's record or live on some MaxScale. A duration
+    counts from now.
+    """
+    from .durations import parse_until
+    from .journal import open_maintenances
+
+    journal = st.journal()
+    if journal is None:
+        raise UsageError("maintenance extend only writes the journal; it cannot work with --no-journal")
+    until = parse_until(expires, time.time())
+    opened = open_maintenances(journal.read()).get(name)
+    fleet = st.fleet()
+    try:
+        live_hosts = sorted(h for h, s in fleet.locate(name).items() if s.in_maintenance)
+    except McsctlError:
+        if opened is None:
+            raise
+        live_hosts = []  # MaxScale cannot be read: the record is what we go by
+        st.reporter.warn(f"could not read the live state of {name}; extending its journal record")
+    if opened is None and not live_hosts:
+        raise OperationFailed(f"{name} is not in maintenance (no MaxScale shows it, and the journal has no open "
+                              "record); nothing to extend", hint=f"put it in maintenance: mcsctl maintenance on {name}")
+    hosts = sorted(set(live_hosts) | set(opened.hosts if opened else []))
+    what = f"{name}: expires {render.when(until)}" + (f", reason {reason!r}" if reason else "")
+    if dry_run:
+        st.reporter.plan(f"# record in the journal {journal.path}: {what} (MaxScale is not changed)")
+        return
+    proc = st.procedures()
+    with proc.changing("extend", [name]):
+        proc.record("extend", name, "ok", hosts=hosts, reason=reason, expires=until)
+    st.reporter.info(f"{what} (recorded in the journal)")
 
 
 # When several reaps fail, the exit status is the most telling of their codes.
@@ -61,10 +171,10 @@ _SEVERITY = {ExitCode.PARTIAL: 4, ExitCode.TIMEOUT: 3, ExitCode.UNREACHABLE: 2}
 
 
 def reap(st, dry_run: bool) -> None:
-    from .journal import Journal, expired
+    from .journal import expired
 
-    journal = Journal(st.settings.journal)
-    due = expired(journal.read(), time.time())
+    journal = st.journal()
+    due = expired(journal.read(), time.time()) if journal is not None else []
     ui = st.reporter
     if not due:
         ui.info("no expired maintenance")

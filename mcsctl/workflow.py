@@ -60,6 +60,8 @@ class Procedures:
         journal=None,
         confirm_timeout: float = 30.0,
         wall: Callable[[], float] = time.time,
+        takeover: bool = False,
+        lock_dir=None,
     ):
         self.fleet = fleet
         self.ui = ui
@@ -67,6 +69,18 @@ class Procedures:
         self.confirm_timeout = confirm_timeout
         self.wall = wall
         self._sync_noted = False
+        self.takeover = takeover  # --takeover: go ahead despite another mcsctl holding a server's lock
+        self.lock_dir = lock_dir  # where the per-server locks live (lock.runtime_dir()); None: no locks
+        self._intents: dict = {}  # server -> the intent.Intent this process is carrying out
+
+    def changing(self, action: str, names: list[str], opts=None, dry_run: bool = False):
+        """The frame of a change (intent.changing): journal writable, per-server locks, intent, outcome.
+
+        `with self.changing("on", [name], opts) as intent: ...`; a dry run (opts.dry_run) passes through.
+        """
+        from .intent import changing
+
+        return changing(self, action, names, self.takeover, dry_run or bool(getattr(opts, "dry_run", False)))
 
     # ---------------------------------------------------------------- helpers
     def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw) -> None:
@@ -75,19 +89,22 @@ class Procedures:
             return
         from .journal import Record, who
 
-        self.journal.append(
-            Record(
-                time=self.wall(),
-                action=action,
-                server=server,
-                hosts=self.fleet.hosts if hosts is None else hosts,
-                user=who(),
-                outcome=outcome,
-                reason=kw.pop("reason", None),
-                expires=kw.pop("expires", None),
-                extra=kw,
-            )
+        rec = Record(
+            time=self.wall(),
+            action=action,
+            server=server,
+            hosts=self.fleet.hosts if hosts is None else hosts,
+            user=who(),
+            outcome=outcome,
+            reason=kw.pop("reason", None),
+            expires=kw.pop("expires", None),
+            extra=kw,
         )
+        try:
+            self.journal.append(rec)
+        except OSError as exc:  # after a change: say so, never abort the cleanup that follows
+            self.ui.warn(f"could not write the journal {self.journal.path}: {exc.strerror or exc}; not recorded: "
+                         f"{action} {server or ''} {outcome} on {', '.join(rec.hosts) or 'no MaxScale'}")
 
     def _open_record(self, name: str) -> bool:
         if self.journal is None:
@@ -170,6 +187,10 @@ class Procedures:
         check_server_name(name)
         if opts.on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
+        with self.changing(action, [name], opts):
+            return self._enter_checked(name, opts, action)
+
+    def _enter_checked(self, name: str, opts: OnOptions, action: str) -> Outcome:
         views = self.fleet.read()
         found = self.fleet.locate(name, views)
         if all(s.in_maintenance for s in found.values()):
@@ -413,6 +434,11 @@ class Procedures:
         reason: str | None = None,
     ) -> Outcome:
         check_server_name(name)
+        with self.changing(action, [name], dry_run=dry_run):
+            return self._leave_checked(name, wait_healthy, healthy_timeout, dry_run, action, reason)
+
+    def _leave_checked(self, name: str, wait_healthy: bool, healthy_timeout: float, dry_run: bool, action: str,
+                       reason: str | None) -> Outcome:
         found = self.fleet.locate(name)
         in_maint = any(s.in_maintenance for s in found.values())
         draining = any(s.draining for s in found.values())
@@ -550,9 +576,10 @@ class Procedures:
             self.ui.plan(self._switcher(old.monitor).describe_switchover(old.monitor, new, old.name))
             self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
             return Outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
-        self.ui.info(f"switching over from {old.name} to {new}")
-        self._switcher(old.monitor).switchover(old.monitor, new, old.name)
-        final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
-        self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
-        self.record("switchover", old.name, "ok", to=new)
+        with self.changing("switchover", [old.name, new]):
+            self.ui.info(f"switching over from {old.name} to {new}")
+            self._switcher(old.monitor).switchover(old.monitor, new, old.name)
+            final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
+            self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
+            self.record("switchover", old.name, "ok", to=new)
         return Outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new})

@@ -201,7 +201,7 @@ def test_servers_are_independent_and_other_actions_ignored():
 # --- status rows ----------------------------------------------------------------------------
 
 KEYS = {"server", "in_maintenance", "hosts", "action", "since", "by", "reason", "expires", "overdue",
-        "source", "stale"}
+        "source", "stale", "draining", "draining_hosts", "interrupted", "unfinished"}
 
 
 def test_status_set_by_mcsctl_and_live():
@@ -210,7 +210,8 @@ def test_status_set_by_mcsctl_and_live():
     assert rows == [{
         "server": "srv1", "in_maintenance": True, "hosts": [A, B], "action": "on", "since": 10.0,
         "by": "alice@adm1", "reason": "kernel update", "expires": 1000.0, "overdue": False,
-        "source": "mcsctl", "stale": False,
+        "source": "mcsctl", "stale": False, "draining": False, "draining_hosts": [], "interrupted": False,
+        "unfinished": None,
     }]
     json.dumps(rows)  # plain data
 

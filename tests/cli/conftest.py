@@ -41,6 +41,7 @@ def cli_env(tmp_path, monkeypatch):
         XDG_CACHE_HOME=str(tmp_path / "cache"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_RUNTIME_DIR=str(tmp_path / "run"),  # the per-server locks
         MCSCTL_POLL_INTERVAL="0.05",
         MCSCTL_CONFIRM_TIMEOUT="5",
         NO_COLOR="1",
