@@ -34,6 +34,7 @@ class Server:
     monitor: str | None = None
     maxscale: str = ""  # which MaxScale reported it
     details: str = ""  # state_details (maxctrl 6.0+ appends it to the State column)
+    lag: float | None = None  # replication lag in seconds where the backend has it (REST); None = unknown
 
     @classmethod
     def from_state_cell(cls, cell: str, **kw) -> "Server":

@@ -70,8 +70,8 @@ class NodeUI:
     def warn(self, message: str) -> None:
         self.ui.warn(self.prefix + message)
 
-    def plan(self, line: str) -> None:
-        self.ui.plan(line)
+    def plan(self, line: str, host: str | None = None) -> None:
+        self.ui.plan(line, host)
 
     def waiting(self, what, found, elapsed, deadline) -> None:
         self.ui.waiting(self.prefix + what, found, elapsed, deadline)
@@ -389,6 +389,9 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         return
     if not plan.todo:
         raise OperationFailed("nothing to roll")
+    if plan.primary in plan.todo:  # the one consent rule: asked once, before the first node
+        proc.consent(f"The roll switches the primary {plan.primary} over at its turn, interrupting its clients' "
+                     "writes. Go on?", f"the roll switches the primary {plan.primary} over", opts.yes)
     roller.start(plan)
     try:
         primary = roller.roll(plan)

@@ -14,24 +14,13 @@ def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
     """server -> {MaxScale host: in maintenance}, reading every MaxScale; also the views read.
 
     A MaxScale that cannot be read is left out (with a warning): during an incident the journal and
-    the MaxScales that answer are still worth seeing. Only when none answers is it an error.
+    the MaxScales that answer are still worth seeing. Only when none answers is it an error; when some
+    did not, `fleet.raise_if_silent()` after the output makes it exit 5.
     """
 
-    def read(b):
-        try:
-            return b.list_servers()
-        except McsctlError as exc:
-            return exc
-
-    views, errors = {}, []
-    for backend, result in zip(fleet.backends, fleet.each(read)):
-        if isinstance(result, McsctlError):
-            errors.append(result)
-            ui.warn(f"{result}; its view is missing below")
-        else:
-            views[backend.host] = result
-    if not views:
-        raise errors[0]
+    views, silent = fleet.read_answering()  # raises only when no MaxScale answers
+    for exc in silent.values():
+        ui.warn(f"{exc}; its view is missing below")
     live: dict[str, dict[str, bool]] = {}
     for host, servers in views.items():
         for s in servers:
@@ -54,6 +43,7 @@ def status(st, server: str | None, fmt: str) -> None:
         if not rows:
             st.reporter.info("no server is in maintenance, and the journal has no open record")
     render.rows_out(STATUS_COLUMNS, rows, fmt)
+    fleet.raise_if_silent()  # some MaxScales did not answer: exit 5 (partial)
 
 
 # When several reaps fail, the exit status is the most telling of their codes.
