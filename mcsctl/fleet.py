@@ -142,8 +142,9 @@ class Fleet:
         try:
             return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
         except Unreachable as exc:
-            if len(self.backends) > 1 and exc.hint is None and not isinstance(exc, (AuthFailed, MaxctrlMissing)):
-                exc.hint = "add --skip-unreachable to act on the MaxScales that answer"
+            skip = "add --skip-unreachable to act on the MaxScales that answer"
+            if len(self.backends) > 1 and skip not in (exc.hint or "") and not isinstance(exc, (AuthFailed, MaxctrlMissing)):
+                exc.hint = f"{exc.hint}; or {skip}" if exc.hint else skip
             raise
 
     def read_answering(self) -> tuple[Views, dict[str, McsctlError]]:
