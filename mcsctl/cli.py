@@ -96,7 +96,7 @@ AllowLast = Annotated[
     ),
 ]
 ServersArg = Annotated[
-    list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER...")
+    list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
 ]
 WaitHealthy = Annotated[
     bool, typer.Option("--wait-healthy", help="Also wait until the server is Running with a role again.")
