@@ -269,7 +269,10 @@ class Procedures:
             found = self.fleet.locate(name, views)
             if any(s.is_primary for s in found.values()):  # never take out a server that is still the primary
                 raise OperationFailed(f"{name} is still the primary after the switchover; " + self._stays())
-        return self._enter(name, opts, found, action)
+        outcome = self._enter(name, opts, found, action)
+        if switch_to is not None:
+            outcome.message += f" ({switch_to} took over as the primary first)"
+        return outcome
 
     def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
         draining = opts.drain and not opts.force and not primary
@@ -768,9 +771,7 @@ class Procedures:
         if opts.dry_run:
             if switch_to is not None:
                 self.switchover(to=switch_to, dry_run=True, views=views)
-            self.ui.plan(f"# together, all or nothing: {', '.join(todo)}")
-            for n in todo:
-                self.plan_enter(n, opts)
+            self.plan_enter_set(todo, opts)
             return [self._outcome(n, action, False, found[n], "dry run: nothing was changed") for n in names]
         if switch_to is not None:
             self.switchover(to=switch_to, views=views, yes=True)  # consented above
@@ -785,6 +786,24 @@ class Procedures:
                               f"{n} is in maintenance on every MaxScale" if n in todo else
                               f"{n} is already in maintenance on every MaxScale; nothing to do",
                               cut=cut.get(n, 0)) for n in names]
+
+    def plan_enter_set(self, todo: list[str], opts: OnOptions) -> None:
+        """The plan of several servers entering together: every drain, one wait, every maintenance."""
+        both = ", ".join(todo)
+        self.ui.plan(f"# together, all or nothing (a failure undoes every one): {both}")
+        draining = opts.drain and not opts.force
+        if draining:
+            for n in todo:
+                self._plan(f"set {n} draining on every MaxScale", lambda b, n=n: b.describe_set(n, "drain"))
+            self.ui.plan(f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
+                         f"then --on-timeout {opts.on_timeout})")
+        for n in todo:
+            self._plan(f"set {n} in maintenance on every MaxScale",
+                       lambda b, n=n: b.describe_set(n, "maintenance", opts.force))
+        if draining:
+            for n in todo:
+                self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
+        self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
 
     @staticmethod
     def _distinct(names: list[str]) -> list[str]:
