@@ -148,6 +148,7 @@ def test_outcome_json_lists_the_changes(mcsctl, maxscale_sim):
 # ------------------------------------------------------------------ --dry-run --format json
 @pytest.mark.parametrize("args", [
     ["maintenance", "on", "mcs3"],
+    ["maintenance", "on", "mcs2", "mcs3"],
     ["maintenance", "off", "mcs3"],
     ["maintenance", "run", "mcs3", "--", "true"],
     ["switchover", "--to", "mcs2"],
@@ -241,6 +242,21 @@ def test_several_servers_all_or_nothing(rest_mcsctl, maxscale_sim):
     r = rest_mcsctl("maintenance", "on", "mcs2", "mcs3", "--no-drain", hosts=[maxscale_sim])
     assert r.rc == 1 and "undone on mcs2" in r.err, r.err
     assert state_of(maxscale_sim, "mcs2") == "Slave, Running"
+
+
+def test_sigint_while_a_set_drains_undoes_every_server(rest_mcsctl, make_sim):
+    import signal
+
+    from .conftest import finish
+
+    sim = make_sim(scenario=ON_MCS3)
+    p = rest_mcsctl.start("maintenance", "on", "mcs2", "mcs3", "--drain-timeout", "20", hosts=[sim])
+    wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="mcs3 Draining")
+    p.send_signal(signal.SIGINT)
+    r = finish(p)
+    assert r.rc == 130, r.err
+    assert "interrupted" in r.err and "undone on mcs2, mcs3" in r.err
+    assert state_of(sim, "mcs2") == state_of(sim, "mcs3") == "Slave, Running"
 
 
 def test_allow_last_needs_yes_and_overrides_the_last_server_guard(rest_mcsctl, maxscale_sim):
