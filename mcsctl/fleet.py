@@ -180,7 +180,7 @@ class Fleet:
         warning each); the change then goes to the others. Unreachable when none answers."""
         _, silent = self.read_answering()
         for host, exc in silent.items():
-            warn(f"{exc}; skipping {host} (--skip-unreachable): it does not get this change")
+            warn(f"{host} does not answer ({exc.message}): skipped (--skip-unreachable), it does not get this change")
         if silent:
             self.backends = [b for b in self.backends if b.host not in silent]
             self.skipped = list(silent)
