@@ -308,3 +308,11 @@ def test_servers_shows_replication_lag_where_the_backend_has_it(mcsctl, maxscale
     else:  # maxctrl's list servers has no lag column
         assert lag == {"mcs1": None, "mcs2": None, "mcs3": None}
         assert "Lag" not in header
+
+
+def test_rolling_asks_once_on_a_terminal(cli_env, maxscale_sim):
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=maxscale_sim.host)
+    rc, text = _on_a_terminal(["rolling", "--", "true"], env, b"n\n")
+    assert rc == 4, text
+    assert text.count("[y/N]") == 1 and "The roll switches the primary mcs1 over" in text
+    assert states(maxscale_sim) == {"mcs1": "Master, Running", "mcs2": "Slave, Running", "mcs3": "Slave, Running"}
