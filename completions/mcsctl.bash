@@ -9,7 +9,7 @@ _mcsctl_spec() {
     _mcsctl_rest= _mcsctl_inter=1
     case $1 in
     '')
-        _mcsctl_subs=(servers switchover rolling completion maintenance)
+        _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance)
         _mcsctl_hidden=(maint)
         _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --config --quiet -q --verbose -v --version --help)
         _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config)
@@ -20,11 +20,21 @@ _mcsctl_spec() {
         _mcsctl_valued=(--format -f)
         ;;
     'switchover')
-        _mcsctl_opts=(--to --dry-run --takeover --format -f --help)
+        _mcsctl_opts=(--to --dry-run --yes -y --skip-unreachable --takeover --format -f --help)
         _mcsctl_valued=(--to --format -f)
         ;;
+    'drain')
+        _mcsctl_opts=(--wait --drain-timeout --dry-run --skip-unreachable --takeover --format -f --help)
+        _mcsctl_valued=(--drain-timeout --format -f)
+        _mcsctl_args=('server')
+        ;;
+    'undrain')
+        _mcsctl_opts=(--dry-run --skip-unreachable --takeover --format -f --help)
+        _mcsctl_valued=(--format -f)
+        _mcsctl_args=('server')
+        ;;
     'rolling')
-        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --takeover --format -f --help)
+        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--servers --drain-timeout --on-timeout --to --reason --expires --catchup-timeout --format -f)
         _mcsctl_rest='command'
         ;;
@@ -38,14 +48,14 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maintenance on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --takeover --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
-        _mcsctl_args=('server')
+        _mcsctl_rest='server'
         ;;
     'maintenance off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --format -f --help)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--healthy-timeout --reason --format -f)
-        _mcsctl_args=('server')
+        _mcsctl_rest='server'
         ;;
     'maintenance status')
         _mcsctl_opts=(--format -f --help)
@@ -53,7 +63,7 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maintenance run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
@@ -64,7 +74,8 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maintenance reap')
-        _mcsctl_opts=(--dry-run --takeover --help)
+        _mcsctl_opts=(--dry-run --takeover --skip-unreachable --format -f --help)
+        _mcsctl_valued=(--format -f)
         ;;
     'maint')
         _mcsctl_subs=(on off status run extend reap)
@@ -72,14 +83,14 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maint on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --takeover --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
-        _mcsctl_args=('server')
+        _mcsctl_rest='server'
         ;;
     'maint off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --format -f --help)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--healthy-timeout --reason --format -f)
-        _mcsctl_args=('server')
+        _mcsctl_rest='server'
         ;;
     'maint status')
         _mcsctl_opts=(--format -f --help)
@@ -87,7 +98,7 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maint run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --format -f --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
@@ -98,7 +109,8 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maint reap')
-        _mcsctl_opts=(--dry-run --takeover --help)
+        _mcsctl_opts=(--dry-run --takeover --skip-unreachable --format -f --help)
+        _mcsctl_valued=(--format -f)
         ;;
     *) return 1 ;;
     esac
@@ -117,7 +129,9 @@ _mcsctl_optkind() {
         _mcsctl_kind='w:auto maxctrl rest' ;;
     *'|--on-timeout')
         _mcsctl_kind='w:fail force proceed' ;;
-    *'|--format'|*'|-f')
+    'maintenance reap|--format'|'maint reap|--format'|'maintenance reap|-f'|'maint reap|-f')
+        _mcsctl_kind='w:table json' ;;
+    'servers|--format'|'switchover|--format'|'drain|--format'|'undrain|--format'|'rolling|--format'|'maintenance on|--format'|'maintenance off|--format'|'maintenance status|--format'|'maintenance run|--format'|'maint on|--format'|'maint off|--format'|'maint status|--format'|'maint run|--format'|'servers|-f'|'switchover|-f'|'drain|-f'|'undrain|-f'|'rolling|-f'|'maintenance on|-f'|'maintenance off|-f'|'maintenance status|-f'|'maintenance run|-f'|'maint on|-f'|'maint off|-f'|'maint status|-f'|'maint run|-f')
         _mcsctl_kind='w:table json tsv' ;;
     *) _mcsctl_kind= ;;
     esac

@@ -78,7 +78,26 @@ Expires = Annotated[
     Optional[str],
     typer.Option("--expires", help="Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.", metavar="WHEN"),
 ]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Consent to cutting connections without a question.")]
+Yes = Annotated[
+    bool, typer.Option("--yes", "-y", help="Consent to interrupting clients (force, switchover) without a question.")
+]
+SkipUnreachable = Annotated[
+    bool,
+    typer.Option(
+        "--skip-unreachable",
+        help="Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not.",
+    ),
+]
+AllowLast = Annotated[
+    bool,
+    typer.Option(
+        "--allow-last",
+        help="Take out the last servers that can take traffic (the cluster is already broken); needs --yes.",
+    ),
+]
+ServersArg = Annotated[
+    list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
+]
 WaitHealthy = Annotated[
     bool, typer.Option("--wait-healthy", help="Also wait until the server is Running with a role again.")
 ]
@@ -111,6 +130,7 @@ class State:
         self._settings = None
         self._reporter = None
         self.takeover = False  # the command's --takeover
+        self.skip_unreachable = False  # --skip-unreachable of a changing command
 
     @property
     def settings(self):
@@ -133,7 +153,16 @@ class State:
         from .fleet import Fleet
 
         s = self.settings
-        return Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
+        fleet = Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
+        if self.skip_unreachable:
+            fleet.skip_unreachable(self.reporter.warn)
+        return fleet
+
+    def changing(self, skip_unreachable: bool, dry_run: bool = False, fmt: str = "table") -> "State":
+        """Set up a changing command: --skip-unreachable for its Fleet, --dry-run --format json for its plan."""
+        self.skip_unreachable = skip_unreachable
+        self.reporter.plan_json = dry_run and fmt == "json"
+        return self
 
     def journal(self):
         """The journal, or None with --no-journal."""
@@ -223,16 +252,21 @@ def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
         from . import render
         from .cache import write_names
 
-        views = st.fleet().read()
+        fleet = st.fleet()
+        views, silent = fleet.read_answering()  # what answers is shown; exit 5 when some did not
+        for exc in silent.values():
+            st.reporter.warn(f"{exc}; its servers are missing below")
         items = [s for host_servers in views.values() for s in host_servers]
         write_names([s.name for s in items], st.flags["hosts"])
         render.servers(items, fmt)
         for line in render.disagreements(items):
             st.reporter.warn(line)
+        fleet.raise_if_silent()
 
 
 def _on_options(
-    *, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes
+    *, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
+    allow_last=False,
 ):
     """The `maintenance on` options (shared by run and rolling) as OnOptions; bad values are usage errors."""
     from .durations import parse_duration, parse_until
@@ -261,13 +295,14 @@ def _on_options(
         expires_after=expires_after,
         dry_run=dry_run,
         yes=yes,
+        allow_last=allow_last,
     )
 
 
 @maintenance_app.command("on")
 def maintenance_on(
     ctx: typer.Context,
-    server: ServerArg,
+    servers_: ServersArg,
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
@@ -275,48 +310,58 @@ def maintenance_on(
     switchover: Switchover = False,
     to: To = None,
     allow_primary: AllowPrimary = False,
+    allow_last: AllowLast = False,
     reason: Reason = None,
     expires: Expires = None,
     dry_run: DryRun = False,
     yes: Yes = False,
     takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Drain SERVER, put it into maintenance on every MaxScale, and confirm."""
+    """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
         _check_format(fmt)
         st.takeover = takeover
         opts = _on_options(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+            allow_last=allow_last,
         )
-        outcome = st.procedures().enter(server, opts)
-        if not opts.dry_run:
-            st.reporter.outcome(outcome, fmt)
+        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().enter_set(servers_, opts)
+        _finish(st, outcomes, dry_run, fmt)
+
+
+def _finish(st: "State", outcomes: list, dry_run: bool, fmt: str) -> None:
+    """The end of a changing command: the plan (--dry-run; JSON with --format json) or the outcomes."""
+    if dry_run:
+        st.reporter.flush_plan()
+    else:
+        st.reporter.outcomes(outcomes, fmt)
 
 
 @maintenance_app.command("off")
 def maintenance_off(
     ctx: typer.Context,
-    server: ServerArg,
+    servers_: ServersArg,
     wait_healthy: WaitHealthy = False,
     healthy_timeout: HealthyTimeout = "300",
     reason: Reason = None,
     dry_run: DryRun = False,
     takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Take SERVER out of maintenance on every MaxScale, and confirm."""
+    """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
     with handled(ctx) as st:
         _check_format(fmt)
         st.takeover = takeover
         from .durations import parse_duration
 
-        outcome = st.procedures().leave(
-            server, wait_healthy, parse_duration(healthy_timeout), dry_run=dry_run, reason=reason
+        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().leave_set(
+            servers_, wait_healthy, parse_duration(healthy_timeout), dry_run=dry_run, reason=reason
         )
-        if not dry_run:
-            st.reporter.outcome(outcome, fmt)
+        _finish(st, outcomes, dry_run, fmt)
 
 
 @maintenance_app.command("status")
@@ -352,6 +397,7 @@ def maintenance_run(
     always_clear: Annotated[bool, typer.Option("--always-clear", help="Leave maintenance even if COMMAND fails.")] = False,
     healthy_timeout: HealthyTimeout = "300",
     takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
@@ -365,7 +411,10 @@ def maintenance_run(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
+        st.changing(skip_unreachable, dry_run, fmt)
         run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
+        if dry_run:
+            st.reporter.flush_plan()
 
 
 @maintenance_app.command("extend")
@@ -386,26 +435,76 @@ def maintenance_extend(
 
 
 @maintenance_app.command("reap")
-def maintenance_reap(ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False) -> None:
+def maintenance_reap(
+    ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
+                                     metavar="table|json")] = "table",
+) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
         st.takeover = takeover
+        if fmt not in ("table", "json"):
+            raise UsageError(f"--format must be table or json, not {fmt!r}")
+        if fmt == "json" and not dry_run:
+            raise UsageError("--format json goes with --dry-run (reap reports on stderr)")
         from .status import reap
 
-        reap(st, dry_run)
+        reap(st.changing(skip_unreachable, dry_run, fmt), dry_run)
+        if dry_run:
+            st.reporter.flush_plan()
 
 
 @app.command()
 def switchover(
-    ctx: typer.Context, to: To = None, dry_run: DryRun = False, takeover: Takeover = False, fmt: FormatOpt = "table"
+    ctx: typer.Context, to: To = None, dry_run: DryRun = False, yes: Yes = False,
+    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = "table",
 ) -> None:
-    """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale."""
+    """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
         _check_format(fmt)
         st.takeover = takeover
-        outcome = st.procedures().switchover(to=to, dry_run=dry_run)
-        if not dry_run:
-            st.reporter.outcome(outcome, fmt)
+        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().switchover(to=to, dry_run=dry_run, yes=yes)
+        _finish(st, [outcome], dry_run, fmt)
+
+
+@app.command()
+def drain(
+    ctx: typer.Context,
+    server: ServerArg,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until SERVER is Drained (up to --drain-timeout).")] = False,
+    drain_timeout: DrainTimeout = "60",
+    dry_run: DryRun = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        st.takeover = takeover
+        from .durations import parse_duration
+
+        timeout = parse_duration(drain_timeout)
+        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().drain(server, wait, timeout, dry_run)
+        _finish(st, [outcome], dry_run, fmt)
+
+
+@app.command()
+def undrain(
+    ctx: typer.Context,
+    server: ServerArg,
+    dry_run: DryRun = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Clear SERVER's drain flag on every MaxScale and confirm."""
+    with handled(ctx) as st:
+        _check_format(fmt)
+        st.takeover = takeover
+        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().undrain(server, dry_run)
+        _finish(st, [outcome], dry_run, fmt)
 
 
 @app.command(context_settings={"allow_interspersed_args": False})
@@ -428,6 +527,7 @@ def rolling(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")] = False,
     catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
     takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
@@ -442,7 +542,10 @@ def rolling(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=True,
             to=to, allow_primary=False, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
+        st.changing(skip_unreachable, dry_run, fmt)
         rolling_command(st, names, opts, command, resume=resume, catchup_timeout=parse_duration(catchup_timeout), fmt=fmt)
+        if dry_run:
+            st.reporter.flush_plan()
 
 
 @app.command()

@@ -13,7 +13,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # bad command line or bad input
     UNREACHABLE = 3  # cannot reach MaxScale, maxctrl missing/unusable, authentication failed
     GUARD = 4  # refused by mcsctl's own safety guard
-    PARTIAL = 5  # some MaxScales changed and could not all be undone
+    PARTIAL = 5  # some MaxScales did what was asked and others did not (changes and reads alike)
     TIMEOUT = 6  # timed out waiting (drain, confirmation, health)
     INTERRUPTED = 130  # interrupted; cleanup was done
 

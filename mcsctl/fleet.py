@@ -51,6 +51,8 @@ class Fleet:
         self._pool = None
         self._writers: list[Backend] | None = None
         self._group: dict[str, list[str]] | None = None
+        self.silent: dict[str, McsctlError] = {}  # host -> why it did not answer the last read_answering()
+        self.skipped: list[str] = []  # hosts dropped for this command (--skip-unreachable)
         if len(backends) > 1:
             from concurrent.futures import ThreadPoolExecutor  # only with several MaxScales
 
@@ -136,7 +138,54 @@ class Fleet:
         return [f.result() for f in futures]
 
     def read(self) -> Views:
-        return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
+        """Every MaxScale's servers; the first error when one does not answer."""
+        try:
+            return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
+        except Unreachable as exc:
+            skip = "add --skip-unreachable to act on the MaxScales that answer"
+            if len(self.backends) > 1 and skip not in (exc.hint or "") and not isinstance(exc, (AuthFailed, MaxctrlMissing)):
+                exc.hint = f"{exc.hint}; or {skip}" if exc.hint else skip
+            raise
+
+    def read_answering(self) -> tuple[Views, dict[str, McsctlError]]:
+        """The views of the MaxScales that answer, and the error of each one that did not (also kept in
+        `silent`). Only when none answers is it an error: the first one's."""
+
+        def read(b: Backend):
+            try:
+                return b.list_servers()
+            except McsctlError as exc:
+                return exc
+
+        views: Views = {}
+        self.silent = {}
+        for backend, result in zip(self.backends, self.each(read)):
+            if isinstance(result, McsctlError):
+                self.silent[backend.host] = result
+            else:
+                views[backend.host] = result
+        if not views and self.silent:
+            raise next(iter(self.silent.values()))
+        return views, self.silent
+
+    def raise_if_silent(self) -> None:
+        """After showing what answered: Partial (exit 5) naming the MaxScales that did not."""
+        if self.silent:
+            hosts = ", ".join(self.silent)
+            raise Partial(f"{len(self.silent)} of {len(self.backends)} MaxScales did not answer ({hosts}); "
+                          "the output shows the others")
+
+    def skip_unreachable(self, warn: Callable[[str], None]) -> list[str]:
+        """--skip-unreachable: drop the MaxScales that do not answer now, for this whole command (after a
+        warning each); the change then goes to the others. Unreachable when none answers."""
+        _, silent = self.read_answering()
+        for host, exc in silent.items():
+            warn(f"{host} does not answer ({exc.message}): skipped (--skip-unreachable), it does not get this change")
+        if silent:
+            self.backends = [b for b in self.backends if b.host not in silent]
+            self.skipped = list(silent)
+            self._writers = self._group = None
+        return self.skipped
 
     def poll_read(self, deadline: float) -> Views | None:
         """One read while waiting for something: None when a MaxScale dropped it (try again later).

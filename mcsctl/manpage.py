@@ -17,9 +17,10 @@ EXIT_TEXT = {
     ExitCode.FAILED: "MaxScale refused, or the operation failed (e.g. unknown server)",
     ExitCode.USAGE: "usage error (bad option, duration, server name, host or config file)",
     ExitCode.UNREACHABLE: "cannot reach MaxScale, maxctrl missing or unusable, authentication failed",
-    ExitCode.GUARD: "refused by mcsctl's safety guard (primary without --switchover, last routable server, "
-    "cutting connections without --yes when there is no terminal to ask on)",
-    ExitCode.PARTIAL: "partial: some MaxScales changed and could not all be undone",
+    ExitCode.GUARD: "refused by mcsctl's safety guard (primary without --switchover, a --to that cannot take "
+    "over, last routable server, interrupting clients without --yes when there is no terminal to ask on)",
+    ExitCode.PARTIAL: "partial: some MaxScales did what was asked and others did not (a change that could not "
+    "be undone everywhere; a read that some MaxScales did not answer)",
     ExitCode.TIMEOUT: "timed out waiting (drain, confirmation, health, catch-up)",
     ExitCode.INTERRUPTED: "interrupted (SIGINT, SIGTERM, SIGHUP); cleanup was done: no drain flag left behind, "
     "the final state printed",

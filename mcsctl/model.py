@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
 
@@ -34,6 +34,9 @@ class Server:
     monitor: str | None = None
     maxscale: str = ""  # which MaxScale reported it
     details: str = ""  # state_details (maxctrl 6.0+ appends it to the State column)
+    # Replication lag in seconds where the backend has it without another call (REST); None = unknown. Not
+    # compared: the same server through maxctrl (no lag column) and REST is the same server.
+    lag: float | None = field(default=None, compare=False)
 
     @classmethod
     def from_state_cell(cls, cell: str, **kw) -> "Server":

@@ -57,6 +57,7 @@ def server_json(s: Server) -> dict:
         "gtid": s.gtid,
         "monitor": s.monitor,
         "maxscale": s.maxscale,
+        "lag": s.lag,
     }
 
 
@@ -82,11 +83,16 @@ def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
         out.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
         return
     rows = [server_row(s) for s in items]
-    if fmt == "tsv":
+    if fmt == "tsv":  # the TSV columns stay fixed (scripts cut them by position)
         out.write(tsv(rows))
         return
+    headers = list(SERVER_COLUMNS)
+    if any(s.lag is not None for s in items):  # the Lag column only where the backend has it (REST)
+        headers.insert(headers.index("GTID"), "Lag")
+        for r, s in zip(rows, items):
+            r.insert(headers.index("Lag"), "" if s.lag is None else f"{s.lag:g}")
     painters = [(lambda line, c, s=s: _paint(line, s, c)) for s in items]
-    out.write(table(SERVER_COLUMNS, rows, painters, _colour_ok(out)))
+    out.write(table(headers, rows, painters, _colour_ok(out)))
 
 
 def disagreements(items: list[Server]) -> list[str]:
@@ -129,6 +135,19 @@ def when(epoch: float | None) -> str:
     return "" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
+def outcome_json(outcome) -> dict:
+    """The JSON object of one outcome (CLI.md); `changes` lists what the command changed."""
+    return {
+        "server": outcome.server,
+        "action": outcome.action,
+        "changed": outcome.changed,
+        "message": outcome.message,
+        "connections_cut": outcome.cut,
+        "final": [server_json(s) for s in outcome.final.values()],
+        **outcome.extra,
+    }
+
+
 class Reporter:
     """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout."""
 
@@ -140,6 +159,8 @@ class Reporter:
         self._live = self.err.isatty()
         self._last_progress: float | None = None
         self._line_open = False
+        self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
+        self._steps: list[dict] = []
 
     def _end_line(self) -> None:
         if self._line_open:
@@ -160,8 +181,23 @@ class Reporter:
             self._end_line()
             self.err.write(f"+ {line}\n")
 
-    def plan(self, line: str) -> None:
-        self.out.write(line + "\n")
+    def plan(self, line: str, host: str | None = None) -> None:
+        """A `# step` line or an exact call (to `host`): printed at once, or kept for `flush_plan` (JSON)."""
+        if not self.plan_json:
+            self.out.write(line + "\n")
+            return
+        if line.startswith("# "):
+            self._steps.append({"step": line[2:], "calls": []})
+            return
+        if not self._steps:
+            self._steps.append({"step": "", "calls": []})
+        self._steps[-1]["calls"].append({"host": host, "call": line})
+
+    def flush_plan(self) -> None:
+        """--dry-run --format json: the plan as one JSON document (steps, each with its exact calls)."""
+        if self.plan_json:
+            self.out.write(json.dumps({"dry_run": True, "steps": self._steps}, indent=2) + "\n")
+            self._steps = []
 
     def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
         if self.verbosity < 0:
@@ -199,20 +235,19 @@ class Reporter:
 
     def outcome(self, outcome, fmt: str = "table") -> None:
         """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout."""
+        self.outcomes([outcome], fmt)
+
+    def outcomes(self, items: list, fmt: str = "table") -> None:
+        """Several outcomes (on/off of several servers): JSON is a list of outcome objects (one object
+        for a single outcome); otherwise each sentence on stderr, then one table of their final states."""
         self._end_line()
         if fmt == "json":
-            doc = {
-                "server": outcome.server,
-                "action": outcome.action,
-                "changed": outcome.changed,
-                "message": outcome.message,
-                "connections_cut": outcome.cut,
-                "final": [server_json(s) for s in outcome.final.values()],
-                **outcome.extra,
-            }
-            self.out.write(json.dumps(doc, indent=2) + "\n")
+            docs = [outcome_json(o) for o in items]
+            self.out.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n")
             return
-        if outcome.message and self.verbosity >= 0:
-            self.err.write(outcome.message + "\n")
-        if outcome.final:
-            servers(list(outcome.final.values()), fmt, self.out)
+        for o in items:
+            if o.message and self.verbosity >= 0:
+                self.err.write(o.message + "\n")
+        final = [s for o in items for s in o.final.values()]
+        if final:
+            servers(final, fmt, self.out)

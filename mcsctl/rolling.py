@@ -70,8 +70,8 @@ class NodeUI:
     def warn(self, message: str) -> None:
         self.ui.warn(self.prefix + message)
 
-    def plan(self, line: str) -> None:
-        self.ui.plan(line)
+    def plan(self, line: str, host: str | None = None) -> None:
+        self.ui.plan(line, host)
 
     def waiting(self, what, found, elapsed, deadline) -> None:
         self.ui.waiting(self.prefix + what, found, elapsed, deadline)
@@ -392,6 +392,9 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         raise OperationFailed("nothing to roll")
     if proc.journal is not None:
         proc.journal.check_writable()  # before the roll's first record: an unusable journal changes nothing
+    if plan.primary in plan.todo:  # the one consent rule: asked once, before the first node
+        proc.consent(f"The roll switches the primary {plan.primary} over at its turn, interrupting its clients' "
+                     "writes. Go on?", f"the roll switches the primary {plan.primary} over", opts.yes)
     roller.start(plan)
     try:
         primary = roller.roll(plan)

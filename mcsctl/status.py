@@ -15,24 +15,13 @@ def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
     """server -> {MaxScale host: in maintenance}, reading every MaxScale; also the views read.
 
     A MaxScale that cannot be read is left out (with a warning): during an incident the journal and
-    the MaxScales that answer are still worth seeing. Only when none answers is it an error.
+    the MaxScales that answer are still worth seeing. Only when none answers is it an error; when some
+    did not, `fleet.raise_if_silent()` after the output makes it exit 5.
     """
 
-    def read(b):
-        try:
-            return b.list_servers()
-        except McsctlError as exc:
-            return exc
-
-    views, errors = {}, []
-    for backend, result in zip(fleet.backends, fleet.each(read)):
-        if isinstance(result, McsctlError):
-            errors.append(result)
-            ui.warn(f"{result}; its view is missing below")
-        else:
-            views[backend.host] = result
-    if not views:
-        raise errors[0]
+    views, silent = fleet.read_answering()  # raises only when no MaxScale answers
+    for exc in silent.values():
+        ui.warn(f"{exc}; its view is missing below")
     live: dict[str, dict[str, bool]] = {}
     for host, servers in views.items():
         for s in servers:
@@ -54,12 +43,13 @@ def status(st, server: str | None, fmt: str) -> None:
         if not rows:
             what = f"{server} is not" if server else "no server is"
             st.reporter.info(f"{what} in maintenance or draining, and the journal has no open or unfinished record")
-            return
-    render.rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
+    if rows or fmt == "json":
+        render.rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
     for r in rows:
         hint = _cleanup_hint(r)
         if hint:
             st.reporter.info(f"hint: {hint}")
+    fleet.raise_if_silent()  # some MaxScales did not answer: exit 5 (partial)
 
 
 def _records_or_warn(st) -> list:

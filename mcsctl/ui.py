@@ -14,8 +14,8 @@ class UI(Protocol):
 
     def warn(self, message: str) -> None: ...
 
-    def plan(self, line: str) -> None:
-        """--dry-run: one step of the plan or one exact call."""
+    def plan(self, line: str, host: str | None = None) -> None:
+        """--dry-run: one step of the plan (`# what`) or one exact call (with the MaxScale it goes to)."""
 
     def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None: ...
 
@@ -37,7 +37,7 @@ class SilentUI:
     def warn(self, message: str) -> None:
         self.lines.append("warning: " + message)
 
-    def plan(self, line: str) -> None:
+    def plan(self, line: str, host: str | None = None) -> None:
         self.lines.append(line)
 
     def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:

@@ -32,6 +32,7 @@ class OnOptions:
     switchover: bool = False  # the server is the primary: switch over first
     to: str | None = None  # switchover target
     allow_primary: bool = False  # take the primary without switchover where MaxScale allows it
+    allow_last: bool = False  # take out the last routable servers (with consent): the cluster is broken anyway
     reason: str | None = None
     expires: float | None = None  # epoch seconds (an --expires time)
     expires_after: float | None = None  # seconds from entering (an --expires duration; per node in a roll)
@@ -72,6 +73,7 @@ class Procedures:
         self.takeover = takeover  # --takeover: go ahead despite another mcsctl holding a server's lock
         self.lock_dir = lock_dir  # where the per-server locks live (lock.runtime_dir()); None: no locks
         self._intents: dict = {}  # server -> the intent.Intent this process is carrying out
+        self.changes: list[str] = []  # what this command changed that stays changed (messages, JSON)
 
     def changing(self, action: str, names: list[str], opts=None, dry_run: bool = False):
         """The frame of a change (intent.changing): journal writable, per-server locks, intent, outcome.
@@ -89,6 +91,8 @@ class Procedures:
             return
         from .journal import Record, who
 
+        if getattr(self.fleet, "skipped", None):  # --skip-unreachable: the MaxScales this change left out
+            kw.setdefault("skipped", list(self.fleet.skipped))
         rec = Record(
             time=self.wall(),
             action=action,
@@ -119,7 +123,7 @@ class Procedures:
     def _plan(self, title: str, describe: Callable) -> None:
         self.ui.plan(f"# {title}")
         for b in self.fleet.writers():
-            self.ui.plan(describe(b))
+            self.ui.plan(describe(b), host=b.host)
 
     def _note_sync(self) -> None:
         """Say once when config sync makes some MaxScales get their changes from another."""
@@ -156,25 +160,39 @@ class Procedures:
         return out
 
     # ---------------------------------------------------------------- guards
-    def _guard_last(self, name: str, views: Views) -> None:
+    def _guard_last(self, name: str | list[str], views: Views, opts: OnOptions | None = None) -> None:
+        """Refuse to take out the last servers of a cluster that can take traffic: `name` may be a set of
+        servers taken out together (they are judged as one). --allow-last (with consent) overrides it."""
+        names = [name] if isinstance(name, str) else list(name)
         for host, servers in views.items():
-            target = next(s for s in servers if s.name == name)
-            if not target.routable:
-                continue
-            # Peers are the servers of the same monitor (the same cluster); an unmonitored server has no
-            # cluster we can see, so every other server counts.
-            peers = [
-                s for s in servers
-                if s.name != name and s.routable and (target.monitor is None or s.monitor == target.monitor)
-            ]
-            if not peers:
+            for target in (s for s in servers if s.name in names):
+                if not target.routable:
+                    continue
+                # Peers are the servers of the same monitor (the same cluster); an unmonitored server has no
+                # cluster we can see, so every other server counts.
+                peers = [
+                    s for s in servers
+                    if s.name not in names and s.routable and (target.monitor is None or s.monitor == target.monitor)
+                ]
+                if peers:
+                    continue
+                what = f"{target.name} is the last server" if len(names) == 1 else \
+                    f"{', '.join(names)} are the last servers"
+                if opts is not None and opts.allow_last:
+                    self._consent(f"{what} that can take traffic on {host}: take them out anyway (--allow-last)?",
+                                  f"{what} that can take traffic on {host} (--allow-last)", opts)
+                    self.ui.warn(f"{what} that can take traffic on {host}; taking them out anyway (--allow-last)")
+                    return
                 raise GuardRefused(
-                    f"{name} is the last server that can take traffic on {host}",
-                    hint="bring another server back first (mcsctl maintenance off SERVER)",
+                    f"{what} that can take traffic on {host}",
+                    hint="bring another server back first (mcsctl maintenance off SERVER), or --allow-last --yes "
+                         "if the cluster is already broken",
                 )
 
-    def _consent(self, question: str, why: str, opts: OnOptions) -> None:
-        if opts.yes or opts.dry_run:
+    def consent(self, question: str, why: str, yes: bool, dry_run: bool = False) -> None:
+        """The one consent rule for what interrupts clients (--force, --on-timeout force, a switchover):
+        --yes, or a question on a terminal; otherwise refused (exit 4) before anything changes."""
+        if yes or dry_run:
             return
         if self.ui.interactive:
             if not self.ui.confirm(question):
@@ -182,11 +200,35 @@ class Procedures:
             return
         raise GuardRefused(f"{why}; add --yes to confirm (no terminal to ask on)")
 
+    def _consent(self, question: str, why: str, opts: OnOptions) -> None:
+        self.consent(question, why, opts.yes, opts.dry_run)
+
+    def _stays(self) -> str:
+        """The end of a failure message: what this command changed that stays changed."""
+        if not self.changes:
+            return "nothing was changed"
+        return "still changed: " + "; ".join(self.changes)
+
+    def _note_changes(self, err: McsctlError) -> None:
+        """Make a failure name what stays changed (e.g. the switchover before it), once."""
+        if self.changes and not getattr(err, "changes_noted", False):
+            err.message += "; " + self._stays()
+            err.changes_noted = True
+
+    def _outcome(self, name: str, action: str, changed: bool, final: dict[str, Server], message: str,
+                 **kw) -> Outcome:
+        """An Outcome whose JSON lists what this command changed (`changes`)."""
+        extra = kw.pop("extra", {})
+        return Outcome(name, action, changed, final, message, extra={**extra, "changes": list(self.changes)}, **kw)
+
     # ---------------------------------------------------------------- maintenance on
     def enter(self, name: str, opts: OnOptions, action: str = "on") -> Outcome:
         check_server_name(name)
         if opts.on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
+        if opts.switchover and opts.to is not None and opts.to == name:
+            raise UsageError(f"--to {name} names the server being taken out; give the replica that takes over",
+                             hint="leave out --to to pick the most caught-up replica")
         with self.changing(action, [name], opts):
             return self._enter_checked(name, opts, action)
 
@@ -199,14 +241,13 @@ class Procedures:
                 # The admin takes it over with a new reason/expiry: the journal must say so (status, reap).
                 self.record(action, name, "ok", reason=opts.reason, expires=self._expires(opts), took_over=True)
                 msg = f"{name} is already in maintenance on every MaxScale; recorded the new reason/expiry"
-            return Outcome(name, action, False, found, msg)
+            return self._outcome(name, action, False, found, msg)
 
+        # Every guard and question comes before the first change (the switchover included).
+        switch_to = None
         if any(s.is_primary for s in found.values()):
             if opts.switchover:
-                self.switchover(to=opts.to, dry_run=opts.dry_run, views=views)
-                if not opts.dry_run:
-                    views = self.fleet.read()
-                    found = self.fleet.locate(name, views)
+                switch_to = self.switch_target(views, opts.to, exclude=(name,))
             elif not opts.allow_primary:
                 raise GuardRefused(
                     f"{name} is the primary; putting it in maintenance would stop all writes",
@@ -214,7 +255,13 @@ class Procedures:
                 )
             else:
                 self.ui.warn(f"{name} is the primary; taking it out without a switchover (--allow-primary)")
-        self._guard_last(name, views)
+        self._guard_last(name, views, opts)
+        if switch_to is not None:
+            self._consent(
+                f"Switch the primary over from {name} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {name} to {switch_to} interrupts the primary's clients",
+                opts,
+            )
 
         conns = sum(s.connections or 0 for s in found.values())
         if opts.force and conns:
@@ -231,10 +278,21 @@ class Procedures:
             )
 
         if opts.dry_run:
+            if switch_to is not None:
+                self.switchover(to=switch_to, dry_run=True, views=views)
             primary = opts.allow_primary and any(s.is_primary for s in found.values())
             self.plan_enter(name, opts, primary)
-            return Outcome(name, action, False, found, "dry run: nothing was changed")
-        return self._enter(name, opts, found, action)
+            return self._outcome(name, action, False, found, "dry run: nothing was changed")
+        if switch_to is not None:
+            self.switchover(to=switch_to, views=views, yes=True)  # consented above
+            views = self.fleet.read()
+            found = self.fleet.locate(name, views)
+            if any(s.is_primary for s in found.values()):  # never take out a server that is still the primary
+                raise OperationFailed(f"{name} is still the primary after the switchover; " + self._stays())
+        outcome = self._enter(name, opts, found, action)
+        if switch_to is not None:
+            outcome.message += f" ({switch_to} took over as the primary first)"
+        return outcome
 
     def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
         draining = opts.drain and not opts.force and not primary
@@ -271,12 +329,14 @@ class Procedures:
             if len(who) > 5:  # one error line: name a few, count the rest
                 who = who[:5] + [f"and {len(who) - 5} more"]
             self.record(action, name, "timeout", reason=opts.reason)
-            raise TimedOut(
+            err = TimedOut(
                 f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
                 + (" (" + "; ".join(who) + ")" if who else "")
-                + f"; {undone}, nothing was changed",
+                + f"; {undone}, " + self._stays(),
                 hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
             )
+            err.changes_noted = True
+            raise err
         if opts.on_timeout == "force":
             self.ui.warn(f"{name} did not drain in time: FORCING maintenance, cutting {left} connection(s)")
             return True, left
@@ -325,7 +385,9 @@ class Procedures:
                 self.ui.info(f"{name}: waiting for its open transactions (up to {opts.drain_timeout:g}s)")
                 if self._drain_wait(name, opts, lambda s: not s.connections, "finishing transactions") is None:
                     try:
-                        force, cut = self._timed_out(name, opts, "maintenance cleared", action)
+                        force, cut = self._timed_out(
+                            name, opts, f"maintenance cleared (new writes to {name} were refused during the "
+                            f"{opts.drain_timeout:g}s wait)", action)
                     except TimedOut as timeout:
                         with shielded() as got:
                             failed = self._each(f"clear {name} maintenance",
@@ -364,24 +426,30 @@ class Procedures:
                 err.final = self.final_state(name)
                 if isinstance(err, Interrupted):
                     err.message += "; " + self._what_changed(found, err.final)
+            self._note_changes(err)  # e.g. the switchover before this stays
             if err is exc:
                 raise
             raise err from None
         if drain_set:
             left, interrupted = self._clear_drain(name, had_drain)
+            self.changes.append(f"{name} in maintenance")
             if left:
                 partial = Partial(
                     f"{name} is in maintenance, but its drain flag could not be cleared on {', '.join(left)}",
                     hint=self._drain_hint(name, left),
                 )
                 partial.final = self.final_state(name)
+                self._note_changes(partial)
                 raise partial
             if interrupted:
                 err = Interrupted(f"{name}: interrupted; it is in maintenance (the drain flag was cleared)")
                 err.final = self.final_state(name)
+                self._note_changes(err)
                 raise err
             final = self.fleet.locate(name)
-        return Outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
+        else:
+            self.changes.append(f"{name} in maintenance")
+        return self._outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
 
     def _clear_drain(self, name: str, keep: set[str] = frozenset()) -> tuple[list[str], bool]:
         """Clear the drain flag we set (not one that was there before, on a host or its sync peers).
@@ -448,7 +516,7 @@ class Procedures:
             self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
             if wait_healthy:
                 self.ui.plan(f"# wait until {name} is Running with a role on every MaxScale (up to {healthy_timeout:g}s)")
-            return Outcome(name, action, False, found, "dry run: nothing was changed")
+            return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed = False
         before = found
         if in_maint or draining:
@@ -498,6 +566,10 @@ class Procedures:
             if err is exc:
                 raise
             raise err from None
+        if in_maint:
+            self.changes.append(f"{name} out of maintenance")
+        elif changed:
+            self.changes.append(f"{name} drain flag cleared")
         if changed:
             msg = f"{name} is out of maintenance on every MaxScale"
         else:
@@ -505,7 +577,7 @@ class Procedures:
             if self._open_record(name):  # cleared outside mcsctl: close the record so status/reap agree
                 self.record(action, name, "ok", reason=reason, already_out=True)
                 msg += " (closed its journal record)"
-        return Outcome(name, action, changed, found, msg)
+        return self._outcome(name, action, changed, found, msg)
 
     # ---------------------------------------------------------------- switchover
     def primary(self, views: Views) -> Server:
@@ -546,40 +618,384 @@ class Procedures:
         lag = lambda s: behind(s.gtid, primary.gtid)  # noqa: E731
         return sorted(ok, key=lambda s: (lag(s) is None, lag(s) or 0, s.name))
 
-    def switchover(
-        self, to: str | None = None, dry_run: bool = False, views: Views | None = None, exclude: tuple[str, ...] = ()
-    ) -> Outcome:
-        views = views if views is not None else self.fleet.read()
+    def switch_target(self, views: Views, to: str | None, exclude: tuple[str, ...] = ()) -> str:
+        """The server a switchover would promote: `to` if it can take over (else GuardRefused), or the most
+        caught-up replica (leaving out `exclude`)."""
         old = self.primary(views)
         if not old.monitor:
             raise OperationFailed(f"{old.name} is not monitored; MaxScale cannot switch it over")
-        if to is not None:
-            check_server_name(to)
-            target = self.fleet.locate(to, views)
-            if to == old.name:
-                return Outcome(old.name, "switchover", False, target, f"{to} is already the primary; nothing to do",
-                               extra={"to": to})
-            bad = {h: s for h, s in target.items() if not (s.is_replica and s.routable)}
-            if bad:
-                raise GuardRefused(
-                    f"{to} cannot become the primary: " + "; ".join(f"{h}: {s.state}" for h, s in bad.items()),
-                    hint="pick a running replica that is not in maintenance or draining",
-                )
-            new = to
-        else:
+        if to is None:
             ranked = self.candidates(views, old, exclude)
             if not ranked:
                 raise GuardRefused(f"no replica can take over from {old.name}", hint="bring a replica back first")
-            new = ranked[0].name
+            return ranked[0].name
+        check_server_name(to)
+        target = self.fleet.locate(to, views)
+        if to == old.name:
+            return to
+        bad = {h: s for h, s in target.items() if not (s.is_replica and s.routable and s.monitor == old.monitor)}
+        if bad or to in exclude:
+            raise GuardRefused(
+                f"{to} cannot become the primary: " + "; ".join(
+                    f"{h}: {s.state or 'no state'}" + ("" if s.monitor == old.monitor else f" (not in {old.monitor})")
+                    for h, s in (bad or target).items()),
+                hint="pick a running replica that is not in maintenance or draining",
+            )
+        return to
+
+    def switchover(
+        self, to: str | None = None, dry_run: bool = False, views: Views | None = None, exclude: tuple[str, ...] = (),
+        yes: bool = True,
+    ) -> Outcome:
+        """Switch the primary over (mariadbmon) and confirm everywhere. `yes=False` asks first (the CLI)."""
+        views = views if views is not None else self.fleet.read()
+        old = self.primary(views)
+        new = self.switch_target(views, to, exclude)
+        if new == old.name:
+            return self._outcome(old.name, "switchover", False, self.fleet.locate(new, views),
+                                 f"{new} is already the primary; nothing to do", extra={"to": new})
         if dry_run:
+            switcher = self._switcher(old.monitor)
             self.ui.plan(f"# switch over from {old.name} to {new} (monitor {old.monitor})")
-            self.ui.plan(self._switcher(old.monitor).describe_switchover(old.monitor, new, old.name))
+            self.ui.plan(switcher.describe_switchover(old.monitor, new, old.name), host=switcher.host)
             self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
-            return Outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
+            return self._outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
+        self.consent(f"Switch the primary over from {old.name} to {new}, interrupting its clients' writes?",
+                     f"the switchover from {old.name} to {new} interrupts the primary's clients", yes)
         with self.changing("switchover", [old.name, new]):
             self.ui.info(f"switching over from {old.name} to {new}")
             self._switcher(old.monitor).switchover(old.monitor, new, old.name)
-            final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
-            self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
+            self.changes.append(f"switchover {old.name} -> {new}")
+            try:
+                final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
+                self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout,
+                                "a replica")
+            except McsctlError as exc:
+                self._note_changes(exc)
+                raise
             self.record("switchover", old.name, "ok", to=new)
-        return Outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new})
+        return self._outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale",
+                             extra={"to": new})
+
+    # ---------------------------------------------------------------- drain / undrain (the cordon step alone)
+    def drain(self, name: str, wait: bool = False, timeout: float = 60.0, dry_run: bool = False) -> Outcome:
+        """Set the drain flag on every MaxScale and confirm Draining/Drained; with `wait`, until Drained.
+
+        The guards of `maintenance on` apply: not the primary, not the last server that takes traffic.
+        A timeout leaves the flag set (that is what was asked for) and says so."""
+        check_server_name(name)
+        with self.changing("drain", [name], dry_run=dry_run):
+            return self._drain_checked(name, wait, timeout, dry_run)
+
+    def _drain_checked(self, name: str, wait: bool, timeout: float, dry_run: bool) -> Outcome:
+        check_server_name(name)
+        views = self.fleet.read()
+        found = self.fleet.locate(name, views)
+        if any(s.is_primary for s in found.values()):
+            raise GuardRefused(
+                f"{name} is the primary; draining it would stop new writes",
+                hint="switch over first: mcsctl switchover --yes [--to SERVER]",
+            )
+        self._guard_last(name, views)
+        ok = (lambda s: s.drained) if wait else (lambda s: s.draining)  # noqa: E731
+        if dry_run:
+            self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))
+            self.ui.plan(f"# confirm: every MaxScale lists {name} as Draining or Drained (up to {self.confirm_timeout:g}s)")
+            if wait:
+                self.ui.plan(f"# wait until {name} is Drained on every MaxScale (up to {timeout:g}s; the flag stays set)")
+            return self._outcome(name, "drain", False, found, "dry run: nothing was changed")
+        if all(s.draining for s in found.values()) and not wait:
+            return self._outcome(name, "drain", False, found, f"{name} is already draining on every MaxScale; nothing to do")
+        changed = not all(s.draining for s in found.values())
+        if changed:
+            had = {h for h, s in found.items() if s.draining}
+            self._note_sync()
+            self.fleet.apply(
+                f"set {name} drain",
+                lambda b: b.set_state(name, "drain"),
+                lambda b: bool(had & set(self.fleet.group(b))) or b.clear_state(name, "drain"),
+            )
+            self.changes.append(f"{name} draining")
+            self.record("drain", name, "ok")
+        try:
+            final = self.fleet.wait(lambda s: s.draining, name, self.confirm_timeout, "Draining or Drained")
+            if wait:
+                final = self.fleet.wait(ok, name, timeout, "Drained", self._progress(f"{name} draining", timeout))
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
+                raise
+            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
+            if changed or isinstance(err, TimedOut):
+                err.message += f"; the drain flag stays set (mcsctl undrain {name} clears it)"
+            err.final = self.final_state(name)
+            if err is exc:
+                raise
+            raise err from None
+        msg = f"{name} is {'drained' if wait else 'draining'} on every MaxScale"
+        return self._outcome(name, "drain", changed, final, msg)
+
+    def undrain(self, name: str, dry_run: bool = False) -> Outcome:
+        """Clear the drain flag on every MaxScale and confirm no MaxScale lists the server as Draining."""
+        check_server_name(name)
+        with self.changing("undrain", [name], dry_run=dry_run):
+            return self._undrain_checked(name, dry_run)
+
+    def _undrain_checked(self, name: str, dry_run: bool) -> Outcome:
+        check_server_name(name)
+        found = self.fleet.locate(name)
+        if dry_run:
+            self._plan(f"clear the drain flag of {name} on every MaxScale", lambda b: b.describe_clear(name, "drain"))
+            self.ui.plan(f"# confirm: no MaxScale lists {name} as Draining or Drained (up to {self.confirm_timeout:g}s)")
+            return self._outcome(name, "undrain", False, found, "dry run: nothing was changed")
+        if not any(s.draining for s in found.values()):
+            return self._outcome(name, "undrain", False, found, f"{name} is not draining on any MaxScale; nothing to do")
+        had = {h for h, s in found.items() if s.draining}
+        self._note_sync()
+        self.fleet.apply(
+            f"clear {name} drain",
+            lambda b: b.clear_state(name, "drain"),
+            lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "drain"),
+        )
+        self.changes.append(f"{name} drain flag cleared")
+        self.record("undrain", name, "ok")
+        try:
+            final = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
+        except McsctlError as exc:
+            exc.final = self.final_state(name)
+            raise
+        return self._outcome(name, "undrain", True, final, f"{name} is not draining on any MaxScale")
+
+    # ---------------------------------------------------------------- several servers at once
+    def enter_set(self, names: list[str], opts: OnOptions, action: str = "on") -> list[Outcome]:
+        """`maintenance on A B ...`: one server is `enter` exactly; several are judged by the guards as one
+        set, drained together, put in maintenance together, all or nothing (a failure undoes them all)."""
+        names = self._distinct(names)
+        if len(names) == 1:
+            return [self.enter(names[0], opts, action)]
+        with self.changing(action, names, opts):
+            return self._enter_set_checked(names, opts, action)
+
+    def _enter_set_checked(self, names: list[str], opts: OnOptions, action: str) -> list[Outcome]:
+        if opts.on_timeout not in ON_TIMEOUT:
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
+        if opts.switchover and opts.to is not None and opts.to in names:
+            raise UsageError(f"--to {opts.to} names a server being taken out; give a replica that stays")
+        if opts.allow_primary:
+            raise UsageError("--allow-primary takes the primary alone: give it as the only SERVER")
+        views = self.fleet.read()
+        found = {n: self.fleet.locate(n, views) for n in names}
+        todo = [n for n in names if not all(s.in_maintenance for s in found[n].values())]
+        if not todo:
+            return [self._outcome(n, action, False, found[n],
+                                  f"{n} is already in maintenance on every MaxScale; nothing to do") for n in names]
+        primaries = [n for n in todo if any(s.is_primary for s in found[n].values())]
+        switch_to = None
+        if primaries and not opts.switchover:
+            raise GuardRefused(
+                f"{primaries[0]} is the primary; putting it in maintenance would stop all writes",
+                hint=f"switch over first: mcsctl maintenance on {' '.join(names)} --switchover [--to SERVER]",
+            )
+        if primaries:
+            switch_to = self.switch_target(views, opts.to, exclude=tuple(names))
+        self._guard_last(todo, views, opts)
+        if switch_to is not None:
+            self._consent(
+                f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients", opts)
+        conns = sum(s.connections or 0 for n in todo for s in found[n].values())
+        if opts.force and conns:
+            self._consent(f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
+                          f"--force would cut {conns} connection(s) to {', '.join(todo)}", opts)
+        elif opts.drain and not opts.force and opts.on_timeout == "force":
+            self._consent(f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting "
+                          "connections?", "--on-timeout force may cut connections", opts)
+        if opts.dry_run:
+            if switch_to is not None:
+                self.switchover(to=switch_to, dry_run=True, views=views)
+            self.plan_enter_set(todo, opts)
+            return [self._outcome(n, action, False, found[n], "dry run: nothing was changed") for n in names]
+        if switch_to is not None:
+            self.switchover(to=switch_to, views=views, yes=True)  # consented above
+            views = self.fleet.read()
+            found = {n: self.fleet.locate(n, views) for n in names}
+            still = [n for n in todo if any(s.is_primary for s in found[n].values())]
+            if still:
+                raise OperationFailed(f"{still[0]} is still the primary after the switchover; " + self._stays())
+        cut = self._enter_together(todo, opts, found, action)
+        final = {n: self.fleet.locate(n) for n in names}
+        return [self._outcome(n, action, n in todo, final[n],
+                              f"{n} is in maintenance on every MaxScale" if n in todo else
+                              f"{n} is already in maintenance on every MaxScale; nothing to do",
+                              cut=cut.get(n, 0)) for n in names]
+
+    def plan_enter_set(self, todo: list[str], opts: OnOptions) -> None:
+        """The plan of several servers entering together: every drain, one wait, every maintenance."""
+        both = ", ".join(todo)
+        self.ui.plan(f"# together, all or nothing (a failure undoes every one): {both}")
+        draining = opts.drain and not opts.force
+        if draining:
+            for n in todo:
+                self._plan(f"set {n} draining on every MaxScale", lambda b, n=n: b.describe_set(n, "drain"))
+            self.ui.plan(f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
+                         f"then --on-timeout {opts.on_timeout})")
+        for n in todo:
+            self._plan(f"set {n} in maintenance on every MaxScale",
+                       lambda b, n=n: b.describe_set(n, "maintenance", opts.force))
+        if draining:
+            for n in todo:
+                self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
+        self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
+
+    @staticmethod
+    def _distinct(names: list[str]) -> list[str]:
+        if not names:
+            raise UsageError("give at least one SERVER")
+        for n in names:
+            check_server_name(n)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise UsageError(f"{', '.join(twice)} given more than once")
+        return list(names)
+
+    def _enter_together(self, todo: list[str], opts: OnOptions, found: dict[str, dict[str, Server]],
+                        action: str) -> dict[str, int]:
+        """Drain every server of the set, then put each in maintenance; on any failure or interrupt undo
+        what this did on every server and re-raise. Returns the connections cut per server."""
+        force = opts.force
+        cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
+        had_drain = {n: {h for h, s in found[n].items() if s.draining} for n in todo}
+        had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
+        keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
+        drained: list[str] = []  # drain flag set by us
+        maint: list[str] = []  # maintenance set by us
+        self._note_sync()
+        try:
+            if opts.drain and not force:
+                for n in todo:
+                    drained.append(n)  # before the call: an interrupt half-way must still clean up
+                    self.fleet.apply(f"set {n} drain", lambda b, n=n: b.set_state(n, "drain"),
+                                     lambda b, n=n: keeps(b, had_drain[n]) or b.clear_state(n, "drain"))
+                self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
+                late = self._wait_set(todo, opts.drain_timeout)
+                if late:
+                    force, cut = self._set_timed_out(late, opts, action)
+            for n in todo:
+                maint.append(n)
+                self.fleet.apply(f"set {n} maintenance", lambda b, n=n: b.set_state(n, "maintenance", force),
+                                 lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"))
+            for n in todo:
+                self.record(action, n, "ok", reason=opts.reason, expires=self._expires(opts), forced=force,
+                            cut=cut.get(n, 0), together=todo)
+            for n in todo:
+                self.fleet.wait(lambda s: s.in_maintenance, n, self.confirm_timeout, "in maintenance")
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
+                raise
+            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
+            left = self._undo_set(maint, drained, had_maint, had_drain, action)
+            err.message += (f"; undone on {', '.join(dict.fromkeys(maint + drained))}" if not left else
+                            "; could not undo: " + "; ".join(left))
+            if left and not isinstance(err, Partial):
+                partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
+                err = partial
+            self._note_changes(err)
+            err.final = {f"{h} {n}": s for n in todo for h, s in (self.final_state(n) or {}).items()}
+            if err is exc:
+                raise
+            raise err from None
+        for n in drained:
+            left, _ = self._clear_drain(n, had_drain[n])
+            if left:
+                raise Partial(f"{', '.join(todo)} are in maintenance, but the drain flag of {n} could not be cleared "
+                              f"on {', '.join(left)}", hint=self._drain_hint(n, left))
+        self.changes += [f"{n} in maintenance" for n in todo]
+        return cut
+
+    def _wait_set(self, todo: list[str], timeout: float) -> list[str]:
+        """Wait until every server of the set is Drained (or in maintenance); the ones that were not in time."""
+        start = self.fleet.clock.now()
+        late = []
+        for n in todo:
+            left = max(timeout - (self.fleet.clock.now() - start), 0.0)
+            try:
+                self.fleet.wait(lambda s: s.drained or s.in_maintenance, n, left, "draining",
+                                self._progress(f"{n} draining", timeout))
+            except TimedOut:
+                late.append(n)
+        return late
+
+    def _set_timed_out(self, late: list[str], opts: OnOptions, action: str) -> tuple[bool, dict[str, int]]:
+        """--on-timeout for a set: fail raises (the caller undoes every server), force/proceed go on."""
+        left = {n: sum(s.connections or 0 for s in self.fleet.locate(n).values()) for n in late}
+        if opts.on_timeout == "fail":
+            for n in late:
+                self.record(action, n, "timeout", reason=opts.reason)
+            raise TimedOut(
+                f"{', '.join(late)} did not drain in {opts.drain_timeout:g}s: "
+                + ", ".join(f"{n} {c} connection(s) left" for n, c in left.items()),
+                hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
+            )
+        if opts.on_timeout == "force":
+            self.ui.warn(f"{', '.join(late)} did not drain in time: FORCING maintenance, cutting "
+                         f"{sum(left.values())} connection(s)")
+            return True, left
+        self.ui.warn(f"{', '.join(late)} did not drain in time: in maintenance anyway; their connections close "
+                     "at their next request")
+        return False, {}
+
+    def _undo_set(self, maint: list[str], drained: list[str], had_maint: dict, had_drain: dict,
+                  action: str) -> list[str]:
+        """Undo a set's maintenance and drain flags (whatever arrives meanwhile); what could not be undone."""
+        left = []
+        with shielded():
+            for n in reversed(maint):
+                failed = self._each(f"clear {n} maintenance", lambda b, n=n: bool(
+                    had_maint[n] & set(self.fleet.group(b))) or b.clear_state(n, "maintenance"))
+                left += [f"{n} maintenance on {h}" for h in failed]
+                if not failed:
+                    self.record("off", n, "ok", reason="undone: the set failed", undone=True)
+            for n in reversed(drained):
+                hosts, _ = self._clear_drain(n, had_drain[n])
+                left += [f"{n} drain flag on {h}" for h in hosts]
+        return left
+
+    def leave_set(self, names: list[str], wait_healthy: bool = False, healthy_timeout: float = 300.0,
+                  dry_run: bool = False, action: str = "off", reason: str | None = None) -> list[Outcome]:
+        """`maintenance off A B ...`: each leaves maintenance; if one fails, the ones this command took out
+        are put back in maintenance (all or nothing). One server is `leave` exactly."""
+        names = self._distinct(names)
+        if len(names) == 1 or dry_run:
+            return [self.leave(n, wait_healthy, healthy_timeout, dry_run=dry_run, action=action, reason=reason)
+                    for n in names]
+        with self.changing(action, names):
+            return self._leave_set_checked(names, wait_healthy, healthy_timeout, action, reason)
+
+    def _leave_set_checked(self, names: list[str], wait_healthy: bool, healthy_timeout: float, action: str,
+                           reason: str | None) -> list[Outcome]:
+        for n in names:
+            self.fleet.locate(n)  # every name is known before anything changes
+        done: list[Outcome] = []
+        try:
+            for n in names:
+                done.append(self.leave(n, wait_healthy, healthy_timeout, action=action, reason=reason))
+        except BaseException as exc:
+            if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
+                raise
+            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(names)}: interrupted")
+            back = [o.server for o in done if f"{o.server} out of maintenance" in self.changes]
+            failed = []
+            with shielded():
+                for n in reversed(back):
+                    failed += [f"{n} on {h}" for h in self._each(f"set {n} maintenance again",
+                                                                 lambda b, n=n: b.set_state(n, "maintenance"))]
+                    self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
+            if back:
+                self.changes = [c for c in self.changes if not any(c.startswith(f"{n} ") for n in back)]
+                err.message += (f"; put back in maintenance: {', '.join(back)}" if not failed else
+                                "; could not put back in maintenance: " + ", ".join(failed))
+            if failed and not isinstance(err, Partial):
+                err = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
+            if err is exc:
+                raise
+            raise err from None
+        return done

@@ -35,7 +35,15 @@ def server_from_resource(res: dict, host: str) -> Server:
         monitor=monitors[0].get("id") if monitors else None,
         maxscale=host,
         details=str(attrs.get("state_details") or ""),
+        lag=_lag(attrs.get("replication_lag")),
     )
+
+
+def _lag(value: Any) -> float | None:
+    """attributes.replication_lag: seconds, -1 when MaxScale does not know (e.g. the server is down)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return value
 
 
 def servers_from_document(doc: dict, host: str) -> list[Server]:

@@ -43,7 +43,7 @@ def test_commands_options_and_values(shell_env):
         "mcsctl rolling --c": ["--catchup-timeout"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
-        "mcsctl ": ["servers", "switchover", "rolling", "completion", "maintenance"],
+        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance"],
         "mcsctl maintenance ": ["on", "off", "status", "run", "extend", "reap"],
         "mcsctl nosuch ": [],
     }

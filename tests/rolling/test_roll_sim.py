@@ -11,7 +11,7 @@ from .conftest import journal, restart_cmd, states
 
 def test_full_roll_three_nodes(fast_sim, mcsctl):
     sim = fast_sim(3)
-    r = mcsctl(sim, "rolling", "--catchup-timeout", "20", "--format", "json", *restart_cmd(sim))
+    r = mcsctl(sim, "rolling", "--yes", "--catchup-timeout", "20", "--format", "json", *restart_cmd(sim))
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [(x["node"], x["role"], x["result"], x["exit"]) for x in rows] == [
@@ -29,7 +29,7 @@ def test_full_roll_three_nodes(fast_sim, mcsctl):
 
 def test_full_roll_five_nodes_table(fast_sim, mcsctl):
     sim = fast_sim(5)
-    r = mcsctl(sim, "rolling", "--catchup-timeout", "20", *restart_cmd(sim))
+    r = mcsctl(sim, "rolling", "--yes", "--catchup-timeout", "20", *restart_cmd(sim))
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].split()[:4] == ["Order", "Node", "Role", "Result"]
@@ -43,7 +43,7 @@ def test_full_roll_five_nodes_table(fast_sim, mcsctl):
 
 def test_failing_command_on_second_node_then_resume(fast_sim, mcsctl):
     sim = fast_sim(3)
-    r = mcsctl(sim, "rolling", "--catchup-timeout", "20", *restart_cmd(sim, 0.3, "--fail-on", "mcs3:3"))
+    r = mcsctl(sim, "rolling", "--yes", "--catchup-timeout", "20", *restart_cmd(sim, 0.3, "--fail-on", "mcs3:3"))
     assert r.returncode == 3, r.stderr
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Slave, Running", "mcs3": "Maintenance, Running"}
     assert [ln.split()[1:4] for ln in r.stdout.splitlines()[1:]] == [
@@ -72,7 +72,7 @@ def test_failing_command_on_second_node_then_resume(fast_sim, mcsctl):
 
 def test_node_that_never_comes_back_times_out(fast_sim, mcsctl):
     sim = fast_sim(3)
-    r = mcsctl(sim, "rolling", "--catchup-timeout", "1.5", *restart_cmd(sim, 3600))
+    r = mcsctl(sim, "rolling", "--yes", "--catchup-timeout", "1.5", *restart_cmd(sim, 3600))
     assert r.returncode == 6, r.stderr
     assert "mcs2: not Running and caught up within 1.5s" in r.stderr
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Maintenance, Down", "mcs3": "Slave, Running"}
@@ -145,7 +145,7 @@ def test_open_transactions_on_the_primary_are_drained_before_its_turn(fast_sim, 
     t = threading.Thread(target=client, daemon=True)
     t.start()
     try:
-        r = mcsctl(sim, "rolling", "--catchup-timeout", "20", "--drain-timeout", "20", *restart_cmd(sim))
+        r = mcsctl(sim, "rolling", "--yes", "--catchup-timeout", "20", "--drain-timeout", "20", *restart_cmd(sim))
     finally:
         stop.set()
         t.join(5)
@@ -162,7 +162,7 @@ def test_two_maxscales_roll_and_agree(maxscale_sims, mcsctl):
 
     a, b = maxscale_sims(2, scenario=scenario(3))
     a.cluster.catchup_seconds = 0.2
-    r = mcsctl(a, "-H", f"{a.host},{b.host}", "rolling", "--catchup-timeout", "20", *restart_cmd(a))
+    r = mcsctl(a, "-H", f"{a.host},{b.host}", "rolling", "--yes", "--catchup-timeout", "20", *restart_cmd(a))
     assert r.returncode == 0, r.stderr
     want = {"mcs1": "Slave, Running", "mcs2": "Master, Running", "mcs3": "Slave, Running"}
     assert states(a) == states(b) == want
@@ -181,7 +181,7 @@ def test_sigint_during_the_command_stops_the_roll(fast_sim, mcsctl, tmp_path):
     sleeper = f"import pathlib,time; pathlib.Path({str(flag)!r}).write_text('x'); time.sleep(60)"
     env = dict(os.environ, MCSCTL_JOURNAL=str(mcsctl.journal), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     argv = [sys.executable, "-m", "mcsctl", "--backend", "rest", "-H", sim.host, "--poll-interval", "0.05",
-            "rolling", "--", sys.executable, "-c", sleeper]
+            "rolling", "--yes", "--", sys.executable, "-c", sleeper]
     p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for _ in range(400):  # until the command runs on mcs2 (at most ~20 s)

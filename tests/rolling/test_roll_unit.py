@@ -254,7 +254,7 @@ def test_dry_run_prints_every_call_and_changes_nothing(tmp_path):
 
 def test_rolling_command_prints_the_table_and_json(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
-    rolling_command(State(proc, ui), None, OnOptions(switchover=True), CMD, catchup_timeout=30, fmt="json",
+    rolling_command(State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, fmt="json",
                     runner=run)
     rows = json.loads(capsys.readouterr().out)
     assert [(r["order"], r["node"], r["role"], r["result"], r["exit"]) for r in rows] == [
@@ -269,7 +269,7 @@ def test_rolling_command_failure_prints_done_failed_left(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
     run.status["mcs3"] = 7
     with pytest.raises(CommandFailed) as exc:
-        rolling_command(State(proc, ui), None, OnOptions(switchover=True), CMD, catchup_timeout=30, runner=run)
+        rolling_command(State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, runner=run)
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["Order", "Node", "Role", "Result", "Enter", "s", "Command", "s", "Exit", "Catchup",
                               "s", "Leave", "s", "Total", "s", "Note"]
@@ -315,7 +315,7 @@ def test_drain_timeout_fails_before_maintenance(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
     world.backends[0].servers["mcs2"].connections = 1  # never closes
     with pytest.raises(TimedOut):
-        rolling_command(State(proc, ui), None, OnOptions(switchover=True, drain_timeout=2), CMD, runner=run)
+        rolling_command(State(proc, ui), None, OnOptions(switchover=True, drain_timeout=2, yes=True), CMD, runner=run)
     assert states(world)["mcs2"] == "Slave, Running" and run.ran == []
     assert "failed mcs2 during enter (not in maintenance); left mcs3, mcs1" in ui.lines[-1]
 

@@ -105,7 +105,7 @@ def test_a_held_lock_refuses_and_takeover_is_journalled(tmp_path):
 def test_nested_changes_take_the_lock_once(tmp_path):
     """enter -> switchover for the primary: one frame per server, no self-deadlock."""
     proc, (a,), _, _ = make(tmp_path, Journal(tmp_path / "j.jsonl"))
-    out = proc.enter("mcs1", OnOptions(drain=False, switchover=True))
+    out = proc.enter("mcs1", OnOptions(drain=False, switchover=True, yes=True))
     assert out.changed and a.servers["mcs1"].maintenance
     started = [(r.server, r.extra["for"]) for r in proc.journal.read() if r.action == "intent" and r.outcome == "started"]
     assert started == [("mcs1", "on"), ("mcs2", "switchover")]

@@ -93,7 +93,7 @@ def test_primary_is_refused_with_a_hint():
 def test_switchover_then_maintenance_on_old_primary_on_two_hosts():
     proc, (a, b), _, _ = make(("a:8989", "b:8989"))
     a.servers["mcs2"].gtid = b.servers["mcs2"].gtid = "0-1-5"  # mcs3 (0-1-17) is more caught up
-    out = proc.enter("mcs1", OnOptions(switchover=True, drain=False))
+    out = proc.enter("mcs1", OnOptions(switchover=True, drain=False, yes=True))
     assert a.calls[0] == "switchover MariaDB-Monitor mcs3 mcs1"
     assert b.calls == ["set mcs1 maintenance"]
     assert out.final["b:8989"].state == "Maintenance, Running"
