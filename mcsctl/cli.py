@@ -468,6 +468,9 @@ def run() -> None:
     err = safe(sys.stderr)
     status = _run_app(err)
     interrupted = int(Interrupted.exit_code)
+    # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
+    # signal then would end us with 129/143 after the work is done. One that came until now counts.
+    signals.ignore_from_now()
     if signals.received() and status != interrupted:
         status = interrupted  # a signal that came while the command ended (or was forwarded to COMMAND)
         err.write("mcsctl: interrupted\n")

@@ -80,6 +80,16 @@ def install() -> None:
     _install_handlers()
 
 
+def ignore_from_now() -> None:
+    """The run is over: ignore SIGINT/SIGTERM/SIGHUP until the process is gone.
+
+    Python's shutdown resets a Python-level handler to the default action (but leaves an ignored signal
+    ignored), so without this a signal during the shutdown would kill the finished run (129, 143).
+    """
+    for s in SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+
+
 def received() -> list[int]:
     """Every SIGINT/SIGTERM/SIGHUP this run has received, in order (also those only recorded)."""
     return list(_state.received)
