@@ -450,8 +450,9 @@ def completion(
     """Print the shell completion script (source it, or install completions/ from the package)."""
     with handled(ctx) as st:
         from .completion import script
+        from .render import safe
 
-        sys.stdout.write(script(shell))
+        safe(sys.stdout).write(script(shell))
 
 
 def run() -> None:

@@ -76,6 +76,8 @@ def install() -> None:
     The handler is installed even where the shell started us ignoring SIGINT (a background job).
     """
     global _state
+    if _state.installed:
+        return  # already (the entry point installs it before importing the CLI); keep what was received
     _state = _State(installed=True)
     _install_handlers()
 

@@ -255,3 +255,17 @@ def test_own_colours_still_work_on_a_terminal(make_sim, cli_env):
     line = next(ln for ln in text.splitlines() if "mcs3" in ln)
     assert line.startswith(f"{ESC}[33mmcs3") and line.rstrip().endswith(f"{ESC}[0m")  # yellow: maintenance
     assert r"10.0.0.3\x1b[5m" in line and f"{ESC}[5m" not in line
+
+
+def test_rolling_command_never_sees_the_password(make_sim, cli_env, tmp_path):
+    sim = make_sim(scenario={"monitors": [{"name": "MariaDB-Monitor", "monitor_interval": 50}]})
+    sim.cluster.catchup_seconds = 0.1
+    dump = tmp_path / "env-{server}.json"
+    code = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host,
+               MCSCTL_PASSWORD="mariadb", MCSCTL_JOURNAL_PASSWORD="j0urnal")
+    p = subprocess.run([MCSCTL, "rolling", "--servers", "mcs2", "--", sys.executable, "-c", code, str(dump)],
+                       env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert p.returncode == 0, p.stderr
+    seen = json.loads((tmp_path / "env-mcs2.json").read_text())
+    assert "MCSCTL_PASSWORD" not in seen and "MCSCTL_JOURNAL_PASSWORD" not in seen and "MCSCTL_HOSTS" in seen
