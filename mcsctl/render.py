@@ -31,9 +31,9 @@ class SafeStream:
     The file descriptor is pointed at /dev/null then, so Python's own flush at exit cannot fail either.
     """
 
-    def __init__(self, stream: TextIO):
+    def __init__(self, stream: TextIO | None):
         self.stream = stream
-        self.lost = False
+        self.lost = stream is None  # no stream at all: started with that descriptor closed
 
     def write(self, text: str) -> int:
         if not self.lost:
@@ -72,8 +72,11 @@ _safe: dict[int, SafeStream] = {}
 
 
 def safe(stream: TextIO | None) -> SafeStream:
-    """The one SafeStream wrapping `stream` (default: sys.stdout), shared so lost output is known once."""
-    stream = sys.stdout if stream is None else stream
+    """The one SafeStream wrapping `stream`, shared so lost output is known once.
+
+    None (Python's sys.stdout/sys.stderr when mcsctl was started with that descriptor closed) gives a
+    stream that is lost from the start.
+    """
     if isinstance(stream, SafeStream):
         return stream
     wrapped = _safe.get(id(stream))
@@ -151,7 +154,7 @@ def tsv(rows: list[list[str]]) -> str:
 
 
 def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
-    out = safe(out)
+    out = safe(out if out is not None else sys.stdout)
     if fmt == "json":
         out.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
         return
@@ -181,7 +184,7 @@ def disagreements(items: list[Server]) -> list[str]:
 
 def rows_out(headers: list[str], rows: list[dict], fmt: str, out: TextIO | None = None) -> None:
     """Generic data output for status-like commands: `rows` are dicts keyed by lower-case header."""
-    out = safe(out)
+    out = safe(out if out is not None else sys.stdout)
     if fmt == "json":
         out.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
@@ -212,8 +215,8 @@ class Reporter:
 
     def __init__(self, verbosity: int = 0, out: TextIO | None = None, err: TextIO | None = None):
         self.verbosity = verbosity
-        self.out = safe(out or sys.stdout)
-        self.err = safe(err or sys.stderr)
+        self.out = safe(out if out is not None else sys.stdout)
+        self.err = safe(err if err is not None else sys.stderr)
         self.interactive = _isatty(sys.stdin) and self.err.isatty()
         self._live = self.err.isatty()
         self._last_progress: float | None = None

@@ -269,3 +269,16 @@ def test_rolling_command_never_sees_the_password(make_sim, cli_env, tmp_path):
     assert p.returncode == 0, p.stderr
     seen = json.loads((tmp_path / "env-mcs2.json").read_text())
     assert "MCSCTL_PASSWORD" not in seen and "MCSCTL_JOURNAL_PASSWORD" not in seen and "MCSCTL_HOSTS" in seen
+
+
+def test_closed_stdout_and_stderr_do_not_stop_the_cleanup(make_sim, cli_env):
+    """Started with stdout and stderr closed (`>&- 2>&-`): the interrupt cleans up, exits 130, journals."""
+    sim = make_sim(scenario=SESSIONS_ON_MCS3)
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host)
+    p = subprocess.Popen(["sh", "-c", 'exec "$@" >&- 2>&-', "sh", MCSCTL, "maintenance", "on", "mcs3",
+                          "--drain-timeout", "30"], env=env, stdin=subprocess.DEVNULL)
+    wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
+    p.send_signal(signal.SIGINT)
+    assert p.wait(30) == 130
+    assert state_of(sim, "mcs3") == "Slave, Running"
+    assert [x["outcome"] for x in journal(env) if x["action"] == "report-lost"] == ["interrupted"]
