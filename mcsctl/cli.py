@@ -192,7 +192,10 @@ def _journal_if_lost(state: "State", message: str, code: int, final: dict | None
     from .errors import ExitCode
     from .signals import shielded
 
-    outcome = ExitCode(code).name.lower() if code in ExitCode._value2member_map_ else "failed"
+    try:
+        outcome = ExitCode(code).name.lower()  # e.g. interrupted, timeout, partial
+    except ValueError:
+        outcome = "failed"  # COMMAND's own exit status
     servers = {s.name for s in (final or {}).values()}
     try:
         with shielded():

@@ -111,12 +111,12 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
     status, sig = run_command(argv)
 
     def stay(why: str, outcome: str):
-        with shielded():
+        with shielded():  # a further signal must not cut the journal record or the last word short
             proc.record("run-end", name, outcome, cleared=False, status=status)
-        ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
-        final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
-        if final:
-            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+            ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
+            final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
+            if final:
+                ui.outcome(Outcome(name, "run", False, final, ""), fmt)
 
     if not entered.changed:
         ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
