@@ -56,6 +56,9 @@ class SafeStream:
         except (OSError, ValueError):
             return False
 
+    def __getattr__(self, name: str):  # encoding, fileno, getvalue (a StringIO in tests), ...
+        return getattr(self.stream, name)
+
     def _lose(self, exc: Exception) -> None:
         # EIO (hung-up terminal), EPIPE (reader gone), a closed file, a full disk: the text is lost either way.
         self.lost = True

@@ -77,12 +77,17 @@ class Terminal:
                 self.master = -1
 
 
-def test_terminal_hang_up_during_a_drain_always_cleans_up(make_sim, cli_env):
+@pytest.mark.parametrize("use", ["rest", "maxctrl"])
+def test_terminal_hang_up_during_a_drain_always_cleans_up(make_sim, cli_env, request, use):
     """Closing the terminal at any point of the drain/poll cycle: no drain flag left, exit 130, and the
     final report that could not be shown is in the journal instead."""
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
-    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, TERM="xterm")
-    delays = [0.0, 0.007, 0.013, 0.021, 0.029, 0.037, 0.044, 0.052, 0.075, 0.11]  # over the 50 ms poll
+    if use == "maxctrl":
+        request.getfixturevalue("maxctrl_bin")
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND=use, MCSCTL_HOSTS=sim.host, TERM="xterm")
+    # over the 50 ms poll (rest); a maxctrl call takes longer, so a few tries spread over one call
+    delays = [0.0, 0.007, 0.013, 0.021, 0.029, 0.037, 0.044, 0.052, 0.075, 0.11] if use == "rest" else \
+        [0.0, 0.05, 0.1, 0.2]
     for delay in delays:
         term = Terminal(["maintenance", "on", "mcs3", "--drain-timeout", "30"], env)
         wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
