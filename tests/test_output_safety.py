@@ -56,3 +56,30 @@ def test_the_child_environment_has_no_secret():
                      "MCSCTL_FUTURE_TOKEN": "t", "MCSCTL_HOSTS": "h", "HOME": "/root"}, EXTRA="1")
     assert env == {"MCSCTL_HOSTS": "h", "HOME": "/root", "EXTRA": "1"}
     assert is_secret("mcsctl_password") and not is_secret("PASSWORD")
+
+
+def test_an_interrupt_mid_request_leaves_the_rest_backend_usable(maxscale_sim, monkeypatch):
+    """Ctrl-C lands while a poll waits for MaxScale's answer: the cleanup right after must still work."""
+    import http.client
+
+    import pytest
+
+    from mcsctl.backends.base import Connection
+    from mcsctl.backends.rest import RestBackend
+
+    b = RestBackend(Connection(host=maxscale_sim.host))
+    assert b.list_servers()  # a kept-alive connection now
+    real = http.client.HTTPConnection.getresponse
+    calls = []
+
+    def interrupted(self, *a, **kw):
+        if not calls:
+            calls.append(1)
+            raise KeyboardInterrupt  # the request went out; the answer was never read
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "getresponse", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        b.list_servers()
+    b.clear_state("mcs3", "drain")  # the cleanup
+    assert [s.name for s in b.list_servers()] == ["mcs1", "mcs2", "mcs3"]  # and the final state
