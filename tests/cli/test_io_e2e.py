@@ -287,3 +287,22 @@ def test_closed_stdout_and_stderr_do_not_stop_the_cleanup(make_sim, cli_env):
     assert p.wait(30) == 130
     assert state_of(sim, "mcs3") == "Slave, Running"
     assert [x["outcome"] for x in journal(env) if x["action"] == "report-lost"] == ["interrupted"]
+
+
+def test_terminal_hang_up_while_command_runs(make_sim, cli_env, tmp_path):
+    """The hang-up reaches COMMAND; mcsctl keeps the node in maintenance (COMMAND did not finish), journals
+    that and the lost final report, and exits 130."""
+    sim = make_sim(scenario=FAST_MONITOR)
+    started, got = tmp_path / "started", tmp_path / "got"
+    code = ("import pathlib, signal, sys, time;"
+            f"signal.signal(signal.SIGHUP, lambda *a: (pathlib.Path({str(got)!r}).write_text('HUP'), sys.exit(129)));"
+            f"pathlib.Path({str(started)!r}).write_text('1'); time.sleep(30)")
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, TERM="xterm")
+    term = Terminal(["maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code], env)
+    wait_for(started.exists, what="the command to start")
+    term.hang_up()
+    assert term.wait() == 130
+    assert got.read_text() == "HUP"
+    assert state_of(sim, "mcs3") == "Maintenance, Running"
+    records = [(x["action"], x["outcome"]) for x in journal(env)]
+    assert records == [("run-start", "ok"), ("run-end", "interrupted"), ("report-lost", "interrupted")], records
