@@ -70,6 +70,9 @@ class Terminal:
     def wait(self, timeout=30) -> int:
         try:
             return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
         finally:
             self._reader.join(5)  # it stops at EOF/EIO once the process is gone
             if self.master >= 0:
