@@ -11,6 +11,9 @@ def main() -> None:
 
         print(f"mcsctl {__version__}")
         return
+    from .signals import install
+
+    install()  # before the CLI is imported: a signal from now on is handled (cleanup, exit 130), not fatal
     from .cli import run
 
     run()

@@ -131,6 +131,7 @@ class State:
         self._reporter = None
         self.takeover = False  # the command's --takeover
         self.skip_unreachable = False  # --skip-unreachable of a changing command
+        self.last_procedures = None  # the Procedures of this command, to journal what could not be printed
 
     @property
     def settings(self):
@@ -175,8 +176,10 @@ class State:
         from .workflow import Procedures
 
         s = self.settings
-        return Procedures(self.fleet(), self.reporter, self.journal(), confirm_timeout=s.confirm_timeout,
+        proc = Procedures(self.fleet(), self.reporter, self.journal(), confirm_timeout=s.confirm_timeout,
                           takeover=self.takeover, lock_dir=runtime_dir())
+        self.last_procedures = proc
+        return proc
 
 
 _reported = [False]  # whether `handled` already told the admin why we stop
@@ -184,7 +187,11 @@ _reported = [False]  # whether `handled` already told the admin why we stop
 
 @contextlib.contextmanager
 def handled(ctx: typer.Context) -> Iterator["State"]:
-    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code."""
+    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code.
+
+    Reporting cannot fail: the Reporter's streams swallow EIO/EPIPE (a hung-up terminal, a closed pipe);
+    when the report was lost, the journal gets a record of how the command ended instead.
+    """
     from .signals import interrupts
 
     state: State = ctx.obj
@@ -193,17 +200,53 @@ def handled(ctx: typer.Context) -> Iterator["State"]:
             yield state
     except McsctlError as exc:
         _reported[0] = True
-        state.reporter.error(str(exc), exc.hint)
+        code = exit_code_of(exc)
         final = getattr(exc, "final", None)
-        if final:  # where an interrupted or failed change left the server, as each MaxScale shows it
-            from .render import servers
-
-            servers(list(final.values()), "table", state.reporter.out)
-        raise typer.Exit(exit_code_of(exc)) from None
+        _report(state, str(exc), exc.hint, final)
+        _journal_if_lost(state, str(exc), code, final)
+        raise typer.Exit(code) from None
     except KeyboardInterrupt:
         _reported[0] = True
-        state.reporter.error("interrupted")
+        _report(state, "interrupted")
+        _journal_if_lost(state, "interrupted", int(Interrupted.exit_code), None)
         raise typer.Exit(int(Interrupted.exit_code)) from None
+
+
+def _report(state: "State", message: str, hint: str | None = None, final: dict | None = None) -> None:
+    """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
+    state.reporter.error(message, hint)
+    if final:
+        from .render import servers
+
+        servers(list(final.values()), "table", state.reporter.out)
+    state.reporter.out.flush()
+    state.reporter.err.flush()
+
+
+def _journal_if_lost(state: "State", message: str, code: int, final: dict | None) -> None:
+    """When the final report could not be written, append what happened and the final state to the journal."""
+    from .render import output_lost
+
+    proc = state.last_procedures
+    if proc is None or not (state.reporter.lost or output_lost()):
+        return
+    from .errors import ExitCode
+    from .signals import shielded
+
+    try:
+        outcome = ExitCode(code).name.lower()  # e.g. interrupted, timeout, partial
+    except ValueError:
+        outcome = "failed"  # COMMAND's own exit status
+    servers = {s.name for s in (final or {}).values()}
+    try:
+        with shielded():
+            proc.record(
+                "report-lost", servers.pop() if len(servers) == 1 else None, outcome,
+                hosts=sorted(final) if final else None, message=message, exit=code,
+                final={h: s.state for h, s in (final or {}).items()},
+            )
+    except (McsctlError, OSError, ValueError):
+        pass  # nowhere left to tell: the exit status is the last word
 
 
 def _version(value: bool) -> None:
@@ -556,32 +599,61 @@ def completion(
     """Print the shell completion script (source it, or install completions/ from the package)."""
     with handled(ctx) as st:
         from .completion import script
+        from .render import safe
 
-        sys.stdout.write(script(shell))
+        safe(sys.stdout).write(script(shell))
 
 
 def run() -> None:
-    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors."""
+    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors.
+
+    The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
+    that came during the run makes the exit status 130, after the cleanup. Output that cannot be
+    written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
+    """
+    from . import signals
+    from .render import safe
+
+    signals.install()
+    err = safe(sys.stderr)
+    status = _run_app(err)
+    interrupted = int(Interrupted.exit_code)
+    # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
+    # signal then would end us with 129/143 after the work is done. One that came until now counts.
+    signals.ignore_from_now()
+    if signals.received() and status != interrupted:
+        status = interrupted  # a signal that came while the command ended (or was forwarded to COMMAND)
+        err.write("mcsctl: interrupted\n")
+    elif status == interrupted and not _reported[0]:
+        err.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
+    safe(sys.stdout).flush()  # now, so Python's own flush at exit cannot fail on a dead terminal
+    err.flush()
+    sys.exit(status)
+
+
+def _run_app(err) -> int:
+    """Run the Typer app; the exit status. Click's exceptions become mcsctl's one-line errors."""
+    from .render import printable, safe
+
     try:
         status = app(prog_name="mcsctl", standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
-        sys.stderr.write("mcsctl: interrupted\n")
-        sys.exit(int(Interrupted.exit_code))
+        _reported[0] = True
+        err.write("mcsctl: interrupted\n")
+        return int(Interrupted.exit_code)
     except Exception as exc:
         # Click's exceptions (vendored by Typer, so matched by shape): ClickException and subclasses.
         if type(exc).__name__ == "Abort":  # Click's Ctrl-C/EOF at a prompt
-            sys.stderr.write("mcsctl: aborted\n")
-            sys.exit(1)
+            err.write("mcsctl: aborted\n")
+            return 1
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
-            sys.stdout.write(exc.format_message().rstrip("\n") + "\n")
-            sys.exit(exc.exit_code)
-        sys.stderr.write(f"mcsctl: error: {exc.format_message()}\n")
+            safe(sys.stdout).write(exc.format_message().rstrip("\n") + "\n")
+            return exc.exit_code
+        err.write(f"mcsctl: error: {printable(exc.format_message())}\n")  # it may echo the user's argv
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
-            sys.stderr.write(f"hint: see '{ctx.command_path} --help'\n")
-        sys.exit(exc.exit_code)
-    if status == int(Interrupted.exit_code) and not _reported[0]:
-        sys.stderr.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
-    sys.exit(status if isinstance(status, int) else 0)
+            err.write(f"hint: see '{printable(ctx.command_path)} --help'\n")
+        return exc.exit_code
+    return status if isinstance(status, int) else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from typing import Iterable, TextIO
@@ -12,6 +13,84 @@ from .model import Server
 
 FORMATS = ("table", "json", "tsv")
 SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
+
+# C0 controls, DEL and C1 controls: a terminal would act on them (colours, cursor moves, titles).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character shown as an escape (ESC as \\x1b, newline as \\n), so
+    names, states and error texts from outside cannot drive the terminal or forge lines."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class SafeStream:
+    """A text stream whose writes never raise: on EIO, EPIPE or a closed stream (the terminal hung up,
+    the reader went away) it stops writing and remembers that output was lost.
+
+    The file descriptor is pointed at /dev/null then, so Python's own flush at exit cannot fail either.
+    """
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+        self.lost = stream is None  # no stream at all: started with that descriptor closed
+
+    def write(self, text: str) -> int:
+        if not self.lost:
+            try:
+                self.stream.write(text)
+            except (OSError, ValueError) as exc:
+                self._lose(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError) as exc:
+                self._lose(exc)
+
+    def isatty(self) -> bool:
+        try:
+            return not self.lost and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str):  # encoding, fileno, getvalue (a StringIO in tests), ...
+        return getattr(self.stream, name)
+
+    def _lose(self, exc: Exception) -> None:
+        # EIO (hung-up terminal), EPIPE (reader gone), a closed file, a full disk: the text is lost either way.
+        self.lost = True
+        try:
+            fd = self.stream.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass  # no descriptor (a StringIO) or already closed: nothing to redirect
+
+
+_safe: dict[int, SafeStream] = {}
+
+
+def safe(stream: TextIO | None) -> SafeStream:
+    """The one SafeStream wrapping `stream`, shared so lost output is known once.
+
+    None (Python's sys.stdout/sys.stderr when mcsctl was started with that descriptor closed) gives a
+    stream that is lost from the start.
+    """
+    if isinstance(stream, SafeStream):
+        return stream
+    wrapped = _safe.get(id(stream))
+    if wrapped is None or wrapped.stream is not stream:
+        wrapped = _safe[id(stream)] = SafeStream(stream)
+    return wrapped
+
+
+def output_lost() -> bool:
+    """Whether some output of this run could not be written (the terminal hung up, a closed pipe)."""
+    return any(s.lost for s in _safe.values())
 
 
 def _colour_ok(stream: TextIO) -> bool:
@@ -64,6 +143,7 @@ def server_json(s: Server) -> dict:
 def table(headers: Iterable[str], rows: list[list[str]], painters: list | None = None, colour: bool = False) -> str:
     """A plain aligned table (two spaces between columns); `painters[i]` colours row i on a TTY."""
     headers = list(headers)
+    rows = [[printable(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     lines = [fmt(headers)]
@@ -74,11 +154,11 @@ def table(headers: Iterable[str], rows: list[list[str]], painters: list | None =
 
 
 def tsv(rows: list[list[str]]) -> str:
-    return "".join("\t".join(" ".join(c.split()) for c in r) + "\n" for r in rows)
+    return "".join("\t".join(printable(" ".join(c.split())) for c in r) + "\n" for r in rows)
 
 
 def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
+    out = safe(out if out is not None else sys.stdout)
     if fmt == "json":
         out.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
         return
@@ -113,7 +193,7 @@ def disagreements(items: list[Server]) -> list[str]:
 
 def rows_out(headers: list[str], rows: list[dict], fmt: str, out: TextIO | None = None) -> None:
     """Generic data output for status-like commands: `rows` are dicts keyed by lower-case header."""
-    out = out or sys.stdout
+    out = safe(out if out is not None else sys.stdout)
     if fmt == "json":
         out.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
@@ -149,18 +229,28 @@ def outcome_json(outcome) -> dict:
 
 
 class Reporter:
-    """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout."""
+    """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout.
+
+    Every write goes through a SafeStream: a dead terminal or a closed pipe never raises into the
+    procedures (a cleanup must not stop because its progress line cannot be shown); `lost` says so.
+    Text from outside (names, states, MaxScale's errors, the journal) is shown with `printable`.
+    """
 
     def __init__(self, verbosity: int = 0, out: TextIO | None = None, err: TextIO | None = None):
         self.verbosity = verbosity
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self.interactive = sys.stdin.isatty() and self.err.isatty()
+        self.out = safe(out if out is not None else sys.stdout)
+        self.err = safe(err if err is not None else sys.stderr)
+        self.interactive = _isatty(sys.stdin) and self.err.isatty()
         self._live = self.err.isatty()
         self._last_progress: float | None = None
         self._line_open = False
         self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
         self._steps: list[dict] = []
+
+    @property
+    def lost(self) -> bool:
+        """Whether some of this reporter's output could not be written."""
+        return self.out.lost or self.err.lost
 
     def _end_line(self) -> None:
         if self._line_open:
@@ -170,21 +260,21 @@ class Reporter:
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
             self._end_line()
-            self.err.write(f"{message}\n")
+            self.err.write(f"{printable(message)}\n")
 
     def warn(self, message: str) -> None:
         self._end_line()
-        self.err.write(f"warning: {message}\n")
+        self.err.write(f"warning: {printable(message)}\n")
 
     def trace(self, line: str) -> None:
         if self.verbosity > 0:
             self._end_line()
-            self.err.write(f"+ {line}\n")
+            self.err.write(f"+ {printable(line)}\n")
 
     def plan(self, line: str, host: str | None = None) -> None:
         """A `# step` line or an exact call (to `host`): printed at once, or kept for `flush_plan` (JSON)."""
         if not self.plan_json:
-            self.out.write(line + "\n")
+            self.out.write(printable(line) + "\n")
             return
         if line.startswith("# "):
             self._steps.append({"step": line[2:], "calls": []})
@@ -203,7 +293,7 @@ class Reporter:
         if self.verbosity < 0:
             return
         conns = ", ".join(f"{h}: {s.connections or 0} conn" for h, s in found.items())
-        text = f"{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)"
+        text = printable(f"{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)")
         if self._live:
             self.err.write("\r\x1b[K" + text)
             self._line_open = True
@@ -219,19 +309,20 @@ class Reporter:
 
     def confirm(self, question: str) -> bool:
         self._end_line()
-        self.err.write(f"{question} [y/N] ")
+        self.err.write(f"{printable(question)} [y/N] ")
         self.err.flush()
         try:
             answer = input()
-        except EOFError:
+        except (EOFError, OSError):  # no answer (EOF, or the terminal hung up): no consent
             return False
         return answer.strip().lower() in ("y", "yes")
 
     def error(self, message: str, hint: str | None = None) -> None:
         self._end_line()
-        self.err.write(f"mcsctl: error: {message}\n")
+        self.err.write(f"mcsctl: error: {printable(message)}\n")
         if hint:
-            self.err.write(f"hint: {hint}\n")
+            self.err.write(f"hint: {printable(hint)}\n")
+        self.err.flush()
 
     def outcome(self, outcome, fmt: str = "table") -> None:
         """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout."""
@@ -247,7 +338,14 @@ class Reporter:
             return
         for o in items:
             if o.message and self.verbosity >= 0:
-                self.err.write(o.message + "\n")
+                self.err.write(printable(o.message) + "\n")
         final = [s for o in items for s in o.final.values()]
         if final:
             servers(final, fmt, self.out)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False

@@ -10,11 +10,9 @@ import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
-from .signals import shielded
+from .signals import forwarding, shielded
 from .workflow import Outcome
 from .model import Server
-
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def substitute(argv: list[str], server: Server) -> list[str]:
@@ -57,37 +55,42 @@ def _in_terminal_foreground() -> bool:
 
 
 def run_command(argv: list[str]) -> tuple[int, int | None]:
-    """Run argv (no shell) with our stdio; forward SIGINT/SIGTERM/SIGHUP to it.
+    """Run argv (no shell) with our stdio, without mcsctl's secrets in its environment (childenv);
+    forward SIGINT/SIGTERM/SIGHUP to it.
 
     Returns (exit status, first signal received or None). A child killed by signal N gives 128+N.
     """
-    try:
-        child = subprocess.Popen(argv)
-    except FileNotFoundError:
-        raise CommandFailed(f"command not found: {argv[0]}", 127) from None
-    except PermissionError:
-        raise CommandFailed(f"command not executable: {argv[0]}", 126) from None
+    from .childenv import child_env
+
     received: list[int] = []
+    children: list[subprocess.Popen] = []
     # Ctrl-C on our terminal already reaches the child (same foreground process group): sending it again
     # would make COMMAND see two interrupts. Without a terminal (scripts, cron) SIGINT is forwarded; a
     # `kill -INT` aimed at mcsctl alone while it runs in a terminal's foreground reaches only mcsctl.
     terminal_sigint = _in_terminal_foreground()
 
-    def forward(signum, frame):
-        received.append(signum)
-        if signum == signal.SIGINT and terminal_sigint:
-            return
+    def send(child: subprocess.Popen, signum: int) -> None:
         try:
             child.send_signal(signum)
         except ProcessLookupError:
             pass
 
-    old = {s: signal.signal(s, forward) for s in FORWARDED}
-    try:
-        rc = child.wait()
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
+    def forward(signum):
+        received.append(signum)
+        if children and not (signum == signal.SIGINT and terminal_sigint):
+            send(children[0], signum)
+
+    # Forwarding starts before the child does: a signal at any moment is forwarded or recorded, never lost.
+    with forwarding(forward):
+        try:
+            children.append(subprocess.Popen(argv, env=child_env()))
+        except FileNotFoundError:
+            raise CommandFailed(f"command not found: {argv[0]}", 127) from None
+        except PermissionError:
+            raise CommandFailed(f"command not executable: {argv[0]}", 126) from None
+        for signum in list(received):  # came while it was being started
+            send(children[0], signum)
+        rc = children[0].wait()
     return (128 - rc if rc < 0 else rc), (received[0] if received else None)
 
 
@@ -115,12 +118,12 @@ def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, 
     status, sig = run_command(argv)
 
     def stay(why: str, outcome: str):
-        with shielded():
+        with shielded():  # a further signal must not cut the journal record or the last word short
             proc.record("run-end", name, outcome, cleared=False, status=status)
-        ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
-        final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
-        if final:
-            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+            ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
+            final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
+            if final:
+                ui.outcome(Outcome(name, "run", False, final, ""), fmt)
 
     if not entered.changed:
         ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")

@@ -338,9 +338,10 @@ class MaxctrlBackend:
         if self._trace:
             self._trace(shlex.join(argv))
         import sh  # heavy-ish; only when something actually runs
+        from ..childenv import child_env
 
         limit = self.conn.timeout * requests + KILL_MARGIN
-        env = dict(os.environ, MAXCTRL_WARNINGS="0")
+        env = child_env(MAXCTRL_WARNINGS="0")  # no secret in its environment
         try:
             proc = sh.Command(argv[0])(
                 *argv[1:],

@@ -197,6 +197,9 @@ class RestBackend:
                 self._used = True
                 resp = self._http.getresponse()
                 body = resp.read()
+            except KeyboardInterrupt:  # mid-request: the connection is half-used, the cleanup needs a fresh one
+                self.close()
+                raise
             except Exception as e:  # noqa: BLE001 - mapped below, never leaked raw
                 self.close()
                 if attempt == 1 and reused and method != "POST" and _is_stale(e):
