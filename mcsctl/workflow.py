@@ -53,6 +53,14 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class _OurDrain:
+    """The drain flag `_enter` set: whether it was set, and whether clearing it was done (or tried)."""
+
+    set: bool = False
+    cleared: bool = False
+
+
 class Procedures:
     def __init__(
         self,
@@ -346,6 +354,22 @@ class Procedures:
         return False, 0
 
     def _enter(self, name: str, opts: OnOptions, found: dict[str, Server], action: str) -> Outcome:
+        # Flags someone else set stay as they are, whatever happens here.
+        had_drain = {h for h, s in found.items() if s.draining}
+        had_maint = {h for h, s in found.items() if s.in_maintenance}
+        self._note_sync()
+        ours = _OurDrain()
+        try:
+            return self._enter_steps(name, opts, found, action, had_drain, had_maint, ours)
+        finally:
+            # An interrupt that lands between two steps, outside their handlers, still clears our drain
+            # flag: after the first signal no other one raises (signals.py), so this runs to the end.
+            if ours.set and not ours.cleared:
+                self._clear_drain(name, had_drain)
+
+    def _enter_steps(self, name: str, opts: OnOptions, found: dict[str, Server], action: str,
+                     had_drain: set[str], had_maint: set[str], ours: _OurDrain) -> Outcome:
+        """Drain, maintenance, confirm, clear the drain; a failure or interrupt cleans up what it did."""
         # A primary that MaxScale lets into maintenance (legacy, --allow-primary) is not drained: drain would
         # keep its idle connections forever. Maintenance lets open transactions finish, then closes their
         # connections, so the wait comes after the change (reference §3.3).
@@ -354,9 +378,6 @@ class Procedures:
         wait_after = primary and not opts.force
         force = opts.force
         cut = sum(s.connections or 0 for s in found.values()) if force else 0
-        # Flags someone else set stay as they are, whatever happens here.
-        had_drain = {h for h, s in found.items() if s.draining}
-        had_maint = {h for h, s in found.items() if s.in_maintenance}
         # With config sync a writer's change reaches its peers: it keeps a flag any of them had.
         keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
         set_maint = lambda f: self.fleet.apply(  # noqa: E731
@@ -364,11 +385,10 @@ class Procedures:
             lambda b: b.set_state(name, "maintenance", f),
             lambda b: b.host in had_maint or b.clear_state(name, "maintenance"),
         )
-        self._note_sync()
         drain_set = maint_tried = False
         try:
             if drain_first:
-                drain_set = True  # before the call: an interrupt half-way must still clean up
+                drain_set = ours.set = True  # before the call: an interrupt half-way must still clean up
                 self.fleet.apply(
                     f"set {name} drain",
                     lambda b: b.set_state(name, "drain"),
@@ -416,6 +436,7 @@ class Procedures:
                 self.record(action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
                             expires=self._expires(opts))
             if drain_set:
+                ours.cleared = True
                 left, interrupted = self._clear_drain(name, had_drain)
                 if left:
                     err.message += f"; the drain flag is still set on {', '.join(left)}"
@@ -431,6 +452,7 @@ class Procedures:
                 raise
             raise err from None
         if drain_set:
+            ours.cleared = True
             left, interrupted = self._clear_drain(name, had_drain)
             self.changes.append(f"{name} in maintenance")
             if left:
@@ -861,14 +883,24 @@ class Procedures:
                         action: str) -> dict[str, int]:
         """Drain every server of the set, then put each in maintenance; on any failure or interrupt undo
         what this did on every server and re-raise. Returns the connections cut per server."""
+        had_drain = {n: {h for h, s in found[n].items() if s.draining} for n in todo}
+        drained: list[str] = []  # drain flags set by us and not yet cleared
+        self._note_sync()
+        try:
+            return self._enter_together_steps(todo, opts, found, action, had_drain, drained)
+        finally:
+            # An interrupt between two steps, outside their handlers, still clears our drain flags (after
+            # the first signal no other one raises: signals.py).
+            for n in drained:
+                self._clear_drain(n, had_drain[n])
+
+    def _enter_together_steps(self, todo: list[str], opts: OnOptions, found: dict[str, dict[str, Server]],
+                              action: str, had_drain: dict[str, set[str]], drained: list[str]) -> dict[str, int]:
         force = opts.force
         cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
-        had_drain = {n: {h for h, s in found[n].items() if s.draining} for n in todo}
         had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
         keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
-        drained: list[str] = []  # drain flag set by us
         maint: list[str] = []  # maintenance set by us
-        self._note_sync()
         try:
             if opts.drain and not force:
                 for n in todo:
@@ -892,8 +924,10 @@ class Procedures:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
             err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
-            left = self._undo_set(maint, drained, had_maint, had_drain, action)
-            err.message += (f"; undone on {', '.join(dict.fromkeys(maint + drained))}" if not left else
+            touched = list(dict.fromkeys(maint + drained))
+            left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
+            drained.clear()  # _undo_set cleared them
+            err.message += (f"; undone on {', '.join(touched)}" if not left else
                             "; could not undo: " + "; ".join(left))
             if left and not isinstance(err, Partial):
                 partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
@@ -903,8 +937,9 @@ class Procedures:
             if err is exc:
                 raise
             raise err from None
-        for n in drained:
+        for n in list(drained):
             left, _ = self._clear_drain(n, had_drain[n])
+            drained.remove(n)
             if left:
                 raise Partial(f"{', '.join(todo)} are in maintenance, but the drain flag of {n} could not be cleared "
                               f"on {', '.join(left)}", hint=self._drain_hint(n, left))
