@@ -381,6 +381,9 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     if resume and names:
         raise UsageError("--resume continues the last roll with its own servers; leave out --servers")
     proc = st.procedures()
+    for b in proc.fleet.backends:  # a name a backend cannot send is refused before any request
+        for name in (names or []) + ([opts.to] if opts.to else []):
+            b.check_name(name)
     ui = st.reporter
     roller = Roller(proc, ui, opts, command, catchup_timeout, runner=runner)
     plan = roller.plan(names, resume)

@@ -94,6 +94,8 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
 def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str):
     proc = st.procedures()
     ui = st.reporter
+    for b in proc.fleet.backends:  # a name a backend cannot send is refused before any request
+        b.check_name(name)
     target = next(iter(proc.fleet.locate(name).values()))
     argv = substitute(argv, target)
     check_command(argv)

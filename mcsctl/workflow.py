@@ -167,6 +167,8 @@ class Procedures:
 
     # ---------------------------------------------------------------- maintenance on
     def enter(self, name: str, opts: OnOptions, action: str = "on") -> Outcome:
+        for b in self.fleet.backends:  # a name a backend cannot send is refused before any request
+            b.check_name(name)
         check_server_name(name)
         if opts.on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
@@ -412,6 +414,8 @@ class Procedures:
         action: str = "off",
         reason: str | None = None,
     ) -> Outcome:
+        for b in self.fleet.backends:  # a name a backend cannot send is refused before any request
+            b.check_name(name)
         check_server_name(name)
         found = self.fleet.locate(name)
         in_maint = any(s.in_maintenance for s in found.values())
@@ -523,6 +527,8 @@ class Procedures:
     def switchover(
         self, to: str | None = None, dry_run: bool = False, views: Views | None = None, exclude: tuple[str, ...] = ()
     ) -> Outcome:
+        for b in self.fleet.backends if to is not None else ():  # refused before any request
+            b.check_name(to)
         views = views if views is not None else self.fleet.read()
         old = self.primary(views)
         if not old.monitor:

@@ -75,6 +75,11 @@ class RestBackend:
         self._http: Any = None  # http.client.HTTPConnection, opened lazily
         self._used = False  # has the current connection already carried a request?
 
+    @staticmethod
+    def check_name(name: str) -> str:
+        """Any name MaxScale accepts: it travels percent-quoted in the path."""
+        return check_server_name(name)
+
     # -- reads ---------------------------------------------------------------------------
 
     def list_servers(self) -> list[Server]:
