@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import cache_file, fake_calls, fake_passwords, for_hosts, make_stale
-from .shells import BASH_SCRIPT, bash_complete, comp_words
+from .conftest import SYSTEM_PATH
+from .shells import BASH_SCRIPT, bash_complete, bash_readline, comp_words
 
 
 def replies(lines, env, **kw):
@@ -210,8 +211,42 @@ def test_hostile_server_names_are_not_evaluated(fake_env, tmp_path):
     marker = tmp_path / "pwned"
     cache_file(fake_env).write_text(f"$(touch {marker})\n`touch {marker}`\nmcs1\n")
     got = replies(["mcsctl maintenance on ", "mcsctl rolling --servers mcs1,"], fake_env)
-    assert got[0] == [f"$(touch {marker})", f"`touch {marker}`", "mcs1"]
+    assert [read_back(w) for w in got[0]] == [f"$(touch {marker})", f"`touch {marker}`", "mcs1"]
     assert not marker.exists()
+
+
+def read_back(word: str) -> str:
+    """The argument bash makes of `word` on a command line (what a completion inserted), evaluating nothing."""
+    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", f"printf '%s' {word}"], capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    return proc.stdout
+
+
+ODD_NAMES = ["a'b", 'q"x', "d$x", "s;t", "b\\k", "m&n", "p(1)", "t*r", "e!c", "c,m", "{u}"]
+
+
+@pytest.mark.parametrize("opening", ["", "'", '"'])
+def test_names_with_shell_characters_are_inserted_quoted_in_a_real_readline(fake_env, tmp_path, opening):
+    """A TAB in a real interactive bash (pty): the completed word, unquoted or inside a quote the admin
+    opened, is read back by bash as the exact name (quotes, $, ;, backslash, &, (, *, !)."""
+    cache_file(fake_env).parent.mkdir(parents=True)
+    cache_file(fake_env).write_text("\n".join(ODD_NAMES) + "\n")
+    lines = [f"mcsctl maintenance on {opening}{name[0]}" for name in ODD_NAMES]
+    lines += [f"mcsctl switchover --to={opening}{name[0]}" for name in ODD_NAMES[:4]]
+    got = bash_readline(lines, dict(fake_env, PATH=SYSTEM_PATH))
+    expected = [["maintenance", "on", n] for n in ODD_NAMES] + [["switchover", f"--to={n}"] for n in ODD_NAMES[:4]]
+    assert got == expected
+    assert fake_calls(fake_env) == []  # the fresh cache answered; nothing ran
+
+
+def test_a_partly_quoted_word_and_a_server_list_complete_to_the_exact_names(fake_env):
+    cache_file(fake_env).parent.mkdir(parents=True)
+    cache_file(fake_env).write_text("a'b$c\nmcs1\n")
+    lines = ["mcsctl maintenance on a\\'b", "mcsctl maintenance on a\\''b", "mcsctl maintenance on \"a'b\\$",
+             "mcsctl rolling --servers mcs1,a -- true"[:-8]]
+    got = bash_readline(lines, dict(fake_env, PATH=SYSTEM_PATH))
+    assert got == [["maintenance", "on", "a'b$c"]] * 3 + [["rolling", "--servers", "mcs1,a'b$c"]]
 
 
 def test_works_under_nounset_and_with_bash_completion_loaded(fake_env):
