@@ -305,10 +305,12 @@ _mcsctl() {
     local last=$((${#_mcsctl_w[@]} - 1))
     local cur=${_mcsctl_w[last]} path= expect= w i npos=0 after=0
     _mcsctl_spec ""
+    # mcsctl's global options also work after the command (anywhere before --): offered and passed on there too
+    local -a _mcsctl_gopts=("${_mcsctl_opts[@]}") _mcsctl_gvalued=("${_mcsctl_valued[@]}") offer
     for ((i = 1; i < last; i++)); do
         w=${_mcsctl_w[i]}
         if [[ -n $expect ]]; then
-            [[ -z $path ]] && _mcsctl_addconn "$expect" "$w"
+            _mcsctl_addconn "$expect" "$w"
             expect=
             continue
         fi
@@ -319,13 +321,13 @@ _mcsctl() {
         case $w in
         --) after=1; continue ;;
         --*=*)
-            [[ -z $path ]] && _mcsctl_addconn "${w%%=*}" "${w#*=}"
+            _mcsctl_addconn "${w%%=*}" "${w#*=}"
             continue
             ;;
         -?*)
-            if [[ " ${_mcsctl_valued[*]} " == *" $w "* ]]; then
+            if [[ " ${_mcsctl_valued[*]} ${_mcsctl_gvalued[*]} " == *" $w "* ]]; then
                 expect=$w
-            elif [[ -z $path ]]; then
+            else
                 case $w in
                 '-H'?*|'-u'?*|'-t'?*|'-p'?*) _mcsctl_addconn "${w:0:2}" "${w:2}" ;;  # -Hhost
                 *) _mcsctl_addconn "$w" ;;
@@ -359,7 +361,9 @@ _mcsctl() {
             return 0
             ;;
         -*)
-            for w in "${_mcsctl_opts[@]}"; do
+            offer=("${_mcsctl_opts[@]}")
+            [[ -n $path ]] && offer+=("${_mcsctl_gopts[@]}")  # the command's own first, then the global ones
+            for w in "${offer[@]}"; do
                 [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
             done
             return 0

@@ -39,9 +39,13 @@ def test_commands_options_and_values(shell_env):
         "mcsctl -H 127.0.0.1:8989 --backend r": ["rest"],
         "mcsctl completion ": ["bash", "zsh"],
         "mcsctl servers --f": ["--format"],
-        "mcsctl maintenance on --no": ["--no-drain"],
+        "mcsctl maintenance on --no": ["--no-drain", "--no-secure", "--no-tls-verify-server-cert"],
+        "mcsctl servers --form": ["--format"],
+        "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
+        "mcsctl maintenance on mcs1 --backend=m": ["maxctrl"],
+        "mcsctl servers --ho": ["--hosts"],
         "mcsctl --tls-v": ["--tls-verify-server-cert"],
-        "mcsctl rolling --c": ["--catchup-timeout"],
+        "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
         "mcsctl ": ["servers", "switchover", "rolling", "completion", "maintenance"],
@@ -140,6 +144,19 @@ def test_the_users_exported_password_applies_unless_one_is_typed(fake_env):
     assert fake_passwords(env) == ["from-env", "typed"]
 
 
+@pytest.mark.parametrize("line,hosts,call,password", [
+    ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
+    ("mcsctl maintenance on --yes -Hmx2 -p pw -t 3 ", "mx2", "-q -H mx2 -t 3 servers --format tsv", "pw"),
+    ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
+    ("mcsctl maintenance on --reason -H ", None, "-q servers --format tsv", None),  # -H is --reason's value
+])
+def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, call, password):
+    env = for_hosts(fake_env, hosts)
+    assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
+    assert fake_calls(env) == [call]
+    assert fake_passwords(env) == [password]
+
+
 @pytest.mark.parametrize("exported", [None, "mine"])
 def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
     """After the TAB, the shell's MCSCTL_PASSWORD (and whether it is exported) is as before."""
@@ -159,7 +176,7 @@ def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
 
 
 def test_options_of_subcommands_are_not_passed_on(fake_env):
-    """`-t` after the command is not the global timeout; $MCSCTL_HOSTS is inherited, not repeated."""
+    """A subcommand's own options are not passed on; $MCSCTL_HOSTS is inherited, not repeated."""
     env = for_hosts(dict(fake_env, MCSCTL_HOSTS="mx7:8989"), "mx7:8989")
     assert replies(["mcsctl maintenance on --switchover --to "], env) == [["fake1", "fake2", "mcs9"]]
     assert fake_calls(env) == ["-q servers --format tsv"]
