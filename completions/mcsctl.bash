@@ -362,7 +362,11 @@ _mcsctl() {
             ;;
         -*)
             offer=("${_mcsctl_opts[@]}")
-            [[ -n $path ]] && offer+=("${_mcsctl_gopts[@]}")  # the command's own first, then the global ones
+            if [[ -n $path ]]; then  # the command's own first, then the global ones (--help once)
+                for w in "${_mcsctl_gopts[@]}"; do
+                    [[ " ${_mcsctl_opts[*]} " == *" $w "* ]] || offer+=("$w")
+                done
+            fi
             for w in "${offer[@]}"; do
                 [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
             done

@@ -44,6 +44,7 @@ def test_commands_options_and_values(shell_env):
         "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
         "mcsctl maintenance on mcs1 --backend=m": ["maxctrl"],
         "mcsctl servers --ho": ["--hosts"],
+        "mcsctl servers --he": ["--help"],
         "mcsctl --tls-v": ["--tls-verify-server-cert"],
         "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
