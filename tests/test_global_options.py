@@ -7,7 +7,7 @@ import sys
 import pytest
 import typer
 
-from mcsctl import cli
+from mcsctl import argv, cli
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +42,16 @@ def root():
     ("servers --nosuch -H x", "-H x servers --nosuch"),
 ])
 def test_global_options_move_before_the_first_subcommand(root, given, expected):
-    assert " ".join(cli.global_options_first(root, given.split())) == expected
+    assert " ".join(argv.global_options_first(root, given.split())) == expected
 
 
 def test_no_subcommand_option_shares_a_name_with_a_global_one(root):
     """So an option means one thing wherever it stands (the subcommand's own would win)."""
-    globals_ = set(cli._switches(root))
+    globals_ = set(argv._switches(root))
 
     def walk(cmd, path):
         for name, sub in getattr(cmd, "commands", {}).items():
-            clash = globals_ & set(cli._switches(sub))
+            clash = globals_ & set(argv._switches(sub))
             assert not clash, f"{' '.join(path + [name])} redeclares {sorted(clash)}"
             walk(sub, path + [name])
 
