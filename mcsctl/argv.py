@@ -49,7 +49,7 @@ def global_options_first(root, argv: list[str]) -> list[str]:
     moved: list[str] = []
     first_sub: int | None = None
     cmd, local = root, globals_
-    i = 0
+    i = npos = 0  # npos: the command's arguments so far
     while i < len(argv):
         tok = argv[i]
         if tok == "--":
@@ -70,17 +70,28 @@ def global_options_first(root, argv: list[str]) -> list[str]:
         if subs is not None and tok in subs:  # a subcommand name: descend
             if first_sub is None:
                 first_sub = len(out)
-            cmd, local = subs[tok], _switches(subs[tok])
+            cmd, local, npos = subs[tok], _switches(subs[tok]), 0
             out.append(tok)
-        elif subs is not None or not _interspersed(cmd):
-            out += argv[i:]  # an unknown command (Click reports it), or options end at the first argument
+        elif subs is not None or not _interspersed(cmd) or npos >= _fixed_arguments(cmd):
+            # an unknown command (Click reports it), options that end at the first argument, or COMMAND...
+            # begun without `--`: nothing from here on is moved
+            out += argv[i:]
             break
         else:
             out.append(tok)
+            npos += 1
         i += 1
     if first_sub is None or not moved:
         return list(argv)
     return out[:first_sub] + moved + out[first_sub:]
+
+
+def _fixed_arguments(command) -> float:
+    """How many single arguments come before a command's variadic one (COMMAND...); infinite without one."""
+    args = [p for p in command.params if getattr(p, "param_type_name", "") == "argument"]
+    if not any(p.nargs == -1 for p in args):
+        return float("inf")
+    return sum(1 for p in args if p.nargs != -1)
 
 
 def _interspersed(command) -> bool:

@@ -37,6 +37,10 @@ def root():
     ("maintenance run mcs3 -H y -- ssh -H x -q", "-H y maintenance run mcs3 -- ssh -H x -q"),
     ("rolling --servers a -H x -- ssh -H y", "-H x rolling --servers a -- ssh -H y"),
     ("rolling -H x ssh -H y", "-H x rolling ssh -H y"),  # rolling's options end at COMMAND
+    # nor once COMMAND has begun without `--` (Click still reports -H there, as it did)
+    ("maintenance run mcs3 -H y ssh -H x", "-H y maintenance run mcs3 ssh -H x"),
+    ("maintenance run mcs3 ssh host -q", "maintenance run mcs3 ssh host -q"),
+    ("maintenance on mcs3 extra -H y", "-H y maintenance on mcs3 extra"),
     # left for Click to report
     ("nosuch -H x", "nosuch -H x"),
     ("servers --nosuch -H x", "-H x servers --nosuch"),
