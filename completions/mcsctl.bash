@@ -200,10 +200,11 @@ _mcsctl_keyof() {
 }
 
 # _mcsctl_unquote WORD: the word as the shell would hand it to mcsctl, into _mcsctl_u: quotes and
-# backslashes removed, a leading ~/ expanded. Nothing is evaluated ($(...) stays text).
+# backslashes removed, a leading ~/ expanded. Nothing is evaluated ($(...) stays text). A quote still open
+# at the end goes to _mcsctl_uq, and what came before it (unquoted) to _mcsctl_ulead.
 _mcsctl_unquote() {
     local w=$1 c q= i
-    _mcsctl_u=
+    _mcsctl_u= _mcsctl_uq= _mcsctl_ulead=
     if [[ $w != *[\'\"\\]* ]]; then
         _mcsctl_u=$w
     else
@@ -215,15 +216,40 @@ _mcsctl_unquote() {
                 i=$((i + 1))
                 _mcsctl_u+=${w:i:1}
             elif [[ $c == '"' ]]; then
-                if [[ -n $q ]]; then q=; else q='"'; fi
+                if [[ -n $q ]]; then q=; else q='"' _mcsctl_ulead=$_mcsctl_u; fi
             elif [[ -z $q && $c == "'" ]]; then
-                q="'"
+                q="'" _mcsctl_ulead=$_mcsctl_u
             else
                 _mcsctl_u+=$c
             fi
         done
+        _mcsctl_uq=$q
     fi
     [[ $w == "~" || $w == "~/"* ]] && _mcsctl_u=$HOME${_mcsctl_u#"~"}
+    return 0
+}
+
+# _mcsctl_quote VALUE: VALUE as the text readline puts in place of the word being completed, into
+# _mcsctl_q, so that bash reads the word back as VALUE (quotes, $, ;, backslashes and all). Uses the
+# word's state from _mcsctl_unquote: unquoted, the whole word is replaced (printf %q); inside an open
+# quote, readline replaces only what follows the quote and then closes it itself.
+_mcsctl_quote() {
+    local v=$1
+    case $_mcsctl_uq in
+    "'")
+        v=${v:${#_mcsctl_ulead}}
+        _mcsctl_q=${v//"'"/"'\\''"}
+        ;;
+    '"')
+        v=${v:${#_mcsctl_ulead}}
+        v=${v//'\'/'\\'} v=${v//'"'/'\"'} v=${v//'$'/'\$'} v=${v//'`'/'\`'}
+        _mcsctl_q=${v//'!'/'"'"'!'"'"'}  # no history expansion: ! goes out in single quotes
+        ;;
+    *)
+        printf -v _mcsctl_q %q "$v"
+        _mcsctl_q=${_mcsctl_q//'\,'/,}  # a comma needs no backslash (%q escapes every { too)
+        ;;
+    esac
     return 0
 }
 
@@ -237,17 +263,25 @@ _mcsctl_values() {
         done
         ;;
     server)
+        _mcsctl_unquote "$cur"  # match what the shell will pass; insert it quoted (_mcsctl_quote)
+        cur=$_mcsctl_u
         _mcsctl_names
         for w in "${_mcsctl_n[@]}"; do
-            [[ $w == "$cur"* ]] && COMPREPLY+=("$pre$w")
+            [[ $w == "$cur"* ]] || continue
+            _mcsctl_quote "$w"
+            COMPREPLY+=("$pre$_mcsctl_q")
         done
         ;;
     servers)
+        _mcsctl_unquote "$cur"
+        cur=$_mcsctl_u
         head= part=$cur
         [[ $cur == *,* ]] && head=${cur%,*}, part=${cur##*,}
         _mcsctl_names
         for w in "${_mcsctl_n[@]}"; do
-            [[ $w == "$part"* && ",$head" != *",$w,"* ]] && COMPREPLY+=("$pre$head$w")
+            [[ $w == "$part"* && ",$head" != *",$w,"* ]] || continue
+            _mcsctl_quote "$head$w"
+            COMPREPLY+=("$pre$_mcsctl_q")
         done
         compopt -o nospace 2>/dev/null
         ;;
@@ -288,16 +322,19 @@ _mcsctl() {
     COMPREPLY=()
     local _mcsctl_subs _mcsctl_hidden _mcsctl_opts _mcsctl_valued _mcsctl_args _mcsctl_rest
     local _mcsctl_inter _mcsctl_kind _mcsctl_w _mcsctl_n _mcsctl_u _mcsctl_k _mcsctl_key
+    local _mcsctl_uq _mcsctl_ulead _mcsctl_q
     local _mcsctl_hosts=${MCSCTL_HOSTS-}  # no -H on the line: mcsctl reads this one too
     local -a _mcsctl_conn=() _mcsctl_pw=()  # _mcsctl_pw: the password typed on the line, if any
     _mcsctl_words || return 0
     local last=$((${#_mcsctl_w[@]} - 1))
     local cur=${_mcsctl_w[last]} path= expect= w i npos=0 after=0
     _mcsctl_spec ""
+    # mcsctl's global options also work after the command (anywhere before --): offered and passed on there too
+    local -a _mcsctl_gopts=("${_mcsctl_opts[@]}") _mcsctl_gvalued=("${_mcsctl_valued[@]}") offer
     for ((i = 1; i < last; i++)); do
         w=${_mcsctl_w[i]}
         if [[ -n $expect ]]; then
-            [[ -z $path ]] && _mcsctl_addconn "$expect" "$w"
+            _mcsctl_addconn "$expect" "$w"
             expect=
             continue
         fi
@@ -308,13 +345,13 @@ _mcsctl() {
         case $w in
         --) after=1; continue ;;
         --*=*)
-            [[ -z $path ]] && _mcsctl_addconn "${w%%=*}" "${w#*=}"
+            _mcsctl_addconn "${w%%=*}" "${w#*=}"
             continue
             ;;
         -?*)
-            if [[ " ${_mcsctl_valued[*]} " == *" $w "* ]]; then
+            if [[ " ${_mcsctl_valued[*]} ${_mcsctl_gvalued[*]} " == *" $w "* ]]; then
                 expect=$w
-            elif [[ -z $path ]]; then
+            else
                 case $w in
                 '-H'?*|'-u'?*|'-t'?*|'-p'?*) _mcsctl_addconn "${w:0:2}" "${w:2}" ;;  # -Hhost
                 *) _mcsctl_addconn "$w" ;;
@@ -348,7 +385,13 @@ _mcsctl() {
             return 0
             ;;
         -*)
-            for w in "${_mcsctl_opts[@]}"; do
+            offer=("${_mcsctl_opts[@]}")
+            if [[ -n $path ]]; then  # the command's own first, then the global ones (--help once)
+                for w in "${_mcsctl_gopts[@]}"; do
+                    [[ " ${_mcsctl_opts[*]} " == *" $w "* ]] || offer+=("$w")
+                done
+            fi
+            for w in "${offer[@]}"; do
                 [[ $w == "$cur"* ]] && COMPREPLY+=("$w")
             done
             return 0

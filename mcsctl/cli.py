@@ -636,7 +636,15 @@ def _run_app(err) -> int:
     from .render import printable, safe
 
     try:
-        status = app(prog_name="mcsctl", standalone_mode=False)
+        from .argv import global_options_first
+
+        command = typer.main.get_command(app)
+        try:
+            args = global_options_first(command, sys.argv[1:])
+        except UsageError as exc:
+            sys.stderr.write(f"mcsctl: error: {exc}\n")
+            sys.exit(int(exc.exit_code))
+        status = command.main(args=args, prog_name="mcsctl", standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
         _reported[0] = True
         err.write("mcsctl: interrupted\n")

@@ -132,10 +132,12 @@ def zsh_action(metavar: str | None) -> str:
     return f"({' '.join(choices(kind))})" if kind.startswith("w:") else ZSH_ACTIONS[kind]
 
 
-def zsh_specs(cmd) -> list[str]:
-    """The `_arguments` specs (unquoted) of a command's options, then of its arguments if it is no group."""
+def zsh_specs(cmd, global_options=()) -> list[str]:
+    """The `_arguments` specs (unquoted) of a command's options (and of `global_options`, which mcsctl also
+    takes after the command), then of its arguments if it is no group."""
+    own = {n for opt in cmd.options for n in opt.all_names}
     specs = []
-    for opt in cmd.options:
+    for opt in [*cmd.options, *(o for o in global_options if not own & set(o.all_names))]:  # --help once
         excl = "(" + " ".join(opt.all_names) + ")"
         desc = "[" + zsh_description(opt.help) + "]"
         for name in opt.names:

@@ -382,6 +382,8 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     if resume and names:
         raise UsageError("--resume continues the last roll with its own servers; leave out --servers")
     proc = st.procedures()
+    for name in (names or []) + ([opts.to] if opts.to else []):
+        proc.check_name(name)  # a name a backend cannot send is refused before any request
     ui = st.reporter
     roller = Roller(proc, ui, opts, command, catchup_timeout, runner=runner)
     plan = roller.plan(names, resume)

@@ -97,6 +97,7 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
 def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str):
     proc = st.procedures()
     ui = st.reporter
+    proc.check_name(name)  # a name a backend cannot send is refused before any request
     target = next(iter(proc.fleet.locate(name).values()))
     argv = substitute(argv, target)
     check_command(argv)

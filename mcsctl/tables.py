@@ -6,8 +6,9 @@ Both parsers are strict: output that does not have the exact expected shape rais
 
 from __future__ import annotations
 
+from .backends.documents import check_server
 from .errors import BadOutput
-from .model import Server, split_state
+from .model import Server
 
 # `list servers` columns by release line (reference §4.3): no header row in --tsv, so the column
 # count tells the layout apart.
@@ -119,11 +120,7 @@ def servers_from_rows(rows: list[dict[str, str]], host: str) -> list[Server]:
         if missing:
             raise BadOutput(f"list servers output has no {' or '.join(missing)} column (columns: {', '.join(row)})")
         name = row["Server"]
-        if not name:
-            raise BadOutput("list servers output has a row with an empty server name")
-        flags, _details = split_state(row["State"])
-        if not flags or flags[-1] not in ("Running", "Down"):
-            raise BadOutput(f"server {name!r}: state {_short(row['State'])} has no Running or Down")
+        check_server(name, row["State"], host)  # the same validation as a REST document's
         servers.append(
             Server.from_state_cell(
                 row["State"],

@@ -208,6 +208,12 @@ class Procedures:
             return
         raise GuardRefused(f"{why}; add --yes to confirm (no terminal to ask on)")
 
+    def check_name(self, name: str) -> None:
+        """Refuse, before any request, a name MaxScale cannot have or a backend cannot send (exit 2)."""
+        check_server_name(name)
+        for b in self.fleet.backends:
+            b.check_name(name)
+
     def _consent(self, question: str, why: str, opts: OnOptions) -> None:
         self.consent(question, why, opts.yes, opts.dry_run)
 
@@ -231,7 +237,7 @@ class Procedures:
 
     # ---------------------------------------------------------------- maintenance on
     def enter(self, name: str, opts: OnOptions, action: str = "on") -> Outcome:
-        check_server_name(name)
+        self.check_name(name)
         if opts.on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
         if opts.switchover and opts.to is not None and opts.to == name:
@@ -523,7 +529,7 @@ class Procedures:
         action: str = "off",
         reason: str | None = None,
     ) -> Outcome:
-        check_server_name(name)
+        self.check_name(name)
         with self.changing(action, [name], dry_run=dry_run):
             return self._leave_checked(name, wait_healthy, healthy_timeout, dry_run, action, reason)
 
@@ -651,7 +657,7 @@ class Procedures:
             if not ranked:
                 raise GuardRefused(f"no replica can take over from {old.name}", hint="bring a replica back first")
             return ranked[0].name
-        check_server_name(to)
+        self.check_name(to)
         target = self.fleet.locate(to, views)
         if to == old.name:
             return to
@@ -670,6 +676,8 @@ class Procedures:
         yes: bool = True,
     ) -> Outcome:
         """Switch the primary over (mariadbmon) and confirm everywhere. `yes=False` asks first (the CLI)."""
+        if to is not None:
+            self.check_name(to)  # before any request
         views = views if views is not None else self.fleet.read()
         old = self.primary(views)
         new = self.switch_target(views, to, exclude)
@@ -705,12 +713,11 @@ class Procedures:
 
         The guards of `maintenance on` apply: not the primary, not the last server that takes traffic.
         A timeout leaves the flag set (that is what was asked for) and says so."""
-        check_server_name(name)
+        self.check_name(name)
         with self.changing("drain", [name], dry_run=dry_run):
             return self._drain_checked(name, wait, timeout, dry_run)
 
     def _drain_checked(self, name: str, wait: bool, timeout: float, dry_run: bool) -> Outcome:
-        check_server_name(name)
         views = self.fleet.read()
         found = self.fleet.locate(name, views)
         if any(s.is_primary for s in found.values()):
@@ -758,12 +765,11 @@ class Procedures:
 
     def undrain(self, name: str, dry_run: bool = False) -> Outcome:
         """Clear the drain flag on every MaxScale and confirm no MaxScale lists the server as Draining."""
-        check_server_name(name)
+        self.check_name(name)
         with self.changing("undrain", [name], dry_run=dry_run):
             return self._undrain_checked(name, dry_run)
 
     def _undrain_checked(self, name: str, dry_run: bool) -> Outcome:
-        check_server_name(name)
         found = self.fleet.locate(name)
         if dry_run:
             self._plan(f"clear the drain flag of {name} on every MaxScale", lambda b: b.describe_clear(name, "drain"))
@@ -868,12 +874,11 @@ class Procedures:
                 self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
         self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
 
-    @staticmethod
-    def _distinct(names: list[str]) -> list[str]:
+    def _distinct(self, names: list[str]) -> list[str]:
         if not names:
             raise UsageError("give at least one SERVER")
         for n in names:
-            check_server_name(n)
+            self.check_name(n)
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise UsageError(f"{', '.join(twice)} given more than once")

@@ -423,3 +423,21 @@ def test_sim_odd_names_reach_maxscale_as_one_name(make_sim, maxctrl_bin, tmp_pat
         MaxctrlBackend(Connection(host=sim.host)).set_state(name, "maintenance")
     assert e.value.server == name
     assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("name", ["mcs3é", "b\\k", "-x", "1e3", "007", "0x1f", "a b", "@@x", "a/b", ""])
+def test_check_name_refuses_what_maxctrl_cannot_send_and_runs_nothing(name, tmp_path):
+    """The Backend.check_name the procedures call before any change; the REST one takes the odd names."""
+    from mcsctl.backends.rest import RestBackend
+    from mcsctl.errors import UsageError
+
+    b = MaxctrlBackend(Connection(host="127.0.0.1:8989"), maxctrl=str(tmp_path / "never-run"))
+    with pytest.raises(UsageError):
+        b.check_name(name)
+    rest = RestBackend(Connection(host="127.0.0.1:8989"))
+    if name in ("mcs3é", "b\\k", "-x", "1e3", "007", "0x1f"):
+        assert rest.check_name(name) == name
+    else:
+        with pytest.raises(UsageError):
+            rest.check_name(name)
+    assert MaxctrlBackend(Connection(host="h:1")).check_name("mcs3") == "mcs3"

@@ -51,6 +51,9 @@ class Backend(Protocol):
 
     host: str
 
+    def check_name(self, name: str) -> str:
+        """Return `name` if this backend can address it verbatim, else raise UsageError (before any change)."""
+
     def list_servers(self) -> list[Server]: ...
 
     def set_state(self, server: str, state: str, force: bool = False) -> None: ...

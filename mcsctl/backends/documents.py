@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
-from ..model import Monitor, Server, Session
+from ..errors import BadOutput
+from ..model import Monitor, Server, Session, split_state
 
 
 def _get(d: Any, *path: str) -> Any:
@@ -16,7 +17,27 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
+def check_server(name: object, state: object, host: str) -> None:
+    """The one validation of a server as MaxScale reports it (REST document or maxctrl row): a name, and
+    a state string whose flags end in Running or Down. Anything else is bad output, never an empty row."""
+    if not isinstance(name, str) or not name:
+        raise BadOutput(f"a server has no name (id {json.dumps(name)})", host=host)
+    if not isinstance(state, str):
+        raise BadOutput(f"server {name!r}: state is {json.dumps(state)}, not a state string", host=host)
+    flags, _details = split_state(state)
+    if not flags or flags[-1] not in ("Running", "Down"):
+        shown = state if len(state) <= 60 else state[:60] + "…"
+        raise BadOutput(f"server {name!r}: state {shown!r} has no Running or Down", host=host)
+
+
+def _check_server_resource(res: Any, host: str) -> None:
+    if not isinstance(res, dict) or not isinstance(res.get("attributes", {}), dict):
+        raise BadOutput("a server resource is not a JSON object with attributes", host=host)
+    check_server(res.get("id"), (res.get("attributes") or {}).get("state"), host)
+
+
 def server_from_resource(res: dict, host: str) -> Server:
+    _check_server_resource(res, host)
     attrs = res.get("attributes") or {}
     params = attrs.get("parameters") or {}
     address = params.get("address")
@@ -50,10 +71,24 @@ def servers_from_document(doc: dict, host: str) -> list[Server]:
     data = doc.get("data")
     if isinstance(data, dict):
         data = [data]
-    return [server_from_resource(r, host) for r in data or []]
+    return _shaped("server", host, lambda: [server_from_resource(r, host) for r in data or []])
+
+
+def _shaped(kind: str, host: str, parse: Callable[[], list]) -> list:
+    """Run a document parser; a part of the wrong JSON type (a list where an object belongs, ...) is bad
+    output, one line, never a traceback."""
+    try:
+        return parse()
+    except (AttributeError, TypeError, ValueError, IndexError) as e:
+        raise BadOutput(f"a {kind} resource does not have the shape of a MaxScale one ({type(e).__name__})",
+                        host=host) from None
 
 
 def sessions_from_document(doc: dict, host: str) -> list[Session]:
+    return _shaped("session", host, lambda: _sessions(doc, host))
+
+
+def _sessions(doc: dict, host: str) -> list[Session]:
     out = []
     for res in doc.get("data") or []:
         attrs = res.get("attributes") or {}
@@ -71,6 +106,10 @@ def sessions_from_document(doc: dict, host: str) -> list[Session]:
 
 
 def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
+    return _shaped("monitor", host, lambda: _monitors(doc, host))
+
+
+def _monitors(doc: dict, host: str) -> list[Monitor]:
     out = []
     for res in doc.get("data") or []:
         attrs = res.get("attributes") or {}

@@ -191,6 +191,10 @@ class MaxctrlBackend:
         self._monitor_of: dict[str, str] | None = None  # server -> monitor, for maxctrl without a Monitor column
         self._exe: str | None = None
 
+    def check_name(self, name: str) -> str:
+        """A name MaxScale accepts AND maxctrl passes on verbatim (check_maxctrl_word)."""
+        return self._name(name)
+
     # -- reads ---------------------------------------------------------------------------
 
     def list_servers(self) -> list[Server]:

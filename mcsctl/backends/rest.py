@@ -10,7 +10,9 @@ connection per request. (http.client itself imports `ssl`; our own TLS set-up ru
 from __future__ import annotations
 
 import base64
+import io
 import json
+import time
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -74,6 +76,11 @@ class RestBackend:
         }
         self._http: Any = None  # http.client.HTTPConnection, opened lazily
         self._used = False  # has the current connection already carried a request?
+
+    @staticmethod
+    def check_name(name: str) -> str:
+        """Any name MaxScale accepts: it travels percent-quoted in the path."""
+        return check_server_name(name)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -187,12 +194,14 @@ class RestBackend:
         # connection the server may have closed while idle.
         if method == "POST":
             self.close()
+        deadline = time.monotonic() + self.conn.timeout  # -t bounds the whole request, not each read
         for attempt in (1, 2):
             if self._http is None:
                 self._http = self._connect()
                 self._used = False
             reused = self._used
             try:
+                _bound(self._http, deadline)
                 self._http.request(method, path, headers=self._headers)
                 self._used = True
                 resp = self._http.getresponse()
@@ -259,6 +268,48 @@ class RestBackend:
         if isinstance(e, OSError):
             return Unreachable(f"cannot connect: {_reason(e)}", host=self.host)
         return Unreachable(f"request failed: {_reason(e)}", host=self.host)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The response side of a socket, with every read limited to the time left until `deadline`:
+    an answer that trickles in (each read gets a byte) still ends at the deadline."""
+
+    def __init__(self, sock: Any, deadline: float):
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buf)
+
+
+class _DeadlineSocket:
+    """What http.client.HTTPResponse needs of a socket (`makefile`), reading through _DeadlineReader."""
+
+    def __init__(self, sock: Any, deadline: float):
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+
+def _bound(connection: Any, deadline: float) -> None:
+    """Make the next request on `connection` (connect, send, status, headers, body) end by `deadline`."""
+    import http.client
+
+    left = max(deadline - time.monotonic(), 0.001)
+    connection.timeout = left  # connect (a new connection) and send
+    if connection.sock is not None:
+        connection.sock.settimeout(left)
+    connection.response_class = (
+        lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw))
 
 
 def _is_stale(e: BaseException) -> bool:

@@ -138,3 +138,42 @@ def zsh_complete(line: str, env: dict, mode: str = "fpath", zdir: Path = ZSH_DIR
                           timeout=60)
     assert proc.returncode == 0, proc
     return sorted(set(out.read_text().splitlines()))
+
+
+def bash_readline(lines: list[str], env: dict, script: Path = BASH_SCRIPT, timeout: float = 30) -> list[list[str]]:
+    """Type each line, then TAB and Enter, into a real interactive bash on a pseudo-terminal (real readline
+    inserts the completion); `mcsctl` there is a function printing its arguments. The arguments each line
+    ran with, as bash itself parsed the completed line."""
+    import pty
+    import select
+    import signal
+    import time
+
+    # The markers are split by '' where they are typed, so that only bash's output has them whole.
+    setup = (f"PS1=''; PS2='@@P''S2@@'; bind 'set bell-style none'; source {shlex.quote(str(script))}; "
+             "mcsctl() { printf '@@A''RG@@%s' \"$@\"; printf '@@E''ND@@\\n'; }\n")
+    keys = setup + "".join(line + "\t\n" for line in lines)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: an interactive bash with nothing of the user's
+        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"],
+                   dict(env, TERM="dumb", INPUTRC="/dev/null", HISTFILE="/dev/null"))
+    out = b""
+    try:
+        os.write(fd, keys.encode())
+        deadline = time.monotonic() + timeout  # only a hang guard
+        while out.count(b"@@END@@") < len(lines) and b"@@PS2@@" not in out and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    break
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode("utf-8", "replace").replace("\r\n", "\n")
+    assert "@@PS2@@" not in text, f"a completed line was left open (unbalanced quotes): {text!r}"
+    runs = [chunk.rsplit("\n", 1)[-1] for chunk in text.split("@@END@@")[:-1]]
+    assert len(runs) == len(lines), text
+    return [run.split("@@ARG@@")[1:] for run in runs]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import cache_file, fake_calls, fake_passwords, for_hosts, make_stale
-from .shells import BASH_SCRIPT, bash_complete, comp_words
+from .conftest import SYSTEM_PATH
+from .shells import BASH_SCRIPT, bash_complete, bash_readline, comp_words
 
 
 def replies(lines, env, **kw):
@@ -38,9 +39,14 @@ def test_commands_options_and_values(shell_env):
         "mcsctl -H 127.0.0.1:8989 --backend r": ["rest"],
         "mcsctl completion ": ["bash", "zsh"],
         "mcsctl servers --f": ["--format"],
-        "mcsctl maintenance on --no": ["--no-drain"],
+        "mcsctl maintenance on --no": ["--no-drain", "--no-secure", "--no-tls-verify-server-cert", "--no-journal"],
+        "mcsctl servers --form": ["--format"],
+        "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
+        "mcsctl maintenance on mcs1 --backend=m": ["maxctrl"],
+        "mcsctl servers --ho": ["--hosts"],
+        "mcsctl servers --he": ["--help"],
         "mcsctl --tls-v": ["--tls-verify-server-cert"],
-        "mcsctl rolling --c": ["--catchup-timeout"],
+        "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
         "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance"],
@@ -139,6 +145,19 @@ def test_the_users_exported_password_applies_unless_one_is_typed(fake_env):
     assert fake_passwords(env) == ["from-env", "typed"]
 
 
+@pytest.mark.parametrize("line,hosts,call,password", [
+    ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
+    ("mcsctl maintenance on --yes -Hmx2 -p pw -t 3 ", "mx2", "-q -H mx2 -t 3 servers --format tsv", "pw"),
+    ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
+    ("mcsctl maintenance on --reason -H ", None, "-q servers --format tsv", None),  # -H is --reason's value
+])
+def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, call, password):
+    env = for_hosts(fake_env, hosts)
+    assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
+    assert fake_calls(env) == [call]
+    assert fake_passwords(env) == [password]
+
+
 @pytest.mark.parametrize("exported", [None, "mine"])
 def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
     """After the TAB, the shell's MCSCTL_PASSWORD (and whether it is exported) is as before."""
@@ -158,7 +177,7 @@ def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
 
 
 def test_options_of_subcommands_are_not_passed_on(fake_env):
-    """`-t` after the command is not the global timeout; $MCSCTL_HOSTS is inherited, not repeated."""
+    """A subcommand's own options are not passed on; $MCSCTL_HOSTS is inherited, not repeated."""
     env = for_hosts(dict(fake_env, MCSCTL_HOSTS="mx7:8989"), "mx7:8989")
     assert replies(["mcsctl maintenance on --switchover --to "], env) == [["fake1", "fake2", "mcs9"]]
     assert fake_calls(env) == ["-q servers --format tsv"]
@@ -210,8 +229,42 @@ def test_hostile_server_names_are_not_evaluated(fake_env, tmp_path):
     marker = tmp_path / "pwned"
     cache_file(fake_env).write_text(f"$(touch {marker})\n`touch {marker}`\nmcs1\n")
     got = replies(["mcsctl maintenance on ", "mcsctl rolling --servers mcs1,"], fake_env)
-    assert got[0] == [f"$(touch {marker})", f"`touch {marker}`", "mcs1"]
+    assert [read_back(w) for w in got[0]] == [f"$(touch {marker})", f"`touch {marker}`", "mcs1"]
     assert not marker.exists()
+
+
+def read_back(word: str) -> str:
+    """The argument bash makes of `word` on a command line (what a completion inserted), evaluating nothing."""
+    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", f"printf '%s' {word}"], capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    return proc.stdout
+
+
+ODD_NAMES = ["a'b", 'q"x', "d$x", "s;t", "b\\k", "m&n", "p(1)", "t*r", "e!c", "c,m", "{u}"]
+
+
+@pytest.mark.parametrize("opening", ["", "'", '"'])
+def test_names_with_shell_characters_are_inserted_quoted_in_a_real_readline(fake_env, tmp_path, opening):
+    """A TAB in a real interactive bash (pty): the completed word, unquoted or inside a quote the admin
+    opened, is read back by bash as the exact name (quotes, $, ;, backslash, &, (, *, !)."""
+    cache_file(fake_env).parent.mkdir(parents=True)
+    cache_file(fake_env).write_text("\n".join(ODD_NAMES) + "\n")
+    lines = [f"mcsctl maintenance on {opening}{name[0]}" for name in ODD_NAMES]
+    lines += [f"mcsctl switchover --to={opening}{name[0]}" for name in ODD_NAMES[:4]]
+    got = bash_readline(lines, dict(fake_env, PATH=SYSTEM_PATH))
+    expected = [["maintenance", "on", n] for n in ODD_NAMES] + [["switchover", f"--to={n}"] for n in ODD_NAMES[:4]]
+    assert got == expected
+    assert fake_calls(fake_env) == []  # the fresh cache answered; nothing ran
+
+
+def test_a_partly_quoted_word_and_a_server_list_complete_to_the_exact_names(fake_env):
+    cache_file(fake_env).parent.mkdir(parents=True)
+    cache_file(fake_env).write_text("a'b$c\nmcs1\n")
+    lines = ["mcsctl maintenance on a\\'b", "mcsctl maintenance on a\\''b", "mcsctl maintenance on \"a'b\\$",
+             "mcsctl rolling --servers mcs1,a -- true"[:-8]]
+    got = bash_readline(lines, dict(fake_env, PATH=SYSTEM_PATH))
+    assert got == [["maintenance", "on", "a'b$c"]] * 3 + [["rolling", "--servers", "mcs1,a'b$c"]]
 
 
 def test_works_under_nounset_and_with_bash_completion_loaded(fake_env):

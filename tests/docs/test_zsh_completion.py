@@ -133,3 +133,23 @@ def test_stale_cache_is_used_and_refreshed_in_the_background(fake_env):
         time.sleep(0.02)
     assert fake_calls(env) == ["-q --backend rest servers --format tsv"]
     assert fake_passwords(env) == ["p w"]
+
+
+@pytest.mark.parametrize("line,hosts,call,password", [
+    ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
+    ("mcsctl --backend rest maintenance on --yes -Hmx2 -p pw ", "mx2", "-q --backend rest -H mx2 servers --format tsv",
+     "pw"),
+    ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
+    ("mcsctl maintenance on --reason=-H ", None, "-q servers --format tsv", None),  # -H is --reason's value
+])
+def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, call, password):
+    env = for_hosts(fake_env, hosts)
+    assert zsh_complete(line, env) == ["fake1", "fake2", "mcs9"]
+    assert fake_calls(env) == [call]
+    assert fake_passwords(env) == [password]
+
+
+def test_global_options_are_offered_after_the_command(shell_env):
+    assert zsh_complete("mcsctl servers --ho", shell_env) == ["--hosts"]
+    assert zsh_complete("mcsctl maintenance on mcs1 --backend ", shell_env) == ["auto", "maxctrl", "rest"]
+    assert zsh_complete("mcsctl maintenance on --no-d", shell_env) == ["--no-drain"]

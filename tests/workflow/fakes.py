@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mcsctl.backends.base import check_server_name
 from mcsctl.errors import Refused, UnknownServer
 from mcsctl.model import Monitor, Server, Session
 
@@ -48,6 +49,9 @@ class FakeBackend:
         if name not in self.servers:
             raise UnknownServer(name, host=self.host)
         return self.servers[name]
+
+    def check_name(self, name):
+        return check_server_name(name)
 
     def list_servers(self) -> list[Server]:
         self._check("list")
