@@ -16,9 +16,11 @@ EXIT_TEXT = {
     ExitCode.OK: "done and confirmed",
     ExitCode.FAILED: "MaxScale refused, or the operation failed (e.g. unknown server)",
     ExitCode.USAGE: "usage error (bad option, duration, server name, host or config file)",
-    ExitCode.UNREACHABLE: "cannot reach MaxScale, maxctrl missing or unusable, authentication failed",
+    ExitCode.UNREACHABLE: "cannot reach MaxScale, maxctrl missing or unusable, authentication failed, bad output "
+    "from MaxScale or maxctrl, the journal or the lock directory cannot be used",
     ExitCode.GUARD: "refused by mcsctl's safety guard (primary without --switchover, a --to that cannot take "
-    "over, last routable server, interrupting clients without --yes when there is no terminal to ask on)",
+    "over, last routable server, interrupting clients without --yes when there is no terminal to ask on, "
+    "another mcsctl holds the server's lock)",
     ExitCode.PARTIAL: "partial: some MaxScales did what was asked and others did not (a change that could not "
     "be undone everywhere; a read that some MaxScales did not answer)",
     ExitCode.TIMEOUT: "timed out waiting (drain, confirmation, health, catch-up)",
