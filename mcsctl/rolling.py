@@ -30,6 +30,7 @@ from .errors import CommandFailed, GuardRefused, Interrupted, McsctlError, Opera
 from .gtid import behind
 from .health import SETTLE, wait_back
 from .model import Server
+from .signals import shielded
 
 HEADERS = ["Order", "Node", "Role", "Result", "Enter s", "Command s", "Exit", "Catchup s", "Leave s", "Total s", "Note"]
 REASON = "rolling maintenance"
@@ -224,10 +225,11 @@ class Roller:
                 left = todo[k + 1:]
                 for other in left:
                     self.rows.append(self._row(plan, other, "left"))
-                self.proc.record("rolling-node", name, row["result"], roll=plan.roll, step=row["_step"],
-                                  status=row["exit"], error=str(err))
-                self.proc.record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
-                                  done=[r["node"] for r in self.rows if r["result"] in ("done", "done before")])
+                with shielded():  # a later signal must not cut the records `--resume` needs
+                    self.proc.record("rolling-node", name, row["result"], roll=plan.roll, step=row["_step"],
+                                     status=row["exit"], error=str(err))
+                    self.proc.record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
+                                     done=[r["node"] for r in self.rows if r["result"] in ("done", "done before")])
                 if err is not exc:
                     raise err from None
                 raise
