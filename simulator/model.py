@@ -396,6 +396,14 @@ class MaxScale:
                     mon.next_tick = t + (skip + 1) * mon.interval
             self.cluster.sync(now)
 
+    def tick_now(self) -> None:
+        """Every running monitor ticks now, as if one were due (a test's set-up is seen at once)."""
+        with self.lock:
+            self.sync()
+            for mon in self.monitors.values():
+                if mon.running:
+                    self._tick(mon, self.clock.now())
+
     def _tick(self, mon: MonitorState, t: float) -> None:
         mon.ticks += 1
         mon.next_tick = t + mon.interval
