@@ -420,7 +420,7 @@ _COMMANDS = [
 
 def module_commands(ms: MaxScale) -> list[tuple[str, str, str]]:
     cmds = list(_COMMANDS)
-    if ms.vt >= (23, 8):
+    if ms.release.switchover_force:
         cmds.append(("switchover-force", "Switch primary server with replica. Ignore most errors.", "POST"))
     return cmds
 
