@@ -10,8 +10,8 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web

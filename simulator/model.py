@@ -29,16 +29,36 @@ from .scenario import Scenario, load_scenario
 from .status import ROLE_BITS, STATE_PARAM, ServerView, event_name, read_bits, state_words
 
 __all__ = [
-    "ROLE_BITS", "STATE_PARAM", "TRUTHY", "Cluster", "Db", "Fault", "Faults", "MaxScale", "MonitorState",
-    "ReleaseLine", "ServerView", "SessionState", "SimError", "gtid_after_write", "gtid_behind",
+    "ROLE_BITS",
+    "STATE_PARAM",
+    "TRUTHY",
+    "Cluster",
+    "Db",
+    "Fault",
+    "Faults",
+    "MaxScale",
+    "MonitorState",
+    "ReleaseLine",
+    "ServerView",
+    "SessionState",
+    "SimError",
+    "gtid_after_write",
+    "gtid_behind",
 ]
 
 
 class MaxScale(MonitorTicks, Routing):
     """One simulated MaxScale over a (possibly shared) Cluster. Call methods with any thread."""
 
-    def __init__(self, cluster: Cluster, scenario: Scenario | dict | str | None = None, *,
-                 name: str = "maxscale", profile: str | None = None, users: dict | None = None) -> None:
+    def __init__(
+        self,
+        cluster: Cluster,
+        scenario: Scenario | dict | str | None = None,
+        *,
+        name: str = "maxscale",
+        profile: str | None = None,
+        users: dict | None = None,
+    ) -> None:
         self.cluster = cluster
         self.lock = cluster.lock
         self.clock = cluster.clock
@@ -77,9 +97,14 @@ class MaxScale(MonitorTicks, Routing):
             self.started_at = now
             self.views = {s.name: self._view(s, now) for s in sc.servers}
             self.monitors = {
-                m.name: MonitorState(m.name, m.module, m.state == "Running", m.monitor_interval / 1000.0,
-                                     next_tick=now + m.monitor_interval / 1000.0,
-                                     seen_version=self.cluster.version)
+                m.name: MonitorState(
+                    m.name,
+                    m.module,
+                    m.state == "Running",
+                    m.monitor_interval / 1000.0,
+                    next_tick=now + m.monitor_interval / 1000.0,
+                    seen_version=self.cluster.version,
+                )
                 for m in sc.monitors
             }
             self.services = {s.name: s for s in sc.services}
@@ -97,8 +122,16 @@ class MaxScale(MonitorTicks, Routing):
 
     def _view(self, s: Any, now: float) -> ServerView:
         """A server of the scenario as this MaxScale first sees it."""
-        v = ServerView(s.name, s.address, s.port, s.socket, s.monitor, list(s.services),
-                       state_details=s.state_details, triggered_at=now)
+        v = ServerView(
+            s.name,
+            s.address,
+            s.port,
+            s.socket,
+            s.monitor,
+            list(s.services),
+            state_details=s.state_details,
+            triggered_at=now,
+        )
         d = self.cluster.dbs.get(s.name)
         v.bits = read_bits(d) if d else set()
         v.gtid = d.gtid if d and d.running and not d.auth_error else None
@@ -204,13 +237,15 @@ class MaxScale(MonitorTicks, Routing):
                 if nv.monitor != mon.name:
                     raise fail(f"'{new}' is not monitored by '{mon.name}'.")
                 if "running" not in nv.bits or "maint" in nv.bits:
-                    raise fail(f"'{new}' is not a valid promotion target for switchover: "
-                               "it is down or in maintenance.")
+                    raise fail(f"'{new}' is not a valid promotion target for switchover: it is down or in maintenance.")
                 if new == old:
                     raise fail(f"'{new}' is already the primary.")
             else:
-                cands = [v.name for v in members if v.name != old and "slave" in v.bits
-                         and "running" in v.bits and "maint" not in v.bits]
+                cands = [
+                    v.name
+                    for v in members
+                    if v.name != old and "slave" in v.bits and "running" in v.bits and "maint" not in v.bits
+                ]
                 if not cands:
                     raise fail("Switchover failed: no valid promotion candidate found.")
                 new = cands[0]
@@ -229,17 +264,32 @@ class MaxScale(MonitorTicks, Routing):
                 "time": self.clock.now(),
                 "shutting_down": self.shutting_down,
                 "servers": {
-                    n: {"state": self.state_string(n), "connections": self.connections(n), "gtid": v.gtid,
-                        "monitor": v.monitor, "bits": sorted(v.bits),
-                        "db": {"running": self.cluster.dbs[n].running, "role": self.cluster.dbs[n].role,
-                               "gtid": self.cluster.dbs[n].gtid, "lag": self.cluster.dbs[n].lag}}
+                    n: {
+                        "state": self.state_string(n),
+                        "connections": self.connections(n),
+                        "gtid": v.gtid,
+                        "monitor": v.monitor,
+                        "bits": sorted(v.bits),
+                        "db": {
+                            "running": self.cluster.dbs[n].running,
+                            "role": self.cluster.dbs[n].role,
+                            "gtid": self.cluster.dbs[n].gtid,
+                            "lag": self.cluster.dbs[n].lag,
+                        },
+                    }
                     for n, v in self.views.items()
                 },
-                "monitors": {m.name: {"running": m.running, "ticks": m.ticks, "interval": m.interval}
-                             for m in self.monitors.values()},
+                "monitors": {
+                    m.name: {"running": m.running, "ticks": m.ticks, "interval": m.interval}
+                    for m in self.monitors.values()
+                },
                 "sessions": {
-                    str(s.id): {"servers": sorted(s.conns), "primary": s.master, "in_transaction": s.in_trx,
-                                "user": s.user}
+                    str(s.id): {
+                        "servers": sorted(s.conns),
+                        "primary": s.master,
+                        "in_transaction": s.in_trx,
+                        "user": s.user,
+                    }
                     for s in self.sessions.values()
                 },
                 "events": list(self.events[-100:]),

@@ -38,6 +38,7 @@ class MonitorTicks:
     monitors: dict[str, MonitorState]
 
     if TYPE_CHECKING:  # provided by the other parts of MaxScale
+
         def not_found(self, kind: str, name: str) -> SimError: ...
 
         def _hangup(self, server: str, reason: str) -> None: ...

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 TRUTHY = ("yes", "true", "on", "1")  # `force=` values the lenient parsers accept
 
-_MONITORED_OLD = ("The server is monitored, so only the maintenance status can be set/cleared manually. "
-                  "Status was not modified.")
-_MONITORED_24 = ("Server  {name} is monitored so only maintenance and drain status can be altered manually. "
-                 "Status was not modified.")  # the double space is MaxScale's
+_MONITORED_OLD = (
+    "The server is monitored, so only the maintenance status can be set/cleared manually. Status was not modified."
+)
+_MONITORED_24 = (
+    "Server  {name} is monitored so only maintenance and drain status can be altered manually. "
+    "Status was not modified."
+)  # the double space is MaxScale's
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,10 @@ class ReleaseLine:
         return self.monitored_text.format(name=name)
 
     def primary_refusal(self) -> str:
-        return (f"The server is {self.primary_word}, so it cannot be set in maintenance or draining mode. "
-                "First perform a switchover and then retry the operation.")
+        return (
+            f"The server is {self.primary_word}, so it cannot be set in maintenance or draining mode. "
+            "First perform a switchover and then retry the operation."
+        )
 
 
 RELEASES = (  # newest first

@@ -93,9 +93,17 @@ class Cluster:
             self.dbs = {}
             for s in sc.servers:
                 self.dbs[s.name] = Db(
-                    name=s.name, server_id=s.server_id, version_string=s.version_string, role=s.role,
-                    running=s.running, auth_error=s.auth_error, gtid=s.gtid, state_details=s.state_details,
-                    using_gtid=s.using_gtid, started_at=now - 31, catchup_at=now,
+                    name=s.name,
+                    server_id=s.server_id,
+                    version_string=s.version_string,
+                    role=s.role,
+                    running=s.running,
+                    auth_error=s.auth_error,
+                    gtid=s.gtid,
+                    state_details=s.state_details,
+                    using_gtid=s.using_gtid,
+                    started_at=now - 31,
+                    catchup_at=now,
                 )
             self.version += 1
 
@@ -113,12 +121,12 @@ class Cluster:
         """Apply restarts and replication that are due at time t (never goes back in time)."""
         with self.lock:
             t = self.clock.now() if t is None else t
-            if t < self.time:
-                t = self.time
+            t = max(t, self.time)
             self.time = t
             for d in self.dbs.values():
-                if d.up_at is not None and d.up_at <= t:
-                    d.running, d.up_at, d.started_at = True, None, d.up_at
+                up = d.up_at
+                if up is not None and up <= t:
+                    d.running, d.up_at, d.started_at = True, None, up
                     d.catchup_at, d.pending = t + self.catchup_seconds, True
                     self.version += 1
             self._replicate(t)

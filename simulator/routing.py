@@ -46,6 +46,7 @@ class Routing:
     events: list[dict[str, Any]]
 
     if TYPE_CHECKING:  # provided by the other parts of MaxScale
+
         def not_found(self, kind: str, name: str) -> SimError: ...
 
         def sync(self) -> None: ...
@@ -75,8 +76,9 @@ class Routing:
         v.total_connections += 1
         v.max_connections = max(v.max_connections, self.connections(server))
 
-    def _open(self, servers: list[str] | None, user: str, remote: str, service: str | None,
-              check: bool = True) -> SessionState:
+    def _open(
+        self, servers: list[str] | None, user: str, remote: str, service: str | None, check: bool = True
+    ) -> SessionState:
         if service is None:
             service = next(iter(self.services), None)
         elif service not in self.services:
@@ -101,8 +103,14 @@ class Routing:
         s.master = next((n for n in servers if self.is_master(n)), None)
         return s
 
-    def open_sessions(self, count: int = 1, servers: list[str] | None = None, user: str = "app",
-                      remote: str = "127.0.0.1", service: str | None = None) -> list[int]:
+    def open_sessions(
+        self,
+        count: int = 1,
+        servers: list[str] | None = None,
+        user: str = "app",
+        remote: str = "127.0.0.1",
+        service: str | None = None,
+    ) -> list[int]:
         with self.lock:
             self.sync()
             if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 10_000:
@@ -112,8 +120,9 @@ class Routing:
                 s = self._open(servers, user, remote, service)
                 if not s.conns:
                     del self.sessions[s.id]
-                    raise SimError(400, ["cannot open a session: no usable server "
-                                         "(all are down, in maintenance or draining)"])
+                    raise SimError(
+                        400, [("cannot open a session: no usable server (all are down, in maintenance or draining)")]
+                    )
                 ids.append(s.id)
             return ids
 
@@ -123,12 +132,17 @@ class Routing:
         except (KeyError, ValueError, TypeError):
             raise self.not_found("session", str(sid)) from None
 
-    def close_session(self, sid: Any, reason: str = "client", lost: bool = False) -> dict:
+    def close_session(self, sid: Any, reason: str = "client", lost: bool = False) -> dict[str, Any]:
         with self.lock:
             s = self.session(sid)
             del self.sessions[s.id]
-            ev = {"event": "session_closed", "session": s.id, "reason": reason, "transaction_lost": lost,
-                  "time": self.clock.now()}
+            ev = {
+                "event": "session_closed",
+                "session": s.id,
+                "reason": reason,
+                "transaction_lost": lost,
+                "time": self.clock.now(),
+            }
             self.events.append(ev)
             return ev
 
@@ -146,7 +160,7 @@ class Routing:
         for server in [n for n in s.conns if self._stale(s, n)]:
             del s.conns[server]
 
-    def request(self, sid: Any, kind: str) -> dict:
+    def request(self, sid: Any, kind: str) -> dict[str, Any]:
         """A client request on a session: begin, commit, rollback, read or write."""
         if kind not in ("begin", "commit", "rollback", "read", "write"):
             raise SimError(400, [f"unknown request {kind!r}: use begin, commit, rollback, read or write"])
@@ -167,9 +181,8 @@ class Routing:
                 if target is None:
                     return self._lost(s, out, "no server left to route a read to")
                 return self._routed(s, out, target)
-            if not has_master:  # not in a transaction here
-                if not self._reconnect_master(s):
-                    return self._lost(s, out, "no valid primary connection for a write")
+            if not has_master and not self._reconnect_master(s):  # not in a transaction here
+                return self._lost(s, out, "no valid primary connection for a write")
             assert s.master is not None
             if kind == "begin":
                 s.in_trx, s.trx_writes = True, 0
@@ -188,12 +201,12 @@ class Routing:
             out["connections"] = sorted(s.conns)
             return out
 
-    def _routed(self, s: SessionState, out: dict, server: str) -> dict:
+    def _routed(self, s: SessionState, out: dict[str, Any], server: str) -> dict[str, Any]:
         self.views[server].routed_packets += 1
         out.update(routed_to=server, in_transaction=s.in_trx, connections=sorted(s.conns))
         return out
 
-    def _lost(self, s: SessionState, out: dict, why: str) -> dict:
+    def _lost(self, s: SessionState, out: dict[str, Any], why: str) -> dict[str, Any]:
         lost = s.in_trx
         self.close_session(s.id, reason=why, lost=lost)
         out.update(closed=True, transaction_lost=lost, reason=why, routed_to=None, in_transaction=False)

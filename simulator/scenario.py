@@ -1,7 +1,7 @@
 """Scenario files: the JSON that describes a simulated cluster, its MaxScale(s) and their sessions.
 
 Every key is optional; the defaults are the topology captured from a real MaxScale 24.02.4
-(golden/real-24.02): mcs1 (primary) .. mcs3 on 127.0.0.1:3311-3313, monitor `MariaDB-Monitor`,
+(see simulator/README.md): mcs1 (primary) .. mcs3 on 127.0.0.1:3311-3313, monitor `MariaDB-Monitor`,
 service `RW-Split-Router`. `load_scenario()` validates and fills defaults; a bad scenario raises
 `ScenarioError` with a one-line message.
 """

@@ -24,5 +24,5 @@ async def start_server(ms: MaxScale, host: str, port: int, reuse_address: bool =
     except BaseException:
         await runner.cleanup()
         raise
-    sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
-    return runner, sockets[0].getsockname()[1]
+    server: Any = site._server  # an asyncio Server once started; the port is only known from its socket
+    return runner, int(server.sockets[0].getsockname()[1])

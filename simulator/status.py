@@ -15,8 +15,15 @@ OWN_BITS = frozenset({"maint", "drain"})  # set by an admin, never by a monitor 
 KEPT_BITS = frozenset({"maint", "drain", "blr", "synced"})  # a tick leaves these as they are
 # The `state=` parameter of PUT set/clear -> the bit it names.
 STATE_PARAM = {
-    "running": "running", "master": "master", "slave": "slave", "synced": "synced",
-    "maintenance": "maint", "maint": "maint", "drain": "drain", "blr": "blr", "binlogrouter": "blr",
+    "running": "running",
+    "master": "master",
+    "slave": "slave",
+    "synced": "synced",
+    "maintenance": "maint",
+    "maint": "maint",
+    "drain": "drain",
+    "blr": "blr",
+    "binlogrouter": "blr",
 }
 
 
@@ -76,8 +83,9 @@ def state_words(bits: set[str], connections: int) -> str:
         if "master" in bits:
             words.append("Master")
         else:
-            words += [w for bit, w in (("relay", "Relay Master"), ("slave", "Slave"), ("blr", "Binlog Relay"))
-                      if bit in bits]
+            words += [
+                w for bit, w in (("relay", "Relay Master"), ("slave", "Slave"), ("blr", "Binlog Relay")) if bit in bits
+            ]
         if "synced" in bits:
             words.append("Synced")
     if "auth_error" in bits:

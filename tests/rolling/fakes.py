@@ -8,8 +8,9 @@ and one recording backend per MaxScale host.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mcsctl.fleet import Fleet
 from mcsctl.journal import Journal
@@ -77,8 +78,9 @@ class Runner:
         return 0, None
 
 
-def make_world(n: int = 3, hosts: tuple[str, ...] = ("a:8989",), ticks: bool = True, interval: float = 1.0,
-               catchup: float = 1.0) -> World:
+def make_world(
+    n: int = 3, hosts: tuple[str, ...] = ("a:8989",), ticks: bool = True, interval: float = 1.0, catchup: float = 1.0
+) -> World:
     """n caught-up servers (0-1-20, mcs1 the primary); `ticks=False`: MaxScales report no tick counter."""
     clock = FakeClock()
     backends = maxscales(scenario(n, ["0-1-20"] * n, interval), hosts, clock, report_ticks=ticks)
@@ -86,8 +88,9 @@ def make_world(n: int = 3, hosts: tuple[str, ...] = ("a:8989",), ticks: bool = T
     return World(backends, clock)
 
 
-def make_procedures(world: World, journal_path: Path | None = None,
-                    ui: SilentUI | None = None) -> tuple[Procedures, SilentUI]:
+def make_procedures(
+    world: World, journal_path: Path | None = None, ui: SilentUI | None = None
+) -> tuple[Procedures, SilentUI]:
     ui = ui or SilentUI()
     journal = Journal(journal_path) if journal_path else None
     fleet = Fleet(world.backends, world.clock, poll=0.25)

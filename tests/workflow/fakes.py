@@ -8,7 +8,8 @@ model's virtual clock with `on_sleep` hooks for the world moving on while a proc
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from simulator.clock import VirtualClock
 from simulator.inprocess import InProcessBackend, SimClock
@@ -194,13 +195,22 @@ def scenario(n: int, gtids: list[str], interval: float = 1.0) -> dict[str, Any]:
     """n servers, mcs1 the primary, all watched by one mariadbmon `MariaDB-Monitor`."""
     return {
         "monitors": [{"name": "MariaDB-Monitor", "monitor_interval": int(interval * 1000)}],
-        "servers": [{"name": f"mcs{i}", "port": 3306, "role": "master" if i == 1 else "slave", "server_id": i,
-                     "gtid": gtids[i - 1]} for i in range(1, n + 1)],
+        "servers": [
+            {
+                "name": f"mcs{i}",
+                "port": 3306,
+                "role": "master" if i == 1 else "slave",
+                "server_id": i,
+                "gtid": gtids[i - 1],
+            }
+            for i in range(1, n + 1)
+        ],
     }
 
 
-def maxscales(sc: dict[str, Any], hosts: tuple[str, ...], clock: FakeClock,
-              report_ticks: bool = True) -> list[RecordingBackend]:
+def maxscales(
+    sc: dict[str, Any], hosts: tuple[str, ...], clock: FakeClock, report_ticks: bool = True
+) -> list[RecordingBackend]:
     """One simulated MaxScale per host over one shared cluster of databases."""
     db = Cluster(clock.virtual)
     backends = [RecordingBackend(MaxScale(db, sc, name=h), h, report_ticks) for h in hosts]
