@@ -28,6 +28,7 @@ class ReleaseLine:
     primary_word: str  # what the refusal to put the primary in maintenance calls it
     monitored_text: str  # refusal to set a role bit on a monitored server; {name} is the server
     switchover_force: bool  # mariadbmon has the switchover-force module command
+    config_sync: bool  # configuration synchronization between MaxScales exists
 
     def force_truthy(self, value: str | None) -> bool:
         if value is None:
@@ -45,11 +46,11 @@ class ReleaseLine:
 
 
 RELEASES = (  # newest first
-    ReleaseLine((24, 2), 400, True, True, "primary", _MONITORED_24, True),
-    ReleaseLine((23, 8), 400, True, True, "primary", _MONITORED_OLD, True),
-    ReleaseLine((23, 2), 400, False, True, "primary", _MONITORED_OLD, False),
-    ReleaseLine((22, 8), 400, False, False, "master", _MONITORED_OLD, False),
-    ReleaseLine((0, 0), 403, False, False, "master", _MONITORED_OLD, False),
+    ReleaseLine((24, 2), 400, True, True, "primary", _MONITORED_24, True, True),
+    ReleaseLine((23, 8), 400, True, True, "primary", _MONITORED_OLD, True, True),
+    ReleaseLine((23, 2), 400, False, True, "primary", _MONITORED_OLD, False, True),
+    ReleaseLine((22, 8), 400, False, False, "master", _MONITORED_OLD, False, True),
+    ReleaseLine((0, 0), 403, False, False, "master", _MONITORED_OLD, False, False),
 )
 
 

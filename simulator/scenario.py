@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .releases import release_line
+
 PROFILES = ("24.02", "legacy")
 ROLES = ("master", "slave", "relay", None)
 DEFAULT_VERSION = "24.02.4"
@@ -215,7 +217,7 @@ def _top_level(d: dict, sc: Scenario) -> None:
     if sync is not None:
         if not isinstance(sync, str) or not sync:
             _fail("config_sync_cluster", "must be the name of a monitor")
-        if sc.version_tuple[:2] < (22, 8):
+        if not release_line(sc.version_tuple).config_sync:
             _fail("config_sync_cluster", "configuration synchronization exists from MaxScale 22.08 on")
         sc.config_sync_cluster = sync
     users = _typed(d, "users", (dict,), {"admin": "mariadb"}, "scenario")
