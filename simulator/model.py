@@ -140,6 +140,13 @@ class MaxScale(MonitorTicks, Routing):
         v.last_event = event_name(set(), v.bits, d.running if d else False)
         return v
 
+    def set_flag(self, name: str, bit: str, on: bool) -> None:
+        """A maintenance/drain flag found set or cleared on this MaxScale alone (as a scenario's flags are):
+        no refusal, no configuration sync."""
+        with self.lock:
+            self.sync()
+            (self.views[name].bits.add if on else self.views[name].bits.discard)(bit)
+
     def reset(self) -> None:
         self.load(load_scenario(self.scenario.source))
 

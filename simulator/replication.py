@@ -174,6 +174,13 @@ class Cluster:
             d.running, d.up_at = False, self.time + max(0.0, float(seconds))
             self.version += 1
 
+    def set_role(self, name: str, role: str | None) -> None:
+        """Replication reconfigured by hand: `master`, `slave`, `relay` or None (not replicating)."""
+        with self.lock:
+            self.sync()
+            self.db(name).role = role
+            self.version += 1
+
     def set_gtid(self, name: str, gtid: str | None = None, lag: int | None = None) -> None:
         with self.lock:
             self.sync()

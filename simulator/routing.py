@@ -103,6 +103,14 @@ class Routing:
         s.master = next((n for n in servers if self.is_master(n)), None)
         return s
 
+    def existing_sessions(self, count: int, servers: list[str], user: str = "app", remote: str = "127.0.0.1") -> None:
+        """Sessions connected to `servers` since before any flag was set (as a scenario's sessions are):
+        no check that the servers take new sessions."""
+        with self.lock:
+            self.sync()
+            for _ in range(count):
+                self._open(servers, user, remote, None, check=False)
+
     def open_sessions(
         self,
         count: int = 1,

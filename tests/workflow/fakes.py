@@ -52,8 +52,7 @@ class ServerHandle:
             return self._ms.views[self.name].bits
 
     def _flag(self, bit: str, on: bool) -> None:
-        with self._ms.lock:
-            (self._bits().add if on else self._bits().discard)(bit)
+        self._ms.set_flag(self.name, bit, on)
 
     def _settle(self) -> None:
         for ms in self._ms.cluster.instances:
@@ -90,8 +89,7 @@ class ServerHandle:
             mine = [s for s in ms.sessions.values() if self.name in s.conns]
             for s in mine[count:]:
                 ms.close_session(s.id)
-            for _ in range(count - len(mine)):
-                ms._open([self.name], "app", CLIENT, None, check=False)
+            ms.existing_sessions(count - len(mine), [self.name], remote=CLIENT)
 
     @property
     def running(self) -> bool:
@@ -109,9 +107,7 @@ class ServerHandle:
 
     @role.setter
     def role(self, role: str | None) -> None:
-        with self._ms.lock:
-            self._ms.cluster.db(self.name).role = role.lower() if role else None
-            self._ms.cluster.version += 1
+        self._ms.cluster.set_role(self.name, role.lower() if role else None)
         self._settle()
 
     @property
