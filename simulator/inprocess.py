@@ -14,6 +14,7 @@ next call runs the monitor ticks and restarts that became due meanwhile.
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 from mcsctl.backends import documents as parse
@@ -130,6 +131,6 @@ class InProcessBackend:
         try:
             return action()
         except SimError as err:
-            reason = "Not Found" if err.status == 404 else "Bad Request"
+            reason = HTTPStatus(err.status).phrase  # what aiohttp sends as the reason
             self._rest._check(method, path, err.status, reason, error_body(err), server)
             raise AssertionError(f"the REST mapping accepted status {err.status}") from None
