@@ -47,9 +47,7 @@ def build_scenario(args: argparse.Namespace) -> dict | str | None:
 
 
 async def serve(args: argparse.Namespace, scenario: dict) -> None:
-    from aiohttp import web
-
-    from .api import make_app
+    from .serving import start_server
 
     cluster = Cluster(RealClock())
     sc = load_scenario(scenario)
@@ -57,12 +55,8 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
     try:
         for k in range(args.instances):
             ms = MaxScale(cluster, sc, name=f"maxscale{k + 1}", profile=args.profile)
-            runner = web.AppRunner(make_app(ms), access_log=None, handle_signals=False)
-            await runner.setup()
+            runner, port = await start_server(ms, args.host, args.port + k if args.port else 0)  # 0: ephemeral
             runners.append(runner)
-            site = web.TCPSite(runner, args.host, args.port + k if args.port else 0)
-            await site.start()
-            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # --port 0: ephemeral
             host = f"[{args.host}]" if ":" in args.host else args.host
             print(f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{port} "
                   f"(profile {ms.profile})", flush=True)

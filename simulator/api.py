@@ -10,6 +10,8 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
@@ -110,9 +112,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return RawResponse(401, ACCESS_DENIED, headers={"WWW-Authenticate": 'Basic realm="maxscale"'})
     if request.method not in METHODS:
         return RawResponse(405)
-    fault = take_fault(ms, request.method, request.rel_url.path)
+    with ms.lock:
+        fault = ms.faults.take(request.method, request.rel_url.path)
     if fault is not None:
-        return error_response(SimError(fault["status"], [fault["detail"]]), True)
+        return error_response(SimError(fault.status, [fault.detail]), True)
     query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
     pretty = query.get("pretty", "true").lower() != "false"
     try:
@@ -123,73 +126,85 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return error_response(err, pretty)
 
 
-def take_fault(ms: MaxScale, method: str, path: str) -> dict | None:
-    """The first injected fault (control API /sim/faults) matching this request, used up once."""
-    path = path.rstrip("/")
-    if not path.startswith("/v1"):
-        path = "/v1" + path
-    with ms.lock:
-        for fault in ms.faults:
-            if fault["method"] == method and fault["path"] == path and fault["count"] > 0:
-                fault["count"] -= 1
-                if fault["count"] == 0:
-                    ms.faults.remove(fault)
-                return fault
-    return None
+@dataclass
+class Call:
+    """One REST request on its way to the model: what a route handler needs."""
+
+    request: web.Request
+    ms: MaxScale
+    parts: list[str]
+    query: dict[str, str]
+    pretty: bool
+    base: str  # http://HOST/v1/, from the request's Host header
+
+    def ok(self, doc: object) -> RawResponse:
+        return json_response(doc, 200, self.pretty, get=True, last_modified=docs.http_date(self.ms.clock.now()))
+
+
+def _server(c: Call) -> RawResponse:
+    if c.parts[1] not in c.ms.views:
+        raise c.ms.not_found("server", c.parts[1])
+    return c.ok(docs.server_document(c.ms, c.parts[1], c.base))
+
+
+def _monitor(c: Call) -> RawResponse:
+    c.ms.monitor(c.parts[1])
+    return c.ok(docs.monitor_document(c.ms, c.parts[1], c.base))
+
+
+def _service(c: Call) -> RawResponse:
+    if c.parts[1] not in c.ms.services:
+        raise c.ms.not_found("service", c.parts[1])
+    return c.ok(docs.service_document(c.ms, c.parts[1], c.base))
+
+
+def _set_clear(c: Call) -> RawResponse:
+    c.ms.set_state(c.parts[1], c.query.get("state"), c.query.get("force"), clear=c.parts[2] == "clear")
+    return RawResponse(204)
+
+
+def _monitor_run(c: Call) -> RawResponse:
+    c.ms.set_monitor_running(c.parts[1], c.parts[2] == "start")
+    return RawResponse(204)
+
+
+# (methods, path pattern, handler): "*" matches any one part, "a|b" one of the words; the first match wins.
+ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Callable[[Call], RawResponse]]] = [
+    (("GET",), (), lambda c: RawResponse(200)),
+    (("GET",), ("servers",), lambda c: c.ok(docs.servers_document(c.ms, c.base))),
+    (("GET",), ("servers", "*"), _server),
+    (("GET",), ("monitors",), lambda c: c.ok(docs.monitors_document(c.ms, c.base))),
+    (("GET",), ("monitors", "*"), _monitor),
+    (("GET",), ("services",), lambda c: c.ok(docs.services_document(c.ms, c.base))),
+    (("GET",), ("services", "*"), _service),
+    (("GET",), ("sessions",), lambda c: c.ok(docs.sessions_document(c.ms, c.base))),
+    (("GET",), ("sessions", "*"), lambda c: c.ok(docs.session_document(c.ms, c.ms.session(c.parts[1]).id, c.base))),
+    (("GET",), ("maxscale",), lambda c: c.ok(docs.maxscale_document(c.ms, c.base, _local_port(c.request)))),
+    (("GET",), ("maxscale", "modules", "mariadbmon"), lambda c: c.ok(docs.mariadbmon_module_document(c.ms, c.base))),
+    (("PUT",), ("servers", "*", "set|clear"), _set_clear),
+    (("PUT",), ("monitors", "*", "stop|start"), _monitor_run),
+    (("POST", "GET"), ("maxscale", "modules", "mariadbmon", "*"), lambda c: module_command(c)),
+]
+
+
+def _matches(pattern: tuple[str, ...], parts: list[str]) -> bool:
+    return len(pattern) == len(parts) and all(p == "*" or part in p.split("|") for p, part in zip(pattern, parts))
 
 
 def route(request: web.Request, ms: MaxScale, parts: list[str], query: dict, pretty: bool) -> RawResponse:
+    """Dispatch one request through ROUTES (HEAD is answered as GET); no route: 404 with no body."""
     method = "GET" if request.method == "HEAD" else request.method
-    base = f"http://{request.host}/v1/"
-    n = len(parts)
-    head = parts[0] if parts else ""
-    lm = docs.http_date(ms.clock.now())
-
-    def ok(doc: object) -> RawResponse:
-        return json_response(doc, 200, pretty, get=True, last_modified=lm)
-
-    if n == 0:
-        return RawResponse(200) if method == "GET" else RawResponse(404)
-    if method == "GET":
-        if head == "servers" and n == 1:
-            return ok(docs.servers_document(ms, base))
-        if head == "servers" and n == 2:
-            if parts[1] not in ms.views:
-                raise ms.not_found("server", parts[1])
-            return ok(docs.server_document(ms, parts[1], base))
-        if head == "monitors" and n == 1:
-            return ok(docs.monitors_document(ms, base))
-        if head == "monitors" and n == 2:
-            ms.monitor(parts[1])
-            return ok(docs.monitor_document(ms, parts[1], base))
-        if head == "services" and n == 1:
-            return ok(docs.services_document(ms, base))
-        if head == "services" and n == 2:
-            if parts[1] not in ms.services:
-                raise ms.not_found("service", parts[1])
-            return ok(docs.service_document(ms, parts[1], base))
-        if head == "sessions" and n == 1:
-            return ok(docs.sessions_document(ms, base))
-        if head == "sessions" and n == 2:
-            return ok(docs.session_document(ms, ms.session(parts[1]).id, base))
-        if parts == ["maxscale"]:
-            return ok(docs.maxscale_document(ms, base, _local_port(request)))
-        if parts == ["maxscale", "modules", "mariadbmon"]:
-            return ok(docs.mariadbmon_module_document(ms, base))
-    if method == "PUT":
-        if head == "servers" and n == 3 and parts[2] in ("set", "clear"):
-            ms.set_state(parts[1], query.get("state"), query.get("force"), clear=parts[2] == "clear")
-            return RawResponse(204)
-        if head == "monitors" and n == 3 and parts[2] in ("stop", "start"):
-            ms.set_monitor_running(parts[1], parts[2] == "start")
-            return RawResponse(204)
-    if n == 4 and parts[:3] == ["maxscale", "modules", "mariadbmon"] and method in ("POST", "GET"):
-        return module_command(request, ms, parts[3], method, pretty)
+    call = Call(request, ms, parts, query, pretty, f"http://{request.host}/v1/")
+    for methods, pattern, handler in ROUTES:
+        if method in methods and _matches(pattern, parts):
+            return handler(call)
     return RawResponse(404)
 
 
-def module_command(request: web.Request, ms: MaxScale, cmd: str, method: str, pretty: bool) -> RawResponse:
+def module_command(c: Call) -> RawResponse:
     """`call command mariadbmon CMD A B C` = METHOD .../mariadbmon/CMD?A&B&C (value-less keys, in order)."""
+    request, ms, cmd, pretty = c.request, c.ms, c.parts[3], c.pretty
+    method = "GET" if request.method == "HEAD" else request.method
     known = {cid: m for cid, _, m in docs.module_commands(ms)}
     if cmd not in known:
         raise SimError(404, [f"Module 'mariadbmon' has no command named '{cmd}'"])

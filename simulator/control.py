@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .faults import Fault
 from .model import MaxScale, SimError
 from .scenario import ScenarioError, load_scenario
 
@@ -161,7 +162,5 @@ def _fault(body: dict, ms: MaxScale) -> web.Response:
     if not 400 <= status <= 599:
         raise SimError(400, ["`status` must be an HTTP error status (400-599)"])
     count = _number(body, "count", integer=True, required=False)
-    fault = {"method": method.upper(), "path": path.rstrip("/"), "status": status, "detail": detail,
-             "count": 1 if count is None else count}
-    ms.faults.append(fault)
-    return _out({"faults": ms.faults})
+    ms.faults.add(Fault(method.upper(), path.rstrip("/"), status, detail, 1 if count is None else count))
+    return _out({"faults": ms.faults.as_json()})

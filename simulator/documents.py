@@ -1,4 +1,4 @@
-"""JSON:API documents shaped like MaxScale 24.02's (compared field by field with golden/real-24.02).
+"""JSON:API documents shaped like MaxScale 24.02's, field by field as a real one answers (simulator/README.md).
 
 Every function takes the model and `base`, the `http://HOST/v1/` prefix built from the request's
 Host header, and returns plain dicts. Callers hold the model lock.
@@ -10,137 +10,8 @@ from email.utils import formatdate
 from typing import Any
 
 from .model import MaxScale
+from .parameters import MAXSCALE_PARAMETERS, MONITOR_PARAMETERS, SERVER_PARAMETERS, SERVICE_PARAMETERS
 
-# Fixed parameter blocks of the real 24.02.4 capture (defaults of a plain installation).
-SERVER_PARAMETERS = {
-    "disk_space_threshold": None, "extra_port": 0, "max_routing_connections": 0, "monitorpw": None,
-    "monitoruser": None, "persistmaxtime": "0ms", "persistpoolmax": 0, "priority": 0, "private_address": None,
-    "proxy_protocol": False, "rank": "primary", "replication_custom_options": None, "ssl": False, "ssl_ca": None,
-    "ssl_cert": None, "ssl_cert_verify_depth": 9, "ssl_cipher": None, "ssl_key": None,
-    "ssl_verify_peer_certificate": False, "ssl_verify_peer_host": False, "ssl_version": "MAX",
-}
-MONITOR_PARAMETERS = {
-    "assume_unique_hostnames": True, "auto_failover": False, "auto_rejoin": False, "backend_connect_attempts": 1,
-    "backend_connect_timeout": "3000ms", "backend_read_timeout": "3000ms", "backend_write_timeout": "3000ms",
-    "backup_storage_address": None, "backup_storage_path": None, "cooperative_monitoring_locks": "none",
-    "cs_admin_api_key": None, "cs_admin_base_path": "/cmapi/0.4.0", "cs_admin_port": 8640,
-    "demotion_sql_file": None, "disk_space_check_interval": "0ms", "disk_space_threshold": None,
-    "enforce_read_only_servers": False, "enforce_read_only_slaves": False, "enforce_simple_topology": False,
-    "enforce_writable_master": False,
-    "events": "all,master_down,master_up,slave_down,slave_up,server_down,server_up,synced_down,synced_up,"
-              "donor_down,donor_up,lost_master,lost_slave,lost_synced,lost_donor,new_master,new_slave,"
-              "new_synced,new_donor",
-    "failcount": 5, "failover_timeout": "90000ms", "handle_events": True, "journal_max_age": "28800000ms",
-    "maintenance_on_low_disk_space": True, "mariabackup_parallel": 1, "mariabackup_use_memory": "1G",
-    "master_conditions": "primary_monitor_master,disk_space_ok", "master_failure_timeout": "10000ms",
-    "password": "*****", "promotion_sql_file": None, "rebuild_port": 4444,
-    "replication_custom_options": None, "replication_master_ssl": False, "replication_password": "*****",
-    "replication_user": "maxuser", "script": None, "script_max_replication_lag": -1, "script_timeout": "90000ms",
-    "servers_no_promotion": None, "slave_conditions": "", "ssh_check_host_key": True, "ssh_keyfile": None,
-    "ssh_port": 22, "ssh_timeout": "10000ms", "ssh_user": None, "switchover_on_low_disk_space": False,
-    "switchover_timeout": "90000ms", "type": "monitor", "user": "maxuser", "verify_master_failure": True,
-}
-SERVICE_PARAMETERS = {
-    "auth_all_servers": False, "causal_reads": "none", "causal_reads_timeout": "10000ms",
-    "connection_keepalive": "300000ms", "delayed_retry": False, "delayed_retry_timeout": "10000ms",
-    "disable_sescmd_history": False, "enable_root_user": False, "force_connection_keepalive": False,
-    "idle_session_pool_time": "-1ms", "lazy_connect": False, "localhost_match_wildcard_host": True,
-    "log_auth_warnings": True, "log_debug": False, "log_info": False, "log_notice": False, "log_warning": False,
-    "master_accept_reads": False, "master_failure_mode": "fail_on_write", "master_reconnection": True,
-    "max_connections": 0, "max_replication_lag": "0ms", "max_sescmd_history": 50, "max_slave_connections": 255,
-    "multiplex_timeout": "60000ms", "net_write_timeout": "0ms", "optimistic_trx": False, "password": "*****",
-    "prune_sescmd_history": True, "rank": "primary", "retain_last_statements": -1, "retry_failed_reads": True,
-    "reuse_prepared_statements": False, "session_trace": False, "slave_connections": 255,
-    "slave_selection_criteria": "least_current_operations", "strict_multi_stmt": False, "strict_sp_calls": False,
-    "strict_tmp_tables": True, "strip_db_esc": True, "transaction_replay": False,
-    "transaction_replay_attempts": 5, "transaction_replay_checksum": "full",
-    "transaction_replay_max_size": 1048576, "transaction_replay_retry_on_deadlock": False,
-    "transaction_replay_retry_on_mismatch": False, "transaction_replay_safe_commit": True,
-    "transaction_replay_timeout": "30000ms", "type": "service", "use_sql_variables_in": "all", "user": "maxuser",
-    "user_accounts_file": None, "user_accounts_file_usage": "add_when_load_ok", "version_string": None,
-    "wait_timeout": "0ms",
-}
-MAXSCALE_PARAMETERS = {'admin_audit': False,
- 'admin_audit_exclude_methods': [],
- 'admin_audit_file': '/var/log/maxscale/admin_audit.csv',
- 'admin_auth': True,
- 'admin_enabled': True,
- 'admin_gui': False,
- 'admin_host': '127.0.0.1',
- 'admin_jwt_algorithm': 'auto',
- 'admin_jwt_issuer': 'maxscale',
- 'admin_jwt_key': None,
- 'admin_jwt_max_age': '86400000ms',
- 'admin_log_auth_failures': True,
- 'admin_oidc_url': None,
- 'admin_pam_readonly_service': None,
- 'admin_pam_readwrite_service': None,
- 'admin_port': 8989,
- 'admin_readonly_hosts': '%',
- 'admin_readwrite_hosts': '%',
- 'admin_secure_gui': False,
- 'admin_ssl_ca': None,
- 'admin_ssl_cert': None,
- 'admin_ssl_key': None,
- 'admin_ssl_version': 'MAX',
- 'admin_verify_url': None,
- 'auth_connect_timeout': '10000ms',
- 'auth_read_timeout': '10000ms',
- 'auth_write_timeout': '10000ms',
- 'auto_tune': [],
- 'cachedir': '/var/cache/maxscale',
- 'config_sync_cluster': None,
- 'config_sync_db': 'mysql',
- 'config_sync_interval': '5000ms',
- 'config_sync_password': None,
- 'config_sync_timeout': '10000ms',
- 'config_sync_user': None,
- 'connector_plugindir': '/usr/lib64/maxscale/plugin',
- 'core_file': True,
- 'datadir': '/var/lib/maxscale',
- 'debug': None,
- 'dump_last_statements': 'never',
- 'execdir': '/usr/bin',
- 'key_manager': 'none',
- 'language': '/var/lib/maxscale',
- 'libdir': '/usr/lib64/maxscale',
- 'load_persisted_configs': True,
- 'local_address': None,
- 'log_debug': False,
- 'log_info': False,
- 'log_notice': True,
- 'log_throttling': {'count': 10, 'suppress': 10000, 'window': 1000},
- 'log_warn_super_user': False,
- 'log_warning': True,
- 'logdir': '/var/log/maxscale',
- 'max_auth_errors_until_block': 10,
- 'max_read_amount': 0,
- 'maxlog': True,
- 'module_configdir': '/etc/maxscale.modules.d',
- 'ms_timestamp': False,
- 'passive': False,
- 'persist_runtime_changes': True,
- 'persistdir': '/var/lib/maxscale/maxscale.cnf.d',
- 'piddir': '/run/maxscale',
- 'query_classifier_cache_size': 3791475302,
- 'query_retries': 1,
- 'query_retry_timeout': '5000ms',
- 'rebalance_period': '0ms',
- 'rebalance_threshold': 20,
- 'rebalance_window': 10,
- 'retain_last_statements': 0,
- 'secretsdir': None,
- 'session_trace': 0,
- 'session_trace_match': None,
- 'skip_name_resolve': False,
- 'sql_mode': 'default',
- 'syslog': False,
- 'threads': 2,
- 'threads_max': 256,
- 'users_refresh_interval': '0ms',
- 'users_refresh_time': '30000ms',
- 'writeq_high_water': 65536,
- 'writeq_low_water': 1024}
 SOURCE = {"file": "/etc/maxscale.cnf", "type": "static"}
 _TIMES = ("0.000001", "0.000010", "0.000100", "0.001000", "0.010000", "0.100000", "1.000000", "10.000000",
           "100.000000", "1000.000000", "10000.000000", "100000.000000")
@@ -420,7 +291,7 @@ _COMMANDS = [
 
 def module_commands(ms: MaxScale) -> list[tuple[str, str, str]]:
     cmds = list(_COMMANDS)
-    if ms.vt >= (23, 8):
+    if ms.release.switchover_force:
         cmds.append(("switchover-force", "Switch primary server with replica. Ignore most errors.", "POST"))
     return cmds
 

@@ -72,109 +72,130 @@ def _bool(text: str) -> bool | None:
 
 def parse(argv: list[str], legacy: bool = False) -> Parsed:
     """Split argv into options and positionals the way yargs-parser does (for our option set)."""
-    known = {k: v for k, v in GLOBAL_OPTIONS.items() if not (legacy and k in LEGACY_MISSING)}
-    short = {v[1]: k for k, v in known.items() if v[1]}
-    camel = {_camel(k): k for k in known}
-    out = Parsed()
+    return _Parser(argv, legacy).run()
 
-    def canonical(name: str) -> str | None:
-        if name in known:
+
+class _Parser:
+    """One yargs-style parse of argv; `run()` returns the Parsed result."""
+
+    def __init__(self, argv: list[str], legacy: bool) -> None:
+        self.argv = argv
+        self.known = {k: v for k, v in GLOBAL_OPTIONS.items() if not (legacy and k in LEGACY_MISSING)}
+        self.short = {v[1]: k for k, v in self.known.items() if v[1]}
+        self.camel = {_camel(k): k for k in self.known}
+        self.out = Parsed()
+
+    def canonical(self, name: str) -> str | None:
+        if name in self.known:
             return name
-        if name in short:
-            return short[name]
-        return camel.get(name)
+        if name in self.short:
+            return self.short[name]
+        return self.camel.get(name)
 
-    def put(name: str, value: object) -> None:
+    def put(self, name: str, value: object) -> None:
+        out = self.out
         out.counts[name] = out.counts.get(name, 0) + 1
-        if name in out.values and known.get(name, ("",))[0] == "string":
+        if name in out.values and self.known.get(name, ("",))[0] == "string":
             prev = out.values[name]
             out.values[name] = (prev if isinstance(prev, list) else [prev]) + [value]
         else:
             out.values[name] = value
 
-    def unknown(name: str) -> None:
+    def unknown(self, name: str) -> None:
         for n in (name, _camel(name)):
-            if n not in out.unknown:
-                out.unknown.append(n)
+            if n not in self.out.unknown:
+                self.out.unknown.append(n)
 
-    def take_value(name: str, i: int, inline: str | None) -> int:
+    def take_value(self, name: str, i: int, inline: str | None) -> int:
         """Store option `name`; return how many following args were consumed."""
-        kind = known[name][0]
+        argv = self.argv
+        kind = self.known[name][0]
         nxt = argv[i + 1] if i + 1 < len(argv) else None
         if kind == "boolean":
             if inline is not None:
                 b = _bool(inline)
-                put(name, inline if b is None else b)
+                self.put(name, inline if b is None else b)
                 return 0
             if nxt is not None and _bool(nxt) is not None:
-                put(name, _bool(nxt))
+                self.put(name, _bool(nxt))
                 return 1
-            put(name, True)
+            self.put(name, True)
             return 0
         if inline is not None:
-            put(name, inline)
+            self.put(name, inline)
             return 0
         if nxt is not None and (not nxt.startswith("-") or _NUMBER.match(nxt)):
-            put(name, nxt)
+            self.put(name, nxt)
             return 1
         if name in REQUIRES_ARG:
-            raise ArgError(f"Not enough arguments following: {known[name][1] or name}")
-        put(name, "")
+            raise ArgError(f"Not enough arguments following: {self.known[name][1] or name}")
+        self.put(name, "")
         return 0
 
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            out.positional.extend(argv[i + 1 :])
-            break
-        if arg.startswith("--") and len(arg) > 2:
-            body = arg[2:]
-            name, eq, inline = body.partition("=")
-            inline_val = inline if eq else None
-            if name.startswith("no-") and canonical(name[3:]) and known[canonical(name[3:])][0] == "boolean" and not eq:
-                put(canonical(name[3:]), False)
-            elif canonical(name):
-                i += take_value(canonical(name), i, inline_val)
+    def run(self) -> Parsed:
+        argv = self.argv
+        i = 0
+        while i < len(argv):
+            arg = argv[i]
+            if arg == "--":
+                self.out.positional.extend(argv[i + 1 :])
+                break
+            if arg.startswith("--") and len(arg) > 2:
+                i += self.long_option(i, arg[2:])
+            elif arg.startswith("-") and len(arg) > 1 and not _NUMBER.match(arg):
+                i += self.short_options(i, arg[1:])
             else:
-                unknown(name)
-                if not eq and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-                    i += 1  # yargs gives an unknown option the next word as its value
-        elif arg.startswith("-") and len(arg) > 1 and not _NUMBER.match(arg):
-            letters = arg[1:]
-            j = 0
-            while j < len(letters):
-                ch = letters[j]
-                rest = letters[j + 1 :]
-                last = j == len(letters) - 1
-                name = canonical(ch)
-                if rest.startswith("="):
-                    if name:
-                        take_value(name, i, rest[1:])
-                    else:
-                        unknown(ch)
-                    break
-                if not last and name and known[name][0] == "string":
-                    # -t1000, -hHOST: the rest of the word is the value
-                    take_value(name, i, rest)
-                    break
-                if last:
-                    if name:
-                        i += take_value(name, i, None)
-                    else:
-                        unknown(ch)
-                        if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-                            i += 1
+                self.out.positional.append(arg)
+            i += 1
+        return self.out
+
+    def long_option(self, i: int, body: str) -> int:
+        """--name, --name=value, --no-name; return how many following args were consumed."""
+        argv, known, canonical = self.argv, self.known, self.canonical
+        name, eq, inline = body.partition("=")
+        inline_val = inline if eq else None
+        negated = canonical(name[3:]) if name.startswith("no-") else None
+        if negated and known[negated][0] == "boolean" and not eq:
+            self.put(negated, False)
+            return 0
+        option = canonical(name)
+        if option:
+            return self.take_value(option, i, inline_val)
+        self.unknown(name)
+        if not eq and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            return 1  # yargs gives an unknown option the next word as its value
+        return 0
+
+    def short_options(self, i: int, letters: str) -> int:
+        """-abc, -t1000, -h=HOST; return how many following args were consumed."""
+        argv = self.argv
+        j = 0
+        while j < len(letters):
+            ch = letters[j]
+            rest = letters[j + 1 :]
+            last = j == len(letters) - 1
+            name = self.canonical(ch)
+            if rest.startswith("="):
+                if name:
+                    self.take_value(name, i, rest[1:])
                 else:
-                    if name:
-                        put(name, True)
-                    else:
-                        unknown(ch)
-                j += 1
-        else:
-            out.positional.append(arg)
-        i += 1
-    return out
+                    self.unknown(ch)
+                return 0
+            if not last and name and self.known[name][0] == "string":
+                # -t1000, -hHOST: the rest of the word is the value
+                self.take_value(name, i, rest)
+                return 0
+            if last:
+                if name:
+                    return self.take_value(name, i, None)
+                self.unknown(ch)
+                return 1 if i + 1 < len(argv) and not argv[i + 1].startswith("-") else 0
+            if name:
+                self.put(name, True)
+            else:
+                self.unknown(ch)
+            j += 1
+        return 0
 
 
 def unknown_message(names: list[str]) -> str:

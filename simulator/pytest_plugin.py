@@ -45,17 +45,11 @@ class _LoopThread:
     def run(self, coro: Any, timeout: float = 10.0) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def serve(self, app: Any, host: str, port: int) -> int:
-        from aiohttp import web
+    def serve(self, maxscale: MaxScale, host: str, port: int) -> int:
+        from .serving import start_server
 
-        async def start() -> int:
-            self.runner = web.AppRunner(app, access_log=None, handle_signals=False)
-            await self.runner.setup()
-            site = web.TCPSite(self.runner, host, port, reuse_address=True)
-            await site.start()
-            return site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-        return self.run(start())
+        self.runner, bound = self.run(start_server(maxscale, host, port, reuse_address=True))
+        return int(bound)
 
     def stop(self) -> None:
         if self.runner is not None:
@@ -74,13 +68,11 @@ class SimHandle:
     """One running simulated MaxScale: where it listens, its model, and helpers to drive it."""
 
     def __init__(self, maxscale: MaxScale, host: str = "127.0.0.1", port: int = 0) -> None:
-        from .api import make_app
-
         self.maxscale = maxscale
         self.cluster = maxscale.cluster
         self.clock = maxscale.clock
         self._loop = _LoopThread()
-        self.port = self._loop.serve(make_app(maxscale), host, port)
+        self.port = self._loop.serve(maxscale, host, port)
         self.address = host
         self.host = f"{host}:{self.port}"
         self.url = f"http://{self.host}"

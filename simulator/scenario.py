@@ -1,7 +1,7 @@
 """Scenario files: the JSON that describes a simulated cluster, its MaxScale(s) and their sessions.
 
 Every key is optional; the defaults are the topology captured from a real MaxScale 24.02.4
-(golden/real-24.02): mcs1 (primary) .. mcs3 on 127.0.0.1:3311-3313, monitor `MariaDB-Monitor`,
+(see simulator/README.md): mcs1 (primary) .. mcs3 on 127.0.0.1:3311-3313, monitor `MariaDB-Monitor`,
 service `RW-Split-Router`. `load_scenario()` validates and fills defaults; a bad scenario raises
 `ScenarioError` with a one-line message.
 """
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .releases import release_line
 
 PROFILES = ("24.02", "legacy")
 ROLES = ("master", "slave", "relay", None)
@@ -189,6 +191,22 @@ _SES = {"count", "servers", "user", "remote", "service", "in_transaction"}
 def _from_dict(d: Any) -> Scenario:
     _check_keys(d, _TOP, "top level")
     sc = Scenario(source=json.loads(json.dumps(d)))
+    _top_level(d, sc)
+    _monitors(d, sc)
+    _services(d, sc)
+    servers = d["servers"] if "servers" in d else _default_servers()
+    if not isinstance(servers, list):
+        _fail("servers", "must be a list")
+    explicit_roles = any(isinstance(s, dict) and "role" in s for s in servers)
+    for i, s in enumerate(servers):
+        sc.servers.append(_server(s, i, sc, explicit_roles))
+    _cross_check(sc)
+    _sessions(d, sc)
+    return sc
+
+
+def _top_level(d: dict, sc: Scenario) -> None:
+    """profile, version, config_sync_cluster, users."""
     sc.profile = _typed(d, "profile", (str,), "24.02", "scenario")
     if sc.profile not in PROFILES:
         _fail("profile", f"{sc.profile!r} is not one of {', '.join(PROFILES)}")
@@ -199,7 +217,7 @@ def _from_dict(d: Any) -> Scenario:
     if sync is not None:
         if not isinstance(sync, str) or not sync:
             _fail("config_sync_cluster", "must be the name of a monitor")
-        if sc.version_tuple[:2] < (22, 8):
+        if not release_line(sc.version_tuple).config_sync:
             _fail("config_sync_cluster", "configuration synchronization exists from MaxScale 22.08 on")
         sc.config_sync_cluster = sync
     users = _typed(d, "users", (dict,), {"admin": "mariadb"}, "scenario")
@@ -208,6 +226,8 @@ def _from_dict(d: Any) -> Scenario:
             _fail("users", "must map user names to password strings")
     sc.users = dict(users)
 
+
+def _monitors(d: dict, sc: Scenario) -> None:
     if "monitors" in d:
         mons = _typed(d, "monitors", (list,), [], "scenario")
     else:
@@ -225,6 +245,8 @@ def _from_dict(d: Any) -> Scenario:
             _fail(f"{where}.monitor_interval", "must be 10-3600000 milliseconds")
         sc.monitors.append(spec)
 
+
+def _services(d: dict, sc: Scenario) -> None:
     if "services" in d:
         svcs = _typed(d, "services", (list,), [], "scenario")
     else:
@@ -238,14 +260,8 @@ def _from_dict(d: Any) -> Scenario:
         spec.listener_port = _port(_typed(s, "listener_port", (int,), 4006, where), f"{where}.listener_port")
         sc.services.append(spec)
 
-    servers = d["servers"] if "servers" in d else _default_servers()
-    if not isinstance(servers, list):
-        _fail("servers", "must be a list")
-    explicit_roles = any(isinstance(s, dict) and "role" in s for s in servers)
-    for i, s in enumerate(servers):
-        sc.servers.append(_server(s, i, sc, explicit_roles))
-    _cross_check(sc)
 
+def _sessions(d: dict, sc: Scenario) -> None:
     for i, s in enumerate(_typed(d, "sessions", (list,), [], "scenario")):
         where = f"sessions[{i}]"
         _check_keys(s, _SES, where)
@@ -267,7 +283,6 @@ def _from_dict(d: Any) -> Scenario:
             _fail(f"{where}.service", f"unknown service {spec.service!r}")
         spec.in_transaction = _typed(s, "in_transaction", (bool,), False, where)
         sc.sessions.append(spec)
-    return sc
 
 
 def _default_servers() -> list[dict]:

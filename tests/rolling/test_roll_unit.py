@@ -116,7 +116,7 @@ def test_replica_behind_after_restart_is_waited_for(tmp_path):
     def write_during(argv):
         world.write(2)  # the primary moves on while mcs2 restarts
 
-    run.before.append(write_during)
+    run.during.append(write_during)
     r.roll(plan)
     assert any("transaction(s) behind mcs1" in line for line in ui.lines)
     assert r.rows[0]["catchup_s"] >= 4.0
@@ -330,9 +330,11 @@ def test_short_catchup_timeout_still_works_without_tick_counters(tmp_path):
 
 def test_ctrl_c_while_waiting_for_the_node_stops_with_130(tmp_path):
     world, proc, ui, run = setup(tmp_path=tmp_path)
+    run.seconds = 2.0  # down for longer than a monitor interval, so a tick sees it down
 
     def ctrl_c(t):
-        if world.backends[0].servers["mcs2"].maintenance and run.ran:
+        mcs2 = world.backends[0].servers["mcs2"]
+        if mcs2.maintenance and run.ran and not mcs2.running:  # once the monitor has seen it go down
             raise KeyboardInterrupt
 
     world.clock.on_sleep.append(ctrl_c)

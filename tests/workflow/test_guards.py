@@ -13,13 +13,13 @@ from mcsctl.render import Reporter
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import OnOptions, Procedures
 
-from .fakes import FakeClock, cluster
+from .fakes import clock_of, cluster
 
 
 def make(hosts=("a:8989",), n=3, answer=False, ui=None):
     backends = cluster(hosts, n)
     ui = ui or SilentUI(answer)
-    return Procedures(Fleet(backends, FakeClock(), poll=0.5), ui, confirm_timeout=5), backends, ui
+    return Procedures(Fleet(backends, clock_of(backends), poll=0.5), ui, confirm_timeout=5), backends, ui
 
 
 def test_the_last_routable_guard_judges_the_set():

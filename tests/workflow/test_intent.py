@@ -14,7 +14,7 @@ from mcsctl.lock import LocalStateError
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import OnOptions, Procedures
 
-from .fakes import FakeClock, cluster
+from .fakes import clock_of, cluster
 
 
 class FillsUp(Journal):
@@ -33,7 +33,7 @@ class FillsUp(Journal):
 
 def make(tmp_path, journal=None, hosts=("a:8989",)):
     backends = cluster(hosts)
-    clock = FakeClock()
+    clock = clock_of(backends)
     ui = SilentUI()
     proc = Procedures(Fleet(backends, clock, poll=0.5), ui, journal, confirm_timeout=5, lock_dir=tmp_path / "run")
     return proc, backends, clock, ui

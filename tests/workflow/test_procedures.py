@@ -10,12 +10,12 @@ from mcsctl.fleet import Fleet
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import OnOptions, Procedures
 
-from .fakes import FakeClock, cluster
+from .fakes import clock_of, cluster
 
 
 def make(hosts=("a:8989",), n=3, answer=False):
     backends = cluster(hosts, n)
-    clock = FakeClock()
+    clock = clock_of(backends)
     ui = SilentUI(answer)
     return Procedures(Fleet(backends, clock, poll=0.5), ui, confirm_timeout=5), backends, clock, ui
 
