@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 regen: $(STAMP)
-	$(BIN)/python -m mcsctl.generate
+	$(BIN)/python -m mcsctl.build
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BASH_SCRIPT = ROOT / "completions" / "mcsctl.bash"
-ZSH_DIR = ROOT / "completions"
+BASH_SCRIPT = ROOT / "mcsctl" / "data" / "mcsctl.bash"
+ZSH_DIR = ROOT / "mcsctl" / "data"
 BREAKS = "=:"  # the COMP_WORDBREAKS characters that matter for mcsctl command lines
 
 

@@ -6,7 +6,9 @@ import subprocess
 
 import pytest
 
-from mcsctl import completion, generate
+from mcsctl import completion
+from mcsctl.build import completion as build_completion
+from mcsctl.build import generate
 from mcsctl.errors import UsageError
 
 from .conftest import VENV_BIN
@@ -54,13 +56,13 @@ def test_unknown_shell_is_a_usage_error():
 
 
 def test_scripts_parse():
-    subprocess.run(["bash", "-n", str(ROOT / "completions" / "mcsctl.bash")], check=True)
+    subprocess.run(["bash", "-n", str(ROOT / "mcsctl" / "data" / "mcsctl.bash")], check=True)
 
 
 def test_value_kinds_are_derived_from_metavars():
-    assert completion.value_kind("table|json|tsv") == "w:table json tsv"
-    assert completion.value_kind("fail|force|proceed") == "w:fail force proceed"
-    assert completion.value_kind("SERVER") == "server"
-    assert completion.value_kind("A,B,...") == "servers"
-    assert completion.value_kind("DURATION") == ""
-    assert completion.value_kind(None) == ""
+    assert build_completion.value_kind("table|json|tsv") == "w:table json tsv"
+    assert build_completion.value_kind("fail|force|proceed") == "w:fail force proceed"
+    assert build_completion.value_kind("SERVER") == "server"
+    assert build_completion.value_kind("A,B,...") == "servers"
+    assert build_completion.value_kind("DURATION") == ""
+    assert build_completion.value_kind(None) == ""

@@ -10,7 +10,7 @@ import pytest
 
 from mcsctl import __version__
 from mcsctl.errors import ExitCode
-from mcsctl.manpage import EXIT_TEXT, roff_code, roff_text
+from mcsctl.build.manpage import EXIT_TEXT, roff_code, roff_text
 
 from .shells import ROOT
 

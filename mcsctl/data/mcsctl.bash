@@ -1,5 +1,5 @@
 # bash completion for mcsctl 0.1.0
-# Generated from the Typer app by `python -m mcsctl.generate` (make regen): do not edit.
+# Generated from the Typer app by `python -m mcsctl.build` (make regen): do not edit.
 # Use: source <(mcsctl completion bash), or install as .../bash-completion/completions/mcsctl.
 # Static on purpose: a TAB runs no Python while the server-name cache is fresh, and never prints.
 
