@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from typing import Callable
 
@@ -10,10 +9,11 @@ from .base import Backend, Connection
 
 
 def choose_backend(kind: str, maxctrl: str | None) -> str:
-    """`auto` means maxctrl when the admin has one (on PATH, or named explicitly), else the REST API."""
+    """`auto` means maxctrl when the admin has one (on PATH, or named by --maxctrl / $MCSCTL_MAXCTRL, which
+    Typer resolves into `maxctrl`), else the REST API."""
     if kind != "auto":
         return kind
-    if maxctrl or os.environ.get("MCSCTL_MAXCTRL") or shutil.which("maxctrl"):
+    if maxctrl or shutil.which("maxctrl"):
         return "maxctrl"
     return "rest"
 

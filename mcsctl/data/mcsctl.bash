@@ -166,7 +166,9 @@ _mcsctl_words() {
 # time limit), a stale one is used and refreshed in the background. Silent: any error just means no names.
 # A password from the line goes to the fill in its environment, not in its argv (which `ps` shows).
 _mcsctl_names() {
-    local dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcsctl name
+    local dir=${XDG_CACHE_HOME-} name
+    [[ $dir == /* ]] || dir=$HOME/.cache  # relative or unset: ignored, as the XDG spec says (mcsctl/paths.py)
+    dir+=/mcsctl
     local file=$dir/servers@${_mcsctl_key:-default}
     ((${#_mcsctl_pw[@]})) && local -x MCSCTL_PASSWORD="${_mcsctl_pw[0]}"
     _mcsctl_n=()
