@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from . import paths
 from .errors import UsageError
@@ -59,7 +60,7 @@ def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _load_config(path: Path, explicit: bool) -> dict:
+def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -89,7 +90,7 @@ _STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 
 
-def _checked(name: str, value):
+def _checked(name: str, value: Any) -> Any:
     """Type-check one setting (config files can hold anything); one-line UsageError otherwise."""
     flag = "--" + name.replace("_", "-")
     if name in _NUMBERS:
@@ -105,7 +106,7 @@ def _checked(name: str, value):
     return value
 
 
-def resolve(flags: dict, config: str | None = None) -> Settings:
+def resolve(flags: dict[str, Any], config: str | None = None) -> Settings:
     """Fill the options the command line and environment left unset from the config file and defaults."""
     path = Path(config) if config else default_config_path()
     from_file = _load_config(path, explicit=bool(config))

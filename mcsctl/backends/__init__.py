@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .base import Backend, Connection
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 
 def choose_backend(kind: str, maxctrl: str | None) -> str:
@@ -18,7 +22,8 @@ def choose_backend(kind: str, maxctrl: str | None) -> str:
     return "rest"
 
 
-def make_backends(settings, trace: Callable[[str], None] | None = None) -> list[Backend]:
+def make_backends(settings: Settings, trace: Callable[[str], None] | None = None) -> list[Backend]:
+    """One backend per MaxScale host of `settings`, all of the kind `choose_backend` picks."""
     kind = choose_backend(settings.backend, settings.maxctrl)
     conns = [
         Connection(

@@ -26,8 +26,17 @@ METAVAR_KINDS = {
 }
 # Global options handed to the `mcsctl servers` call that fills the cache: every one that decides which
 # MaxScale is asked and how.
-PASS_THROUGH = ("hosts", "user", "backend", "maxctrl", "timeout", "secure", "tls_ca_cert",
-                "tls_verify_server_cert", "config")
+PASS_THROUGH = (
+    "hosts",
+    "user",
+    "backend",
+    "maxctrl",
+    "timeout",
+    "secure",
+    "tls_ca_cert",
+    "tls_verify_server_cert",
+    "config",
+)
 # A password typed on the line reaches the fill too, but in its environment (the option's envvar), never
 # in its argv: `ps` shows every process's argv to every user. It is never written anywhere.
 PASSWORD = "password"
@@ -39,7 +48,7 @@ _CHOICES = re.compile(r"[a-z0-9][a-z0-9-]*(\|[a-z0-9][a-z0-9-]*)+")
 
 
 def value_kind(metavar: str | None, choices: Iterable[str] = ()) -> str:
-    """"w:a b c" (choices), "server", "servers", "file", "command", or "" (a value nothing can suggest).
+    """The kind of a value: "w:a b c" (choices), "server", "servers", "file", "command", or "" (nothing to suggest).
 
     `choices` are the parameter type's (a `click.Choice`); without them a metavar `a|b|c` is the list."""
     if metavar is None:
@@ -129,8 +138,13 @@ def option_kinds(tree: Cmd) -> list[tuple[str, list[str]]]:
     return sorted(out.items())
 
 
-ZSH_ACTIONS = {"server": "_mcsctl_server", "servers": "_mcsctl_server_list", "file": "_files",
-               "command": "_mcsctl_command", "": ""}
+ZSH_ACTIONS = {
+    "server": "_mcsctl_server",
+    "servers": "_mcsctl_server_list",
+    "file": "_files",
+    "command": "_mcsctl_command",
+    "": "",
+}
 
 
 def zsh_action(param: Opt | Arg) -> str:

@@ -66,7 +66,7 @@ def option_details(opt: Opt) -> str:
     """The help text plus its default and environment variable, one roff text line."""
     parts = [opt.help.rstrip(".") + "." if opt.help else ""]
     if opt.takes_value and opt.show_default and opt.default not in (None, "", False, ()):
-        parts.append(f"Default: \\fB{roff_code(opt.default)}\\fR.")
+        parts.append(f"Default: \\fB{roff_code(str(opt.default))}\\fR.")
     if opt.envvar:
         parts.append(f"Environment: \\fB{roff_code(opt.envvar)}\\fR.")
     return " ".join(p for p in (roff_text(parts[0]), *parts[1:]) if p)
@@ -91,8 +91,7 @@ def render(tree: Cmd | None = None) -> str:
 
     tree = tree or app_tree()
     env = template_env()
-    env.filters.update(t=roff_text, c=roff_code, sig=option_signature, details=option_details,
-                       usage=argument_usage)
+    env.filters.update(t=roff_text, c=roff_code, sig=option_signature, details=option_details, usage=argument_usage)
     visible = [c for c in tree.subcommands if not c.hidden]
     aliases: dict[str, list[str]] = {}
     for c in tree.subcommands:

@@ -190,5 +190,7 @@ def app_tree(app: typer.Typer | None = None) -> Cmd:
     import typer.main
 
     if app is None:
-        from ..cli import app
+        from ..cli import app as mcsctl_app
+
+        app = mcsctl_app
     return _walk(typer.main.get_command(app), (), None)

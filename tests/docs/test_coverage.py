@@ -23,8 +23,19 @@ def man_text() -> str:
 
 def test_the_walk_sees_the_documented_surface():
     names = {" ".join(c.path) for c in COMMANDS}
-    assert {"servers", "maintenance on", "maintenance off", "maintenance status", "maintenance run",
-            "maintenance reap", "switchover", "rolling", "completion", "maint", "maint on"} <= names
+    assert {
+        "servers",
+        "maintenance on",
+        "maintenance off",
+        "maintenance status",
+        "maintenance run",
+        "maintenance reap",
+        "switchover",
+        "rolling",
+        "completion",
+        "maint",
+        "maint on",
+    } <= names
     assert next(c for c in COMMANDS if c.path == ("maint",)).alias_of == "maintenance"
     assert ("", "--hosts") in OPTIONS and ("rolling", "--servers") in OPTIONS
 

@@ -41,8 +41,7 @@ def test_rendering_is_stable(rendered):
 
 @pytest.mark.parametrize("shell,kind", [("bash", "bash"), ("zsh", "zsh")])
 def test_mcsctl_completion_prints_the_checked_in_script(shell, kind):
-    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", shell], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", shell], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (ROOT / generate.OUTPUTS[kind]).read_text(encoding="utf-8")
 
@@ -50,8 +49,7 @@ def test_mcsctl_completion_prints_the_checked_in_script(shell, kind):
 def test_unknown_shell_is_a_usage_error():
     with pytest.raises(UsageError):
         completion.script("fish")
-    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", "fish"], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([str(VENV_BIN / "mcsctl"), "completion", "fish"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
 
 
