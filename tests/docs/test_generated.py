@@ -64,3 +64,36 @@ def test_value_kinds_are_derived_from_metavars():
     assert build_completion.value_kind("A,B,...") == "servers"
     assert build_completion.value_kind("DURATION") == ""
     assert build_completion.value_kind(None) == ""
+
+
+def test_no_runtime_module_imports_the_build_package():
+    """mcsctl/build is build time only: nothing outside it imports it (and so no cycle cli -> build -> cli)."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "mcsctl").rglob("*.py")):
+        if "build" in path.relative_to(ROOT / "mcsctl").parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = "." * node.level + (node.module or "")
+                names = [name] + [f"{name}.{a.name}" if node.module else name + a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(
+                n in ("mcsctl.build", ".build", "..build") or n.startswith(("mcsctl.build.", ".build.")) for n in names
+            ):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_completion_prints_the_shipped_file_without_the_build_package():
+    code = (
+        "import sys; from mcsctl.completion import script; script('bash'); script('zsh');"
+        "import mcsctl.cli; print(sorted(m for m in sys.modules if m.startswith('mcsctl.build') or m == 'jinja2'))"
+    )
+    proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
