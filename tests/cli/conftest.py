@@ -21,10 +21,14 @@ from .inprocess import run_main
 MCSCTL = shutil.which("mcsctl", path=str(Path(sys.executable).parent)) or "mcsctl"
 # Commands that start the admin's COMMAND: it writes to the real process's stdout, so they run as one.
 _STARTS_A_CHILD = frozenset({"run", "rolling"})
+# TESTS_REAL_PROCESS=1 runs every call as a real process (to compare, or to rule the in-process runner out).
+_ALL_REAL = os.environ.get("TESTS_REAL_PROCESS") == "1"
 
 
 def _needs_process(request: pytest.FixtureRequest, args: tuple[str, ...]) -> bool:
-    return request.node.get_closest_marker("real_process") is not None or bool(_STARTS_A_CHILD & set(args))
+    if _ALL_REAL or request.node.get_closest_marker("real_process") is not None:
+        return True
+    return bool(_STARTS_A_CHILD & set(args))
 
 
 def _invoke(
