@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import enum
 import subprocess
+from typing import Annotated
 
 import pytest
+import typer
 
 from mcsctl import completion
 from mcsctl.build import completion as build_completion
 from mcsctl.build import generate
+from mcsctl.build.tree import app_tree
 from mcsctl.errors import UsageError
 
 from .conftest import VENV_BIN
@@ -97,3 +101,27 @@ def test_completion_prints_the_shipped_file_without_the_build_package():
     proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+class Fmt(enum.StrEnum):  # module level: Typer resolves the (postponed) annotations in the module's globals
+    table = "table"
+    json = "json"
+
+
+def test_choices_come_from_the_click_type_of_an_enum_option():
+    app = typer.Typer(add_completion=False)
+
+    @app.command()
+    def one(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table) -> None:
+        """One."""
+
+    @app.command()
+    def two(shell: Annotated[Fmt, typer.Argument()], on: Annotated[str, typer.Option(metavar="a|b")] = "a") -> None:
+        """Two."""
+
+    by_name = {(c.name, p.name): p for c in app_tree(app).walk() for p in [*c.options, *c.args]}
+    fmt = by_name[("one", "fmt")]
+    assert (fmt.choices, fmt.metavar, fmt.default) == (("table", "json"), "table|json", "table")
+    assert build_completion.kind_of(fmt) == "w:table json"
+    assert build_completion.kind_of(by_name[("two", "shell")]) == "w:table json"
+    assert build_completion.kind_of(by_name[("two", "on")]) == "w:a b"  # a metavar a|b still counts
