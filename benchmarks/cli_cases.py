@@ -204,7 +204,7 @@ echo "${COMPREPLY[*]}"
 
 
 def completion(ws: Workspace, repeat: int, loops: int) -> Section:
-    script = str(ROOT / "completions" / "mcsctl.bash")
+    script = str(ROOT / "mcsctl" / "data" / "mcsctl.bash")
     names = ["mcs1", "mcs2", "mcs3"]
     from mcsctl.cache import key_for
 
@@ -237,7 +237,7 @@ def completion(ws: Workspace, repeat: int, loops: int) -> Section:
     rows += _rows(st, "python -c pass")
     sec = Section(
         "4. Completion of server names (warm cache)",
-        f"Completing `mcsctl maintenance on m<TAB>` with completions/mcsctl.bash and a fresh server-name "
+        f"Completing `mcsctl maintenance on m<TAB>` with mcsctl/data/mcsctl.bash and a fresh server-name "
         f"cache (mcs1..mcs3). Per TAB inside ONE bash: {repeat} batches of {loops} calls of `_mcsctl`, timed "
         "with `$EPOCHREALTIME` (this is what a user at an interactive shell waits for). Whole process: one "
         f"`bash -c` per TAB (bash start + sourcing the script + one call), {repeat} runs.",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .paths import cache_dir
+
 TTL = 300  # seconds; the completion scripts refresh an older cache in the background of a TAB
 KEY_MAX = 100  # bytes of sanitised hosts string kept in a file name
 DEFAULT_KEY = "default"  # no -H and no $MCSCTL_HOSTS: config file or built-in default hosts
@@ -25,11 +27,6 @@ def key_for(hosts_raw: str | None) -> str:
         return DEFAULT_KEY
     raw = os.fsencode(hosts_raw)[:KEY_MAX]
     return "".join(chr(b) if b in _SAFE else "_" for b in raw)
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mcsctl"
 
 
 def cache_path(hosts_raw: str | None = None) -> Path:

@@ -1,7 +1,8 @@
 """The who/why/until-when ledger: an append-only JSON-lines file of what mcsctl did.
 
-Location: `path` argument > `$MCSCTL_JOURNAL` > `$XDG_STATE_HOME/mcsctl/journal.jsonl`
-> `~/.local/state/mcsctl/journal.jsonl`. The directory is created 0700, the file 0600.
+Location: `path` argument (`--journal`, `$MCSCTL_JOURNAL`, `journal` in the config file) >
+`$XDG_STATE_HOME/mcsctl/journal.jsonl` > `~/.local/state/mcsctl/journal.jsonl`. The directory is
+created 0700, the file 0600.
 
 Each line is one `Record`. Writers append a whole line with one `write` on an `O_APPEND`
 descriptor under an exclusive `flock`, then `fsync`, so concurrent mcsctl processes never
@@ -162,14 +163,12 @@ def _checked(kw: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_path() -> Path:
-    """Where the journal lives when no path is given (see module docstring)."""
-    env = os.environ.get("MCSCTL_JOURNAL")
-    if env:
-        return Path(env).expanduser()
-    state = os.environ.get("XDG_STATE_HOME", "")
-    # The XDG spec says relative values are invalid and must be ignored.
-    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "mcsctl" / "journal.jsonl"
+    """Where the journal lives when no path is given: `$XDG_STATE_HOME/mcsctl/journal.jsonl` (mcsctl/paths.py).
+
+    `$MCSCTL_JOURNAL` is the `--journal` option's environment variable: Typer reads it, not this."""
+    from .paths import state_dir
+
+    return state_dir() / "journal.jsonl"
 
 
 class Journal:

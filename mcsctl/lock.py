@@ -23,24 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GuardRefused, Unreachable
+from .paths import runtime_dir  # $XDG_RUNTIME_DIR/mcsctl, else /run/user/UID/mcsctl, else a private temp dir
 
 
 class LocalStateError(Unreachable):
     """The journal or the lock directory cannot be used (exit 3, like an unusable maxctrl)."""
-
-
-def runtime_dir() -> Path:
-    """$XDG_RUNTIME_DIR/mcsctl, else /run/user/UID/mcsctl when that exists, else a private temp dir."""
-    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
-    if os.path.isabs(xdg):
-        return Path(xdg) / "mcsctl"
-    uid = os.getuid()
-    run_user = Path(f"/run/user/{uid}")
-    if run_user.is_dir():
-        return run_user / "mcsctl"
-    import tempfile
-
-    return Path(tempfile.gettempdir()) / f"mcsctl-{uid}"
 
 
 def _private_dir(path: Path) -> Path:

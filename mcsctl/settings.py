@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
+from . import paths
 from .errors import UsageError
-
-DEFAULT_PORT = 8989
+from .hosts import DEFAULT_PORT, normalise
 
 
 @dataclass(frozen=True)
 class Settings:
-    hosts: tuple[str, ...] = ("127.0.0.1:8989",)
+    hosts: tuple[str, ...] = (f"127.0.0.1:{DEFAULT_PORT}",)
     user: str = "admin"
     password: str = "mariadb"
     backend: str = "auto"  # auto | maxctrl | rest
@@ -33,8 +34,8 @@ class Settings:
 
 
 def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "mcsctl" / "config.toml"
+    """`$XDG_CONFIG_HOME/mcsctl/config.toml` (mcsctl/paths.py)."""
+    return paths.config_dir() / "config.toml"
 
 
 def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -47,27 +48,11 @@ def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
         items = value.split(",")
     else:
         raise UsageError(f"hosts must be a string or a list of strings, not {value!r}")
-    out = []
+    out: list[str] = []
     for raw in items:
-        item = raw.strip()
-        if not item:
+        if not raw.strip():
             raise UsageError(f"--hosts: empty host name in {value!r}")
-        if any(c.isspace() for c in item) or "/" in item:
-            raise UsageError(f"--hosts: bad host {item!r} (expected HOST[:PORT], comma-separated)")
-        if item.startswith("["):
-            addr, close, rest = item[1:].partition("]")
-            if not close or not addr or (rest and not rest.startswith(":")):
-                raise UsageError(f"--hosts: bad IPv6 host {item!r} (expected [ADDR]:PORT)")
-            host, port = f"[{addr}]", rest[1:]
-        elif item.count(":") > 1:  # a bare IPv6 address: the port needs brackets, [ADDR]:PORT
-            host, port = f"[{item}]", ""
-        else:
-            host, _, port = item.partition(":")
-            if not host:
-                raise UsageError(f"--hosts: no host name in {item!r}")
-        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
-            raise UsageError(f"--hosts: bad port in {item!r} (1-65535)")
-        item = f"{host}:{port or DEFAULT_PORT}"
+        item = normalise(raw, what="host in --hosts")
         if item not in out:
             out.append(item)
     if not out:
@@ -75,7 +60,7 @@ def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _load_config(path: Path, explicit: bool) -> dict:
+def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -105,7 +90,7 @@ _STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 
 
-def _checked(name: str, value):
+def _checked(name: str, value: Any) -> Any:
     """Type-check one setting (config files can hold anything); one-line UsageError otherwise."""
     flag = "--" + name.replace("_", "-")
     if name in _NUMBERS:
@@ -121,7 +106,7 @@ def _checked(name: str, value):
     return value
 
 
-def resolve(flags: dict, config: str | None = None) -> Settings:
+def resolve(flags: dict[str, Any], config: str | None = None) -> Settings:
     """Fill the options the command line and environment left unset from the config file and defaults."""
     path = Path(config) if config else default_config_path()
     from_file = _load_config(path, explicit=bool(config))

@@ -121,8 +121,10 @@ def test_default_path_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     assert default_path() == tmp_path / "xdg" / "mcsctl" / "journal.jsonl"
     assert Journal().path == tmp_path / "xdg" / "mcsctl" / "journal.jsonl"
+    # $MCSCTL_JOURNAL is read once, by Typer (--journal's envvar), and reaches Journal as its path (issue 12)
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "env.jsonl"))
-    assert Journal().path == tmp_path / "env.jsonl"
+    assert Journal().path == tmp_path / "xdg" / "mcsctl" / "journal.jsonl"
+    assert Journal(tmp_path / "env.jsonl").path == tmp_path / "env.jsonl"
     assert Journal(tmp_path / "arg.jsonl").path == tmp_path / "arg.jsonl"
 
 

@@ -362,8 +362,10 @@ def test_not_executable(tmp_path):
 
 
 def test_env_and_path_lookup(fake, tmp_path, monkeypatch):
+    # $MCSCTL_MAXCTRL is --maxctrl's envvar: Typer reads it and hands it over as `maxctrl` (issue 12)
     monkeypatch.setenv("MCSCTL_MAXCTRL", str(fake))
-    assert MaxctrlBackend(Connection(host="127.0.0.1:8989")).describe_clear("a", "drain").startswith(str(fake) + " ")
+    backend = MaxctrlBackend(Connection(host="127.0.0.1:8989"), maxctrl=str(fake))
+    assert backend.describe_clear("a", "drain").startswith(str(fake) + " ")
     monkeypatch.delenv("MCSCTL_MAXCTRL")
     monkeypatch.setenv("PATH", str(fake.parent) + os.pathsep + os.environ.get("PATH", ""))
     assert len(MaxctrlBackend(Connection(host="127.0.0.1:8989")).list_servers()) == 3

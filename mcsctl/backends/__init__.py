@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .base import Backend, Connection
 
+if TYPE_CHECKING:
+    from ..settings import Settings
+
 
 def choose_backend(kind: str, maxctrl: str | None) -> str:
-    """`auto` means maxctrl when the admin has one (on PATH, or named explicitly), else the REST API."""
+    """`auto` means maxctrl when the admin has one (on PATH, or named by --maxctrl / $MCSCTL_MAXCTRL, which
+    Typer resolves into `maxctrl`), else the REST API."""
     if kind != "auto":
         return kind
-    if maxctrl or os.environ.get("MCSCTL_MAXCTRL") or shutil.which("maxctrl"):
+    if maxctrl or shutil.which("maxctrl"):
         return "maxctrl"
     return "rest"
 
 
-def make_backends(settings, trace: Callable[[str], None] | None = None) -> list[Backend]:
+def make_backends(settings: Settings, trace: Callable[[str], None] | None = None) -> list[Backend]:
+    """One backend per MaxScale host of `settings`, all of the kind `choose_backend` picks."""
     kind = choose_backend(settings.backend, settings.maxctrl)
     conns = [
         Connection(

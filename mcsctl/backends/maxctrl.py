@@ -58,9 +58,10 @@ _CANONICAL_INT = re.compile(r"^(?:0|[1-9]\d{0,14})$")
 
 
 def find_maxctrl(explicit: str | None = None) -> str:
-    """The maxctrl to run: the argument, else $MCSCTL_MAXCTRL, else `maxctrl` on PATH."""
-    name = explicit or os.environ.get(ENV_MAXCTRL) or "maxctrl"
-    origin = "--maxctrl" if explicit else (ENV_MAXCTRL if os.environ.get(ENV_MAXCTRL) else "PATH")
+    """The maxctrl to run: the argument (--maxctrl, or its variable $MCSCTL_MAXCTRL, both resolved by Typer),
+    else `maxctrl` on PATH."""
+    name = explicit or "maxctrl"
+    origin = f"--maxctrl or {ENV_MAXCTRL}" if explicit else "PATH"
     if os.sep in name or (os.altsep and os.altsep in name):
         if not os.path.isfile(name):
             raise MaxctrlMissing(f"maxctrl not found: {name} (from {origin}) does not exist", hint=MISSING_HINT)

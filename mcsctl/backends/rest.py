@@ -19,9 +19,9 @@ from urllib.parse import quote
 from ..errors import AuthFailed, BadOutput, Refused, Unreachable, UnknownServer, UsageError
 from ..model import Monitor, Server, Session
 from . import documents
+from ..hosts import netloc as _netloc
+from ..hosts import split_host
 from .base import AUTH_HINT, Connection, check_server_name
-
-DEFAULT_PORT = 8989
 
 # Connection-level failures on a reused keep-alive socket that mean "the server closed it
 # while idle": safe to retry once on a fresh connection for idempotent requests.
@@ -29,35 +29,8 @@ _STALE_ERRORS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 def parse_host(text: str) -> tuple[str, int]:
-    """`host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address -> (host, port)."""
-    text = text.strip()
-    if not text:
-        raise UsageError("empty MaxScale host")
-    if "://" in text:
-        raise UsageError(f"bad MaxScale host {text!r}: give HOST[:PORT] without a scheme (--secure selects HTTPS)")
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise UsageError(f"bad MaxScale host {text!r}: missing ']'")
-        host, rest = text[1:end], text[end + 1 :]
-        if rest and not rest.startswith(":"):
-            raise UsageError(f"bad MaxScale host {text!r}")
-        port_text = rest[1:] if rest else ""
-    elif text.count(":") > 1:  # bare IPv6 address, no port
-        host, port_text = text, ""
-    else:
-        host, _, port_text = text.partition(":")
-    if not host:
-        raise UsageError(f"bad MaxScale host {text!r}: no host name")
-    if port_text == "" and not text.endswith(":"):
-        return host, DEFAULT_PORT
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise UsageError(f"bad MaxScale host {text!r}: port must be 1-65535")
-    return host, int(port_text)
-
-
-def _netloc(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    """`host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address -> (host, port) (mcsctl/hosts.py)."""
+    return split_host(text)
 
 
 class RestBackend:

@@ -1,4 +1,7 @@
-"""Run the installed `mcsctl` entry point as a subprocess against in-process simulators."""
+"""Run mcsctl against in-process simulators: its entry point in this process by default (tests/cli/inprocess.py),
+the installed `mcsctl` as a subprocess for a test marked `real_process` (signals, ptys, closed descriptors,
+two mcsctl processes at once, what the interpreter does at start-up) and for every COMMAND run (`run`,
+`rolling`), whose child inherits the real process's descriptors."""
 
 from __future__ import annotations
 
@@ -13,7 +16,37 @@ from pathlib import Path
 
 import pytest
 
+from .inprocess import run_main
+
 MCSCTL = shutil.which("mcsctl", path=str(Path(sys.executable).parent)) or "mcsctl"
+# Commands that start the admin's COMMAND: it writes to the real process's stdout, so they run as one.
+_STARTS_A_CHILD = frozenset({"run", "rolling"})
+# TESTS_REAL_PROCESS=1 runs every call as a real process (to compare, or to rule the in-process runner out).
+_ALL_REAL = os.environ.get("TESTS_REAL_PROCESS") == "1"
+
+
+def _needs_process(request: pytest.FixtureRequest, args: tuple[str, ...]) -> bool:
+    if _ALL_REAL or request.node.get_closest_marker("real_process") is not None:
+        return True
+    return bool(_STARTS_A_CHILD & set(args))
+
+
+def _invoke(
+    request: pytest.FixtureRequest, args: tuple[str, ...], env: dict[str, str], input: str | None, timeout: float
+) -> Result:
+    """One mcsctl run: in this process, or as a real one where the test needs it (see module docstring)."""
+    if not _needs_process(request, args):
+        return Result(*run_main(list(args), env, input))
+    p = subprocess.run(
+        [MCSCTL, *args],
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=None if input is not None else subprocess.DEVNULL,
+    )
+    return Result(p.returncode, p.stdout, p.stderr)
 
 
 @dataclass
@@ -68,11 +101,7 @@ def mcsctl(cli_env, backend, request):
         if use_backend:
             e["MCSCTL_BACKEND"] = backend
         e.update(env or {})
-        p = subprocess.run(
-            [MCSCTL, *args], env=e, input=input, capture_output=True, text=True, timeout=timeout,
-            stdin=None if input is not None else subprocess.DEVNULL,
-        )
-        return Result(p.returncode, p.stdout, p.stderr)
+        return _invoke(request, args, e, input, timeout)
 
     run.backend = backend
     return run
@@ -90,7 +119,7 @@ def state_of(sim, name: str) -> str:
 
 
 @pytest.fixture
-def rest_mcsctl(cli_env):
+def rest_mcsctl(cli_env, request):
     """mcsctl through the REST backend only (the procedures are backend-independent; the contract suite and
     test_maintenance_e2e cover both backends)."""
 
@@ -99,20 +128,26 @@ def rest_mcsctl(cli_env):
         if hosts:
             e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
         e.update(env or {})
-        p = subprocess.run([MCSCTL, *args], env=e, capture_output=True, text=True, timeout=timeout,
-                           stdin=subprocess.DEVNULL)
-        return Result(p.returncode, p.stdout, p.stderr)
+        return _invoke(request, args, e, None, timeout)
 
     def start(*args, hosts=(), env=None, ignore_sigint=False):
         """Start mcsctl in the background (stdout/stderr captured); returns the Popen."""
         import signal
+
         e = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest")
         if hosts:
             e["MCSCTL_HOSTS"] = ",".join(h if isinstance(h, str) else h.host for h in hosts)
         e.update(env or {})
         ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
-        return subprocess.Popen([MCSCTL, *args], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, stdin=subprocess.DEVNULL, preexec_fn=ignore)
+        return subprocess.Popen(
+            [MCSCTL, *args],
+            env=e,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=ignore,
+        )
 
     run.start = start
     return run

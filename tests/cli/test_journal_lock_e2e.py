@@ -65,6 +65,7 @@ def test_unwritable_journal_changes_nothing_and_exits_3(mcsctl, make_sim, tmp_pa
     assert state_of(sim, "mcs3") == "Maintenance, Running"  # off changed nothing either
 
 
+@pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_no_journal_works_without_records_and_keeps_the_lock(rest_mcsctl, make_sim, tmp_path, cli_env):
     sim = make_sim()
     jdir = tmp_path / "jdir"
@@ -103,6 +104,7 @@ def wait_for_file(marker) -> list[str]:
 
 # ------------------------------------------------------------------ item 3: kill -9 mid-change leaves a trace
 
+@pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_kill_9_while_draining_shows_in_status_and_off_cleans_up(rest_mcsctl, make_sim, cli_env):
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
     p = rest_mcsctl.start("maintenance", "on", "mcs3", "--drain-timeout", "30", "--reason", "disk", hosts=[sim])
@@ -149,6 +151,7 @@ def test_an_intent_from_another_host_is_unfinished_not_interrupted(rest_mcsctl, 
 
 # ------------------------------------------------------------------ item 6: two operators on one node
 
+@pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_second_mcsctl_on_the_same_server_is_refused_then_takeover_and_run_says_so(
         rest_mcsctl, make_sim, tmp_path, cli_env):
     sim = make_sim(scenario=FAST_MONITOR)
@@ -180,6 +183,7 @@ def test_second_mcsctl_on_the_same_server_is_refused_then_takeover_and_run_says_
     assert "took it over" in r.err and "stays in maintenance" not in r.err
 
 
+@pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_lock_is_per_cluster(rest_mcsctl, make_sim, tmp_path):
     """The same server name in another cluster (other MaxScales) is another lock."""
     a, b = make_sim(), make_sim()

@@ -60,7 +60,10 @@ def run_servers(env: dict, *global_opts: str) -> None:
     """A real `mcsctl [global_opts] servers` run, which writes the cache of its cluster."""
     proc = subprocess.run(
         [str(VENV_BIN / "mcsctl"), "--backend", "rest", *global_opts, "servers", "--format", "tsv"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
 
@@ -106,8 +109,7 @@ def fake_env(shell_env, tmp_path) -> dict:
     exe = fake_bin / "mcsctl"
     exe.write_text(FAKE_MCSCTL)
     exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return dict(shell_env, PATH=f"{fake_bin}:{SYSTEM_PATH}", FAKE_LOG=str(tmp_path / "fake.log"),
-                FAKE_MODE="ok")
+    return dict(shell_env, PATH=f"{fake_bin}:{SYSTEM_PATH}", FAKE_LOG=str(tmp_path / "fake.log"), FAKE_MODE="ok")
 
 
 def for_hosts(env: dict, hosts: str | None) -> dict:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BASH_SCRIPT = ROOT / "completions" / "mcsctl.bash"
-ZSH_DIR = ROOT / "completions"
+BASH_SCRIPT = ROOT / "mcsctl" / "data" / "mcsctl.bash"
+ZSH_DIR = ROOT / "mcsctl" / "data"
 BREAKS = "=:"  # the COMP_WORDBREAKS characters that matter for mcsctl command lines
 
 
@@ -61,13 +61,18 @@ def bash_complete(lines: list[str], env: dict, script: Path = BASH_SCRIPT, pre: 
         body.append(
             f"COMP_LINE={shlex.quote(line)}; COMP_POINT=${{#COMP_LINE}}; "
             f"COMP_WORDS=({' '.join(shlex.quote(w) for w in words)}); COMP_CWORD={len(words) - 1}; "
-            f"COMPREPLY=(); _mcsctl >\"$OUT.{i}\" 2>&1; "
-            f"printf '%s\\n' \"${{COMPREPLY[@]}}\" >\"$REPLY_FILE.{i}\""
+            f'COMPREPLY=(); _mcsctl >"$OUT.{i}" 2>&1; '
+            f'printf \'%s\\n\' "${{COMPREPLY[@]}}" >"$REPLY_FILE.{i}"'
         )
     tmp = Path(env["TMPDIR"])
     full_env = dict(env, OUT=str(tmp / "out"), REPLY_FILE=str(tmp / "reply"))
-    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", "\n".join(body)], env=full_env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", "\n".join(body)],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and not proc.stdout and not proc.stderr, proc
     results = []
     for i in range(len(lines)):
@@ -132,10 +137,8 @@ def zsh_complete(line: str, env: dict, mode: str = "fpath", zdir: Path = ZSH_DIR
     init = tmp / "zinit.zsh"
     init.write_text(_ZSH_INIT)
     out = tmp / "zout"
-    full_env = dict(env, ZCAP_MODE=mode, ZCAP_DIR=str(zdir), ZCAP_OUT=str(out), ZCAP_INIT=str(init),
-                    ZCAP_LINE=line)
-    proc = subprocess.run([zsh, "-f", "-c", _ZSH_DRIVER], env=full_env, capture_output=True, text=True,
-                          timeout=60)
+    full_env = dict(env, ZCAP_MODE=mode, ZCAP_DIR=str(zdir), ZCAP_OUT=str(out), ZCAP_INIT=str(init), ZCAP_LINE=line)
+    proc = subprocess.run([zsh, "-f", "-c", _ZSH_DRIVER], env=full_env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc
     return sorted(set(out.read_text().splitlines()))
 
@@ -150,13 +153,18 @@ def bash_readline(lines: list[str], env: dict, script: Path = BASH_SCRIPT, timeo
     import time
 
     # The markers are split by '' where they are typed, so that only bash's output has them whole.
-    setup = (f"PS1=''; PS2='@@P''S2@@'; bind 'set bell-style none'; source {shlex.quote(str(script))}; "
-             "mcsctl() { printf '@@A''RG@@%s' \"$@\"; printf '@@E''ND@@\\n'; }\n")
+    setup = (
+        f"PS1=''; PS2='@@P''S2@@'; bind 'set bell-style none'; source {shlex.quote(str(script))}; "
+        "mcsctl() { printf '@@A''RG@@%s' \"$@\"; printf '@@E''ND@@\\n'; }\n"
+    )
     keys = setup + "".join(line + "\t\n" for line in lines)
     pid, fd = pty.fork()
     if pid == 0:  # the child: an interactive bash with nothing of the user's
-        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"],
-                   dict(env, TERM="dumb", INPUTRC="/dev/null", HISTFILE="/dev/null"))
+        os.execvpe(
+            "bash",
+            ["bash", "--norc", "--noprofile", "-i"],
+            dict(env, TERM="dumb", INPUTRC="/dev/null", HISTFILE="/dev/null"),
+        )
     out = b""
     try:
         os.write(fd, keys.encode())

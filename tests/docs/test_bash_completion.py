@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import cache_file, fake_calls, fake_passwords, for_hosts, make_stale
-from .conftest import SYSTEM_PATH
+from .conftest import SYSTEM_PATH, cache_file, fake_calls, fake_passwords, for_hosts, make_stale
 from .shells import BASH_SCRIPT, bash_complete, bash_readline, comp_words
 
 
 def replies(lines, env, **kw):
     results = bash_complete(lines, env, **kw)
-    for line, r in zip(lines, results):
+    for line, r in zip(lines, results, strict=False):
         assert r["output"] == "", f"completion printed something for {line!r}: {r['output']!r}"
     return [r["reply"] for r in results]
 
@@ -23,8 +22,17 @@ def replies(lines, env, **kw):
 def test_comp_words_split_like_readline():
     assert comp_words("mcsctl ma") == ["mcsctl", "ma"]
     assert comp_words("mcsctl servers ") == ["mcsctl", "servers", ""]
-    assert comp_words("mcsctl -H a:1 servers --format=js") == ["mcsctl", "-H", "a", ":", "1", "servers",
-                                                               "--format", "=", "js"]
+    assert comp_words("mcsctl -H a:1 servers --format=js") == [
+        "mcsctl",
+        "-H",
+        "a",
+        ":",
+        "1",
+        "servers",
+        "--format",
+        "=",
+        "js",
+    ]
 
 
 def test_commands_options_and_values(shell_env):
@@ -54,7 +62,7 @@ def test_commands_options_and_values(shell_env):
         "mcsctl nosuch ": [],
     }
     got = replies(list(lines), shell_env)
-    assert dict(zip(lines, got)) == lines
+    assert dict(zip(lines, got, strict=False)) == lines
 
 
 def test_server_names_from_a_cache_seeded_by_mcsctl_servers(seeded_env):
@@ -70,7 +78,7 @@ def test_server_names_from_a_cache_seeded_by_mcsctl_servers(seeded_env):
         "mcsctl maintenance on x": [],
     }
     got = replies(list(lines), seeded_env)
-    assert dict(zip(lines, got)) == lines
+    assert dict(zip(lines, got, strict=False)) == lines
 
 
 def test_command_after_double_dash_is_a_command_name(shell_env):
@@ -89,8 +97,11 @@ def test_each_cluster_offers_its_own_names(two_clusters):
         f"mcsctl -H {a} maintenance on b": [],
     }
     got = replies(list(lines), env)
-    assert dict(zip(lines, got)) == lines
-    by_env = {"mcsctl maintenance on ": ["bnode1", "bnode2"], f"mcsctl -H {a} maintenance on ": ["mcs1", "mcs2", "mcs3"]}
+    assert dict(zip(lines, got, strict=False)) == lines
+    by_env = {
+        "mcsctl maintenance on ": ["bnode1", "bnode2"],
+        f"mcsctl -H {a} maintenance on ": ["mcs1", "mcs2", "mcs3"],
+    }
     assert replies(list(by_env), dict(env, MCSCTL_HOSTS=b)) == list(by_env.values())
 
 
@@ -105,28 +116,44 @@ def test_missing_cache_is_filled_once_with_the_command_line_connection(fake_env)
 
 def test_fill_passes_on_every_connection_option(fake_env):
     env = for_hosts(fake_env, "mx1")
-    line = ("mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl --timeout=2.5 "
-            "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
-            "--poll-interval 1 maintenance on ")
+    line = (
+        "mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl --timeout=2.5 "
+        "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
+        "--poll-interval 1 maintenance on "
+    )
     assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
     home = env["HOME"]
     assert fake_calls(env) == [
         f"-q --hosts mx1 -u ops --backend maxctrl --maxctrl {home}/bin/maxctrl --timeout 2.5 --secure "
-        "--tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config /etc/m.toml servers --format tsv"]
+        "--tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config /etc/m.toml servers --format tsv"
+    ]
     assert fake_passwords(env) == ["pw"]  # in the fill's environment, not in its argv (`ps` shows argv)
 
 
-@pytest.mark.parametrize("line,hosts,call,password", [
-    ("mcsctl -s -t3 -Hmx2 maintenance on ", "mx2", "-q -s -t 3 -H mx2 servers --format tsv", None),
-    ("mcsctl --no-secure -H [::1]:8989 maintenance on ", "[::1]:8989", "-q --no-secure -H [::1]:8989 servers --format tsv", None),
-    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv", None),
-    ('mcsctl -H "a,b" -H mx\\ 2 maintenance on ', "mx 2", "-q -H a,b -H mx 2 servers --format tsv", None),
-    ("mcsctl -H '' maintenance on ", None, "-q -H  servers --format tsv", None),
-    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my servers --format tsv", "a'b"),
-    ("mcsctl --password=x -H mx3 maintenance on ", "mx3", "-q -H mx3 servers --format tsv", "x"),
-    ("mcsctl -H mx4 -ps3\\ cr\\$t -u ops maintenance on ", "mx4", "-q -H mx4 -u ops servers --format tsv", "s3 cr$t"),
-    ("mcsctl --password '$(false)' -p '' -H mx5 maintenance on ", "mx5", "-q -H mx5 servers --format tsv", ""),
-])
+@pytest.mark.parametrize(
+    "line,hosts,call,password",
+    [
+        ("mcsctl -s -t3 -Hmx2 maintenance on ", "mx2", "-q -s -t 3 -H mx2 servers --format tsv", None),
+        (
+            "mcsctl --no-secure -H [::1]:8989 maintenance on ",
+            "[::1]:8989",
+            "-q --no-secure -H [::1]:8989 servers --format tsv",
+            None,
+        ),
+        ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv", None),
+        ('mcsctl -H "a,b" -H mx\\ 2 maintenance on ', "mx 2", "-q -H a,b -H mx 2 servers --format tsv", None),
+        ("mcsctl -H '' maintenance on ", None, "-q -H  servers --format tsv", None),
+        ('mcsctl -H "mx:1,my" -p "a\'b" maintenance on ', "mx:1,my", "-q -H mx:1,my servers --format tsv", "a'b"),
+        ("mcsctl --password=x -H mx3 maintenance on ", "mx3", "-q -H mx3 servers --format tsv", "x"),
+        (
+            "mcsctl -H mx4 -ps3\\ cr\\$t -u ops maintenance on ",
+            "mx4",
+            "-q -H mx4 -u ops servers --format tsv",
+            "s3 cr$t",
+        ),
+        ("mcsctl --password '$(false)' -p '' -H mx5 maintenance on ", "mx5", "-q -H mx5 servers --format tsv", ""),
+    ],
+)
 def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call, password):
     """Short forms, an IPv6 literal, quotes and backslashes: the shell unquotes, nothing is evaluated.
     A password (the last one typed) reaches the fill as MCSCTL_PASSWORD only."""
@@ -145,12 +172,15 @@ def test_the_users_exported_password_applies_unless_one_is_typed(fake_env):
     assert fake_passwords(env) == ["from-env", "typed"]
 
 
-@pytest.mark.parametrize("line,hosts,call,password", [
-    ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
-    ("mcsctl maintenance on --yes -Hmx2 -p pw -t 3 ", "mx2", "-q -H mx2 -t 3 servers --format tsv", "pw"),
-    ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
-    ("mcsctl maintenance on --reason -H ", None, "-q servers --format tsv", None),  # -H is --reason's value
-])
+@pytest.mark.parametrize(
+    "line,hosts,call,password",
+    [
+        ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
+        ("mcsctl maintenance on --yes -Hmx2 -p pw -t 3 ", "mx2", "-q -H mx2 -t 3 servers --format tsv", "pw"),
+        ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
+        ("mcsctl maintenance on --reason -H ", None, "-q servers --format tsv", None),  # -H is --reason's value
+    ],
+)
 def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, call, password):
     env = for_hosts(fake_env, hosts)
     assert replies([line], env) == [["fake1", "fake2", "mcs9"]]
@@ -166,11 +196,14 @@ def test_the_typed_password_does_not_stay_in_the_shell(fake_env, exported):
         env["MCSCTL_PASSWORD"] = exported
     line = "mcsctl -H mx7 -p secret maintenance on "
     words = " ".join(f"'{w}'" for w in comp_words(line))
-    script = (f"source '{BASH_SCRIPT}'; set -u; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; "
-              f"COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _mcsctl; "
-              'printf "%s|%s|%s" "${COMPREPLY[*]}" "${MCSCTL_PASSWORD-unset}" "$(printenv MCSCTL_PASSWORD)"')
-    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], env=env, capture_output=True,
-                          text=True, timeout=60)
+    script = (
+        f"source '{BASH_SCRIPT}'; set -u; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; "
+        f"COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _mcsctl; "
+        'printf "%s|%s|%s" "${COMPREPLY[*]}" "${MCSCTL_PASSWORD-unset}" "$(printenv MCSCTL_PASSWORD)"'
+    )
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
     after = exported if exported is not None else "unset"
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"fake1 fake2 mcs9|{after}|{exported or ''}", "")
     assert fake_passwords(env) == ["secret"]
@@ -235,8 +268,9 @@ def test_hostile_server_names_are_not_evaluated(fake_env, tmp_path):
 
 def read_back(word: str) -> str:
     """The argument bash makes of `word` on a command line (what a completion inserted), evaluating nothing."""
-    proc = subprocess.run(["bash", "--norc", "--noprofile", "-c", f"printf '%s' {word}"], capture_output=True,
-                          text=True, timeout=30)
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"printf '%s' {word}"], capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 0 and proc.stderr == "", proc
     return proc.stdout
 
@@ -261,8 +295,12 @@ def test_names_with_shell_characters_are_inserted_quoted_in_a_real_readline(fake
 def test_a_partly_quoted_word_and_a_server_list_complete_to_the_exact_names(fake_env):
     cache_file(fake_env).parent.mkdir(parents=True)
     cache_file(fake_env).write_text("a'b$c\nmcs1\n")
-    lines = ["mcsctl maintenance on a\\'b", "mcsctl maintenance on a\\''b", "mcsctl maintenance on \"a'b\\$",
-             "mcsctl rolling --servers mcs1,a -- true"[:-8]]
+    lines = [
+        "mcsctl maintenance on a\\'b",
+        "mcsctl maintenance on a\\''b",
+        "mcsctl maintenance on \"a'b\\$",
+        "mcsctl rolling --servers mcs1,a -- true"[:-8],
+    ]
     got = bash_readline(lines, dict(fake_env, PATH=SYSTEM_PATH))
     assert got == [["maintenance", "on", "a'b$c"]] * 3 + [["rolling", "--servers", "mcs1,a'b$c"]]
 
@@ -273,8 +311,13 @@ def test_works_under_nounset_and_with_bash_completion_loaded(fake_env):
     bc = Path("/usr/share/bash-completion/bash_completion")
     if bc.exists():
         pre = f"source {bc}; set -u"
-    lines = ["mcsctl ma", "mcsctl servers --format=t", "mcsctl -H h:1 maintenance on f", "mcsctl rolling -- ",
-             "mcsctl -H h:2 -p 'x y' maintenance on "]
+    lines = [
+        "mcsctl ma",
+        "mcsctl servers --format=t",
+        "mcsctl -H h:1 maintenance on f",
+        "mcsctl rolling -- ",
+        "mcsctl -H h:2 -p 'x y' maintenance on ",
+    ]
     env = for_hosts(fake_env, "h:1")
     got = replies(lines, env, pre=pre)
     assert got[:3] == [["maintenance"], ["table", "tsv"], ["fake1", "fake2"]]

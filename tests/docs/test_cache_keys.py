@@ -12,9 +12,29 @@ from mcsctl.cache import key_for
 from .shells import BASH_SCRIPT, ZSH_DIR, need_zsh
 
 HOSTS = [
-    "127.0.0.1:8989", "[::1]:8989", "a,b", "mx1.example.com:8989", "x y", "mx1:8989, mx2:8989",
-    "https://mx1/", "a/../../b", "~user", "$(touch pwned)", "`id`", "*", "a\\b", "tab\there", "new\nline",
-    "caf\u00e9", "\u4e2d\u6587:8989", "-H", "default", "x" * 100, "y" * 101, "\u00e9" * 60, "_" * 150,
+    "127.0.0.1:8989",
+    "[::1]:8989",
+    "a,b",
+    "mx1.example.com:8989",
+    "x y",
+    "mx1:8989, mx2:8989",
+    "https://mx1/",
+    "a/../../b",
+    "~user",
+    "$(touch pwned)",
+    "`id`",
+    "*",
+    "a\\b",
+    "tab\there",
+    "new\nline",
+    "caf\u00e9",
+    "\u4e2d\u6587:8989",
+    "-H",
+    "default",
+    "x" * 100,
+    "y" * 101,
+    "\u00e9" * 60,
+    "_" * 150,
 ]
 
 
@@ -39,8 +59,9 @@ def test_write_names_writes_the_cache_of_its_cluster(tmp_path, monkeypatch):
 
 
 def _keys(argv: list[str], locale: dict) -> list[str]:
-    proc = subprocess.run(argv + HOSTS, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", **locale},
-                          capture_output=True, timeout=60)
+    proc = subprocess.run(
+        argv + HOSTS, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", **locale}, capture_output=True, timeout=60
+    )
     assert proc.returncode == 0 and not proc.stderr, proc
     return [k.decode() for k in proc.stdout.split(b"\0")[:-1]]
 
@@ -57,6 +78,8 @@ def test_bash_computes_the_same_keys(locale):
 @pytest.mark.parametrize("locale", LOCALES, ids=lambda d: ",".join(f"{k}={v}" for k, v in d.items()))
 def test_zsh_computes_the_same_keys(locale):
     zsh = need_zsh()
-    code = (f'compdef() {{ :; }}; source {ZSH_DIR / "_mcsctl"}; '
-            'for h; do _mcsctl_keyof "$h"; print -rn -- "$REPLY"$\'\\0\'; done')
+    code = (
+        f"compdef() {{ :; }}; source {ZSH_DIR / '_mcsctl'}; "
+        'for h; do _mcsctl_keyof "$h"; print -rn -- "$REPLY"$\'\\0\'; done'
+    )
     assert _keys([zsh, "-f", "-c", code, "zsh"], locale) == [key_for(h) for h in HOSTS]

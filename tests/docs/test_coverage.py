@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mcsctl import completion
-from mcsctl.generate import app_tree
+from mcsctl.build import completion
+from mcsctl.build.tree import app_tree
 
 from .shells import ROOT
 
@@ -23,16 +23,27 @@ def man_text() -> str:
 
 def test_the_walk_sees_the_documented_surface():
     names = {" ".join(c.path) for c in COMMANDS}
-    assert {"servers", "maintenance on", "maintenance off", "maintenance status", "maintenance run",
-            "maintenance reap", "switchover", "rolling", "completion", "maint", "maint on"} <= names
+    assert {
+        "servers",
+        "maintenance on",
+        "maintenance off",
+        "maintenance status",
+        "maintenance run",
+        "maintenance reap",
+        "switchover",
+        "rolling",
+        "completion",
+        "maint",
+        "maint on",
+    } <= names
     assert next(c for c in COMMANDS if c.path == ("maint",)).alias_of == "maintenance"
     assert ("", "--hosts") in OPTIONS and ("rolling", "--servers") in OPTIONS
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c.path))
 def test_every_command_is_in_both_scripts_and_the_man_page(cmd):
-    bash = (ROOT / "completions" / "mcsctl.bash").read_text()
-    zsh = (ROOT / "completions" / "_mcsctl").read_text()
+    bash = (ROOT / "mcsctl" / "data" / "mcsctl.bash").read_text()
+    zsh = (ROOT / "mcsctl" / "data" / "_mcsctl").read_text()
     key = " ".join(cmd.path)
     assert f"    {completion.shell_quote(key)})\n" in bash  # a case of _mcsctl_spec
     assert re.search(rf"\n    {re.escape(cmd.name)}\) _mcsctl_{'_'.join(cmd.path).replace('-', '_')} ", zsh)
@@ -48,8 +59,8 @@ def test_every_command_is_in_both_scripts_and_the_man_page(cmd):
 
 @pytest.mark.parametrize("path,name", OPTIONS)
 def test_every_option_is_in_both_scripts_and_the_man_page(path, name):
-    bash = (ROOT / "completions" / "mcsctl.bash").read_text()
-    zsh = (ROOT / "completions" / "_mcsctl").read_text()
+    bash = (ROOT / "mcsctl" / "data" / "mcsctl.bash").read_text()
+    zsh = (ROOT / "mcsctl" / "data" / "_mcsctl").read_text()
     spec = bash.split(f"    {completion.shell_quote(path)})\n", 1)[1].split(";;", 1)[0]
     assert re.search(rf"[( ]{re.escape(name)}[ )]", spec), f"{name} missing for {path!r} in mcsctl.bash"
     fname = "_".join(("_mcsctl",) + tuple(path.split())).replace("-", "_") if path else "_mcsctl"

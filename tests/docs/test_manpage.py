@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from mcsctl import __version__
+from mcsctl.build.manpage import EXIT_TEXT, roff_code, roff_text
 from mcsctl.errors import ExitCode
-from mcsctl.manpage import EXIT_TEXT, roff_code, roff_text
 
 from .shells import ROOT
 
@@ -27,8 +27,7 @@ def need(tool: str) -> str:
 
 
 def test_groff_reports_no_warnings():
-    proc = subprocess.run([need("groff"), "-man", "-ww", "-z", str(MAN)], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([need("groff"), "-man", "-ww", "-z", str(MAN)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == ""
 
 
@@ -48,8 +47,18 @@ def section(text: str, name: str) -> str:
 
 
 def test_man_renders_every_section(rendered):
-    for name in ("NAME", "SYNOPSIS", "DESCRIPTION", "GLOBAL OPTIONS", "COMMANDS", "EXIT STATUS",
-                 "ENVIRONMENT", "FILES", "EXAMPLES", "SEE ALSO"):
+    for name in (
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "GLOBAL OPTIONS",
+        "COMMANDS",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "EXAMPLES",
+        "SEE ALSO",
+    ):
         assert name in rendered.splitlines(), name
     assert "mcsctl - safe MaxScale maintenance" in section(rendered, "NAME")
     assert "mcsctl maintenance run [options] SERVER -- COMMAND [ARG...]" in section(rendered, "SYNOPSIS")
@@ -63,8 +72,7 @@ def test_man_renders_every_section(rendered):
     commands = section(rendered, "COMMANDS")
     assert "-f, --format table|json|tsv" in commands and "Default: table." in commands
     env = section(rendered, "ENVIRONMENT")
-    for var in ("MCSCTL_HOSTS", "MCSCTL_PASSWORD", "NO_COLOR", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
-                "XDG_CACHE_HOME"):
+    for var in ("MCSCTL_HOSTS", "MCSCTL_PASSWORD", "NO_COLOR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         assert var in env
     files = section(rendered, "FILES")
     assert "config.toml" in files and "journal.jsonl" in files and "mcsctl/servers" in files
@@ -84,8 +92,24 @@ def test_title_line_carries_the_version_not_a_date():
 
 def test_no_text_line_starts_with_a_control_character_by_accident():
     lines = MAN.read_text().splitlines()
-    macros = {".TH", ".SH", ".SS", ".TP", ".PP", ".RS", ".RE", ".IP", ".nf", ".fi", ".br", ".B", ".BR", ".I",
-              ".nh", '.\\"'}
+    macros = {
+        ".TH",
+        ".SH",
+        ".SS",
+        ".TP",
+        ".PP",
+        ".RS",
+        ".RE",
+        ".IP",
+        ".nf",
+        ".fi",
+        ".br",
+        ".B",
+        ".BR",
+        ".I",
+        ".nh",
+        '.\\"',
+    }
     for line in lines:
         if line[:1] in (".", "'"):
             assert line.split(" ", 1)[0] in macros, line

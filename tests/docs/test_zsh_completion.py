@@ -65,17 +65,25 @@ def test_missing_cache_is_filled_with_the_command_line_connection(fake_env):
 
 def test_fill_passes_on_every_connection_option(fake_env):
     env = for_hosts(fake_env, "mx1")
-    line = ("mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl -t 2.5 "
-            "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
-            "--poll-interval 1 maintenance on ")
+    line = (
+        "mcsctl -v --hosts=mx1 -u ops -p pw --backend maxctrl --maxctrl ~/bin/maxctrl -t 2.5 "
+        "--secure --tls-ca-cert /etc/ca.pem --no-tls-verify-server-cert --config=/etc/m.toml "
+        "--poll-interval 1 maintenance on "
+    )
     assert zsh_complete(line, env) == ["fake1", "fake2", "mcs9"]
     (call,) = fake_calls(env)
     args = call.split()
     assert args[0] == "-q" and args[-3:] == ["servers", "--format", "tsv"]
-    pairs = dict(zip(args[1:-3:1], args[2:-3]))  # option -> the word after it
-    for opt, value in {"--hosts": "mx1", "-u": "ops", "--backend": "maxctrl", "-t": "2.5",
-                       "--maxctrl": f"{env['HOME']}/bin/maxctrl", "--tls-ca-cert": "/etc/ca.pem",
-                       "--config": "/etc/m.toml"}.items():
+    pairs = dict(zip(args[1:-3:1], args[2:-3], strict=False))  # option -> the word after it
+    for opt, value in {
+        "--hosts": "mx1",
+        "-u": "ops",
+        "--backend": "maxctrl",
+        "-t": "2.5",
+        "--maxctrl": f"{env['HOME']}/bin/maxctrl",
+        "--tls-ca-cert": "/etc/ca.pem",
+        "--config": "/etc/m.toml",
+    }.items():
         assert pairs.get(opt) == value, (opt, call)
     assert {"--secure", "--no-tls-verify-server-cert"} <= set(args)
     assert "-v" not in args and "--poll-interval" not in args
@@ -84,16 +92,24 @@ def test_fill_passes_on_every_connection_option(fake_env):
     assert fake_passwords(env) == ["pw"]
 
 
-@pytest.mark.parametrize("line,hosts,call,password", [
-    ("mcsctl -s -Hmx2 maintenance on ", "mx2", "-q -H mx2 -s servers --format tsv", None),
-    ("mcsctl -H [::1]:8989 maintenance on ", "[::1]:8989", "-q -H [::1]:8989 servers --format tsv", None),
-    ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv", None),
-    ("mcsctl --hosts mx\\ 2 maintenance on ", "mx 2", "-q --hosts mx 2 servers --format tsv", None),
-    ("mcsctl -H \"mx:1,my\" -p \"a'b\" maintenance on ", "mx:1,my", "-q -H mx:1,my servers --format tsv", "a'b"),
-    ("mcsctl --password=x -H mx3 maintenance on ", "mx3", "-q -H mx3 servers --format tsv", "x"),
-    ("mcsctl -H mx4 -ps3\\ cr\\$t:1 -u ops maintenance on ", "mx4", "-q -H mx4 -u ops servers --format tsv", "s3 cr$t:1"),
-    ("mcsctl --password '$(false)' -H mx5 maintenance on ", "mx5", "-q -H mx5 servers --format tsv", "$(false)"),
-])
+@pytest.mark.parametrize(
+    "line,hosts,call,password",
+    [
+        ("mcsctl -s -Hmx2 maintenance on ", "mx2", "-q -H mx2 -s servers --format tsv", None),
+        ("mcsctl -H [::1]:8989 maintenance on ", "[::1]:8989", "-q -H [::1]:8989 servers --format tsv", None),
+        ("mcsctl -H 'x y' maintenance on ", "x y", "-q -H x y servers --format tsv", None),
+        ("mcsctl --hosts mx\\ 2 maintenance on ", "mx 2", "-q --hosts mx 2 servers --format tsv", None),
+        ('mcsctl -H "mx:1,my" -p "a\'b" maintenance on ', "mx:1,my", "-q -H mx:1,my servers --format tsv", "a'b"),
+        ("mcsctl --password=x -H mx3 maintenance on ", "mx3", "-q -H mx3 servers --format tsv", "x"),
+        (
+            "mcsctl -H mx4 -ps3\\ cr\\$t:1 -u ops maintenance on ",
+            "mx4",
+            "-q -H mx4 -u ops servers --format tsv",
+            "s3 cr$t:1",
+        ),
+        ("mcsctl --password '$(false)' -H mx5 maintenance on ", "mx5", "-q -H mx5 servers --format tsv", "$(false)"),
+    ],
+)
 def test_the_fill_and_the_key_follow_the_hosts_as_typed(fake_env, line, hosts, call, password):
     """A password reaches the fill as MCSCTL_PASSWORD only, unquoted as the shell would; nothing evaluated."""
     env = for_hosts(fake_env, hosts)
@@ -135,13 +151,20 @@ def test_stale_cache_is_used_and_refreshed_in_the_background(fake_env):
     assert fake_passwords(env) == ["p w"]
 
 
-@pytest.mark.parametrize("line,hosts,call,password", [
-    ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
-    ("mcsctl --backend rest maintenance on --yes -Hmx2 -p pw ", "mx2", "-q --backend rest -H mx2 servers --format tsv",
-     "pw"),
-    ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
-    ("mcsctl maintenance on --reason=-H ", None, "-q servers --format tsv", None),  # -H is --reason's value
-])
+@pytest.mark.parametrize(
+    "line,hosts,call,password",
+    [
+        ("mcsctl maintenance on -H mx1 --backend rest ", "mx1", "-q -H mx1 --backend rest servers --format tsv", None),
+        (
+            "mcsctl --backend rest maintenance on --yes -Hmx2 -p pw ",
+            "mx2",
+            "-q --backend rest -H mx2 servers --format tsv",
+            "pw",
+        ),
+        ("mcsctl rolling --hosts=mx3 --servers ", "mx3", "-q --hosts mx3 servers --format tsv", None),
+        ("mcsctl maintenance on --reason=-H ", None, "-q servers --format tsv", None),  # -H is --reason's value
+    ],
+)
 def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, call, password):
     env = for_hosts(fake_env, hosts)
     assert zsh_complete(line, env) == ["fake1", "fake2", "mcs9"]

@@ -1,5 +1,5 @@
 # bash completion for mcsctl 0.1.0
-# Generated from the Typer app by `python -m mcsctl.generate` (make regen): do not edit.
+# Generated from the Typer app by `python -m mcsctl.build` (make regen): do not edit.
 # Use: source <(mcsctl completion bash), or install as .../bash-completion/completions/mcsctl.
 # Static on purpose: a TAB runs no Python while the server-name cache is fresh, and never prints.
 
@@ -166,7 +166,9 @@ _mcsctl_words() {
 # time limit), a stale one is used and refreshed in the background. Silent: any error just means no names.
 # A password from the line goes to the fill in its environment, not in its argv (which `ps` shows).
 _mcsctl_names() {
-    local dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcsctl name
+    local dir=${XDG_CACHE_HOME-} name
+    [[ $dir == /* ]] || dir=$HOME/.cache  # relative or unset: ignored, as the XDG spec says (mcsctl/paths.py)
+    dir+=/mcsctl
     local file=$dir/servers@${_mcsctl_key:-default}
     ((${#_mcsctl_pw[@]})) && local -x MCSCTL_PASSWORD="${_mcsctl_pw[0]}"
     _mcsctl_n=()

@@ -1,15 +1,18 @@
 """man/mcsctl.1, rendered from the Typer app through a jinja2 template (templates/mcsctl.1.j2).
 
 Every command, option, metavar, default and environment variable comes from the click tree
-(`mcsctl.generate.app_tree`); only the prose around them lives in the template.
+(`mcsctl.build.tree.app_tree`); only the prose around them lives in the template.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import fields
 
-from .errors import ExitCode
+from ..errors import ExitCode
+from .templating import template_env
+from .tree import Arg, Cmd, Opt, app_tree
 
 # The meaning of each exit status (CLI.md); a new ExitCode without a line here fails tests/docs.
 EXIT_TEXT = {
@@ -46,24 +49,24 @@ def roff_code(text: str) -> str:
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
-def option_signature(opt) -> str:
+def option_signature(opt: Opt) -> str:
     r"""`\fB\-H\fR, \fB\-\-hosts\fR \fIHOSTS\fR` (short names after the long one, as the tree orders them)."""
     short_first = sorted(opt.names, key=lambda n: n.startswith("--")) + list(opt.off)
     names = ", ".join(f"\\fB{roff_code(n)}\\fR" for n in short_first)
-    return f"{names} \\fI{roff_code(opt.metavar)}\\fR" if opt.takes_value else names
+    return f"{names} \\fI{roff_code(opt.metavar or '')}\\fR" if opt.takes_value else names
 
 
-def argument_usage(arg) -> str:
+def argument_usage(arg: Arg) -> str:
     if arg.variadic:
         return f"\\fB\\-\\-\\fR \\fI{roff_code(arg.metavar.rstrip('.'))}\\fR [\\fIARG\\fR...]"
     return f"\\fI{roff_code(arg.metavar)}\\fR"
 
 
-def option_details(opt) -> str:
+def option_details(opt: Opt) -> str:
     """The help text plus its default and environment variable, one roff text line."""
     parts = [opt.help.rstrip(".") + "." if opt.help else ""]
     if opt.takes_value and opt.show_default and opt.default not in (None, "", False, ()):
-        parts.append(f"Default: \\fB{roff_code(opt.default)}\\fR.")
+        parts.append(f"Default: \\fB{roff_code(str(opt.default))}\\fR.")
     if opt.envvar:
         parts.append(f"Environment: \\fB{roff_code(opt.envvar)}\\fR.")
     return " ".join(p for p in (roff_text(parts[0]), *parts[1:]) if p)
@@ -75,28 +78,27 @@ def name_line(help_text: str) -> str:
     return first[:1].lower() + first[1:]
 
 
-def ordered(commands) -> list:
+def ordered(commands: Iterable[Cmd]) -> list[Cmd]:
     rank = {name: i for i, name in enumerate(ORDER)}
     return sorted(commands, key=lambda c: rank.get(c.name, len(ORDER)))
 
 
-def render(tree=None) -> str:
+def render(tree: Cmd | None = None) -> str:
     """The man page text for the current app."""
-    from . import __version__
-    from .cache import TTL
-    from .generate import app_tree, template_env
-    from .settings import Settings
+    from .. import __version__
+    from ..cache import TTL
+    from ..settings import Settings
 
     tree = tree or app_tree()
     env = template_env()
-    env.filters.update(t=roff_text, c=roff_code, sig=option_signature, details=option_details,
-                       usage=argument_usage)
+    env.filters.update(t=roff_text, c=roff_code, sig=option_signature, details=option_details, usage=argument_usage)
     visible = [c for c in tree.subcommands if not c.hidden]
-    aliases = {}
+    aliases: dict[str, list[str]] = {}
     for c in tree.subcommands:
         if c.alias_of:
             aliases.setdefault(c.alias_of, []).append(c.name)
-    envvars, seen = [], set()
+    envvars: list[Opt] = []
+    seen: set[str] = set()
     for cmd in tree.walk():
         for opt in cmd.options:
             if opt.envvar and opt.envvar not in seen:
