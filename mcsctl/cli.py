@@ -201,7 +201,7 @@ def handled(ctx: typer.Context) -> Iterator["State"]:
     except McsctlError as exc:
         _reported[0] = True
         code = exit_code_of(exc)
-        final = getattr(exc, "final", None)
+        final = exc.final
         _report(state, str(exc), exc.hint, final)
         _journal_if_lost(state, str(exc), code, final)
         raise typer.Exit(code) from None

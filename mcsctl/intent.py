@@ -136,7 +136,7 @@ def _end(proc, intent: Intent, outcome: str, exc: BaseException | None) -> None:
         extra["note"] = intent.note
     hosts = intent.hosts
     if hosts is None and isinstance(exc, Partial):
-        hosts = getattr(exc, "changed_hosts", None)
+        hosts = exc.changed_hosts
     with shielded():  # a second Ctrl-C must not cut the last word short
         from .journal import INTENT
 

@@ -225,7 +225,7 @@ class Procedures:
 
     def _note_changes(self, err: McsctlError) -> None:
         """Make a failure name what stays changed (e.g. the switchover before it), once."""
-        if self.changes and not getattr(err, "changes_noted", False):
+        if self.changes and not err.changes_noted:
             err.message += "; " + self._stays()
             err.changes_noted = True
 
@@ -438,7 +438,7 @@ class Procedures:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
             err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
-            if isinstance(err, Partial) and getattr(err, "changed_hosts", None):
+            if isinstance(err, Partial) and err.changed_hosts:
                 self.record(action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
                             expires=self._expires(opts))
             if drain_set:
@@ -559,7 +559,7 @@ class Procedures:
                         lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "maintenance"),
                     )
                 except Partial as exc:
-                    self.record(action, name, "partial", hosts=getattr(exc, "changed_hosts", None), reason=reason)
+                    self.record(action, name, "partial", hosts=exc.changed_hosts, reason=reason)
                     exc.final = self.final_state(name)
                     raise
                 changed = True
@@ -587,7 +587,7 @@ class Procedures:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
             err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
-            if getattr(err, "final", None) is None:  # show where the server stands now
+            if err.final is None:  # show where the server stands now
                 err.final = self.final_state(name)
             if isinstance(err, Interrupted):
                 err.message += "; " + self._what_changed(before, err.final)
