@@ -3,7 +3,6 @@ hands the result to `render`. Errors become one line and an exit code in `handle
 
 import contextlib
 import sys
-import time
 from typing import Annotated, Iterator, Optional
 
 import typer
@@ -122,24 +121,13 @@ def _check_format(fmt: str) -> str:
 
 # ------------------------------------------------------------------ context
 class State:
-    """What every command needs, built lazily from the global options."""
+    """What every command needs, built lazily from the global options: the Reporter and the Cluster."""
 
     def __init__(self, flags: dict, config: str | None):
         self.flags = flags
         self.config = config
-        self._settings = None
+        self._cluster = None
         self._reporter = None
-        self.takeover = False  # the command's --takeover
-        self.skip_unreachable = False  # --skip-unreachable of a changing command
-        self.last_procedures = None  # the Procedures of this command, to journal what could not be printed
-
-    @property
-    def settings(self):
-        if self._settings is None:
-            from .settings import resolve
-
-            self._settings = resolve(self.flags, self.config)
-        return self._settings
 
     @property
     def reporter(self):
@@ -149,37 +137,21 @@ class State:
             self._reporter = Reporter(verbosity=self.flags.get("verbose") or 0)
         return self._reporter
 
-    def fleet(self):
-        from .backends import make_backends
-        from .fleet import Fleet
+    @property
+    def cluster(self):
+        """The Cluster of the resolved settings (flag > environment > config file > default)."""
+        if self._cluster is None:
+            from .api import Cluster
 
-        s = self.settings
-        fleet = Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
-        if self.skip_unreachable:
-            fleet.skip_unreachable(self.reporter.warn)
-        return fleet
+            self._cluster = Cluster.from_settings(self.flags, self.config, observer=self.reporter)
+        return self._cluster
 
-    def changing(self, skip_unreachable: bool, dry_run: bool = False, fmt: str = "table") -> "State":
-        """Set up a changing command: --skip-unreachable for its Fleet, --dry-run --format json for its plan."""
-        self.skip_unreachable = skip_unreachable
+    def output(self, dry_run: bool = False, fmt: str = "table") -> "State":
+        """Set up the output of a command: --dry-run --format json collects the plan; what a procedure
+        shows on its way (run) follows --format."""
         self.reporter.plan_json = dry_run and fmt == "json"
+        self.reporter.fmt = fmt
         return self
-
-    def journal(self):
-        """The journal, or None with --no-journal."""
-        from .journal import Journal
-
-        return None if self.settings.no_journal else Journal(self.settings.journal)
-
-    def procedures(self):
-        from .lock import runtime_dir
-        from .workflow import Procedures
-
-        s = self.settings
-        proc = Procedures(self.fleet(), self.reporter, self.journal(), confirm_timeout=s.confirm_timeout,
-                          takeover=self.takeover, lock_dir=runtime_dir())
-        self.last_procedures = proc
-        return proc
 
 
 _reported = [False]  # whether `handled` already told the admin why we stop
@@ -227,7 +199,7 @@ def _journal_if_lost(state: "State", message: str, code: int, final: dict | None
     """When the final report could not be written, append what happened and the final state to the journal."""
     from .render import output_lost
 
-    proc = state.last_procedures
+    proc = state._cluster.last_procedures if state._cluster is not None else None
     if proc is None or not (state.reporter.lost or output_lost()):
         return
     from .errors import ExitCode
@@ -294,52 +266,25 @@ def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
         _check_format(fmt)
         from . import render
         from .cache import write_names
+        from .status import silent_error
 
-        fleet = st.fleet()
-        views, silent = fleet.read_answering()  # what answers is shown; exit 5 when some did not
-        for exc in silent.values():
-            st.reporter.warn(f"{exc}; its servers are missing below")
-        items = [s for host_servers in views.values() for s in host_servers]
-        write_names([s.name for s in items], st.flags["hosts"])
-        render.servers(items, fmt)
-        for line in render.disagreements(items):
+        report = st.cluster.servers()  # what answers is shown; exit 5 when some did not
+        for why in report.unanswered.values():
+            st.reporter.warn(f"{why}; its servers are missing below")
+        write_names([s.name for s in report.servers], st.flags["hosts"])
+        render.servers(report.servers, fmt)
+        for line in report.disagreements:
             st.reporter.warn(line)
-        fleet.raise_if_silent()
+        if report.unanswered:
+            raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
-def _on_options(
-    *, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
-    allow_last=False,
-):
-    """The `maintenance on` options (shared by run and rolling) as OnOptions; bad values are usage errors."""
-    from .durations import parse_duration, parse_until
-    from .workflow import ON_TIMEOUT, OnOptions
-
-    if on_timeout not in ON_TIMEOUT:
-        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
-    if to and not switchover:
-        raise UsageError("--to goes with --switchover")
-    expires_at = expires_after = None
-    if expires:
-        try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
-            expires_after = parse_duration(expires)
-        except UsageError:
-            expires_at = parse_until(expires, time.time())
-    return OnOptions(
-        force=force,
-        drain=not no_drain,
-        drain_timeout=parse_duration(drain_timeout),
-        on_timeout=on_timeout,
-        switchover=switchover,
-        to=to,
-        allow_primary=allow_primary,
-        reason=reason,
-        expires=expires_at,
-        expires_after=expires_after,
-        dry_run=dry_run,
-        yes=yes,
-        allow_last=allow_last,
-    )
+def _on(*, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
+        allow_last=False) -> dict:
+    """The `maintenance on` options (shared by run and rolling) as the keywords of Cluster.enter/run/roll."""
+    return dict(force=force, drain=not no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout,
+                switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last, reason=reason,
+                expires=expires, dry_run=dry_run, yes=yes)
 
 
 @maintenance_app.command("on")
@@ -365,14 +310,14 @@ def maintenance_on(
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        opts = _on_options(
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
             allow_last=allow_last,
         )
-        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().enter_set(servers_, opts)
-        _finish(st, outcomes, dry_run, fmt)
+        report = st.output(dry_run, fmt).cluster.enter(servers_, takeover=takeover, skip_unreachable=skip_unreachable,
+                                                       **on)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 def _finish(st: "State", outcomes: list, dry_run: bool, fmt: str) -> None:
@@ -398,13 +343,11 @@ def maintenance_off(
     """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-
-        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().leave_set(
-            servers_, wait_healthy, parse_duration(healthy_timeout), dry_run=dry_run, reason=reason
+        report = st.output(dry_run, fmt).cluster.leave(
+            servers_, wait_healthy=wait_healthy, healthy_timeout=healthy_timeout, reason=reason, dry_run=dry_run,
+            takeover=takeover, skip_unreachable=skip_unreachable,
         )
-        _finish(st, outcomes, dry_run, fmt)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @maintenance_app.command("status")
@@ -446,16 +389,12 @@ def maintenance_run(
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-        from .run import run_in_maintenance
-
-        opts = _on_options(
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
-        st.changing(skip_unreachable, dry_run, fmt)
-        run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
+        st.output(dry_run, fmt).cluster.run(server, command, always_clear=always_clear, healthy_timeout=healthy_timeout,
+                                            takeover=takeover, skip_unreachable=skip_unreachable, **on)
         if dry_run:
             st.reporter.flush_plan()
 
@@ -471,10 +410,7 @@ def maintenance_extend(
 ) -> None:
     """Move the expiry (and the reason) of a maintenance; changes only the journal."""
     with handled(ctx) as st:
-        st.takeover = takeover
-        from .status import extend
-
-        extend(st, server, expires, reason, dry_run)
+        st.cluster.extend(server, expires, reason=reason, dry_run=dry_run, takeover=takeover)
 
 
 @maintenance_app.command("reap")
@@ -486,14 +422,11 @@ def maintenance_reap(
 ) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
-        st.takeover = takeover
         if fmt not in ("table", "json"):
             raise UsageError(f"--format must be table or json, not {fmt!r}")
         if fmt == "json" and not dry_run:
             raise UsageError("--format json goes with --dry-run (reap reports on stderr)")
-        from .status import reap
-
-        reap(st.changing(skip_unreachable, dry_run, fmt), dry_run)
+        st.output(dry_run, fmt).cluster.reap(dry_run, takeover=takeover, skip_unreachable=skip_unreachable)
         if dry_run:
             st.reporter.flush_plan()
 
@@ -506,9 +439,9 @@ def switchover(
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().switchover(to=to, dry_run=dry_run, yes=yes)
-        _finish(st, [outcome], dry_run, fmt)
+        report = st.output(dry_run, fmt).cluster.switchover(to, yes=yes, dry_run=dry_run, takeover=takeover,
+                                                            skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -525,12 +458,9 @@ def drain(
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-
-        timeout = parse_duration(drain_timeout)
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().drain(server, wait, timeout, dry_run)
-        _finish(st, [outcome], dry_run, fmt)
+        report = st.output(dry_run, fmt).cluster.drain(server, wait=wait, drain_timeout=drain_timeout, dry_run=dry_run,
+                                                       takeover=takeover, skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -545,9 +475,9 @@ def undrain(
     """Clear SERVER's drain flag on every MaxScale and confirm."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().undrain(server, dry_run)
-        _finish(st, [outcome], dry_run, fmt)
+        report = st.output(dry_run, fmt).cluster.undrain(server, dry_run=dry_run, takeover=takeover,
+                                                         skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command(context_settings={"allow_interspersed_args": False})
@@ -576,17 +506,19 @@ def rolling(
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
         _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-        from .rolling import rolling_command
+        from . import render
+        from .rolling import HEADERS
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
-        opts = _on_options(
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=True,
             to=to, allow_primary=False, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
-        st.changing(skip_unreachable, dry_run, fmt)
-        rolling_command(st, names, opts, command, resume=resume, catchup_timeout=parse_duration(catchup_timeout), fmt=fmt)
+        del on["switchover"]  # a roll always switches the primary over at its turn
+        st.output(dry_run, fmt).cluster.roll(
+            command, names, resume=resume, catchup_timeout=catchup_timeout, takeover=takeover,
+            skip_unreachable=skip_unreachable, on_rows=lambda rows: render.rows_out(HEADERS, rows, fmt), **on,
+        )
         if dry_run:
             st.reporter.flush_plan()
 

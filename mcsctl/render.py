@@ -10,6 +10,7 @@ import time
 from typing import Iterable, TextIO
 
 from .model import Server
+from .ui import Prefixing
 
 FORMATS = ("table", "json", "tsv")
 SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
@@ -228,7 +229,55 @@ def outcome_json(outcome) -> dict:
     }
 
 
-class Reporter:
+# ------------------------------------------------------------------ maintenance status
+STATUS_COLUMNS = ["Server", "State", "Action", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source",
+                  "Stale", "Change"]
+
+
+def status(report, fmt: str, ui, server: str | None = None) -> None:
+    """`maintenance status`: the rows (a table shows only servers in something), then the cleanup hints."""
+    rows = report.rows
+    if fmt != "json":
+        rows = [r for r in rows if _in_something(r)]  # no blank row for a server that is in nothing
+        if not rows:
+            what = f"{server} is not" if server else "no server is"
+            ui.info(f"{what} in maintenance or draining, and the journal has no open or unfinished record")
+    if rows or fmt == "json":
+        rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
+    for hint in report.hints:
+        ui.info(f"hint: {hint}")
+
+
+def _in_something(row: dict) -> bool:
+    return bool(row["in_maintenance"] or row["draining"] or row["source"] or row["unfinished"])
+
+
+def _table_row(r: dict, human: bool) -> dict:
+    """A status row as table/tsv show it: one state cell, the action; a table's times with their zone
+    (TSV keeps epoch seconds, for scripts)."""
+    state = ", ".join(w for w, on in (("maintenance", r["in_maintenance"]), ("draining", r["draining"])) if on)
+    change = r["unfinished"]
+    action = r["action"] or (change["action"] if change else None)
+    at = when if human else (lambda t: t)
+    return {
+        **r,
+        "state": state or "-",
+        "action": action,
+        "hosts": r["hosts"] or r["draining_hosts"],
+        "since": at(r["since"] if r["since"] is not None else (change["since"] if change else None)),
+        "expires": at(r["expires"]),
+        "change": _change_cell(change),
+    }
+
+
+def _change_cell(change: dict | None) -> str | None:
+    if change is None:
+        return None
+    where = f" on {change['host']}" if change["state"] == "unfinished" and change.get("host") else ""
+    return f"{change['action']} {change['state']} (pid {change['pid']}{where})"
+
+
+class Reporter(Prefixing):
     """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout.
 
     Every write goes through a SafeStream: a dead terminal or a closed pipe never raises into the
@@ -245,6 +294,7 @@ class Reporter:
         self._last_progress: float | None = None
         self._line_open = False
         self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
+        self.fmt = "table"  # the command's --format, for what is shown on the way (run)
         self._steps: list[dict] = []
 
     @property
@@ -260,11 +310,11 @@ class Reporter:
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
             self._end_line()
-            self.err.write(f"{printable(message)}\n")
+            self.err.write(f"{printable(self.prefix + message)}\n")
 
     def warn(self, message: str) -> None:
         self._end_line()
-        self.err.write(f"warning: {printable(message)}\n")
+        self.err.write(f"warning: {printable(self.prefix + message)}\n")
 
     def trace(self, line: str) -> None:
         if self.verbosity > 0:
@@ -293,7 +343,7 @@ class Reporter:
         if self.verbosity < 0:
             return
         conns = ", ".join(f"{h}: {s.connections or 0} conn" for h, s in found.items())
-        text = printable(f"{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)")
+        text = printable(f"{self.prefix}{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)")
         if self._live:
             self.err.write("\r\x1b[K" + text)
             self._line_open = True
@@ -324,9 +374,10 @@ class Reporter:
             self.err.write(f"hint: {printable(hint)}\n")
         self.err.flush()
 
-    def outcome(self, outcome, fmt: str = "table") -> None:
-        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout."""
-        self.outcomes([outcome], fmt)
+    def outcome(self, outcome, fmt: str | None = None) -> None:
+        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout (in `fmt`,
+        by default the command's --format, `self.fmt`)."""
+        self.outcomes([outcome], fmt or self.fmt)
 
     def outcomes(self, items: list, fmt: str = "table") -> None:
         """Several outcomes (on/off of several servers): JSON is a list of outcome objects (one object

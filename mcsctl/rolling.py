@@ -58,32 +58,6 @@ class Plan:
         return [n for n in self.order if n not in self.done]
 
 
-class NodeUI:
-    """Prefixes what the procedures say with `node i/n: ` while a node is being rolled."""
-
-    def __init__(self, ui, prefix: str):
-        self.ui, self.prefix = ui, prefix
-        self.interactive = getattr(ui, "interactive", False)
-
-    def info(self, message: str) -> None:
-        self.ui.info(self.prefix + message)
-
-    def warn(self, message: str) -> None:
-        self.ui.warn(self.prefix + message)
-
-    def plan(self, line: str, host: str | None = None) -> None:
-        self.ui.plan(line, host)
-
-    def waiting(self, what, found, elapsed, deadline) -> None:
-        self.ui.waiting(self.prefix + what, found, elapsed, deadline)
-
-    def confirm(self, question: str) -> bool:
-        return self.ui.confirm(question)
-
-    def __getattr__(self, name):  # trace() and friends of the real reporter
-        return getattr(self.ui, name)
-
-
 class Roller:
     """The rolling workflow over `Procedures` (pure logic: clock, runner and UI are injected)."""
 
@@ -213,7 +187,8 @@ class Roller:
             self.rows.append(row)
             try:
                 with self.proc.changing("rolling-node", [name]):  # the node's lock for its whole turn
-                    self._node(plan, name, row)
+                    with self.proc.ui.prefixed(f"node {row['order']}: "):  # what is said meanwhile
+                        self._node(plan, name, row)
             except BaseException as exc:
                 err = exc
                 if isinstance(exc, KeyboardInterrupt):
@@ -257,8 +232,6 @@ class Roller:
             row[key] = round((row[key] or 0) + self.clock.now() - t0, 2)
 
     def _node(self, plan: Plan, name: str, row: dict) -> None:
-        prefix = f"node {row['order']}: "
-        real_ui, self.proc.ui = self.proc.ui, NodeUI(self.proc.ui, prefix)
         t0 = self.clock.now()
         try:
             views = self.fleet.read()
@@ -295,7 +268,6 @@ class Roller:
                 raise
         finally:
             row["total_s"] = round(self.clock.now() - t0, 2)
-            self.proc.ui = real_ui
 
     def _back(self, name: str, deadline: float, in_maintenance: bool) -> None:
         wait_back(self.fleet, self.proc.ui, name, deadline, in_maintenance, self.settle, self.catchup_timeout)
@@ -371,11 +343,18 @@ def rows_for_output(rows: list[dict]) -> list[dict]:
 
 
 def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_timeout: float = 600.0,
-                    fmt: str = "table", runner=None) -> None:
-    """The `mcsctl rolling` command: plan, dry-run or roll; the node table always ends the output."""
-    from . import render
+                    fmt: str = "table", runner=None, show_rows: Callable[[list[dict]], None] | None = None) -> str | None:
+    """The `mcsctl rolling` command: plan, dry-run or roll; the primary at the end (None for a dry run).
 
+    The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`).
+    """
     from .run import check_command
+
+    if show_rows is None:
+        from . import render
+
+        def show_rows(rows: list[dict]) -> None:
+            render.rows_out(HEADERS, rows_for_output(rows), fmt)
 
     if runner is None:  # an injected runner (tests) runs no real program
         check_command(command)
@@ -391,7 +370,7 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     plan = roller.plan(names, resume)
     if opts.dry_run:
         roller.dry_run(plan)
-        return
+        return None
     if not plan.todo:
         raise OperationFailed("nothing to roll")
     if proc.journal is not None:
@@ -403,7 +382,7 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     try:
         primary = roller.roll(plan)
     except McsctlError as exc:
-        render.rows_out(HEADERS, rows_for_output(roller.rows), fmt)
+        show_rows(roller.rows)
         done = [r["node"] for r in roller.rows if r["result"] in ("done", "done before")]
         left = [r["node"] for r in roller.rows if r["result"] == "left"]
         row = next((r for r in roller.rows if r["result"] not in ("done", "done before", "left")), None)
@@ -414,7 +393,8 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
                 f"{row['_step']}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}")
         exc.hint = exc.hint or f"fix {failed}, then: mcsctl rolling --resume -- {shlex.join(command)}"
         raise
-    render.rows_out(HEADERS, rows_for_output(roller.rows), fmt)
+    show_rows(roller.rows)
     moved = f"; the primary is now {primary}" if primary != plan.primary else ""
     ui.info(f"rolled {len(plan.todo)} node(s){moved}"
             + (f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else ""))
+    return primary

@@ -90,7 +90,7 @@ class Procedures:
         """
         from .intent import changing
 
-        return changing(self, action, names, self.takeover, dry_run or bool(getattr(opts, "dry_run", False)))
+        return changing(self, action, names, self.takeover, dry_run or (opts is not None and opts.dry_run))
 
     # ---------------------------------------------------------------- helpers
     def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw) -> None:
@@ -99,7 +99,7 @@ class Procedures:
             return
         from .journal import Record, who
 
-        if getattr(self.fleet, "skipped", None):  # --skip-unreachable: the MaxScales this change left out
+        if self.fleet.skipped:  # --skip-unreachable: the MaxScales this change left out
             kw.setdefault("skipped", list(self.fleet.skipped))
         rec = Record(
             time=self.wall(),

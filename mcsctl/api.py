@@ -1,0 +1,370 @@
+"""The Python API: a `Cluster` of MaxScales with one method per thing the CLI does.
+
+    from mcsctl.api import Cluster
+    cluster = Cluster(hosts=["mx1:8989"], user="admin", password="...", backend="rest")
+    report = cluster.enter("mcs3", reason="disk swap", expires="2h", yes=True)
+
+Methods return the typed reports of `mcsctl.reports`, raise the errors of `mcsctl.errors` and never
+print: progress goes to the injected observer (a `ui.UI`; by default a silent one that keeps the lines).
+`yes=True` is a library caller's consent to what interrupts clients (there is no terminal to ask on).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
+
+from .errors import UsageError
+from .journal import Journal, Record
+from .reports import Call, ChangeReport, PlanStep, ReapReport, Result, RollReport, ServersReport, StatusReport
+from .ui import UI, SilentUI
+
+if TYPE_CHECKING:
+    from .fleet import Fleet
+    from .model import Server
+    from .settings import Settings
+    from .workflow import OnOptions, Outcome, Procedures
+
+Runner = Callable[[list[str]], tuple[int, "int | None"]]
+
+
+class _Watch:
+    """The observer a Cluster hands to the procedures: forwards to the caller's and keeps what a report needs
+    (plan lines with their host, calls sent, outcomes shown, messages)."""
+
+    def __init__(self, observer: UI) -> None:
+        self.observer = observer
+        self.interactive = observer.interactive
+        self.plan_lines: list[Call] = []
+        self.calls: list[Call] = []
+        self.messages: list[str] = []
+        self.shown: list[Outcome] = []
+
+    def info(self, message: str) -> None:
+        self.messages.append(message)
+        self.observer.info(message)
+
+    def warn(self, message: str) -> None:
+        self.messages.append("warning: " + message)
+        self.observer.warn(message)
+
+    def plan(self, line: str, host: str | None = None) -> None:
+        self.plan_lines.append(Call(line, host))
+        self.observer.plan(line, host)
+
+    def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
+        self.observer.waiting(what, found, elapsed, deadline)
+
+    def confirm(self, question: str) -> bool:
+        return self.observer.confirm(question)
+
+    def trace(self, line: str) -> None:
+        self.calls.append(Call(line))
+        self.observer.trace(line)
+
+    def outcome(self, outcome: Outcome, fmt: str = "table") -> None:
+        """A result a procedure shows on its way (run: the state COMMAND left); the CLI's observer prints it."""
+        self.shown.append(outcome)
+        self.observer.outcome(outcome, fmt)
+
+    def prefixed(self, prefix: str) -> ContextManager[None]:
+        return self.observer.prefixed(prefix)
+
+    def steps(self) -> list[PlanStep]:
+        """The plan lines as steps (`# what`), each with the exact calls that follow it."""
+        steps: list[PlanStep] = []
+        for c in self.plan_lines:
+            if c.call.startswith("# "):
+                steps.append(PlanStep(c.call[2:]))
+            else:
+                last = steps.pop() if steps else PlanStep("")
+                steps.append(PlanStep(last.step, (*last.calls, c)))
+        return steps
+
+
+class RecordingJournal(Journal):
+    """The journal, also keeping the records this process appends (for the reports)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__(path)
+        self.written: list[Record] = []
+
+    def append(self, record: Record) -> None:
+        super().append(record)
+        self.written.append(record)
+
+
+def _settings_of(values: dict[str, Any]) -> Settings:
+    """Settings from explicit values (no config file, no environment): checked as the CLI checks them."""
+    from .settings import Settings, parse_hosts
+
+    given = {k: v for k, v in values.items() if v is not None}
+    settings = replace(Settings(), **given)
+    if settings.backend not in ("auto", "maxctrl", "rest"):
+        raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
+    return replace(settings, hosts=parse_hosts(settings.hosts))
+
+
+def _expiry(expires: str | float | None) -> tuple[float | None, float | None]:
+    """(epoch, seconds after entering) of an --expires value: "2h", an ISO time, or epoch seconds."""
+    if expires is None or expires == "":
+        return None, None
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool):
+        return float(expires), None
+    from .durations import parse_duration, parse_until
+
+    try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
+        return None, parse_duration(str(expires))
+    except UsageError:
+        return parse_until(str(expires), time.time()), None
+
+
+def _seconds(value: str | float) -> float:
+    from .durations import parse_duration
+
+    return float(value) if isinstance(value, (int, float)) else parse_duration(value)
+
+
+class Cluster:
+    """The MaxScales of one cluster, and the procedures mcsctl follows on them."""
+
+    def __init__(
+        self,
+        hosts: Sequence[str] | str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        backend: str | None = None,
+        *,
+        maxctrl: str | None = None,
+        timeout: float | None = None,
+        secure: bool | None = None,
+        tls_ca_cert: str | None = None,
+        tls_verify_server_cert: bool | None = None,
+        poll_interval: float | None = None,
+        confirm_timeout: float | None = None,
+        journal: str | None = None,
+        no_journal: bool | None = None,
+        observer: UI | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config."""
+        if settings is None:
+            settings = _settings_of(dict(
+                hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
+                user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout, secure=secure,
+                tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
+                poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
+                no_journal=no_journal,
+            ))
+        self.settings = settings
+        self.observer: UI = observer if observer is not None else SilentUI()
+        self.takeover = False  # go ahead despite another mcsctl holding a server's lock (--takeover)
+        self.skip_unreachable = False  # leave out the MaxScales that do not answer (--skip-unreachable)
+        self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
+        self._watch = _Watch(self.observer)
+        self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
+
+    @classmethod
+    def from_settings(cls, flags: dict[str, Any] | None = None, config: str | None = None,
+                      observer: UI | None = None) -> Cluster:
+        """flag > MCSCTL_* environment (as Typer passed it in `flags`) > config file > default."""
+        from .settings import resolve
+
+        return cls(settings=resolve(flags or {}, config), observer=observer)
+
+    # ------------------------------------------------------------ the parts the procedures work with
+    @property
+    def reporter(self) -> _Watch:
+        """The observer the procedures talk to (the caller's, wrapped to keep what reports need)."""
+        return self._watch
+
+    def fleet(self) -> Fleet:
+        from .backends import make_backends
+        from .fleet import Fleet
+
+        s = self.settings
+        fleet = Fleet(make_backends(s, trace=self._watch.trace), poll=s.poll_interval)
+        if self.skip_unreachable:
+            fleet.skip_unreachable(self._watch.warn)
+        return fleet
+
+    def journal(self) -> Journal | None:
+        """The journal, or None with no_journal."""
+        if self.settings.no_journal:
+            return None
+        journal = RecordingJournal(self.settings.journal)
+        self._journals.append(journal)
+        return journal
+
+    def procedures(self) -> Procedures:
+        from .lock import runtime_dir
+        from .workflow import Procedures
+
+        proc = Procedures(self.fleet(), self._watch, self.journal(), confirm_timeout=self.settings.confirm_timeout,
+                          takeover=self.takeover, lock_dir=runtime_dir())
+        self.last_procedures = proc
+        return proc
+
+    def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
+        """A fresh record of calls and lines for one operation."""
+        self.takeover, self.skip_unreachable = takeover, skip_unreachable
+        self._watch = _Watch(self.observer)
+        self._journals = []
+        self.last_procedures = None
+
+    def _written(self) -> list[Record]:
+        """The journal records this operation appended, in order."""
+        return [r for j in self._journals for r in j.written]
+
+    def _report(self, action: str, outcomes: list[Outcome], dry_run: bool) -> ChangeReport:
+        proc = self.last_procedures
+        changed = any(o.changed for o in outcomes)
+        w = self._watch
+        return ChangeReport(
+            action=action,
+            result=Result.PLANNED if dry_run else Result.CHANGED if changed else Result.UNCHANGED,
+            servers=outcomes,
+            changes=list(proc.changes) if proc is not None else [],
+            calls=list(w.plan_lines if dry_run else w.calls),
+            plan=w.steps() if dry_run else [],
+            records=self._written(),
+            messages=list(w.messages),
+        )
+
+    # ------------------------------------------------------------ reading
+    def servers(self) -> ServersReport:
+        """Every server as every MaxScale sees it; the MaxScales that do not answer are named, not raised."""
+        from .render import disagreements
+
+        self._begin()
+        views, silent = self.fleet().read_answering()
+        items = [s for host_servers in views.values() for s in host_servers]
+        return ServersReport(items, disagreements(items), {h: str(e) for h, e in silent.items()},
+                             list(self._watch.calls))
+
+    def status(self, server: str | None = None) -> StatusReport:
+        """Servers in maintenance or draining and unfinished changes: live state merged with the journal."""
+        from .status import collect
+
+        self._begin()
+        rows, hints, silent = collect(self, server)
+        return StatusReport(rows, hints, silent, list(self._watch.calls))
+
+    # ------------------------------------------------------------ changes
+    def on_options(
+        self, *, force: bool = False, drain: bool = True, drain_timeout: str | float = 60, on_timeout: str = "fail",
+        switchover: bool = False, to: str | None = None, allow_primary: bool = False, allow_last: bool = False,
+        reason: str | None = None, expires: str | float | None = None, yes: bool = False, dry_run: bool = False,
+    ) -> OnOptions:
+        """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
+        from .workflow import ON_TIMEOUT, OnOptions
+
+        if isinstance(on_timeout, enum.Enum):  # the CLI's OnTimeout choice
+            on_timeout = str(on_timeout.value)
+        if on_timeout not in ON_TIMEOUT:
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
+        if to and not switchover:
+            raise UsageError("--to goes with --switchover")
+        expires_at, expires_after = _expiry(expires)
+        return OnOptions(force=force, drain=drain, drain_timeout=_seconds(drain_timeout), on_timeout=on_timeout,
+                         switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last,
+                         reason=reason, expires=expires_at, expires_after=expires_after, dry_run=dry_run, yes=yes)
+
+    def enter(self, names_or_name: str | Sequence[str], *, takeover: bool = False, skip_unreachable: bool = False,
+              **on: Any) -> ChangeReport:
+        """Drain and put each server in maintenance on every MaxScale (several: together, all or nothing).
+
+        Keywords follow `maintenance on`: drain, force, drain_timeout, on_timeout, switchover, to,
+        allow_primary, allow_last, reason, expires ("2h", an ISO time or epoch seconds), yes, dry_run.
+        """
+        opts = self.on_options(**on)
+        names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
+        self._begin(takeover, skip_unreachable)
+        return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
+
+    def leave(self, names_or_name: str | Sequence[str], *, wait_healthy: bool = False,
+              healthy_timeout: str | float = 300, reason: str | None = None, dry_run: bool = False,
+              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+        """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
+        names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
+        timeout = _seconds(healthy_timeout)
+        self._begin(takeover, skip_unreachable)
+        outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
+        return self._report("off", outcomes, dry_run)
+
+    def drain(self, server: str, *, wait: bool = False, drain_timeout: str | float = 60, dry_run: bool = False,
+              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+        """Set the server draining on every MaxScale and confirm (optionally wait until Drained)."""
+        timeout = _seconds(drain_timeout)
+        self._begin(takeover, skip_unreachable)
+        return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
+
+    def undrain(self, server: str, *, dry_run: bool = False, takeover: bool = False,
+                skip_unreachable: bool = False) -> ChangeReport:
+        """Clear the server's drain flag on every MaxScale and confirm."""
+        self._begin(takeover, skip_unreachable)
+        return self._report("undrain", [self.procedures().undrain(server, dry_run)], dry_run)
+
+    def switchover(self, to: str | None = None, *, yes: bool = False, dry_run: bool = False, takeover: bool = False,
+                   skip_unreachable: bool = False) -> ChangeReport:
+        """Switch the primary over to a replica (the most caught-up one by default) and confirm everywhere."""
+        self._begin(takeover, skip_unreachable)
+        outcome = self.procedures().switchover(to=to, dry_run=dry_run, yes=yes)
+        return self._report("switchover", [outcome], dry_run)
+
+    def extend(self, server: str, expires: str, *, reason: str | None = None, dry_run: bool = False,
+               takeover: bool = False) -> ChangeReport:
+        """Move the expiry (and reason) of a maintenance; only the journal changes."""
+        from .status import extend
+
+        self._begin(takeover)
+        extend(self, server, expires, reason, dry_run)
+        return self._report("extend", [], dry_run)
+
+    def reap(self, dry_run: bool = False, *, takeover: bool = False, skip_unreachable: bool = False) -> ReapReport:
+        """Take out of maintenance every server whose expiry has passed."""
+        from .status import reap
+
+        self._begin(takeover, skip_unreachable)
+        outcomes = reap(self, dry_run)
+        return ReapReport([o.server for o in outcomes], self._report("reap", outcomes, dry_run))
+
+    def run(self, server: str, command: Sequence[str], *, always_clear: bool = False,
+            healthy_timeout: str | float = 300, takeover: bool = False, skip_unreachable: bool = False,
+            **on: Any) -> ChangeReport:
+        """Enter maintenance, run COMMAND (no shell; {server}, {address}, {port} replaced), wait until the
+        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed."""
+        from .run import run_in_maintenance
+
+        opts = self.on_options(**on)
+        timeout = _seconds(healthy_timeout)
+        self._begin(takeover, skip_unreachable)
+        run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
+        return self._report("run", list(self._watch.shown), opts.dry_run)
+
+    def roll(self, command: Sequence[str], servers: Sequence[str] | None = None, *, resume: bool = False,
+             catchup_timeout: str | float = 600, takeover: bool = False, skip_unreachable: bool = False,
+             runner: Runner | None = None, on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
+             **on: Any) -> RollReport:
+        """Roll COMMAND through the cluster one node at a time, replicas first, the primary last (after a
+        switchover). `on_rows` gets the node table when the roll ends, failed or not (the CLI prints it
+        before the error); `runner` replaces the real process (tests)."""
+        from .rolling import rolling_command, rows_for_output
+
+        opts = self.on_options(switchover=True, **on)
+        timeout = _seconds(catchup_timeout)
+        self._begin(takeover, skip_unreachable)
+        rows: list[dict[str, Any]] = []
+
+        def show_rows(table: list[dict[str, Any]]) -> None:
+            rows.extend(rows_for_output(table))
+            if on_rows is not None:
+                on_rows(list(rows))
+
+        primary = rolling_command(self, list(servers) if servers else None, opts, list(command), resume=resume,
+                                  catchup_timeout=timeout, show_rows=show_rows, runner=runner)
+        w = self._watch
+        return RollReport(rows, primary, list(w.plan_lines if opts.dry_run else w.calls),
+                          w.steps() if opts.dry_run else [], self._written())
