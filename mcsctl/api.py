@@ -12,6 +12,7 @@ print: progress goes to the injected observer (a `ui.UI`; by default a silent on
 from __future__ import annotations
 
 import enum
+import os
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
@@ -107,6 +108,37 @@ def _settings_of(values: dict[str, Any]) -> Settings:
     return replace(settings, hosts=parse_hosts(settings.hosts))
 
 
+_ENV_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
+_ENV_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
+_ENV_STRINGS = ("hosts", "user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+_TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", "n", "off")
+
+
+def _environment() -> dict[str, Any]:
+    """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
+    flags: dict[str, Any] = {}
+    for name in (*_ENV_STRINGS, *_ENV_NUMBERS, *_ENV_BOOLS):
+        var = "MCSCTL_" + name.upper()
+        raw = os.environ.get(var)
+        if raw is None or raw == "":
+            continue
+        if name in _ENV_NUMBERS:
+            try:
+                flags[name] = float(raw)
+            except ValueError:
+                raise UsageError(f"{var} must be a number of seconds, not {raw!r}") from None
+        elif name in _ENV_BOOLS:
+            word = raw.strip().lower()
+            if word not in _TRUE + _FALSE:
+                raise UsageError(f"{var} must be true or false, not {raw!r}")
+            flags[name] = word in _TRUE
+        else:
+            flags[name] = raw
+    if flags.get("no_journal") is False:
+        flags["no_journal"] = None  # as the CLI's flag: false means "not given", the config file may say
+    return flags
+
+
 def _expiry(expires: str | float | None) -> tuple[float | None, float | None]:
     """(epoch, seconds after entering) of an --expires value: "2h", an ISO time, or epoch seconds."""
     if expires is None or expires == "":
@@ -169,10 +201,17 @@ class Cluster:
     @classmethod
     def from_settings(cls, flags: dict[str, Any] | None = None, config: str | None = None,
                       observer: UI | None = None) -> Cluster:
-        """flag > MCSCTL_* environment (as Typer passed it in `flags`) > config file > default."""
+        """flag > MCSCTL_* environment > config file ($MCSCTL_CONFIG, or `config`) > default.
+
+        The CLI passes the flags Typer resolved (they already hold the environment); without `flags`
+        (library use) the MCSCTL_* variables are read here.
+        """
         from .settings import resolve
 
-        return cls(settings=resolve(flags or {}, config), observer=observer)
+        if flags is None:
+            flags = _environment()
+            config = config or os.environ.get("MCSCTL_CONFIG") or None
+        return cls(settings=resolve(flags, config), observer=observer)
 
     # ------------------------------------------------------------ the parts the procedures work with
     @property
