@@ -11,12 +11,12 @@ print: progress goes to the injected observer (a `ui.UI`; by default a silent on
 
 from __future__ import annotations
 
-import enum
 import os
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
 
+from .choices import BackendKind, OnTimeout, values, word
 from .errors import UsageError
 from .journal import Journal, Record
 from .reports import Call, ChangeReport, PlanStep, ReapReport, Result, RollReport, ServersReport, StatusReport
@@ -97,13 +97,18 @@ class RecordingJournal(Journal):
         self.written.append(record)
 
 
-def _settings_of(values: dict[str, Any]) -> Settings:
-    """Settings from explicit values (no config file, no environment): checked as the CLI checks them."""
-    from .settings import Settings, parse_hosts
+def _settings_of(given: dict[str, Any]) -> Settings:
+    """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
+    from .settings import MAX_SECONDS, Settings, parse_hosts
 
-    given = {k: v for k, v in values.items() if v is not None}
+    given = {k: word(v) for k, v in given.items() if v is not None}
+    for name in _ENV_NUMBERS:
+        value = given.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 < value <= MAX_SECONDS):
+            raise UsageError(f"{name} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
     settings = replace(Settings(), **given)
-    if settings.backend not in ("auto", "maxctrl", "rest"):
+    if settings.backend not in values(BackendKind):
         raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
     return replace(settings, hosts=parse_hosts(settings.hosts))
 
@@ -293,15 +298,15 @@ class Cluster:
 
     # ------------------------------------------------------------ changes
     def on_options(
-        self, *, force: bool = False, drain: bool = True, drain_timeout: str | float = 60, on_timeout: str = "fail",
+        self, *, force: bool = False, drain: bool = True, drain_timeout: str | float = 60,
+        on_timeout: OnTimeout | str = OnTimeout.FAIL,
         switchover: bool = False, to: str | None = None, allow_primary: bool = False, allow_last: bool = False,
         reason: str | None = None, expires: str | float | None = None, yes: bool = False, dry_run: bool = False,
     ) -> OnOptions:
         """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
         from .workflow import ON_TIMEOUT, OnOptions
 
-        if isinstance(on_timeout, enum.Enum):  # the CLI's OnTimeout choice
-            on_timeout = str(on_timeout.value)
+        on_timeout = str(word(on_timeout))  # an OnTimeout member or its word
         if on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
         if to and not switchover:

@@ -8,7 +8,9 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from . import __version__
+from .choices import BackendKind, OnTimeout, OutputFormat, PlanFormat, word
 from .errors import Interrupted, McsctlError, UsageError, exit_code_of
+from .options import typer_type
 
 HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
 
@@ -34,66 +36,23 @@ app.add_typer(maintenance_app, name="maint", help="Alias of maintenance.", hidde
 
 
 # ------------------------------------------------------------------ shared option types
-FormatOpt = Annotated[
-    str,
-    typer.Option("--format", "-f", help="Output format: table, json or tsv.", metavar="table|json|tsv"),
-]
+# The "on" options and --format are declared once, in options.SHARED; these are their Typer types.
+FormatOpt = typer_type("format")
 ServerArg = Annotated[str, typer.Argument(help="The server's name as MaxScale knows it.", metavar="SERVER")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and each exact call; change nothing.")]
-Force = Annotated[
-    bool, typer.Option("--force", help="Skip the drain and close every connection to the server at once.")
-]
-NoDrain = Annotated[
-    bool, typer.Option("--no-drain", help="Set maintenance directly (no drain first): the plain maxctrl procedure.")
-]
-DrainTimeout = Annotated[
-    str, typer.Option("--drain-timeout", help="How long to wait for the server to drain (e.g. 60, 5m).", metavar="DURATION")
-]
-OnTimeout = Annotated[
-    str,
-    typer.Option(
-        "--on-timeout",
-        help="When the drain times out: fail (clear drain, change nothing), force (cut the connections) "
-        "or proceed (maintenance; connections close at their next request).",
-        metavar="fail|force|proceed",
-    ),
-]
-Switchover = Annotated[
-    bool, typer.Option("--switchover", help="If SERVER is the primary, switch over to a replica first.")
-]
-To = Annotated[
-    Optional[str], typer.Option("--to", help="Switchover target (default: the most caught-up replica).", metavar="SERVER")
-]
-AllowPrimary = Annotated[
-    bool,
-    typer.Option(
-        "--allow-primary",
-        help="Take the primary out without a switchover where MaxScale allows it (stopped monitor, "
-        "older MaxScale); open transactions are waited for like a drain.",
-    ),
-]
-Reason = Annotated[Optional[str], typer.Option("--reason", help="Why: recorded in the journal.", metavar="TEXT")]
-Expires = Annotated[
-    Optional[str],
-    typer.Option("--expires", help="Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.", metavar="WHEN"),
-]
-Yes = Annotated[
-    bool, typer.Option("--yes", "-y", help="Consent to interrupting clients (force, switchover) without a question.")
-]
-SkipUnreachable = Annotated[
-    bool,
-    typer.Option(
-        "--skip-unreachable",
-        help="Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not.",
-    ),
-]
-AllowLast = Annotated[
-    bool,
-    typer.Option(
-        "--allow-last",
-        help="Take out the last servers that can take traffic (the cluster is already broken); needs --yes.",
-    ),
-]
+DryRun = typer_type("dry_run")
+Force = typer_type("force")
+NoDrain = typer_type("no_drain")
+DrainTimeout = typer_type("drain_timeout")
+OnTimeoutOpt = typer_type("on_timeout")
+Switchover = typer_type("switchover")
+To = typer_type("to")
+AllowPrimary = typer_type("allow_primary")
+Reason = typer_type("reason")
+Expires = typer_type("expires")
+Yes = typer_type("yes")
+SkipUnreachable = typer_type("skip_unreachable")
+AllowLast = typer_type("allow_last")
+Takeover = typer_type("takeover")
 ServersArg = Annotated[
     list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
 ]
@@ -104,19 +63,12 @@ HealthyTimeout = Annotated[
     str,
     typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
 ]
-Takeover = Annotated[
-    bool,
-    typer.Option("--takeover", help="Go ahead even if another mcsctl is changing the server (it holds its lock); journalled."),
-]
 Command = Annotated[list[str], typer.Argument(help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND...")]
 
 
-def _check_format(fmt: str) -> str:
-    from .render import FORMATS
-
-    if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    return fmt
+def _check_format(fmt: OutputFormat | str) -> str:
+    """The --format word (Click has checked it is one of the choices)."""
+    return str(word(fmt))
 
 
 # ------------------------------------------------------------------ context
@@ -233,7 +185,7 @@ def main(
     hosts: Annotated[Optional[str], typer.Option("--hosts", "-H", envvar="MCSCTL_HOSTS", help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).", metavar="HOSTS")] = None,
     user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER")] = None,
     password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.", metavar="PASS")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
+    backend: Annotated[Optional[BackendKind], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
     maxctrl: Annotated[Optional[str], typer.Option("--maxctrl", envvar="MCSCTL_MAXCTRL", help="The maxctrl executable (default: maxctrl on PATH).", metavar="PATH")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", "-t", envvar="MCSCTL_TIMEOUT", help="Per-request timeout towards MaxScale, seconds (default 10).", metavar="SECONDS")] = None,
     secure: Annotated[Optional[bool], typer.Option("--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False)] = None,
@@ -249,7 +201,7 @@ def main(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     flags = dict(
-        hosts=hosts, user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout,
+        hosts=hosts, user=user, password=password, backend=word(backend), maxctrl=maxctrl, timeout=timeout,
         secure=secure, tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
         poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
         no_journal=True if no_journal else None,
@@ -260,10 +212,10 @@ def main(
 
 # ------------------------------------------------------------------ commands
 @app.command()
-def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List the servers as every MaxScale sees them (maintenance and down servers marked on a TTY)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         from . import render
         from .cache import write_names
         from .status import silent_error
@@ -294,7 +246,7 @@ def maintenance_on(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
     switchover: Switchover = False,
     to: To = None,
     allow_primary: AllowPrimary = False,
@@ -305,11 +257,11 @@ def maintenance_on(
     yes: Yes = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
@@ -338,11 +290,11 @@ def maintenance_off(
     dry_run: DryRun = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         report = st.output(dry_run, fmt).cluster.leave(
             servers_, wait_healthy=wait_healthy, healthy_timeout=healthy_timeout, reason=reason, dry_run=dry_run,
             takeover=takeover, skip_unreachable=skip_unreachable,
@@ -354,11 +306,11 @@ def maintenance_off(
 def maintenance_status(
     ctx: typer.Context,
     server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         from .status import status
 
         status(st, server, fmt)
@@ -372,7 +324,7 @@ def maintenance_run(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
     switchover: Switchover = False,
     to: To = None,
     allow_primary: AllowPrimary = False,
@@ -384,11 +336,11 @@ def maintenance_run(
     healthy_timeout: HealthyTimeout = "300",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
@@ -417,13 +369,12 @@ def maintenance_extend(
 def maintenance_reap(
     ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
-                                     metavar="table|json")] = "table",
+    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
+                                            metavar="table|json")] = PlanFormat.TABLE,
 ) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
-        if fmt not in ("table", "json"):
-            raise UsageError(f"--format must be table or json, not {fmt!r}")
+        fmt = _check_format(fmt)
         if fmt == "json" and not dry_run:
             raise UsageError("--format json goes with --dry-run (reap reports on stderr)")
         st.output(dry_run, fmt).cluster.reap(dry_run, takeover=takeover, skip_unreachable=skip_unreachable)
@@ -434,11 +385,11 @@ def maintenance_reap(
 @app.command()
 def switchover(
     ctx: typer.Context, to: To = None, dry_run: DryRun = False, yes: Yes = False,
-    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = "table",
+    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         report = st.output(dry_run, fmt).cluster.switchover(to, yes=yes, dry_run=dry_run, takeover=takeover,
                                                             skip_unreachable=skip_unreachable)
         _finish(st, report.servers, dry_run, fmt)
@@ -453,11 +404,11 @@ def drain(
     dry_run: DryRun = False,
     skip_unreachable: SkipUnreachable = False,
     takeover: Takeover = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         report = st.output(dry_run, fmt).cluster.drain(server, wait=wait, drain_timeout=drain_timeout, dry_run=dry_run,
                                                        takeover=takeover, skip_unreachable=skip_unreachable)
         _finish(st, report.servers, dry_run, fmt)
@@ -470,11 +421,11 @@ def undrain(
     dry_run: DryRun = False,
     skip_unreachable: SkipUnreachable = False,
     takeover: Takeover = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Clear SERVER's drain flag on every MaxScale and confirm."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         report = st.output(dry_run, fmt).cluster.undrain(server, dry_run=dry_run, takeover=takeover,
                                                          skip_unreachable=skip_unreachable)
         _finish(st, report.servers, dry_run, fmt)
@@ -491,8 +442,8 @@ def rolling(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
-    to: Annotated[Optional[str], typer.Option("--to", help="Where the primary goes when its turn comes (default: the most caught-up replica).", metavar="SERVER")] = None,
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
+    to: typer_type("to", help="Where the primary goes when its turn comes (default: the most caught-up replica).") = None,
     reason: Reason = None,
     expires: Expires = None,
     dry_run: DryRun = False,
@@ -501,11 +452,11 @@ def rolling(
     catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         from . import render
         from .rolling import HEADERS
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .backends.base import check_server_name
+from .choices import OnTimeout, values
 from .errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from .fleet import Fleet, Views
 from .gtid import behind
@@ -18,7 +19,7 @@ from .model import Server
 from .signals import deferred, shielded
 from .ui import UI
 
-ON_TIMEOUT = ("fail", "force", "proceed")
+ON_TIMEOUT = values(OnTimeout)  # fail | force | proceed
 
 
 @dataclass
