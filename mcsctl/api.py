@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .fleet import Fleet
     from .model import Server
     from .settings import Settings
-    from .workflow import OnOptions, Outcome, Procedures
+    from .outcome import OnOptions, Outcome
+    from .procedures import Procedures
 
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
 
@@ -244,7 +245,7 @@ class Cluster:
 
     def procedures(self) -> Procedures:
         from .lock import runtime_dir
-        from .workflow import Procedures
+        from .procedures import Procedures
 
         proc = Procedures(self.fleet(), self._watch, self.journal(), confirm_timeout=self.settings.confirm_timeout,
                           takeover=self.takeover, lock_dir=runtime_dir())
@@ -304,7 +305,7 @@ class Cluster:
         reason: str | None = None, expires: str | float | None = None, yes: bool = False, dry_run: bool = False,
     ) -> OnOptions:
         """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
-        from .workflow import ON_TIMEOUT, OnOptions
+        from .outcome import ON_TIMEOUT, OnOptions
 
         on_timeout = str(word(on_timeout))  # an OnTimeout member or its word
         if on_timeout not in ON_TIMEOUT:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # only for the annotations: errors is imported by everything, it imports nothing of mcsctl
-    from .backends.base import Backend
-    from .model import Server
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -41,10 +37,11 @@ class McsctlError(Exception):
         self.message = message
         self.host = host
         self.hint = hint
-        self.final: dict[str, Server] | None = None
+        # errors imports nothing of mcsctl (everything imports it): Server and Backend stay Any here.
+        self.final: dict[str, Any] | None = None  # MaxScale host -> model.Server
         self.changed_hosts: list[str] | None = None
         self.changes_noted = False
-        self.backend: Backend | None = None
+        self.backend: Any = None  # a backends.base.Backend
 
     def __str__(self) -> str:
         return f"{self.host}: {self.message}" if self.host else self.message

@@ -53,7 +53,7 @@ def outcome_of(exc: BaseException | None) -> str:
 
 @contextlib.contextmanager
 def changing(proc, action: str, names: list[str], takeover: bool = False, dry_run: bool = False) -> Iterator[Intent]:
-    """See the module docstring. `proc` is a workflow.Procedures (journal, fleet, ui, lock_dir)."""
+    """See the module docstring. `proc` is a procedures.Procedures (journal, fleet, ui, lock_dir)."""
     active = proc._intents
     fresh = [n for n in dict.fromkeys(names) if n not in active]
     if dry_run or not fresh:  # nothing changes, or an outer frame already covers these servers

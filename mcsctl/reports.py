@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .journal import Record
     from .model import Server
-    from .workflow import Outcome
+    from .outcome import Outcome
 
 
 class Result(str, enum.Enum):

@@ -11,7 +11,7 @@ import sys
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
 from .signals import forwarding, shielded
-from .workflow import Outcome
+from .outcome import Outcome
 from .model import Server
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ContextManager, Iterator, Protocol
 from .model import Server
 
 if TYPE_CHECKING:
-    from .workflow import Outcome
+    from .outcome import Outcome
 
 
 class UI(Protocol):
