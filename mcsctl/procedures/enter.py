@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..backends.base import Backend
 from ..errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from ..model import Server
 from ..outcome import ON_TIMEOUT, OnOptions, Outcome
@@ -17,6 +18,25 @@ class _OurDrain:
 
     set: bool = False
     cleared: bool = False
+
+
+@dataclass
+class _Entering:
+    """One server entering maintenance: what the steps of `_enter_steps` share."""
+
+    name: str
+    opts: OnOptions
+    found: dict[str, Server]
+    action: str
+    had_drain: set[str]
+    had_maint: set[str]
+    ours: _OurDrain
+    force: bool = False
+    drain_first: bool = False
+    wait_after: bool = False
+    cut: int = 0
+    drain_set: bool = False  # our drain flag was (being) set
+    maint_tried: bool = False  # the maintenance request was sent
 
 
 class Enter(Switch):
@@ -56,26 +76,7 @@ class Enter(Switch):
             else:
                 self.ui.warn(f"{name} is the primary; taking it out without a switchover (--allow-primary)")
         self._guard_last(name, views, opts)
-        if switch_to is not None:
-            self._consent(
-                f"Switch the primary over from {name} to {switch_to}, interrupting its clients' writes?",
-                f"the switchover from {name} to {switch_to} interrupts the primary's clients",
-                opts,
-            )
-
-        conns = sum(s.connections or 0 for s in found.values())
-        if opts.force and conns:
-            self._consent(
-                f"Force {name} into maintenance, cutting {conns} connection(s)?",
-                f"--force would cut {conns} connection(s) to {name}",
-                opts,
-            )
-        elif opts.drain and not opts.force and opts.on_timeout == "force":
-            self._consent(
-                f"If {name} does not drain in {opts.drain_timeout:g}s, force it, cutting connections?",
-                "--on-timeout force may cut connections",
-                opts,
-            )
+        self._enter_consents(name, opts, found, switch_to)
 
         if opts.dry_run:
             if switch_to is not None:
@@ -93,6 +94,28 @@ class Enter(Switch):
         if switch_to is not None:
             outcome.message += f" ({switch_to} took over as the primary first)"
         return outcome
+
+    def _enter_consents(self, name: str, opts: OnOptions, found: dict[str, Server], switch_to: str | None) -> None:
+        """Every question (or --yes) about interrupting clients, before the first change."""
+        if switch_to is not None:
+            self._consent(
+                f"Switch the primary over from {name} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {name} to {switch_to} interrupts the primary's clients",
+                opts,
+            )
+        conns = sum(s.connections or 0 for s in found.values())
+        if opts.force and conns:
+            self._consent(
+                f"Force {name} into maintenance, cutting {conns} connection(s)?",
+                f"--force would cut {conns} connection(s) to {name}",
+                opts,
+            )
+        elif opts.drain and not opts.force and opts.on_timeout == "force":
+            self._consent(
+                f"If {name} does not drain in {opts.drain_timeout:g}s, force it, cutting connections?",
+                "--on-timeout force may cut connections",
+                opts,
+            )
 
     def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
         draining = opts.drain and not opts.force and not primary
@@ -166,86 +189,111 @@ class Enter(Switch):
         # keep its idle connections forever. Maintenance lets open transactions finish, then closes their
         # connections, so the wait comes after the change (reference §3.3).
         primary = opts.allow_primary and any(s.is_primary for s in found.values())
-        drain_first = opts.drain and not opts.force and not primary
-        wait_after = primary and not opts.force
-        force = opts.force
-        cut = sum(s.connections or 0 for s in found.values()) if force else 0
-        # With config sync a writer's change reaches its peers: it keeps a flag any of them had.
-        keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
-        set_maint = lambda f: self.fleet.apply(  # noqa: E731
-            f"set {name} maintenance",
-            lambda b: b.set_state(name, "maintenance", f),
-            lambda b: b.host in had_maint or b.clear_state(name, "maintenance"),
-        )
-        drain_set = maint_tried = False
+        e = _Entering(name, opts, found, action, had_drain, had_maint, ours, force=opts.force,
+                      drain_first=opts.drain and not opts.force and not primary, wait_after=primary and not opts.force)
+        e.cut = sum(s.connections or 0 for s in found.values()) if e.force else 0
         try:
-            if drain_first:
-                drain_set = ours.set = True  # before the call: an interrupt half-way must still clean up
-                self.fleet.apply(
-                    f"set {name} drain",
-                    lambda b: b.set_state(name, "drain"),
-                    lambda b: keeps(b, had_drain) or b.clear_state(name, "drain"),
-                )
-                self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
-                if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
-                    force, cut = self._timed_out(name, opts, "drain cleared", action)
-            elif force and cut:
-                self.ui.warn(f"{name}: forcing maintenance, cutting {cut} connection(s)")
-            maint_tried = True
-            set_maint(force)
-            if wait_after:
-                self.ui.info(f"{name}: waiting for its open transactions (up to {opts.drain_timeout:g}s)")
-                if self._drain_wait(name, opts, lambda s: not s.connections, "finishing transactions") is None:
-                    try:
-                        force, cut = self._timed_out(
-                            name, opts, f"maintenance cleared (new writes to {name} were refused during the "
-                            f"{opts.drain_timeout:g}s wait)", action)
-                    except TimedOut as timeout:
-                        with shielded() as got:
-                            failed = self._each(f"clear {name} maintenance",
-                                                lambda b: keeps(b, had_maint) or b.clear_state(name, "maintenance"))
-                        if failed:
-                            partial = Partial(
-                                f"{name} did not finish its transactions in {opts.drain_timeout:g}s, and its "
-                                "maintenance could not be cleared again on " + ", ".join(failed),
-                                hint=f"clear it by hand: mcsctl maintenance off {name}",
-                            )
-                            partial.changed_hosts = [h for b in self.fleet.writers() if b.host in failed
-                                                     for h in self.fleet.group(b)]
-                            raise partial from None
-                        deferred(got)
-                        raise
-                    if force:
-                        set_maint(True)
-            # MaxScale accepted the change: journal it now, so an interrupted confirmation still shows who/why.
-            self.record(action, name, "ok", reason=opts.reason, expires=self._expires(opts), forced=force, cut=cut)
-            final = self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
+            final = self._enter_change(e)
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
-            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
-            if isinstance(err, Partial) and err.changed_hosts:
-                self.record(action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
-                            expires=self._expires(opts))
-            if drain_set:
-                ours.cleared = True
-                left, interrupted = self._clear_drain(name, had_drain)
-                if left:
-                    err.message += f"; the drain flag is still set on {', '.join(left)}"
-                    err.hint = err.hint or self._drain_hint(name, left)
-                if interrupted and not isinstance(err, Interrupted):
-                    err.message += " (interrupted during the cleanup, which was finished)"
-            if drain_set or maint_tried:  # something may have changed: show where it stands
-                err.final = self.final_state(name)
-                if isinstance(err, Interrupted):
-                    err.message += "; " + self._what_changed(found, err.final)
-            self._note_changes(err)  # e.g. the switchover before this stays
+            err = self._enter_failed(e, exc)
             if err is exc:
                 raise
             raise err from None
-        if drain_set:
-            ours.cleared = True
-            left, interrupted = self._clear_drain(name, had_drain)
+        return self._enter_done(e, final)
+
+    def _keeps(self, b: Backend, had: set[str]) -> bool:
+        """With config sync a writer's change reaches its peers: it keeps a flag any of them had."""
+        return bool(had & set(self.fleet.group(b)))
+
+    def _set_maint(self, e: _Entering, force: bool) -> None:
+        name = e.name
+        self.fleet.apply(
+            f"set {name} maintenance",
+            lambda b: b.set_state(name, "maintenance", force),
+            lambda b: b.host in e.had_maint or b.clear_state(name, "maintenance"),
+        )
+
+    def _enter_change(self, e: _Entering) -> dict[str, Server]:
+        """The changes themselves: drain (and wait), maintenance (and wait for a primary's transactions)."""
+        name, opts = e.name, e.opts
+        if e.drain_first:
+            e.drain_set = e.ours.set = True  # before the call: an interrupt half-way must still clean up
+            self.fleet.apply(
+                f"set {name} drain",
+                lambda b: b.set_state(name, "drain"),
+                lambda b: self._keeps(b, e.had_drain) or b.clear_state(name, "drain"),
+            )
+            self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
+            if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
+                e.force, e.cut = self._timed_out(name, opts, "drain cleared", e.action)
+        elif e.force and e.cut:
+            self.ui.warn(f"{name}: forcing maintenance, cutting {e.cut} connection(s)")
+        e.maint_tried = True
+        self._set_maint(e, e.force)
+        if e.wait_after:
+            self._wait_transactions(e)
+        # MaxScale accepted the change: journal it now, so an interrupted confirmation still shows who/why.
+        self.record(e.action, name, "ok", reason=opts.reason, expires=self._expires(opts), forced=e.force, cut=e.cut)
+        return self.fleet.wait(lambda s: s.in_maintenance, name, self.confirm_timeout, "in maintenance")
+
+    def _wait_transactions(self, e: _Entering) -> None:
+        """A primary in maintenance: wait for its open transactions; --on-timeout after the deadline."""
+        name, opts = e.name, e.opts
+        self.ui.info(f"{name}: waiting for its open transactions (up to {opts.drain_timeout:g}s)")
+        if self._drain_wait(name, opts, lambda s: not s.connections, "finishing transactions") is not None:
+            return
+        try:
+            e.force, e.cut = self._timed_out(
+                name, opts, f"maintenance cleared (new writes to {name} were refused during the "
+                f"{opts.drain_timeout:g}s wait)", e.action)
+        except TimedOut:
+            with shielded() as got:
+                failed = self._each(f"clear {name} maintenance",
+                                    lambda b: self._keeps(b, e.had_maint) or b.clear_state(name, "maintenance"))
+            if failed:
+                partial = Partial(
+                    f"{name} did not finish its transactions in {opts.drain_timeout:g}s, and its "
+                    "maintenance could not be cleared again on " + ", ".join(failed),
+                    hint=f"clear it by hand: mcsctl maintenance off {name}",
+                )
+                partial.changed_hosts = [h for b in self.fleet.writers() if b.host in failed
+                                         for h in self.fleet.group(b)]
+                raise partial from None
+            deferred(got)
+            raise
+        if e.force:
+            self._set_maint(e, True)
+
+    def _enter_failed(self, e: _Entering, exc: McsctlError | KeyboardInterrupt) -> McsctlError:
+        """Clean up after a failure or interrupt: the error to raise, naming what is left."""
+        name, opts = e.name, e.opts
+        err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
+        if isinstance(err, Partial) and err.changed_hosts:
+            self.record(e.action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
+                        expires=self._expires(opts))
+        if e.drain_set:
+            e.ours.cleared = True
+            left, interrupted = self._clear_drain(name, e.had_drain)
+            if left:
+                err.message += f"; the drain flag is still set on {', '.join(left)}"
+                err.hint = err.hint or self._drain_hint(name, left)
+            if interrupted and not isinstance(err, Interrupted):
+                err.message += " (interrupted during the cleanup, which was finished)"
+        if e.drain_set or e.maint_tried:  # something may have changed: show where it stands
+            err.final = self.final_state(name)
+            if isinstance(err, Interrupted):
+                err.message += "; " + self._what_changed(e.found, err.final)
+        self._note_changes(err)  # e.g. the switchover before this stays
+        return err
+
+    def _enter_done(self, e: _Entering, final: dict[str, Server]) -> Outcome:
+        """In maintenance: clear our drain flag; the outcome (or Partial when the flag stays)."""
+        name = e.name
+        if e.drain_set:
+            e.ours.cleared = True
+            left, interrupted = self._clear_drain(name, e.had_drain)
             self.changes.append(f"{name} in maintenance")
             if left:
                 partial = Partial(
@@ -263,5 +311,4 @@ class Enter(Switch):
             final = self.fleet.locate(name)
         else:
             self.changes.append(f"{name} in maintenance")
-        return self._outcome(name, action, True, final, f"{name} is in maintenance on every MaxScale", cut=cut)
-
+        return self._outcome(name, e.action, True, final, f"{name} is in maintenance on every MaxScale", cut=e.cut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Interrupted, McsctlError, OperationFailed, Partial
+from ..model import Server
 from ..outcome import Outcome
 from .enter import Enter
 
@@ -29,11 +30,7 @@ class Leave(Enter):
         in_maint = any(s.in_maintenance for s in found.values())
         draining = any(s.draining for s in found.values())
         if dry_run:
-            self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))
-            self._plan(f"clear any drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
-            self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
-            if wait_healthy:
-                self.ui.plan(f"# wait until {name} is Running with a role on every MaxScale (up to {healthy_timeout:g}s)")
+            self._plan_leave(name, wait_healthy, healthy_timeout)
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed = False
         before = found
@@ -88,6 +85,17 @@ class Leave(Enter):
             self.changes.append(f"{name} out of maintenance")
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
+        return self._left(name, action, changed, found, reason)
+
+    def _plan_leave(self, name: str, wait_healthy: bool, healthy_timeout: float) -> None:
+        self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))
+        self._plan(f"clear any drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
+        self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
+        if wait_healthy:
+            self.ui.plan(f"# wait until {name} is Running with a role on every MaxScale (up to {healthy_timeout:g}s)")
+
+    def _left(self, name: str, action: str, changed: bool, found: dict[str, Server], reason: str | None) -> Outcome:
+        """The outcome of a leave; one that found nothing to do closes a record left open by a clear outside."""
         if changed:
             msg = f"{name} is out of maintenance on every MaxScale"
         else:
