@@ -14,88 +14,22 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .choices import BackendKind, OnTimeout, values, word
 from .errors import UsageError
 from .journal import Journal, Record
-from .reports import Call, ChangeReport, PlanStep, ReapReport, Result, RollReport, ServersReport, StatusReport
+from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
 from .ui import UI, SilentUI
+from .watch import RecordingJournal, Watch
 
 if TYPE_CHECKING:
     from .fleet import Fleet
-    from .model import Server
-    from .settings import Settings
     from .outcome import OnOptions, Outcome
     from .procedures import Procedures
+    from .settings import Settings
 
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
-
-
-class _Watch:
-    """The observer a Cluster hands to the procedures: forwards to the caller's and keeps what a report needs
-    (plan lines with their host, calls sent, outcomes shown, messages)."""
-
-    def __init__(self, observer: UI) -> None:
-        self.observer = observer
-        self.interactive = observer.interactive
-        self.plan_lines: list[Call] = []
-        self.calls: list[Call] = []
-        self.messages: list[str] = []
-        self.shown: list[Outcome] = []
-
-    def info(self, message: str) -> None:
-        self.messages.append(message)
-        self.observer.info(message)
-
-    def warn(self, message: str) -> None:
-        self.messages.append("warning: " + message)
-        self.observer.warn(message)
-
-    def plan(self, line: str, host: str | None = None) -> None:
-        self.plan_lines.append(Call(line, host))
-        self.observer.plan(line, host)
-
-    def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
-        self.observer.waiting(what, found, elapsed, deadline)
-
-    def confirm(self, question: str) -> bool:
-        return self.observer.confirm(question)
-
-    def trace(self, line: str) -> None:
-        self.calls.append(Call(line))
-        self.observer.trace(line)
-
-    def outcome(self, outcome: Outcome, fmt: str = "table") -> None:
-        """A result a procedure shows on its way (run: the state COMMAND left); the CLI's observer prints it."""
-        self.shown.append(outcome)
-        self.observer.outcome(outcome, fmt)
-
-    def prefixed(self, prefix: str) -> ContextManager[None]:
-        return self.observer.prefixed(prefix)
-
-    def steps(self) -> list[PlanStep]:
-        """The plan lines as steps (`# what`), each with the exact calls that follow it."""
-        steps: list[PlanStep] = []
-        for c in self.plan_lines:
-            if c.call.startswith("# "):
-                steps.append(PlanStep(c.call[2:]))
-            else:
-                last = steps.pop() if steps else PlanStep("")
-                steps.append(PlanStep(last.step, (*last.calls, c)))
-        return steps
-
-
-class RecordingJournal(Journal):
-    """The journal, also keeping the records this process appends (for the reports)."""
-
-    def __init__(self, path: str | None = None) -> None:
-        super().__init__(path)
-        self.written: list[Record] = []
-
-    def append(self, record: Record) -> None:
-        super().append(record)
-        self.written.append(record)
 
 
 def _settings_of(given: dict[str, Any]) -> Settings:
@@ -201,7 +135,7 @@ class Cluster:
         self.takeover = False  # go ahead despite another mcsctl holding a server's lock (--takeover)
         self.skip_unreachable = False  # leave out the MaxScales that do not answer (--skip-unreachable)
         self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
-        self._watch = _Watch(self.observer)
+        self._watch = Watch(self.observer)
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
 
     @classmethod
@@ -221,7 +155,7 @@ class Cluster:
 
     # ------------------------------------------------------------ the parts the procedures work with
     @property
-    def reporter(self) -> _Watch:
+    def reporter(self) -> Watch:
         """The observer the procedures talk to (the caller's, wrapped to keep what reports need)."""
         return self._watch
 
@@ -255,7 +189,7 @@ class Cluster:
     def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
         """A fresh record of calls and lines for one operation."""
         self.takeover, self.skip_unreachable = takeover, skip_unreachable
-        self._watch = _Watch(self.observer)
+        self._watch = Watch(self.observer)
         self._journals = []
         self.last_procedures = None
 

@@ -1,15 +1,15 @@
-"""The Typer app: commands and options only. Each command resolves settings, calls a procedure and
-hands the result to `render`. Errors become one line and an exit code in `handled`."""
+"""The Typer app: commands and options only. Each command calls the Cluster (mcsctl.api) built from the
+resolved settings and hands the report to `render`. Errors become one line and an exit code in `handled`."""
 
-import contextlib
 import sys
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from . import __version__
 from .choices import BackendKind, OnTimeout, OutputFormat, PlanFormat, word
-from .errors import Interrupted, McsctlError, UsageError, exit_code_of
+from .cli_frame import State, handled
+from .errors import UsageError
 from .options import typer_type
 
 HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
@@ -69,108 +69,6 @@ Command = Annotated[list[str], typer.Argument(help="The command to run (after --
 def _check_format(fmt: OutputFormat | str) -> str:
     """The --format word (Click has checked it is one of the choices)."""
     return str(word(fmt))
-
-
-# ------------------------------------------------------------------ context
-class State:
-    """What every command needs, built lazily from the global options: the Reporter and the Cluster."""
-
-    def __init__(self, flags: dict, config: str | None):
-        self.flags = flags
-        self.config = config
-        self._cluster = None
-        self._reporter = None
-
-    @property
-    def reporter(self):
-        if self._reporter is None:
-            from .render import Reporter
-
-            self._reporter = Reporter(verbosity=self.flags.get("verbose") or 0)
-        return self._reporter
-
-    @property
-    def cluster(self):
-        """The Cluster of the resolved settings (flag > environment > config file > default)."""
-        if self._cluster is None:
-            from .api import Cluster
-
-            self._cluster = Cluster.from_settings(self.flags, self.config, observer=self.reporter)
-        return self._cluster
-
-    def output(self, dry_run: bool = False, fmt: str = "table") -> "State":
-        """Set up the output of a command: --dry-run --format json collects the plan; what a procedure
-        shows on its way (run) follows --format."""
-        self.reporter.plan_json = dry_run and fmt == "json"
-        self.reporter.fmt = fmt
-        return self
-
-
-_reported = [False]  # whether `handled` already told the admin why we stop
-
-
-@contextlib.contextmanager
-def handled(ctx: typer.Context) -> Iterator["State"]:
-    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code.
-
-    Reporting cannot fail: the Reporter's streams swallow EIO/EPIPE (a hung-up terminal, a closed pipe);
-    when the report was lost, the journal gets a record of how the command ended instead.
-    """
-    from .signals import interrupts
-
-    state: State = ctx.obj
-    try:
-        with interrupts():
-            yield state
-    except McsctlError as exc:
-        _reported[0] = True
-        code = exit_code_of(exc)
-        final = exc.final
-        _report(state, str(exc), exc.hint, final)
-        _journal_if_lost(state, str(exc), code, final)
-        raise typer.Exit(code) from None
-    except KeyboardInterrupt:
-        _reported[0] = True
-        _report(state, "interrupted")
-        _journal_if_lost(state, "interrupted", int(Interrupted.exit_code), None)
-        raise typer.Exit(int(Interrupted.exit_code)) from None
-
-
-def _report(state: "State", message: str, hint: str | None = None, final: dict | None = None) -> None:
-    """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
-    state.reporter.error(message, hint)
-    if final:
-        from .render import servers
-
-        servers(list(final.values()), "table", state.reporter.out)
-    state.reporter.out.flush()
-    state.reporter.err.flush()
-
-
-def _journal_if_lost(state: "State", message: str, code: int, final: dict | None) -> None:
-    """When the final report could not be written, append what happened and the final state to the journal."""
-    from .render import output_lost
-
-    proc = state._cluster.last_procedures if state._cluster is not None else None
-    if proc is None or not (state.reporter.lost or output_lost()):
-        return
-    from .errors import ExitCode
-    from .signals import shielded
-
-    try:
-        outcome = ExitCode(code).name.lower()  # e.g. interrupted, timeout, partial
-    except ValueError:
-        outcome = "failed"  # COMMAND's own exit status
-    servers = {s.name for s in (final or {}).values()}
-    try:
-        with shielded():
-            proc.record(
-                "report-lost", servers.pop() if len(servers) == 1 else None, outcome,
-                hosts=sorted(final) if final else None, message=message, exit=code,
-                final={h: s.state for h, s in (final or {}).items()},
-            )
-    except (McsctlError, OSError, ValueError):
-        pass  # nowhere left to tell: the exit status is the last word
 
 
 def _version(value: bool) -> None:
@@ -488,63 +386,7 @@ def completion(
 
 
 def run() -> None:
-    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors.
+    """Console entry point (see cli_entry.run): the app with mcsctl's signal and error handling."""
+    from .cli_entry import run as run_app
 
-    The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
-    that came during the run makes the exit status 130, after the cleanup. Output that cannot be
-    written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
-    """
-    from . import signals
-    from .render import safe
-
-    signals.install()
-    err = safe(sys.stderr)
-    status = _run_app(err)
-    interrupted = int(Interrupted.exit_code)
-    # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
-    # signal then would end us with 129/143 after the work is done. One that came until now counts.
-    signals.ignore_from_now()
-    if signals.received() and status != interrupted:
-        status = interrupted  # a signal that came while the command ended (or was forwarded to COMMAND)
-        err.write("mcsctl: interrupted\n")
-    elif status == interrupted and not _reported[0]:
-        err.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
-    safe(sys.stdout).flush()  # now, so Python's own flush at exit cannot fail on a dead terminal
-    err.flush()
-    sys.exit(status)
-
-
-def _run_app(err) -> int:
-    """Run the Typer app; the exit status. Click's exceptions become mcsctl's one-line errors."""
-    from .render import printable, safe
-
-    try:
-        from .argv import global_options_first
-
-        command = typer.main.get_command(app)
-        try:
-            args = global_options_first(command, sys.argv[1:])
-        except UsageError as exc:
-            sys.stderr.write(f"mcsctl: error: {exc}\n")
-            sys.exit(int(exc.exit_code))
-        status = command.main(args=args, prog_name="mcsctl", standalone_mode=False)
-    except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
-        _reported[0] = True
-        err.write("mcsctl: interrupted\n")
-        return int(Interrupted.exit_code)
-    except Exception as exc:
-        # Click's exceptions (vendored by Typer, so matched by shape): ClickException and subclasses.
-        if type(exc).__name__ == "Abort":  # Click's Ctrl-C/EOF at a prompt
-            err.write("mcsctl: aborted\n")
-            return 1
-        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
-            raise
-        if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
-            safe(sys.stdout).write(exc.format_message().rstrip("\n") + "\n")
-            return exc.exit_code
-        err.write(f"mcsctl: error: {printable(exc.format_message())}\n")  # it may echo the user's argv
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None:
-            err.write(f"hint: see '{printable(ctx.command_path)} --help'\n")
-        return exc.exit_code
-    return status if isinstance(status, int) else 0
+    run_app(app)

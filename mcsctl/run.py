@@ -10,9 +10,9 @@ import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
-from .signals import forwarding, shielded
-from .outcome import Outcome
 from .model import Server
+from .outcome import Outcome
+from .signals import forwarding, shielded
 
 
 def substitute(argv: list[str], server: Server) -> list[str]:

@@ -43,7 +43,9 @@ def collect(st, server: str | None) -> tuple[list[dict], list[str], dict[str, st
 def status(st, server: str | None, fmt: str) -> None:
     """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
     report = st.cluster.status(server)
-    render.status(report, fmt, st.reporter, server)
+    from .render_status import status as show
+
+    show(report, fmt, st.reporter, server)
     if report.unanswered:
         raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
