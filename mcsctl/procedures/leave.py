@@ -27,13 +27,11 @@ class Leave(Enter):
     def _leave_checked(self, name: str, wait_healthy: bool, healthy_timeout: float, dry_run: bool, action: str,
                        reason: str | None) -> Outcome:
         found = self.fleet.locate(name)
-        in_maint = any(s.in_maintenance for s in found.values())
-        draining = any(s.draining for s in found.values())
+        in_maint, draining = any(s.in_maintenance for s in found.values()), any(s.draining for s in found.values())
         if dry_run:
             self._plan_leave(name, wait_healthy, healthy_timeout)
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
-        changed = False
-        before = found
+        changed, before = False, found
         if in_maint or draining:
             self._note_sync()
         try:
