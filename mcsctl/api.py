@@ -25,6 +25,7 @@ from .watch import RecordingJournal, Watch
 
 if TYPE_CHECKING:
     from .fleet import Fleet
+    from .noderow import NodeRow
     from .outcome import OnOptions, Outcome
     from .procedures import Procedures
     from .settings import Settings
@@ -325,20 +326,20 @@ class Cluster:
 
     def roll(self, command: Sequence[str], servers: Sequence[str] | None = None, *, resume: bool = False,
              catchup_timeout: str | float = 600, takeover: bool = False, skip_unreachable: bool = False,
-             runner: Runner | None = None, on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
+             runner: Runner | None = None, on_rows: Callable[[list[NodeRow]], None] | None = None,
              **on: Any) -> RollReport:
         """Roll COMMAND through the cluster one node at a time, replicas first, the primary last (after a
         switchover). `on_rows` gets the node table when the roll ends, failed or not (the CLI prints it
         before the error); `runner` replaces the real process (tests)."""
-        from .rolling import rolling_command, rows_for_output
+        from .rolling import rolling_command
 
         opts = self.on_options(switchover=True, **on)
         timeout = _seconds(catchup_timeout)
         self._begin(takeover, skip_unreachable)
-        rows: list[dict[str, Any]] = []
+        rows: list[NodeRow] = []
 
-        def show_rows(table: list[dict[str, Any]]) -> None:
-            rows.extend(rows_for_output(table))
+        def show_rows(table: list[NodeRow]) -> None:
+            rows.extend(table)
             if on_rows is not None:
                 on_rows(list(rows))
 

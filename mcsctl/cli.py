@@ -356,7 +356,7 @@ def rolling(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         from . import render
-        from .rolling import HEADERS
+        from .rolling import HEADERS, rows_for_output
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
         on = _on(
@@ -366,7 +366,7 @@ def rolling(
         del on["switchover"]  # a roll always switches the primary over at its turn
         st.output(dry_run, fmt).cluster.roll(
             command, names, resume=resume, catchup_timeout=catchup_timeout, takeover=takeover,
-            skip_unreachable=skip_unreachable, on_rows=lambda rows: render.rows_out(HEADERS, rows, fmt), **on,
+            skip_unreachable=skip_unreachable, on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt), **on,
         )
         if dry_run:
             st.reporter.flush_plan()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .journal import Record
     from .model import Server
+    from .noderow import NodeRow
     from .outcome import Outcome
 
 
@@ -97,7 +98,7 @@ class ReapReport:
 class RollReport:
     """`roll()`: the node table, the primary at the end, and the calls and records of the whole roll."""
 
-    rows: list[dict[str, Any]]
+    rows: list[NodeRow]
     primary: str | None
     calls: list[Call] = field(default_factory=list)
     plan: list[PlanStep] = field(default_factory=list)
