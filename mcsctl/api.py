@@ -207,7 +207,7 @@ class Cluster:
             result=Result.PLANNED if dry_run else Result.CHANGED if changed else Result.UNCHANGED,
             servers=outcomes,
             changes=list(proc.changes) if proc is not None else [],
-            calls=list(w.plan_lines if dry_run else w.calls),
+            calls=w.planned_calls() if dry_run else list(w.calls),
             plan=w.steps() if dry_run else [],
             records=self._written(),
             messages=list(w.messages),
@@ -346,5 +346,5 @@ class Cluster:
         primary = rolling_command(self, list(servers) if servers else None, opts, list(command), resume=resume,
                                   catchup_timeout=timeout, show_rows=show_rows, runner=runner)
         w = self._watch
-        return RollReport(rows, primary, list(w.plan_lines if opts.dry_run else w.calls),
+        return RollReport(rows, primary, w.planned_calls() if opts.dry_run else list(w.calls),
                           w.steps() if opts.dry_run else [], self._written())

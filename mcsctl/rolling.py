@@ -219,8 +219,8 @@ class Roller:
             return plan.primary
 
     def _row(self, plan: Plan, name: str, result: NodeResult) -> NodeRow:
-        return NodeRow(f"{plan.order.index(name) + 1}/{len(plan.order)}", name, plan.roles.get(name, "replica"),
-                       result)
+        order = f"{plan.order.index(name) + 1}/{len(plan.order)}"
+        return NodeRow(order, name, plan.roles.get(name, "replica"), result)
 
     def _timed(self, row: NodeRow, column: str, fn: Callable[[], Any]) -> Any:
         """Run fn, adding the time it took to the row's `column` (enter_s, command_s, ...)."""
@@ -346,9 +346,7 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
                     fmt: str = "table", runner=None,
                     show_rows: Callable[[list[NodeRow]], None] | None = None) -> str | None:
     """The `mcsctl rolling` command: plan, dry-run or roll; the primary at the end (None for a dry run).
-
-    The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`).
-    """
+    The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`)."""
     from .run import check_command
 
     if show_rows is None:

@@ -59,6 +59,10 @@ class Watch:
     def prefixed(self, prefix: str) -> ContextManager[None]:
         return self.observer.prefixed(prefix)
 
+    def planned_calls(self) -> list[Call]:
+        """The exact calls of a dry run's plan (its `# step` lines left out)."""
+        return [c for c in self.plan_lines if not c.call.startswith("# ")]
+
     def steps(self) -> list[PlanStep]:
         """The plan lines as steps (`# what`), each with the exact calls that follow it."""
         steps: list[PlanStep] = []
