@@ -65,10 +65,10 @@ def _run_app(app: typer.Typer, err: Any) -> int:
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
             safe(sys.stdout).write(exc.format_message().rstrip("\n") + "\n")
-            return exc.exit_code
+            return int(exc.exit_code)
         err.write(f"mcsctl: error: {printable(exc.format_message())}\n")  # it may echo the user's argv
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
             err.write(f"hint: see '{printable(ctx.command_path)} --help'\n")
-        return exc.exit_code
+        return int(exc.exit_code)
     return status if isinstance(status, int) else 0

@@ -4,11 +4,15 @@ into one line and an exit code, and journals the end when the report could not b
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import typer
 
 from .errors import Interrupted, McsctlError, exit_code_of
+
+if TYPE_CHECKING:
+    from .api import Cluster
+    from .render import Reporter
 
 
 class State:
@@ -17,27 +21,27 @@ class State:
     def __init__(self, flags: dict[str, Any], config: str | None) -> None:
         self.flags = flags
         self.config = config
-        self._cluster = None
-        self._reporter = None
+        self._cluster: Cluster | None = None
+        self._reporter: Reporter | None = None
 
     @property
-    def reporter(self):
+    def reporter(self) -> Reporter:
         if self._reporter is None:
-            from .render import Reporter
+            from .render import Reporter as Made
 
-            self._reporter = Reporter(verbosity=self.flags.get("verbose") or 0)
+            self._reporter = Made(verbosity=self.flags.get("verbose") or 0)
         return self._reporter
 
     @property
-    def cluster(self):
+    def cluster(self) -> Cluster:
         """The Cluster of the resolved settings (flag > environment > config file > default)."""
         if self._cluster is None:
-            from .api import Cluster
+            from .api import Cluster as Built
 
-            self._cluster = Cluster.from_settings(self.flags, self.config, observer=self.reporter)
+            self._cluster = Built.from_settings(self.flags, self.config, observer=self.reporter)
         return self._cluster
 
-    def output(self, dry_run: bool = False, fmt: str = "table") -> "State":
+    def output(self, dry_run: bool = False, fmt: str = "table") -> State:
         """Set up the output of a command: --dry-run --format json collects the plan; what a procedure
         shows on its way (run) follows --format."""
         self.reporter.plan_json = dry_run and fmt == "json"
@@ -49,7 +53,7 @@ reported = [False]  # whether `handled` already told the admin why we stop
 
 
 @contextlib.contextmanager
-def handled(ctx: typer.Context) -> Iterator["State"]:
+def handled(ctx: typer.Context) -> Iterator[State]:
     """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code.
 
     Reporting cannot fail: the Reporter's streams swallow EIO/EPIPE (a hung-up terminal, a closed pipe);
@@ -75,7 +79,7 @@ def handled(ctx: typer.Context) -> Iterator["State"]:
         raise typer.Exit(int(Interrupted.exit_code)) from None
 
 
-def _report(state: "State", message: str, hint: str | None = None, final: dict | None = None) -> None:
+def _report(state: State, message: str, hint: str | None = None, final: dict | None = None) -> None:
     """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
     state.reporter.error(message, hint)
     if final:
@@ -86,7 +90,7 @@ def _report(state: "State", message: str, hint: str | None = None, final: dict |
     state.reporter.err.flush()
 
 
-def _journal_if_lost(state: "State", message: str, code: int, final: dict | None) -> None:
+def _journal_if_lost(state: State, message: str, code: int, final: dict | None) -> None:
     """When the final report could not be written, append what happened and the final state to the journal."""
     from .render import output_lost
 

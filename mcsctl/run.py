@@ -6,7 +6,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
@@ -17,7 +16,8 @@ from .signals import forwarding, shielded
 
 def substitute(argv: list[str], server: Server) -> list[str]:
     """Replace {server}, {address} and {port} inside each argument; each stays one argv element."""
-    values = {"{server}": server.name, "{address}": server.address or "", "{port}": "" if server.port is None else str(server.port)}
+    port = "" if server.port is None else str(server.port)
+    values = {"{server}": server.name, "{address}": server.address or "", "{port}": port}
     out = []
     for arg in argv:
         for key, value in values.items():

@@ -7,6 +7,7 @@ import time
 from . import render
 from .errors import ExitCode, McsctlError, OperationFailed, Partial, UsageError
 
+
 def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
     """server -> {MaxScale host: in maintenance}, reading every MaxScale; also the views read.
 

@@ -51,7 +51,7 @@ class Watch:
         self.calls.append(Call(line))
         self.observer.trace(line)
 
-    def outcome(self, outcome: Outcome, fmt: str = "table") -> None:
+    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
         """A result a procedure shows on its way (run: the state COMMAND left); the CLI's observer prints it."""
         self.shown.append(outcome)
         self.observer.outcome(outcome, fmt)

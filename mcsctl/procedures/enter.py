@@ -140,7 +140,8 @@ class Enter(Switch):
     def _drain_wait(self, name: str, opts: OnOptions, ok, what: str) -> dict[str, Server] | None:
         """Wait for the connections to go; None when the deadline passed (the caller applies --on-timeout)."""
         try:
-            return self.fleet.wait(ok, name, opts.drain_timeout, what, self._progress(f"{name} {what}", opts.drain_timeout))
+            progress = self._progress(f"{name} {what}", opts.drain_timeout)
+            return self.fleet.wait(ok, name, opts.drain_timeout, what, progress)
         except TimedOut:
             return None
 

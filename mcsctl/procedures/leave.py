@@ -50,7 +50,8 @@ class Leave(Enter):
                 changed = True
                 # Journal at once: a later timeout must not leave an open record that `reap` would act on.
                 self.record(action, name, "ok", reason=reason)
-                found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
+                found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout,
+                                        "out of maintenance")
             if draining or any(s.draining for s in found.values()):
                 left, interrupted = self._clear_drain(name)  # a leftover drain flag keeps it out of traffic
                 if interrupted:
@@ -61,13 +62,9 @@ class Leave(Enter):
                 found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
                 changed = True
             if wait_healthy:
-                found = self.fleet.wait(
-                    lambda s: s.running and s.role is not None and not s.in_maintenance,
-                    name,
-                    healthy_timeout,
-                    "Running with a role",
-                    self._progress(f"{name} coming back", healthy_timeout),
-                )
+                found = self.fleet.wait(lambda s: s.running and s.role is not None and not s.in_maintenance, name,
+                                        healthy_timeout, "Running with a role",
+                                        self._progress(f"{name} coming back", healthy_timeout))
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise

@@ -18,7 +18,8 @@ class Switch(Core):
         distinct = {tuple(v) for v in names.values()}
         if len(distinct) > 1:
             raise OperationFailed(
-                "the MaxScales disagree about the primary: " + "; ".join(f"{h}: {','.join(v) or 'none'}" for h, v in names.items())
+                "the MaxScales disagree about the primary: "
+                + "; ".join(f"{h}: {','.join(v) or 'none'}" for h, v in names.items())
             )
         (only,) = distinct
         if len(only) != 1:
