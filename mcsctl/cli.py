@@ -1,15 +1,16 @@
-"""The Typer app: commands and options only. Each command resolves settings, calls a procedure and
-hands the result to `render`. Errors become one line and an exit code in `handled`."""
+"""The Typer app: commands and options only. Each command calls the Cluster (mcsctl.api) built from the
+resolved settings and hands the report to `render`. Errors become one line and an exit code in `handled`."""
 
-import contextlib
 import sys
-import time
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from . import __version__
-from .errors import Interrupted, McsctlError, UsageError, exit_code_of
+from .choices import BackendKind, OnTimeout, OutputFormat, PlanFormat, word
+from .cli_frame import State, handled
+from .errors import UsageError
+from .options import typer_type
 
 HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
 
@@ -35,66 +36,23 @@ app.add_typer(maintenance_app, name="maint", help="Alias of maintenance.", hidde
 
 
 # ------------------------------------------------------------------ shared option types
-FormatOpt = Annotated[
-    str,
-    typer.Option("--format", "-f", help="Output format: table, json or tsv.", metavar="table|json|tsv"),
-]
+# The "on" options and --format are declared once, in options.SHARED; these are their Typer types.
+FormatOpt = typer_type("format")
 ServerArg = Annotated[str, typer.Argument(help="The server's name as MaxScale knows it.", metavar="SERVER")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and each exact call; change nothing.")]
-Force = Annotated[
-    bool, typer.Option("--force", help="Skip the drain and close every connection to the server at once.")
-]
-NoDrain = Annotated[
-    bool, typer.Option("--no-drain", help="Set maintenance directly (no drain first): the plain maxctrl procedure.")
-]
-DrainTimeout = Annotated[
-    str, typer.Option("--drain-timeout", help="How long to wait for the server to drain (e.g. 60, 5m).", metavar="DURATION")
-]
-OnTimeout = Annotated[
-    str,
-    typer.Option(
-        "--on-timeout",
-        help="When the drain times out: fail (clear drain, change nothing), force (cut the connections) "
-        "or proceed (maintenance; connections close at their next request).",
-        metavar="fail|force|proceed",
-    ),
-]
-Switchover = Annotated[
-    bool, typer.Option("--switchover", help="If SERVER is the primary, switch over to a replica first.")
-]
-To = Annotated[
-    Optional[str], typer.Option("--to", help="Switchover target (default: the most caught-up replica).", metavar="SERVER")
-]
-AllowPrimary = Annotated[
-    bool,
-    typer.Option(
-        "--allow-primary",
-        help="Take the primary out without a switchover where MaxScale allows it (stopped monitor, "
-        "older MaxScale); open transactions are waited for like a drain.",
-    ),
-]
-Reason = Annotated[Optional[str], typer.Option("--reason", help="Why: recorded in the journal.", metavar="TEXT")]
-Expires = Annotated[
-    Optional[str],
-    typer.Option("--expires", help="Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.", metavar="WHEN"),
-]
-Yes = Annotated[
-    bool, typer.Option("--yes", "-y", help="Consent to interrupting clients (force, switchover) without a question.")
-]
-SkipUnreachable = Annotated[
-    bool,
-    typer.Option(
-        "--skip-unreachable",
-        help="Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not.",
-    ),
-]
-AllowLast = Annotated[
-    bool,
-    typer.Option(
-        "--allow-last",
-        help="Take out the last servers that can take traffic (the cluster is already broken); needs --yes.",
-    ),
-]
+DryRun = typer_type("dry_run")
+Force = typer_type("force")
+NoDrain = typer_type("no_drain")
+DrainTimeout = typer_type("drain_timeout")
+OnTimeoutOpt = typer_type("on_timeout")
+Switchover = typer_type("switchover")
+To = typer_type("to")
+AllowPrimary = typer_type("allow_primary")
+Reason = typer_type("reason")
+Expires = typer_type("expires")
+Yes = typer_type("yes")
+SkipUnreachable = typer_type("skip_unreachable")
+AllowLast = typer_type("allow_last")
+Takeover = typer_type("takeover")
 ServersArg = Annotated[
     list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
 ]
@@ -105,148 +63,12 @@ HealthyTimeout = Annotated[
     str,
     typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
 ]
-Takeover = Annotated[
-    bool,
-    typer.Option("--takeover", help="Go ahead even if another mcsctl is changing the server (it holds its lock); journalled."),
-]
 Command = Annotated[list[str], typer.Argument(help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND...")]
 
 
-def _check_format(fmt: str) -> str:
-    from .render import FORMATS
-
-    if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    return fmt
-
-
-# ------------------------------------------------------------------ context
-class State:
-    """What every command needs, built lazily from the global options."""
-
-    def __init__(self, flags: dict, config: str | None):
-        self.flags = flags
-        self.config = config
-        self._settings = None
-        self._reporter = None
-        self.takeover = False  # the command's --takeover
-        self.skip_unreachable = False  # --skip-unreachable of a changing command
-        self.last_procedures = None  # the Procedures of this command, to journal what could not be printed
-
-    @property
-    def settings(self):
-        if self._settings is None:
-            from .settings import resolve
-
-            self._settings = resolve(self.flags, self.config)
-        return self._settings
-
-    @property
-    def reporter(self):
-        if self._reporter is None:
-            from .render import Reporter
-
-            self._reporter = Reporter(verbosity=self.flags.get("verbose") or 0)
-        return self._reporter
-
-    def fleet(self):
-        from .backends import make_backends
-        from .fleet import Fleet
-
-        s = self.settings
-        fleet = Fleet(make_backends(s, trace=self.reporter.trace), poll=s.poll_interval)
-        if self.skip_unreachable:
-            fleet.skip_unreachable(self.reporter.warn)
-        return fleet
-
-    def changing(self, skip_unreachable: bool, dry_run: bool = False, fmt: str = "table") -> "State":
-        """Set up a changing command: --skip-unreachable for its Fleet, --dry-run --format json for its plan."""
-        self.skip_unreachable = skip_unreachable
-        self.reporter.plan_json = dry_run and fmt == "json"
-        return self
-
-    def journal(self):
-        """The journal, or None with --no-journal."""
-        from .journal import Journal
-
-        return None if self.settings.no_journal else Journal(self.settings.journal)
-
-    def procedures(self):
-        from .lock import runtime_dir
-        from .workflow import Procedures
-
-        s = self.settings
-        proc = Procedures(self.fleet(), self.reporter, self.journal(), confirm_timeout=s.confirm_timeout,
-                          takeover=self.takeover, lock_dir=runtime_dir())
-        self.last_procedures = proc
-        return proc
-
-
-_reported = [False]  # whether `handled` already told the admin why we stop
-
-
-@contextlib.contextmanager
-def handled(ctx: typer.Context) -> Iterator["State"]:
-    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code.
-
-    Reporting cannot fail: the Reporter's streams swallow EIO/EPIPE (a hung-up terminal, a closed pipe);
-    when the report was lost, the journal gets a record of how the command ended instead.
-    """
-    from .signals import interrupts
-
-    state: State = ctx.obj
-    try:
-        with interrupts():
-            yield state
-    except McsctlError as exc:
-        _reported[0] = True
-        code = exit_code_of(exc)
-        final = getattr(exc, "final", None)
-        _report(state, str(exc), exc.hint, final)
-        _journal_if_lost(state, str(exc), code, final)
-        raise typer.Exit(code) from None
-    except KeyboardInterrupt:
-        _reported[0] = True
-        _report(state, "interrupted")
-        _journal_if_lost(state, "interrupted", int(Interrupted.exit_code), None)
-        raise typer.Exit(int(Interrupted.exit_code)) from None
-
-
-def _report(state: "State", message: str, hint: str | None = None, final: dict | None = None) -> None:
-    """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
-    state.reporter.error(message, hint)
-    if final:
-        from .render import servers
-
-        servers(list(final.values()), "table", state.reporter.out)
-    state.reporter.out.flush()
-    state.reporter.err.flush()
-
-
-def _journal_if_lost(state: "State", message: str, code: int, final: dict | None) -> None:
-    """When the final report could not be written, append what happened and the final state to the journal."""
-    from .render import output_lost
-
-    proc = state.last_procedures
-    if proc is None or not (state.reporter.lost or output_lost()):
-        return
-    from .errors import ExitCode
-    from .signals import shielded
-
-    try:
-        outcome = ExitCode(code).name.lower()  # e.g. interrupted, timeout, partial
-    except ValueError:
-        outcome = "failed"  # COMMAND's own exit status
-    servers = {s.name for s in (final or {}).values()}
-    try:
-        with shielded():
-            proc.record(
-                "report-lost", servers.pop() if len(servers) == 1 else None, outcome,
-                hosts=sorted(final) if final else None, message=message, exit=code,
-                final={h: s.state for h, s in (final or {}).items()},
-            )
-    except (McsctlError, OSError, ValueError):
-        pass  # nowhere left to tell: the exit status is the last word
+def _check_format(fmt: OutputFormat | str) -> str:
+    """The --format word (Click has checked it is one of the choices)."""
+    return str(word(fmt))
 
 
 def _version(value: bool) -> None:
@@ -261,7 +83,7 @@ def main(
     hosts: Annotated[Optional[str], typer.Option("--hosts", "-H", envvar="MCSCTL_HOSTS", help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).", metavar="HOSTS")] = None,
     user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER")] = None,
     password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.", metavar="PASS")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
+    backend: Annotated[Optional[BackendKind], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
     maxctrl: Annotated[Optional[str], typer.Option("--maxctrl", envvar="MCSCTL_MAXCTRL", help="The maxctrl executable (default: maxctrl on PATH).", metavar="PATH")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", "-t", envvar="MCSCTL_TIMEOUT", help="Per-request timeout towards MaxScale, seconds (default 10).", metavar="SECONDS")] = None,
     secure: Annotated[Optional[bool], typer.Option("--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False)] = None,
@@ -277,7 +99,7 @@ def main(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     flags = dict(
-        hosts=hosts, user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout,
+        hosts=hosts, user=user, password=password, backend=word(backend), maxctrl=maxctrl, timeout=timeout,
         secure=secure, tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
         poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
         no_journal=True if no_journal else None,
@@ -288,58 +110,31 @@ def main(
 
 # ------------------------------------------------------------------ commands
 @app.command()
-def servers(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List the servers as every MaxScale sees them (maintenance and down servers marked on a TTY)."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         from . import render
         from .cache import write_names
+        from .status import silent_error
 
-        fleet = st.fleet()
-        views, silent = fleet.read_answering()  # what answers is shown; exit 5 when some did not
-        for exc in silent.values():
-            st.reporter.warn(f"{exc}; its servers are missing below")
-        items = [s for host_servers in views.values() for s in host_servers]
-        write_names([s.name for s in items], st.flags["hosts"])
-        render.servers(items, fmt)
-        for line in render.disagreements(items):
+        report = st.cluster.servers()  # what answers is shown; exit 5 when some did not
+        for why in report.unanswered.values():
+            st.reporter.warn(f"{why}; its servers are missing below")
+        write_names([s.name for s in report.servers], st.flags["hosts"])
+        render.servers(report.servers, fmt)
+        for line in report.disagreements:
             st.reporter.warn(line)
-        fleet.raise_if_silent()
+        if report.unanswered:
+            raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
-def _on_options(
-    *, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
-    allow_last=False,
-):
-    """The `maintenance on` options (shared by run and rolling) as OnOptions; bad values are usage errors."""
-    from .durations import parse_duration, parse_until
-    from .workflow import ON_TIMEOUT, OnOptions
-
-    if on_timeout not in ON_TIMEOUT:
-        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
-    if to and not switchover:
-        raise UsageError("--to goes with --switchover")
-    expires_at = expires_after = None
-    if expires:
-        try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
-            expires_after = parse_duration(expires)
-        except UsageError:
-            expires_at = parse_until(expires, time.time())
-    return OnOptions(
-        force=force,
-        drain=not no_drain,
-        drain_timeout=parse_duration(drain_timeout),
-        on_timeout=on_timeout,
-        switchover=switchover,
-        to=to,
-        allow_primary=allow_primary,
-        reason=reason,
-        expires=expires_at,
-        expires_after=expires_after,
-        dry_run=dry_run,
-        yes=yes,
-        allow_last=allow_last,
-    )
+def _on(*, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
+        allow_last=False) -> dict:
+    """The `maintenance on` options (shared by run and rolling) as the keywords of Cluster.enter/run/roll."""
+    return dict(force=force, drain=not no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout,
+                switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last, reason=reason,
+                expires=expires, dry_run=dry_run, yes=yes)
 
 
 @maintenance_app.command("on")
@@ -349,7 +144,7 @@ def maintenance_on(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
     switchover: Switchover = False,
     to: To = None,
     allow_primary: AllowPrimary = False,
@@ -360,19 +155,19 @@ def maintenance_on(
     yes: Yes = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        opts = _on_options(
+        fmt = _check_format(fmt)
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
             allow_last=allow_last,
         )
-        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().enter_set(servers_, opts)
-        _finish(st, outcomes, dry_run, fmt)
+        report = st.output(dry_run, fmt).cluster.enter(servers_, takeover=takeover, skip_unreachable=skip_unreachable,
+                                                       **on)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 def _finish(st: "State", outcomes: list, dry_run: bool, fmt: str) -> None:
@@ -393,29 +188,27 @@ def maintenance_off(
     dry_run: DryRun = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-
-        outcomes = st.changing(skip_unreachable, dry_run, fmt).procedures().leave_set(
-            servers_, wait_healthy, parse_duration(healthy_timeout), dry_run=dry_run, reason=reason
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.leave(
+            servers_, wait_healthy=wait_healthy, healthy_timeout=healthy_timeout, reason=reason, dry_run=dry_run,
+            takeover=takeover, skip_unreachable=skip_unreachable,
         )
-        _finish(st, outcomes, dry_run, fmt)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @maintenance_app.command("status")
 def maintenance_status(
     ctx: typer.Context,
     server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
-        _check_format(fmt)
+        fmt = _check_format(fmt)
         from .status import status
 
         status(st, server, fmt)
@@ -429,7 +222,7 @@ def maintenance_run(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
     switchover: Switchover = False,
     to: To = None,
     allow_primary: AllowPrimary = False,
@@ -441,21 +234,17 @@ def maintenance_run(
     healthy_timeout: HealthyTimeout = "300",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-        from .run import run_in_maintenance
-
-        opts = _on_options(
+        fmt = _check_format(fmt)
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
             to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
-        st.changing(skip_unreachable, dry_run, fmt)
-        run_in_maintenance(st, server, opts, command, always_clear, parse_duration(healthy_timeout), fmt)
+        st.output(dry_run, fmt).cluster.run(server, command, always_clear=always_clear, healthy_timeout=healthy_timeout,
+                                            takeover=takeover, skip_unreachable=skip_unreachable, **on)
         if dry_run:
             st.reporter.flush_plan()
 
@@ -471,29 +260,22 @@ def maintenance_extend(
 ) -> None:
     """Move the expiry (and the reason) of a maintenance; changes only the journal."""
     with handled(ctx) as st:
-        st.takeover = takeover
-        from .status import extend
-
-        extend(st, server, expires, reason, dry_run)
+        st.cluster.extend(server, expires, reason=reason, dry_run=dry_run, takeover=takeover)
 
 
 @maintenance_app.command("reap")
 def maintenance_reap(
     ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
-                                     metavar="table|json")] = "table",
+    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
+                                            metavar="table|json")] = PlanFormat.TABLE,
 ) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
-        st.takeover = takeover
-        if fmt not in ("table", "json"):
-            raise UsageError(f"--format must be table or json, not {fmt!r}")
+        fmt = _check_format(fmt)
         if fmt == "json" and not dry_run:
             raise UsageError("--format json goes with --dry-run (reap reports on stderr)")
-        from .status import reap
-
-        reap(st.changing(skip_unreachable, dry_run, fmt), dry_run)
+        st.output(dry_run, fmt).cluster.reap(dry_run, takeover=takeover, skip_unreachable=skip_unreachable)
         if dry_run:
             st.reporter.flush_plan()
 
@@ -501,14 +283,14 @@ def maintenance_reap(
 @app.command()
 def switchover(
     ctx: typer.Context, to: To = None, dry_run: DryRun = False, yes: Yes = False,
-    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = "table",
+    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().switchover(to=to, dry_run=dry_run, yes=yes)
-        _finish(st, [outcome], dry_run, fmt)
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.switchover(to, yes=yes, dry_run=dry_run, takeover=takeover,
+                                                            skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -520,17 +302,14 @@ def drain(
     dry_run: DryRun = False,
     skip_unreachable: SkipUnreachable = False,
     takeover: Takeover = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-
-        timeout = parse_duration(drain_timeout)
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().drain(server, wait, timeout, dry_run)
-        _finish(st, [outcome], dry_run, fmt)
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.drain(server, wait=wait, drain_timeout=drain_timeout, dry_run=dry_run,
+                                                       takeover=takeover, skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -540,14 +319,14 @@ def undrain(
     dry_run: DryRun = False,
     skip_unreachable: SkipUnreachable = False,
     takeover: Takeover = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Clear SERVER's drain flag on every MaxScale and confirm."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        outcome = st.changing(skip_unreachable, dry_run, fmt).procedures().undrain(server, dry_run)
-        _finish(st, [outcome], dry_run, fmt)
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.undrain(server, dry_run=dry_run, takeover=takeover,
+                                                         skip_unreachable=skip_unreachable)
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @app.command(context_settings={"allow_interspersed_args": False})
@@ -561,8 +340,8 @@ def rolling(
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
-    on_timeout: OnTimeout = "fail",
-    to: Annotated[Optional[str], typer.Option("--to", help="Where the primary goes when its turn comes (default: the most caught-up replica).", metavar="SERVER")] = None,
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
+    to: typer_type("to", help="Where the primary goes when its turn comes (default: the most caught-up replica).") = None,
     reason: Reason = None,
     expires: Expires = None,
     dry_run: DryRun = False,
@@ -571,22 +350,24 @@ def rolling(
     catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
-        _check_format(fmt)
-        st.takeover = takeover
-        from .durations import parse_duration
-        from .rolling import rolling_command
+        fmt = _check_format(fmt)
+        from . import render
+        from .rolling import HEADERS, rows_for_output
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
-        opts = _on_options(
+        on = _on(
             force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=True,
             to=to, allow_primary=False, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
         )
-        st.changing(skip_unreachable, dry_run, fmt)
-        rolling_command(st, names, opts, command, resume=resume, catchup_timeout=parse_duration(catchup_timeout), fmt=fmt)
+        del on["switchover"]  # a roll always switches the primary over at its turn
+        st.output(dry_run, fmt).cluster.roll(
+            command, names, resume=resume, catchup_timeout=catchup_timeout, takeover=takeover,
+            skip_unreachable=skip_unreachable, on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt), **on,
+        )
         if dry_run:
             st.reporter.flush_plan()
 
@@ -605,63 +386,7 @@ def completion(
 
 
 def run() -> None:
-    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors.
+    """Console entry point (see cli_entry.run): the app with mcsctl's signal and error handling."""
+    from .cli_entry import run as run_app
 
-    The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
-    that came during the run makes the exit status 130, after the cleanup. Output that cannot be
-    written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
-    """
-    from . import signals
-    from .render import safe
-
-    signals.install()
-    err = safe(sys.stderr)
-    status = _run_app(err)
-    interrupted = int(Interrupted.exit_code)
-    # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
-    # signal then would end us with 129/143 after the work is done. One that came until now counts.
-    signals.ignore_from_now()
-    if signals.received() and status != interrupted:
-        status = interrupted  # a signal that came while the command ended (or was forwarded to COMMAND)
-        err.write("mcsctl: interrupted\n")
-    elif status == interrupted and not _reported[0]:
-        err.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
-    safe(sys.stdout).flush()  # now, so Python's own flush at exit cannot fail on a dead terminal
-    err.flush()
-    sys.exit(status)
-
-
-def _run_app(err) -> int:
-    """Run the Typer app; the exit status. Click's exceptions become mcsctl's one-line errors."""
-    from .render import printable, safe
-
-    try:
-        from .argv import global_options_first
-
-        command = typer.main.get_command(app)
-        try:
-            args = global_options_first(command, sys.argv[1:])
-        except UsageError as exc:
-            sys.stderr.write(f"mcsctl: error: {exc}\n")
-            sys.exit(int(exc.exit_code))
-        status = command.main(args=args, prog_name="mcsctl", standalone_mode=False)
-    except KeyboardInterrupt:  # Ctrl-C outside a command body (e.g. while parsing)
-        _reported[0] = True
-        err.write("mcsctl: interrupted\n")
-        return int(Interrupted.exit_code)
-    except Exception as exc:
-        # Click's exceptions (vendored by Typer, so matched by shape): ClickException and subclasses.
-        if type(exc).__name__ == "Abort":  # Click's Ctrl-C/EOF at a prompt
-            err.write("mcsctl: aborted\n")
-            return 1
-        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
-            raise
-        if type(exc).__name__ == "NoArgsIsHelpError":  # `mcsctl` / `mcsctl maintenance` alone: the help
-            safe(sys.stdout).write(exc.format_message().rstrip("\n") + "\n")
-            return exc.exit_code
-        err.write(f"mcsctl: error: {printable(exc.format_message())}\n")  # it may echo the user's argv
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None:
-            err.write(f"hint: see '{printable(ctx.command_path)} --help'\n")
-        return exc.exit_code
-    return status if isinstance(status, int) else 0
+    run_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -23,15 +24,24 @@ class McsctlError(Exception):
 
     `host` names the MaxScale the error came from, when there is one.
     `hint` is an optional second line telling the admin what to do.
+    The state a procedure fills in on its way out is declared here, never attached ad hoc:
+    `final` (the server as each MaxScale last showed it), `changed_hosts` (where a partial change took
+    effect), `changes_noted` (the message already names what stays changed), `backend` (the MaxScale,
+    or config-sync peer, that failed).
     """
 
     exit_code: ExitCode = ExitCode.FAILED
 
-    def __init__(self, message: str, *, host: str | None = None, hint: str | None = None):
+    def __init__(self, message: str, *, host: str | None = None, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.host = host
         self.hint = hint
+        # errors imports nothing of mcsctl (everything imports it): Server and Backend stay Any here.
+        self.final: dict[str, Any] | None = None  # MaxScale host -> model.Server
+        self.changed_hosts: list[str] | None = None
+        self.changes_noted = False
+        self.backend: Any = None  # a backends.base.Backend
 
     def __str__(self) -> str:
         return f"{self.host}: {self.message}" if self.host else self.message
@@ -50,14 +60,14 @@ class OperationFailed(McsctlError):
 class Refused(OperationFailed):
     """MaxScale answered with an error (400/403/...). `detail` is MaxScale's own last detail."""
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None, **kw):
+    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.status = status
         self.detail = detail
 
 
 class UnknownServer(OperationFailed):
-    def __init__(self, server: str, *, suggestion: str | None = None, **kw):
+    def __init__(self, server: str, *, suggestion: str | None = None, **kw: Any) -> None:
         hint = f"did you mean {suggestion}?" if suggestion else None
         super().__init__(f"{server} is not a server", hint=hint, **kw)
         self.server = server
@@ -100,7 +110,7 @@ class Interrupted(McsctlError):
 class CommandFailed(McsctlError):
     """A user COMMAND (maintenance run / rolling) failed: exit with its own status."""
 
-    def __init__(self, message: str, status: int, **kw):
+    def __init__(self, message: str, status: int, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.status = status
 

@@ -239,7 +239,7 @@ class Fleet:
                             pass  # the caller re-reads and reports what is left
                 raise
             except McsctlError as exc:
-                backend = getattr(exc, "backend", backend)  # the sync peer that was tried last, if any
+                backend = exc.backend or backend  # the sync peer that was tried last, if any
                 # A refusal changed nothing on this host; a timeout or lost connection may have (MaxScale
                 # applies a PUT before it answers), so that host is undone too (undo is idempotent).
                 maybe = [] if isinstance(exc, (Refused, UnknownServer, UsageError, AuthFailed)) else [backend]

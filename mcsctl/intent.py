@@ -53,7 +53,7 @@ def outcome_of(exc: BaseException | None) -> str:
 
 @contextlib.contextmanager
 def changing(proc, action: str, names: list[str], takeover: bool = False, dry_run: bool = False) -> Iterator[Intent]:
-    """See the module docstring. `proc` is a workflow.Procedures (journal, fleet, ui, lock_dir)."""
+    """See the module docstring. `proc` is a procedures.Procedures (journal, fleet, ui, lock_dir)."""
     active = proc._intents
     fresh = [n for n in dict.fromkeys(names) if n not in active]
     if dry_run or not fresh:  # nothing changes, or an outer frame already covers these servers
@@ -136,7 +136,7 @@ def _end(proc, intent: Intent, outcome: str, exc: BaseException | None) -> None:
         extra["note"] = intent.note
     hosts = intent.hosts
     if hosts is None and isinstance(exc, Partial):
-        hosts = getattr(exc, "changed_hosts", None)
+        hosts = exc.changed_hosts
     with shielded():  # a second Ctrl-C must not cut the last word short
         from .journal import INTENT
 

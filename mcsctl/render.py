@@ -10,6 +10,7 @@ import time
 from typing import Iterable, TextIO
 
 from .model import Server
+from .ui import Prefixing
 
 FORMATS = ("table", "json", "tsv")
 SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
@@ -228,7 +229,7 @@ def outcome_json(outcome) -> dict:
     }
 
 
-class Reporter:
+class Reporter(Prefixing):
     """The UI the procedures talk to: progress and warnings on stderr, plans and results on stdout.
 
     Every write goes through a SafeStream: a dead terminal or a closed pipe never raises into the
@@ -245,6 +246,7 @@ class Reporter:
         self._last_progress: float | None = None
         self._line_open = False
         self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
+        self.fmt = "table"  # the command's --format, for what is shown on the way (run)
         self._steps: list[dict] = []
 
     @property
@@ -260,11 +262,11 @@ class Reporter:
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
             self._end_line()
-            self.err.write(f"{printable(message)}\n")
+            self.err.write(f"{printable(self.prefix + message)}\n")
 
     def warn(self, message: str) -> None:
         self._end_line()
-        self.err.write(f"warning: {printable(message)}\n")
+        self.err.write(f"warning: {printable(self.prefix + message)}\n")
 
     def trace(self, line: str) -> None:
         if self.verbosity > 0:
@@ -293,7 +295,7 @@ class Reporter:
         if self.verbosity < 0:
             return
         conns = ", ".join(f"{h}: {s.connections or 0} conn" for h, s in found.items())
-        text = printable(f"{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)")
+        text = printable(f"{self.prefix}{what}... {conns} ({elapsed:.0f}s / {deadline:g}s)")
         if self._live:
             self.err.write("\r\x1b[K" + text)
             self._line_open = True
@@ -324,9 +326,10 @@ class Reporter:
             self.err.write(f"hint: {printable(hint)}\n")
         self.err.flush()
 
-    def outcome(self, outcome, fmt: str = "table") -> None:
-        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout."""
-        self.outcomes([outcome], fmt)
+    def outcome(self, outcome, fmt: str | None = None) -> None:
+        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout (in `fmt`,
+        by default the command's --format, `self.fmt`)."""
+        self.outcomes([outcome], fmt or self.fmt)
 
     def outcomes(self, items: list, fmt: str = "table") -> None:
         """Several outcomes (on/off of several servers): JSON is a list of outcome objects (one object

@@ -24,12 +24,13 @@ import shlex
 import signal
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 from .errors import CommandFailed, GuardRefused, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .gtid import behind
 from .health import SETTLE, wait_back
 from .model import Server
+from .noderow import FINISHED, NodeResult, NodeRow, Step
 from .signals import shielded
 
 HEADERS = ["Order", "Node", "Role", "Result", "Enter s", "Command s", "Exit", "Catchup s", "Leave s", "Total s", "Note"]
@@ -58,32 +59,6 @@ class Plan:
         return [n for n in self.order if n not in self.done]
 
 
-class NodeUI:
-    """Prefixes what the procedures say with `node i/n: ` while a node is being rolled."""
-
-    def __init__(self, ui, prefix: str):
-        self.ui, self.prefix = ui, prefix
-        self.interactive = getattr(ui, "interactive", False)
-
-    def info(self, message: str) -> None:
-        self.ui.info(self.prefix + message)
-
-    def warn(self, message: str) -> None:
-        self.ui.warn(self.prefix + message)
-
-    def plan(self, line: str, host: str | None = None) -> None:
-        self.ui.plan(line, host)
-
-    def waiting(self, what, found, elapsed, deadline) -> None:
-        self.ui.waiting(self.prefix + what, found, elapsed, deadline)
-
-    def confirm(self, question: str) -> bool:
-        return self.ui.confirm(question)
-
-    def __getattr__(self, name):  # trace() and friends of the real reporter
-        return getattr(self.ui, name)
-
-
 class Roller:
     """The rolling workflow over `Procedures` (pure logic: clock, runner and UI are injected)."""
 
@@ -99,7 +74,7 @@ class Roller:
         self.settle = settle
         self.fleet = proc.fleet
         self.clock = proc.fleet.clock
-        self.rows: list[dict] = []
+        self.rows: list[NodeRow] = []
 
     # ------------------------------------------------------------ planning
     def plan(self, names: list[str] | None, resume: bool) -> Plan:
@@ -203,62 +178,59 @@ class Roller:
                           plan.resumed_failed), catchup_timeout=self.catchup_timeout)
         for name in plan.order:
             if name in plan.done:
-                self.rows.append(self._row(plan, name, "done before"))
+                self.rows.append(self._row(plan, name, NodeResult.DONE_BEFORE))
 
     def roll(self, plan: Plan) -> str:
         """Roll every node left; returns the primary's name at the end. Raises on the first failure."""
         todo = plan.todo
         for k, name in enumerate(todo):
-            row = self._row(plan, name, "running")
+            row = self._row(plan, name, NodeResult.RUNNING)
             self.rows.append(row)
             try:
                 with self.proc.changing("rolling-node", [name]):  # the node's lock for its whole turn
-                    self._node(plan, name, row)
+                    with self.proc.ui.prefixed(f"node {row.order}: "):  # what is said meanwhile
+                        self._node(plan, name, row)
             except BaseException as exc:
                 err = exc
                 if isinstance(exc, KeyboardInterrupt):
-                    err = Interrupted(f"{name}: interrupted during {row['_step']}")
+                    err = Interrupted(f"{name}: interrupted during {row.step}")
                 elif not isinstance(exc, McsctlError):
                     raise
-                row["result"] = _result_of(err)
-                row["note"] = str(err)
+                row.result = _result_of(err)
+                row.note = str(err)
                 left = todo[k + 1:]
                 for other in left:
-                    self.rows.append(self._row(plan, other, "left"))
+                    self.rows.append(self._row(plan, other, NodeResult.LEFT))
                 with shielded():  # a later signal must not cut the records `--resume` needs
-                    self.proc.record("rolling-node", name, row["result"], roll=plan.roll, step=row["_step"],
-                                     status=row["exit"], error=str(err))
+                    self.proc.record("rolling-node", name, row.result.value, roll=plan.roll, step=row.step.value,
+                                     status=row.exit, error=str(err))
                     self.proc.record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
-                                     done=[r["node"] for r in self.rows if r["result"] in ("done", "done before")])
+                                     done=[r.node for r in self.rows if r.result in FINISHED])
                 if err is not exc:
                     raise err from None
                 raise
-            row["result"] = "done"
-            self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row["exit"],
-                              **{k: row[k] for k in ("enter_s", "command_s", "catchup_s", "leave_s", "total_s")})
-        self.proc.record("rolling-end", None, "ok", roll=plan.roll, done=[r["node"] for r in self.rows])
+            row.result = NodeResult.DONE
+            self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row.exit, **row.times())
+        self.proc.record("rolling-end", None, "ok", roll=plan.roll, done=[r.node for r in self.rows])
         try:  # every node is done; the primary's name is only for the last line
             return self.proc.primary(self.fleet.read()).name
         except McsctlError as exc:
             self.ui.warn(f"could not read the primary at the end: {exc}")
             return plan.primary
 
-    def _row(self, plan: Plan, name: str, result: str) -> dict:
-        return {"order": f"{plan.order.index(name) + 1}/{len(plan.order)}", "node": name,
-                "role": plan.roles.get(name, "replica"), "result": result, "enter_s": None, "command_s": None,
-                "exit": None, "catchup_s": None, "leave_s": None, "total_s": None, "note": "", "_step": "enter"}
+    def _row(self, plan: Plan, name: str, result: NodeResult) -> NodeRow:
+        order = f"{plan.order.index(name) + 1}/{len(plan.order)}"
+        return NodeRow(order, name, plan.roles.get(name, "replica"), result)
 
-    def _timed(self, row: dict, key: str, fn: Callable):
-        """Run fn, adding the time it took to row[key]."""
+    def _timed(self, row: NodeRow, column: str, fn: Callable[[], Any]) -> Any:
+        """Run fn, adding the time it took to the row's `column` (enter_s, command_s, ...)."""
         t0 = self.clock.now()
         try:
             return fn()
         finally:
-            row[key] = round((row[key] or 0) + self.clock.now() - t0, 2)
+            row.add_time(column, self.clock.now() - t0)
 
-    def _node(self, plan: Plan, name: str, row: dict) -> None:
-        prefix = f"node {row['order']}: "
-        real_ui, self.proc.ui = self.proc.ui, NodeUI(self.proc.ui, prefix)
+    def _node(self, plan: Plan, name: str, row: NodeRow) -> None:
         t0 = self.clock.now()
         try:
             views = self.fleet.read()
@@ -266,7 +238,7 @@ class Roller:
                 target = self._target(plan, views)
                 self.proc.ui.info(f"{name} is the primary: it hands over to {target} first")
                 self._timed(row, "enter_s", lambda: self.proc.switchover(to=target, views=views))
-                row["note"] = f"primary moved to {target}"
+                row.note = f"primary moved to {target}"
             conns = sum(s.connections or 0 for s in self.fleet.locate(name).values())
             self.proc.ui.info(f"{name}: entering maintenance ({conns} connection(s))")
             entered = self._timed(row, "enter_s", lambda: self.proc.enter(name, self.opts, action="on"))
@@ -274,7 +246,7 @@ class Roller:
                 self.proc.ui.info(entered.message)  # e.g. resuming: the failed node is still in maintenance
             server = next(iter(self.fleet.locate(name).values()))
             argv = self._argv_for(server)
-            row["_step"] = "command"
+            row.step = Step.COMMAND
             self.proc.ui.info(f"{name}: running {shlex.join(argv)}")
             status, sig = self._timed(row, "command_s", lambda: self._run(argv, row))
             if sig:
@@ -282,32 +254,31 @@ class Roller:
                                   f"{status}); it stays in maintenance")
             if status:
                 raise CommandFailed(f"{name}: command exited with status {status}; it stays in maintenance", status)
-            row["_step"] = "catch-up"
+            row.step = Step.CATCH_UP
             deadline = self.clock.now() + self.catchup_timeout
             self._timed(row, "catchup_s", lambda: self._back(name, deadline, in_maintenance=True))
-            row["_step"] = "leave"
+            row.step = Step.LEAVE
             self._timed(row, "leave_s", lambda: self.proc.leave(name, action="off", reason=self.opts.reason))
-            row["_step"] = "role"
+            row.step = Step.ROLE
             try:
                 self._timed(row, "leave_s", lambda: self._back(name, deadline, in_maintenance=False))
             except TimedOut:
                 self._back_in(name)
                 raise
         finally:
-            row["total_s"] = round(self.clock.now() - t0, 2)
-            self.proc.ui = real_ui
+            row.total_s = round(self.clock.now() - t0, 2)
 
     def _back(self, name: str, deadline: float, in_maintenance: bool) -> None:
         wait_back(self.fleet, self.proc.ui, name, deadline, in_maintenance, self.settle, self.catchup_timeout)
 
-    def _run(self, argv: list[str], row: dict):
+    def _run(self, argv: list[str], row: NodeRow) -> tuple[int, int | None]:
         try:
             status, sig = self.runner(argv)
         except CommandFailed as exc:  # not found (127) / not executable (126)
-            row["exit"] = exc.status
+            row.exit = exc.status
             exc.message += "; it stays in maintenance"
             raise
-        row["exit"] = status
+        row.exit = status
         return status, sig
 
     def _back_in(self, name: str) -> None:
@@ -331,7 +302,7 @@ class Roller:
         if not ranked:
             raise GuardRefused(f"no replica can take over from {old.name}", hint="bring a replica back first")
         # In a dry run nothing is done yet: every node planned before the primary counts as done.
-        done = set(plan.done) | {r["node"] for r in self.rows if r["result"] in ("done", "done before")}
+        done = set(plan.done) | {r.node for r in self.rows if r.result in FINISHED}
         if quiet:
             done |= set(plan.order[: plan.order.index(old.name)]) if old.name in plan.order else set(plan.order)
         good = [s for s in ranked if s.name in done and behind(s.gtid, old.gtid) in (0, None)]
@@ -343,14 +314,14 @@ class Roller:
         return ranked[0].name
 
 
-def _result_of(err: McsctlError) -> str:
+def _result_of(err: McsctlError) -> NodeResult:
     if isinstance(err, CommandFailed):
-        return "failed"
+        return NodeResult.FAILED
     if isinstance(err, TimedOut):
-        return "timeout"
+        return NodeResult.TIMEOUT
     if isinstance(err, Interrupted):
-        return "interrupted"
-    return "error"
+        return NodeResult.INTERRUPTED
+    return NodeResult.ERROR
 
 
 def _maintenance_note(proc, name: str) -> str:
@@ -366,16 +337,23 @@ def _maintenance_note(proc, name: str) -> str:
     return " (in maintenance on " + ", ".join(h for h, s in found.items() if s.in_maintenance) + " only)"
 
 
-def rows_for_output(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+def rows_for_output(rows: list[NodeRow]) -> list[dict[str, Any]]:
+    """The table as render (and --format json) shows it."""
+    return [r.output() for r in rows]
 
 
 def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_timeout: float = 600.0,
-                    fmt: str = "table", runner=None) -> None:
-    """The `mcsctl rolling` command: plan, dry-run or roll; the node table always ends the output."""
-    from . import render
-
+                    fmt: str = "table", runner=None,
+                    show_rows: Callable[[list[NodeRow]], None] | None = None) -> str | None:
+    """The `mcsctl rolling` command: plan, dry-run or roll; the primary at the end (None for a dry run).
+    The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`)."""
     from .run import check_command
+
+    if show_rows is None:
+        from . import render
+
+        def show_rows(rows: list[NodeRow]) -> None:
+            render.rows_out(HEADERS, rows_for_output(rows), fmt)
 
     if runner is None:  # an injected runner (tests) runs no real program
         check_command(command)
@@ -391,7 +369,7 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     plan = roller.plan(names, resume)
     if opts.dry_run:
         roller.dry_run(plan)
-        return
+        return None
     if not plan.todo:
         raise OperationFailed("nothing to roll")
     if proc.journal is not None:
@@ -403,18 +381,19 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     try:
         primary = roller.roll(plan)
     except McsctlError as exc:
-        render.rows_out(HEADERS, rows_for_output(roller.rows), fmt)
-        done = [r["node"] for r in roller.rows if r["result"] in ("done", "done before")]
-        left = [r["node"] for r in roller.rows if r["result"] == "left"]
-        row = next((r for r in roller.rows if r["result"] not in ("done", "done before", "left")), None)
+        show_rows(roller.rows)
+        done = [r.node for r in roller.rows if r.result in FINISHED]
+        left = [r.node for r in roller.rows if r.result is NodeResult.LEFT]
+        row = next((r for r in roller.rows if r.result not in (*FINISHED, NodeResult.LEFT)), None)
         if row is None:  # failed outside any node (e.g. reading the cluster before the first one)
             raise
-        failed = row["node"]
+        failed = row.node
         ui.info(f"rolling maintenance stopped: done {', '.join(done) or 'nothing'}; failed {failed} during "
-                f"{row['_step']}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}")
+                f"{row.step}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}")
         exc.hint = exc.hint or f"fix {failed}, then: mcsctl rolling --resume -- {shlex.join(command)}"
         raise
-    render.rows_out(HEADERS, rows_for_output(roller.rows), fmt)
+    show_rows(roller.rows)
     moved = f"; the primary is now {primary}" if primary != plan.primary else ""
     ui.info(f"rolled {len(plan.todo)} node(s){moved}"
             + (f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else ""))
+    return primary

@@ -6,18 +6,18 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
-from .signals import forwarding, shielded
-from .workflow import Outcome
 from .model import Server
+from .outcome import Outcome
+from .signals import forwarding, shielded
 
 
 def substitute(argv: list[str], server: Server) -> list[str]:
     """Replace {server}, {address} and {port} inside each argument; each stays one argv element."""
-    values = {"{server}": server.name, "{address}": server.address or "", "{port}": "" if server.port is None else str(server.port)}
+    port = "" if server.port is None else str(server.port)
+    values = {"{server}": server.name, "{address}": server.address or "", "{port}": port}
     out = []
     for arg in argv:
         for key, value in values.items():
@@ -94,7 +94,9 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
     return (128 - rc if rc < 0 else rc), (received[0] if received else None)
 
 
-def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str):
+def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float,
+                       fmt: str | None = None) -> None:
+    """`maintenance run`; the outcomes go to the observer's `outcome` (in `fmt`, default the observer's own)."""
     proc = st.procedures()
     ui = st.reporter
     proc.check_name(name)  # a name a backend cannot send is refused before any request
@@ -112,7 +114,7 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
         _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, fmt, intent)
 
 
-def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str,
+def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None,
                 intent) -> None:
     entered = proc.enter(name, opts, action="run-start")
     ui.info(f"{name}: running {shlex.join(argv)}")

@@ -5,10 +5,7 @@ from __future__ import annotations
 import time
 
 from . import render
-from .errors import ExitCode, McsctlError, OperationFailed, UsageError
-
-STATUS_COLUMNS = ["Server", "State", "Action", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source",
-                  "Stale", "Change"]
+from .errors import ExitCode, McsctlError, OperationFailed, Partial, UsageError
 
 
 def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
@@ -29,7 +26,9 @@ def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
     return live, views
 
 
-def status(st, server: str | None, fmt: str) -> None:
+def collect(st, server: str | None) -> tuple[list[dict], list[str], dict[str, str]]:
+    """The status rows (every server the journal or a MaxScale knows), the cleanup hints, and the MaxScales
+    that did not answer (host -> why). Prints nothing: `render.status` shows them."""
     from .journal import status_rows
 
     fleet = st.fleet()
@@ -38,18 +37,24 @@ def status(st, server: str | None, fmt: str) -> None:
         fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
     records = _records_or_warn(st)
     rows = status_rows(records, live, time.time(), server, draining=_draining(views))
-    if fmt != "json":
-        rows = [r for r in rows if _in_something(r)]  # no blank row for a server that is in nothing
-        if not rows:
-            what = f"{server} is not" if server else "no server is"
-            st.reporter.info(f"{what} in maintenance or draining, and the journal has no open or unfinished record")
-    if rows or fmt == "json":
-        render.rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
-    for r in rows:
-        hint = _cleanup_hint(r)
-        if hint:
-            st.reporter.info(f"hint: {hint}")
-    fleet.raise_if_silent()  # some MaxScales did not answer: exit 5 (partial)
+    hints = [h for h in (_cleanup_hint(r) for r in rows) if h]
+    return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
+
+
+def status(st, server: str | None, fmt: str) -> None:
+    """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
+    report = st.cluster.status(server)
+    from .render_status import status as show
+
+    show(report, fmt, st.reporter, server)
+    if report.unanswered:
+        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
+
+
+def silent_error(unanswered: dict[str, str], asked: int) -> Partial:
+    """Partial (exit 5) naming the MaxScales that did not answer; the output showed the others."""
+    return Partial(f"{len(unanswered)} of {asked} MaxScales did not answer ({', '.join(unanswered)}); "
+                   "the output shows the others")
 
 
 def _records_or_warn(st) -> list:
@@ -71,35 +76,6 @@ def _draining(views) -> dict[str, dict[str, bool]]:
         for s in servers:
             out.setdefault(s.name, {})[host] = s.draining
     return out
-
-
-def _in_something(row: dict) -> bool:
-    return bool(row["in_maintenance"] or row["draining"] or row["source"] or row["unfinished"])
-
-
-def _table_row(r: dict, human: bool) -> dict:
-    """A status row as table/tsv show it: one state cell, the action; a table's times with their zone
-    (TSV keeps epoch seconds, for scripts)."""
-    state = ", ".join(w for w, on in (("maintenance", r["in_maintenance"]), ("draining", r["draining"])) if on)
-    change = r["unfinished"]
-    action = r["action"] or (change["action"] if change else None)
-    when = render.when if human else (lambda t: t)
-    return {
-        **r,
-        "state": state or "-",
-        "action": action,
-        "hosts": r["hosts"] or r["draining_hosts"],
-        "since": when(r["since"] if r["since"] is not None else (change["since"] if change else None)),
-        "expires": when(r["expires"]),
-        "change": _change_cell(change),
-    }
-
-
-def _change_cell(change: dict | None) -> str | None:
-    if change is None:
-        return None
-    where = f" on {change['host']}" if change["state"] == "unfinished" and change.get("host") else ""
-    return f"{change['action']} {change['state']} (pid {change['pid']}{where})"
 
 
 def _cleanup_hint(r: dict) -> str | None:
@@ -160,7 +136,8 @@ def extend(st, name: str, expires: str, reason: str | None, dry_run: bool) -> No
 _SEVERITY = {ExitCode.PARTIAL: 4, ExitCode.TIMEOUT: 3, ExitCode.UNREACHABLE: 2}
 
 
-def reap(st, dry_run: bool) -> None:
+def reap(st, dry_run: bool) -> list:
+    """Leave maintenance for every expired record; the outcomes (the worst failure raises after the rest)."""
     from .journal import expired
 
     journal = st.journal()
@@ -168,9 +145,10 @@ def reap(st, dry_run: bool) -> None:
     ui = st.reporter
     if not due:
         ui.info("no expired maintenance")
-        return
+        return []
     proc = st.procedures()
     failures: list[McsctlError] = []
+    outcomes = []
     for rec in due:
         ui.info(f"{rec.server}: maintenance expired {render.when(rec.expires)} "
                 f"(set by {rec.user}, reason: {rec.reason or '-'})")
@@ -181,6 +159,7 @@ def reap(st, dry_run: bool) -> None:
             failures.append(exc)
             ui.warn(f"could not reap {rec.server}: {exc}")
             continue
+        outcomes.append(outcome)
         if not dry_run:
             ui.info(outcome.message)
     if failures:
@@ -188,3 +167,4 @@ def reap(st, dry_run: bool) -> None:
         worst.message = "reap failed for " + "; ".join(str(e) for e in failures)
         worst.host = None
         raise worst
+    return outcomes

@@ -1,10 +1,17 @@
-"""What the procedures tell the admin while they work. `render.Reporter` implements it; tests record it."""
+"""What the procedures tell the admin while they work (the observer of `mcsctl.api.Cluster`).
+
+`render.Reporter` implements it for the CLI; `SilentUI` keeps the lines (library use, tests).
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import contextlib
+from typing import TYPE_CHECKING, ContextManager, Iterator, Protocol
 
 from .model import Server
+
+if TYPE_CHECKING:
+    from .outcome import Outcome
 
 
 class UI(Protocol):
@@ -21,29 +28,60 @@ class UI(Protocol):
 
     def confirm(self, question: str) -> bool: ...
 
+    def trace(self, line: str) -> None:
+        """One exact call sent to a MaxScale (a request, a maxctrl command line)."""
 
-class SilentUI:
+    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
+        """A result shown on the way (run: where the server stands after COMMAND)."""
+
+    def prefixed(self, prefix: str) -> ContextManager[None]:
+        """Within it, what is said (info, warn, waiting) starts with `prefix` (a roll's `node i/n: `)."""
+
+
+class Prefixing:
+    """The context part of a UI: `with ui.prefixed("node 1/3: "): ...` (nested prefixes add up)."""
+
+    prefix = ""
+
+    @contextlib.contextmanager
+    def prefixed(self, prefix: str) -> Iterator[None]:
+        outer = self.prefix
+        self.prefix = outer + prefix
+        try:
+            yield
+        finally:
+            self.prefix = outer
+
+
+class SilentUI(Prefixing):
     """A UI that remembers everything it was told (tests, library use)."""
 
     interactive = False
 
-    def __init__(self, answer: bool = False):
+    def __init__(self, answer: bool = False) -> None:
         self.lines: list[str] = []
+        self.calls: list[str] = []
         self.answer = answer
 
     def info(self, message: str) -> None:
-        self.lines.append(message)
+        self.lines.append(self.prefix + message)
 
     def warn(self, message: str) -> None:
-        self.lines.append("warning: " + message)
+        self.lines.append("warning: " + self.prefix + message)
 
     def plan(self, line: str, host: str | None = None) -> None:
         self.lines.append(line)
 
     def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
         conns = ", ".join(f"{h} {s.connections or 0}" for h, s in found.items())
-        self.lines.append(f"{what}: {conns} ({elapsed:.1f}/{deadline:g}s)")
+        self.lines.append(f"{self.prefix}{what}: {conns} ({elapsed:.1f}/{deadline:g}s)")
 
     def confirm(self, question: str) -> bool:
         self.lines.append("? " + question)
         return self.answer
+
+    def trace(self, line: str) -> None:
+        self.calls.append(line)
+
+    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
+        self.lines.append(outcome.message)

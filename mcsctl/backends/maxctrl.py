@@ -389,8 +389,7 @@ class MaxctrlBackend:
         finally:
             timer.cancel()
         try:
-            out = proc.stdout.decode("utf-8")
-            err = proc.stderr.decode("utf-8")
+            out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
         except UnicodeDecodeError:
             raise BadOutput("maxctrl printed text that is not UTF-8", host=self.host) from None
         if proc.exit_code != 0:

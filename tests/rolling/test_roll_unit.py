@@ -50,9 +50,9 @@ def test_full_roll_three_nodes_primary_ends_on_first_done_replica(tmp_path):
     assert [a[1] for a in run.ran] == ["mcs2", "mcs3", "mcs1"]
     assert run.ran[0] == ["restart", "mcs2", "127.0.0.1:3306"]
     assert states(world) == {"mcs1": "Slave, Running", "mcs2": "Master, Running", "mcs3": "Slave, Running"}
-    assert [row["result"] for row in r.rows] == ["done"] * 3
-    assert r.rows[2]["note"] == "primary moved to mcs2"
-    assert all(row["catchup_s"] >= 1.0 for row in r.rows)  # waited for a fresh monitor view
+    assert [row.result for row in r.rows] == ["done"] * 3
+    assert r.rows[2].note == "primary moved to mcs2"
+    assert all(row.catchup_s >= 1.0 for row in r.rows)  # waited for a fresh monitor view
     acts = actions(tmp_path)
     assert acts[0] == ("rolling-start", None, "ok") and acts[-1] == ("rolling-end", None, "ok")
     for name in ("mcs2", "mcs3", "mcs1"):
@@ -119,7 +119,7 @@ def test_replica_behind_after_restart_is_waited_for(tmp_path):
     run.during.append(write_during)
     r.roll(plan)
     assert any("transaction(s) behind mcs1" in line for line in ui.lines)
-    assert r.rows[0]["catchup_s"] >= 4.0
+    assert r.rows[0].catchup_s >= 4.0
 
 
 def test_failing_command_on_second_node_stops_then_resume_finishes(tmp_path):
@@ -133,8 +133,8 @@ def test_failing_command_on_second_node_stops_then_resume_finishes(tmp_path):
     assert exit_code_of(exc.value) == 3
     assert states(world)["mcs3"] == "Maintenance, Running"
     assert states(world)["mcs1"] == "Master, Running"
-    assert [(row["node"], row["result"]) for row in r.rows] == [("mcs2", "done"), ("mcs3", "failed"), ("mcs1", "left")]
-    assert r.rows[1]["exit"] == 3
+    assert [(row.node, row.result) for row in r.rows] == [("mcs2", "done"), ("mcs3", "failed"), ("mcs1", "left")]
+    assert r.rows[1].exit == 3
     assert actions(tmp_path)[-1] == ("rolling-end", None, "failed")
 
     del run.status["mcs3"]
@@ -145,7 +145,7 @@ def test_failing_command_on_second_node_stops_then_resume_finishes(tmp_path):
     r2.start(plan2)
     assert r2.roll(plan2) == "mcs2"
     assert [a[1] for a in run.ran] == ["mcs3", "mcs1"]
-    assert [(row["node"], row["result"]) for row in r2.rows] == [
+    assert [(row.node, row.result) for row in r2.rows] == [
         ("mcs2", "done before"), ("mcs3", "done"), ("mcs1", "done")]
     assert any("mcs3 is already in maintenance" in line for line in ui.lines)
     assert states(world)["mcs3"] == "Slave, Running"
@@ -174,7 +174,7 @@ def test_node_that_never_comes_back_times_out_in_maintenance(tmp_path, ticks):
     assert exc.value.exit_code == ExitCode.TIMEOUT
     assert "within 5s" in str(exc.value)
     assert states(world)["mcs2"] == "Maintenance, Down"
-    assert [row["result"] for row in r.rows] == ["timeout", "left", "left"]
+    assert [row.result for row in r.rows] == ["timeout", "left", "left"]
     assert ("rolling-node", "mcs2", "timeout") in actions(tmp_path)
 
 
@@ -306,7 +306,7 @@ def test_role_that_does_not_come_back_puts_the_node_back_into_maintenance(tmp_pa
     with pytest.raises(TimedOut, match="mcs2: not Slave, Running and caught up within 6s"):
         r.roll(plan)
     assert states(world)["mcs2"] == "Maintenance, Running"
-    assert r.rows[0]["result"] == "timeout"
+    assert r.rows[0].result == "timeout"
     assert [a for a in actions(tmp_path) if a[1] == "mcs2"][-3:] == [
         ("off", "mcs2", "ok"), ("on", "mcs2", "ok"), ("rolling-node", "mcs2", "timeout")]
 
@@ -356,7 +356,7 @@ def test_switchover_time_counts_into_enter(tmp_path):
     r.start(plan)
     assert r.roll(plan) == "mcs2"
     assert any("no node of this roll can take over from mcs1; using mcs2" in line for line in ui.lines)
-    assert r.rows[0]["enter_s"] is not None and r.rows[0]["total_s"] >= r.rows[0]["catchup_s"]
+    assert r.rows[0].enter_s is not None and r.rows[0].total_s >= r.rows[0].catchup_s
 
 
 def test_resume_after_a_crash_mid_node(tmp_path):

@@ -1,0 +1,350 @@
+"""The Python API: a `Cluster` of MaxScales with one method per thing the CLI does.
+
+    from mcsctl.api import Cluster
+    cluster = Cluster(hosts=["mx1:8989"], user="admin", password="...", backend="rest")
+    report = cluster.enter("mcs3", reason="disk swap", expires="2h", yes=True)
+
+Methods return the typed reports of `mcsctl.reports`, raise the errors of `mcsctl.errors` and never
+print: progress goes to the injected observer (a `ui.UI`; by default a silent one that keeps the lines).
+`yes=True` is a library caller's consent to what interrupts clients (there is no terminal to ask on).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .choices import BackendKind, OnTimeout, values, word
+from .errors import UsageError
+from .journal import Journal, Record
+from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
+from .ui import UI, SilentUI
+from .watch import RecordingJournal, Watch
+
+if TYPE_CHECKING:
+    from .fleet import Fleet
+    from .noderow import NodeRow
+    from .outcome import OnOptions, Outcome
+    from .procedures import Procedures
+    from .settings import Settings
+
+Runner = Callable[[list[str]], tuple[int, "int | None"]]
+
+
+def _settings_of(given: dict[str, Any]) -> Settings:
+    """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
+    from .settings import MAX_SECONDS, Settings, parse_hosts
+
+    given = {k: word(v) for k, v in given.items() if v is not None}
+    for name in _ENV_NUMBERS:
+        value = given.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 < value <= MAX_SECONDS):
+            raise UsageError(f"{name} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
+    settings = replace(Settings(), **given)
+    if settings.backend not in values(BackendKind):
+        raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
+    return replace(settings, hosts=parse_hosts(settings.hosts))
+
+
+_ENV_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
+_ENV_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
+_ENV_STRINGS = ("hosts", "user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+_TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", "n", "off")
+
+
+def _environment() -> dict[str, Any]:
+    """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
+    flags: dict[str, Any] = {}
+    for name in (*_ENV_STRINGS, *_ENV_NUMBERS, *_ENV_BOOLS):
+        var = "MCSCTL_" + name.upper()
+        raw = os.environ.get(var)
+        if raw is None or raw == "":
+            continue
+        if name in _ENV_NUMBERS:
+            try:
+                flags[name] = float(raw)
+            except ValueError:
+                raise UsageError(f"{var} must be a number of seconds, not {raw!r}") from None
+        elif name in _ENV_BOOLS:
+            word = raw.strip().lower()
+            if word not in _TRUE + _FALSE:
+                raise UsageError(f"{var} must be true or false, not {raw!r}")
+            flags[name] = word in _TRUE
+        else:
+            flags[name] = raw
+    if flags.get("no_journal") is False:
+        flags["no_journal"] = None  # as the CLI's flag: false means "not given", the config file may say
+    return flags
+
+
+def _expiry(expires: str | float | None) -> tuple[float | None, float | None]:
+    """(epoch, seconds after entering) of an --expires value: "2h", an ISO time, or epoch seconds."""
+    if expires is None or expires == "":
+        return None, None
+    if isinstance(expires, (int, float)) and not isinstance(expires, bool):
+        return float(expires), None
+    from .durations import parse_duration, parse_until
+
+    try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
+        return None, parse_duration(str(expires))
+    except UsageError:
+        return parse_until(str(expires), time.time()), None
+
+
+def _seconds(value: str | float) -> float:
+    from .durations import parse_duration
+
+    return float(value) if isinstance(value, (int, float)) else parse_duration(value)
+
+
+class Cluster:
+    """The MaxScales of one cluster, and the procedures mcsctl follows on them."""
+
+    def __init__(
+        self,
+        hosts: Sequence[str] | str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        backend: str | None = None,
+        *,
+        maxctrl: str | None = None,
+        timeout: float | None = None,
+        secure: bool | None = None,
+        tls_ca_cert: str | None = None,
+        tls_verify_server_cert: bool | None = None,
+        poll_interval: float | None = None,
+        confirm_timeout: float | None = None,
+        journal: str | None = None,
+        no_journal: bool | None = None,
+        observer: UI | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config."""
+        if settings is None:
+            settings = _settings_of(dict(
+                hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
+                user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout, secure=secure,
+                tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
+                poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
+                no_journal=no_journal,
+            ))
+        self.settings = settings
+        self.observer: UI = observer if observer is not None else SilentUI()
+        self.takeover = False  # go ahead despite another mcsctl holding a server's lock (--takeover)
+        self.skip_unreachable = False  # leave out the MaxScales that do not answer (--skip-unreachable)
+        self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
+        self._watch = Watch(self.observer)
+        self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
+
+    @classmethod
+    def from_settings(cls, flags: dict[str, Any] | None = None, config: str | None = None,
+                      observer: UI | None = None) -> Cluster:
+        """flag > MCSCTL_* environment > config file ($MCSCTL_CONFIG, or `config`) > default.
+
+        The CLI passes the flags Typer resolved (they already hold the environment); without `flags`
+        (library use) the MCSCTL_* variables are read here.
+        """
+        from .settings import resolve
+
+        if flags is None:
+            flags = _environment()
+            config = config or os.environ.get("MCSCTL_CONFIG") or None
+        return cls(settings=resolve(flags, config), observer=observer)
+
+    # ------------------------------------------------------------ the parts the procedures work with
+    @property
+    def reporter(self) -> Watch:
+        """The observer the procedures talk to (the caller's, wrapped to keep what reports need)."""
+        return self._watch
+
+    def fleet(self) -> Fleet:
+        from .backends import make_backends
+        from .fleet import Fleet
+
+        s = self.settings
+        fleet = Fleet(make_backends(s, trace=self._watch.trace), poll=s.poll_interval)
+        if self.skip_unreachable:
+            fleet.skip_unreachable(self._watch.warn)
+        return fleet
+
+    def journal(self) -> Journal | None:
+        """The journal, or None with no_journal."""
+        if self.settings.no_journal:
+            return None
+        journal = RecordingJournal(self.settings.journal)
+        self._journals.append(journal)
+        return journal
+
+    def procedures(self) -> Procedures:
+        from .lock import runtime_dir
+        from .procedures import Procedures
+
+        proc = Procedures(self.fleet(), self._watch, self.journal(), confirm_timeout=self.settings.confirm_timeout,
+                          takeover=self.takeover, lock_dir=runtime_dir())
+        self.last_procedures = proc
+        return proc
+
+    def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
+        """A fresh record of calls and lines for one operation."""
+        self.takeover, self.skip_unreachable = takeover, skip_unreachable
+        self._watch = Watch(self.observer)
+        self._journals = []
+        self.last_procedures = None
+
+    def _written(self) -> list[Record]:
+        """The journal records this operation appended, in order."""
+        return [r for j in self._journals for r in j.written]
+
+    def _report(self, action: str, outcomes: list[Outcome], dry_run: bool) -> ChangeReport:
+        proc = self.last_procedures
+        changed = any(o.changed for o in outcomes)
+        w = self._watch
+        return ChangeReport(
+            action=action,
+            result=Result.PLANNED if dry_run else Result.CHANGED if changed else Result.UNCHANGED,
+            servers=outcomes,
+            changes=list(proc.changes) if proc is not None else [],
+            calls=w.planned_calls() if dry_run else list(w.calls),
+            plan=w.steps() if dry_run else [],
+            records=self._written(),
+            messages=list(w.messages),
+        )
+
+    # ------------------------------------------------------------ reading
+    def servers(self) -> ServersReport:
+        """Every server as every MaxScale sees it; the MaxScales that do not answer are named, not raised."""
+        from .render import disagreements
+
+        self._begin()
+        views, silent = self.fleet().read_answering()
+        items = [s for host_servers in views.values() for s in host_servers]
+        return ServersReport(items, disagreements(items), {h: str(e) for h, e in silent.items()},
+                             list(self._watch.calls))
+
+    def status(self, server: str | None = None) -> StatusReport:
+        """Servers in maintenance or draining and unfinished changes: live state merged with the journal."""
+        from .status import collect
+
+        self._begin()
+        rows, hints, silent = collect(self, server)
+        return StatusReport(rows, hints, silent, list(self._watch.calls))
+
+    # ------------------------------------------------------------ changes
+    def on_options(
+        self, *, force: bool = False, drain: bool = True, drain_timeout: str | float = 60,
+        on_timeout: OnTimeout | str = OnTimeout.FAIL,
+        switchover: bool = False, to: str | None = None, allow_primary: bool = False, allow_last: bool = False,
+        reason: str | None = None, expires: str | float | None = None, yes: bool = False, dry_run: bool = False,
+    ) -> OnOptions:
+        """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
+        from .outcome import ON_TIMEOUT, OnOptions
+
+        on_timeout = str(word(on_timeout))  # an OnTimeout member or its word
+        if on_timeout not in ON_TIMEOUT:
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
+        if to and not switchover:
+            raise UsageError("--to goes with --switchover")
+        expires_at, expires_after = _expiry(expires)
+        return OnOptions(force=force, drain=drain, drain_timeout=_seconds(drain_timeout), on_timeout=on_timeout,
+                         switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last,
+                         reason=reason, expires=expires_at, expires_after=expires_after, dry_run=dry_run, yes=yes)
+
+    def enter(self, names_or_name: str | Sequence[str], *, takeover: bool = False, skip_unreachable: bool = False,
+              **on: Any) -> ChangeReport:
+        """Drain and put each server in maintenance on every MaxScale (several: together, all or nothing).
+
+        Keywords follow `maintenance on`: drain, force, drain_timeout, on_timeout, switchover, to,
+        allow_primary, allow_last, reason, expires ("2h", an ISO time or epoch seconds), yes, dry_run.
+        """
+        opts = self.on_options(**on)
+        names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
+        self._begin(takeover, skip_unreachable)
+        return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
+
+    def leave(self, names_or_name: str | Sequence[str], *, wait_healthy: bool = False,
+              healthy_timeout: str | float = 300, reason: str | None = None, dry_run: bool = False,
+              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+        """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
+        names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
+        timeout = _seconds(healthy_timeout)
+        self._begin(takeover, skip_unreachable)
+        outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
+        return self._report("off", outcomes, dry_run)
+
+    def drain(self, server: str, *, wait: bool = False, drain_timeout: str | float = 60, dry_run: bool = False,
+              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+        """Set the server draining on every MaxScale and confirm (optionally wait until Drained)."""
+        timeout = _seconds(drain_timeout)
+        self._begin(takeover, skip_unreachable)
+        return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
+
+    def undrain(self, server: str, *, dry_run: bool = False, takeover: bool = False,
+                skip_unreachable: bool = False) -> ChangeReport:
+        """Clear the server's drain flag on every MaxScale and confirm."""
+        self._begin(takeover, skip_unreachable)
+        return self._report("undrain", [self.procedures().undrain(server, dry_run)], dry_run)
+
+    def switchover(self, to: str | None = None, *, yes: bool = False, dry_run: bool = False, takeover: bool = False,
+                   skip_unreachable: bool = False) -> ChangeReport:
+        """Switch the primary over to a replica (the most caught-up one by default) and confirm everywhere."""
+        self._begin(takeover, skip_unreachable)
+        outcome = self.procedures().switchover(to=to, dry_run=dry_run, yes=yes)
+        return self._report("switchover", [outcome], dry_run)
+
+    def extend(self, server: str, expires: str, *, reason: str | None = None, dry_run: bool = False,
+               takeover: bool = False) -> ChangeReport:
+        """Move the expiry (and reason) of a maintenance; only the journal changes."""
+        from .status import extend
+
+        self._begin(takeover)
+        extend(self, server, expires, reason, dry_run)
+        return self._report("extend", [], dry_run)
+
+    def reap(self, dry_run: bool = False, *, takeover: bool = False, skip_unreachable: bool = False) -> ReapReport:
+        """Take out of maintenance every server whose expiry has passed."""
+        from .status import reap
+
+        self._begin(takeover, skip_unreachable)
+        outcomes = reap(self, dry_run)
+        return ReapReport([o.server for o in outcomes], self._report("reap", outcomes, dry_run))
+
+    def run(self, server: str, command: Sequence[str], *, always_clear: bool = False,
+            healthy_timeout: str | float = 300, takeover: bool = False, skip_unreachable: bool = False,
+            **on: Any) -> ChangeReport:
+        """Enter maintenance, run COMMAND (no shell; {server}, {address}, {port} replaced), wait until the
+        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed."""
+        from .run import run_in_maintenance
+
+        opts = self.on_options(**on)
+        timeout = _seconds(healthy_timeout)
+        self._begin(takeover, skip_unreachable)
+        run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
+        return self._report("run", list(self._watch.shown), opts.dry_run)
+
+    def roll(self, command: Sequence[str], servers: Sequence[str] | None = None, *, resume: bool = False,
+             catchup_timeout: str | float = 600, takeover: bool = False, skip_unreachable: bool = False,
+             runner: Runner | None = None, on_rows: Callable[[list[NodeRow]], None] | None = None,
+             **on: Any) -> RollReport:
+        """Roll COMMAND through the cluster one node at a time, replicas first, the primary last (after a
+        switchover). `on_rows` gets the node table when the roll ends, failed or not (the CLI prints it
+        before the error); `runner` replaces the real process (tests)."""
+        from .rolling import rolling_command
+
+        opts = self.on_options(switchover=True, **on)
+        timeout = _seconds(catchup_timeout)
+        self._begin(takeover, skip_unreachable)
+        rows: list[NodeRow] = []
+
+        def show_rows(table: list[NodeRow]) -> None:
+            rows.extend(table)
+            if on_rows is not None:
+                on_rows(list(rows))
+
+        primary = rolling_command(self, list(servers) if servers else None, opts, list(command), resume=resume,
+                                  catchup_timeout=timeout, show_rows=show_rows, runner=runner)
+        w = self._watch
+        return RollReport(rows, primary, w.planned_calls() if opts.dry_run else list(w.calls),
+                          w.steps() if opts.dry_run else [], self._written())

@@ -1,0 +1,105 @@
+"""What the library hands back: one typed report per operation of `mcsctl.api.Cluster` (never printed here).
+
+Every change report carries the same facts: the outcome, the server as each MaxScale last showed it, what
+stays changed (`changes`), the connections cut, the exact calls made (the plan steps of a dry run, or the
+requests and maxctrl calls sent) and the journal records written.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .journal import Record
+    from .model import Server
+    from .noderow import NodeRow
+    from .outcome import Outcome
+
+
+class Result(str, enum.Enum):
+    """The outcome of a change, as a library caller branches on it."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"  # already as asked: nothing to do
+    PLANNED = "planned"  # a dry run: nothing was changed
+
+
+@dataclass(frozen=True)
+class Call:
+    """One exact call: a plan line (`host` is the MaxScale it would go to) or a request that was sent."""
+
+    call: str
+    host: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a dry run (`# what`) and the exact calls it would make."""
+
+    step: str
+    calls: tuple[Call, ...] = ()
+
+
+@dataclass
+class ChangeReport:
+    """The report of enter/leave/drain/undrain/switchover/extend/run (one entry of `servers` per server)."""
+
+    action: str
+    result: Result
+    servers: list[Outcome] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what this call changed that stays changed
+    calls: list[Call] = field(default_factory=list)  # requests sent (real run) or planned calls (dry run)
+    plan: list[PlanStep] = field(default_factory=list)  # a dry run's steps, each with its calls
+    records: list[Record] = field(default_factory=list)  # journal records written
+    messages: list[str] = field(default_factory=list)  # what the procedure told its observer
+
+    @property
+    def final(self) -> dict[str, dict[str, Server]]:
+        """server -> {MaxScale host: the server as that MaxScale last showed it}."""
+        return {o.server: dict(o.final) for o in self.servers}
+
+    @property
+    def cut(self) -> dict[str, int]:
+        """server -> connections closed by force."""
+        return {o.server: o.cut for o in self.servers}
+
+
+@dataclass
+class ServersReport:
+    """`servers()`: every MaxScale's view; `unanswered` names the MaxScales that did not answer (host -> why)."""
+
+    servers: list[Server]
+    disagreements: list[str] = field(default_factory=list)
+    unanswered: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+
+@dataclass
+class StatusReport:
+    """`status()`: one row per server (live state merged with the journal) and cleanup hints."""
+
+    rows: list[dict[str, Any]]
+    hints: list[str] = field(default_factory=list)
+    unanswered: dict[str, str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+
+@dataclass
+class ReapReport:
+    """`reap()`: the expired maintenances taken out (or planned), one ChangeReport entry per server."""
+
+    due: list[str]
+    report: ChangeReport
+
+
+@dataclass
+class RollReport:
+    """`roll()`: the node table, the primary at the end, and the calls and records of the whole roll."""
+
+    rows: list[NodeRow]
+    primary: str | None
+    calls: list[Call] = field(default_factory=list)
+    plan: list[PlanStep] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)

@@ -1,0 +1,87 @@
+"""What a `Cluster` keeps of one operation for its report: the observer's lines, the calls, the records.
+
+`Watch` stands between the procedures and the caller's observer (it forwards everything);
+`RecordingJournal` is the journal that also remembers what it appended.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ContextManager
+
+from .journal import Journal, Record
+from .reports import Call, PlanStep
+from .ui import UI
+
+if TYPE_CHECKING:
+    from .model import Server
+    from .outcome import Outcome
+
+
+class Watch:
+    """The observer a Cluster hands to the procedures: forwards to the caller's and keeps what a report needs
+    (plan lines with their host, calls sent, outcomes shown, messages)."""
+
+    def __init__(self, observer: UI) -> None:
+        self.observer = observer
+        self.interactive = observer.interactive
+        self.plan_lines: list[Call] = []
+        self.calls: list[Call] = []
+        self.messages: list[str] = []
+        self.shown: list[Outcome] = []
+
+    def info(self, message: str) -> None:
+        self.messages.append(message)
+        self.observer.info(message)
+
+    def warn(self, message: str) -> None:
+        self.messages.append("warning: " + message)
+        self.observer.warn(message)
+
+    def plan(self, line: str, host: str | None = None) -> None:
+        self.plan_lines.append(Call(line, host))
+        self.observer.plan(line, host)
+
+    def waiting(self, what: str, found: dict[str, Server], elapsed: float, deadline: float) -> None:
+        self.observer.waiting(what, found, elapsed, deadline)
+
+    def confirm(self, question: str) -> bool:
+        return self.observer.confirm(question)
+
+    def trace(self, line: str) -> None:
+        self.calls.append(Call(line))
+        self.observer.trace(line)
+
+    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
+        """A result a procedure shows on its way (run: the state COMMAND left); the CLI's observer prints it."""
+        self.shown.append(outcome)
+        self.observer.outcome(outcome, fmt)
+
+    def prefixed(self, prefix: str) -> ContextManager[None]:
+        return self.observer.prefixed(prefix)
+
+    def planned_calls(self) -> list[Call]:
+        """The exact calls of a dry run's plan (its `# step` lines left out)."""
+        return [c for c in self.plan_lines if not c.call.startswith("# ")]
+
+    def steps(self) -> list[PlanStep]:
+        """The plan lines as steps (`# what`), each with the exact calls that follow it."""
+        steps: list[PlanStep] = []
+        for c in self.plan_lines:
+            if c.call.startswith("# "):
+                steps.append(PlanStep(c.call[2:]))
+            else:
+                last = steps.pop() if steps else PlanStep("")
+                steps.append(PlanStep(last.step, (*last.calls, c)))
+        return steps
+
+
+class RecordingJournal(Journal):
+    """The journal, also keeping the records this process appends (for the reports)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__(path)
+        self.written: list[Record] = []
+
+    def append(self, record: Record) -> None:
+        super().append(record)
+        self.written.append(record)
