@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from mcsctl import cli, render, signals
+from mcsctl import cli_frame, render, signals
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def _process_state() -> Iterator[None]:
     """A fresh run: no signal state, no report, no safe streams; the test process's handlers come back."""
     handlers = {s: signal.getsignal(s) for s in signals.SIGNALS}
     signals._state = signals._State()
-    cli._reported[0] = False
+    cli_frame.reported[0] = False
     render._safe.clear()
     try:
         yield
@@ -46,7 +46,7 @@ def _process_state() -> Iterator[None]:
         for s, handler in handlers.items():
             signal.signal(s, handler)
         signals._state = signals._State()
-        cli._reported[0] = False
+        cli_frame.reported[0] = False
         render._safe.clear()
 
 
