@@ -32,8 +32,8 @@ regen: $(STAMP)
 
 # Not part of `make test` yet: the code outside mcsctl/build, paths.py and hosts.py is cleaned after the merge.
 lint: $(STAMP)
-	$(BIN)/ruff check mcsctl simulator tests
-	$(BIN)/ruff format --check mcsctl simulator tests
+	$(BIN)/ruff check mcsctl simulator tests benchmarks
+	$(BIN)/ruff format --check mcsctl simulator tests benchmarks
 	$(BIN)/mypy mcsctl
 
 clean:

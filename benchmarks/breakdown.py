@@ -56,8 +56,9 @@ def main(host: str, maxctrl: str, repeat: int) -> dict:
     from mcsctl.backends.maxctrl import MaxctrlBackend
     from mcsctl.backends.rest import RestBackend
 
-    conn = Connection(host=host, user="admin", password="mariadb", timeout=10.0, secure=False,
-                      tls_ca_cert=None, tls_verify=True)
+    conn = Connection(
+        host=host, user="admin", password="mariadb", timeout=10.0, secure=False, tls_ca_cert=None, tls_verify=True
+    )
     mx = MaxctrlBackend(conn, maxctrl=maxctrl)
     argv = mx._argv(["list", "servers", "--tsv"])  # the exact call the backend makes
     out["MaxctrlBackend.list_servers() via sh"] = _median(mx.list_servers, repeat)

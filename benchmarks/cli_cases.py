@@ -38,19 +38,36 @@ def version(ws: Workspace, repeat: int) -> Section:
         ["command", "ms", "vs python -c pass"],
         _rows(st, "python -c pass"),
     )
-    sec.targets.append(Target(
-        "`mcsctl --version` within 3x `python -c pass`", f"{ratio:.2f}x", ratio <= 3.0,
-        "`--version` is answered in mcsctl/__main__.py before Typer is imported; if this is missed, "
-        "something imported by `mcsctl/__init__.py` or the console-script wrapper got heavier "
-        "(check with `python -X importtime -m mcsctl --version`).",
-    ))
+    sec.targets.append(
+        Target(
+            "`mcsctl --version` within 3x `python -c pass`",
+            f"{ratio:.2f}x",
+            ratio <= 3.0,
+            "`--version` is answered in mcsctl/__main__.py before Typer is imported; if this is missed, "
+            "something imported by `mcsctl/__init__.py` or the console-script wrapper got heavier "
+            "(check with `python -X importtime -m mcsctl --version`).",
+        )
+    )
     return sec
 
 
 def _maxctrl_argv(ws: Workspace, host: str) -> list[str]:
     # The exact call MaxctrlBackend.list_servers makes (mcsctl -v prints it); password on stdin.
-    return [str(ws.maxctrl), "-h", host, "-u", "admin", "-p", "", "-t", "10000", "--quiet=false",
-            "list", "servers", "--tsv"]
+    return [
+        str(ws.maxctrl),
+        "-h",
+        host,
+        "-u",
+        "admin",
+        "-p",
+        "",
+        "-t",
+        "10000",
+        "--quiet=false",
+        "list",
+        "servers",
+        "--tsv",
+    ]
 
 
 def servers(ws: Workspace, repeat: int) -> Section:
@@ -62,8 +79,10 @@ def servers(ws: Workspace, repeat: int) -> Section:
         cases = {
             "python -c pass": dict(argv=PY + ["-c", "pass"], env=ws.env),
             bare: dict(argv=_maxctrl_argv(ws, sim.host), env=ws.env, stdin=b"mariadb\n"),
-            viamx: dict(argv=mcsctl + ["-H", sim.host, "--backend", "maxctrl", "--maxctrl", str(ws.maxctrl),
-                                       "servers"], env=ws.env),
+            viamx: dict(
+                argv=mcsctl + ["-H", sim.host, "--backend", "maxctrl", "--maxctrl", str(ws.maxctrl), "servers"],
+                env=ws.env,
+            ),
             viarest: dict(argv=mcsctl + ["-H", sim.host, "--backend", "rest", "servers"], env=ws.env),
         }
         st = time_commands(cases, repeat)
@@ -81,27 +100,35 @@ def servers(ws: Workspace, repeat: int) -> Section:
         _rows(st, bare),
     )
     sec.rows.append(["mcsctl's own overhead on `servers` (maxctrl backend − bare call)", f"{overhead * 1e3:.1f}", ""])
-    sec.targets.append(Target(
-        "mcsctl's own overhead on `servers` (maxctrl backend) under 60 ms", f"{overhead * 1e3:.1f} ms",
-        overhead < 0.060,
-        _overhead_why(parts, overhead),
-    ))
+    sec.targets.append(
+        Target(
+            "mcsctl's own overhead on `servers` (maxctrl backend) under 60 ms",
+            f"{overhead * 1e3:.1f} ms",
+            overhead < 0.060,
+            _overhead_why(parts, overhead),
+        )
+    )
     speedup = b / r
-    sec.targets.append(Target(
-        "REST backend at least 2x faster than a bare maxctrl call (stand-in)",
-        f"bare maxctrl / mcsctl REST = {speedup:.2f}",
-        speedup >= 2.0,
-        _rest_why(parts, b, r, st["python -c pass"].median),
-    ))
+    sec.targets.append(
+        Target(
+            "REST backend at least 2x faster than a bare maxctrl call (stand-in)",
+            f"bare maxctrl / mcsctl REST = {speedup:.2f}",
+            speedup >= 2.0,
+            _rest_why(parts, b, r, st["python -c pass"].median),
+        )
+    )
     sec.notes.append(
         f"Against the real maxctrl (~{REAL_MAXCTRL_S * 1e3:.0f} ms per call, §4.9), `mcsctl servers` would cost "
         f"about {(REAL_MAXCTRL_S + overhead) * 1e3:.0f} ms with the maxctrl backend, and REST "
         f"({r * 1e3:.0f} ms) would be {REAL_MAXCTRL_S / r:.2f}x faster than one bare maxctrl call."
     )
     if parts:
-        sec.notes.append("Breakdown, measured inside one fresh interpreter (`benchmarks/breakdown.py`): "
-                         + "; ".join(f"{k}: {v * 1e3:.1f} ms" for k, v in parts.items() if k != "pydantic imported")
-                         + (" (pydantic was imported)" if parts.get("pydantic imported") else "") + ".")
+        sec.notes.append(
+            "Breakdown, measured inside one fresh interpreter (`benchmarks/breakdown.py`): "
+            + "; ".join(f"{k}: {v * 1e3:.1f} ms" for k, v in parts.items() if k != "pydantic imported")
+            + (" (pydantic was imported)" if parts.get("pydantic imported") else "")
+            + "."
+        )
     return sec
 
 
@@ -125,7 +152,8 @@ def _rest_why(parts: dict[str, float], bare: float, rest: float, python: float) 
         f"{REAL_MAXCTRL_S * 1e3:.0f} ms) it needs at most {REAL_MAXCTRL_S / 2 * 1e3:.0f} ms and is at "
         f"{rest * 1e3:.0f} ms ({REAL_MAXCTRL_S / rest:.2f}x). The REST request itself takes "
         f"{ms('RestBackend.list_servers() (new connection)'):.1f} ms; the rest is start-up: interpreter "
-        f"~{python * 1e3:.0f} ms, `import typer` + mcsctl.cli {ms('import typer') + ms('import mcsctl.cli (after typer)'):.0f} ms, "
+        f"~{python * 1e3:.0f} ms, `import typer` + mcsctl.cli "
+        f"{ms('import typer') + ms('import mcsctl.cli (after typer)'):.0f} ms, "
         f"then the command itself {first:.0f} ms on its first run in a process{pyd} and {warm:.0f} ms when repeated "
         f"(so ~{first - warm:.0f} ms are lazy imports and ~{warm:.0f} ms recur). What is left after the fixes "
         "already made (no string annotations for Typer to evaluate, lazy imports in mcsctl.fleet, typer<0.29 "
@@ -159,13 +187,14 @@ def cycle(ws: Workspace, repeat: int) -> Section:
         for kind in ("maxctrl", "rest"):
             base = mcsctl + ["-H", sim.host, "--backend", kind, "--maxctrl", str(ws.maxctrl)]
             cases[f"{kind}: maintenance on mcs3 --no-drain"] = dict(
-                argv=base + ["maintenance", "on", "mcs3", "--no-drain"], env=ws.env)
+                argv=base + ["maintenance", "on", "mcs3", "--no-drain"], env=ws.env
+            )
             cases[f"{kind}: maintenance off mcs3"] = dict(argv=base + ["maintenance", "off", "mcs3"], env=ws.env)
         st = time_commands(cases, repeat, warmup=1)
     rows = [[label, s.ms()] for label, s in st.items()]
     for kind in ("maxctrl", "rest"):
         on, off = st[f"{kind}: maintenance on mcs3 --no-drain"], st[f"{kind}: maintenance off mcs3"]
-        total = Stats([a + b for a, b in zip(on.samples, off.samples)])
+        total = Stats([a + b for a, b in zip(on.samples, off.samples, strict=False)])
         rows.append([f"**{kind}: full cycle (on + off)**", total.ms()])
     sec = Section(
         "3. A full `maintenance on --no-drain` + `maintenance off` cycle",
@@ -215,25 +244,40 @@ def completion(ws: Workspace, repeat: int, loops: int) -> Section:
     want = " ".join(names)
 
     bash = ["bash", "--norc", "--noprofile", "-c"]
-    proc = subprocess.run(bash + [_COMPLETE, "bench", script, str(loops), str(repeat)], env=ws.env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        bash + [_COMPLETE, "bench", script, str(loops), str(repeat)],
+        env=ws.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = proc.stdout.splitlines()
     if proc.returncode != 0 or not lines or lines[0] != want:
-        raise RuntimeError(f"completion in one bash gave {lines[:1]!r} (want {want!r}), rc {proc.returncode}, "
-                           f"stderr {proc.stderr[:300]!r}")
+        raise RuntimeError(
+            f"completion in one bash gave {lines[:1]!r} (want {want!r}), rc {proc.returncode}, "
+            f"stderr {proc.stderr[:300]!r}"
+        )
     in_shell = Stats([(float(b) - float(a)) / loops for a, b in (ln.split() for ln in lines[1:])])
 
     one_tab = dict(argv=bash + [_ONE_TAB, "bench", script], env=ws.env)
     _, out = run_once(**one_tab)
     if out.decode().strip() != want:
         raise RuntimeError(f"one-TAB bash gave {out!r} (want {want!r})")
-    st = time_commands({
-        "python -c pass": dict(argv=PY + ["-c", "pass"], env=ws.env),
-        "bash -c ':' (bash start only)": dict(argv=bash + [":"], env=ws.env),
-        "bash -c 'source mcsctl.bash; _mcsctl' (one TAB, whole process)": one_tab,
-    }, repeat)
-    rows = [["`_mcsctl` per TAB inside one bash (warm cache)", in_shell.ms(),
-             _ratio(in_shell.median, st["python -c pass"].median)]]
+    st = time_commands(
+        {
+            "python -c pass": dict(argv=PY + ["-c", "pass"], env=ws.env),
+            "bash -c ':' (bash start only)": dict(argv=bash + [":"], env=ws.env),
+            "bash -c 'source mcsctl.bash; _mcsctl' (one TAB, whole process)": one_tab,
+        },
+        repeat,
+    )
+    rows = [
+        [
+            "`_mcsctl` per TAB inside one bash (warm cache)",
+            in_shell.ms(),
+            _ratio(in_shell.median, st["python -c pass"].median),
+        ]
+    ]
     rows += _rows(st, "python -c pass")
     sec = Section(
         "4. Completion of server names (warm cache)",
@@ -245,17 +289,24 @@ def completion(ws: Workspace, repeat: int, loops: int) -> Section:
         rows,
     )
     per_tab = in_shell.median
-    sec.targets.append(Target(
-        "completion under 60 ms with a warm cache (per TAB, in the shell)", f"{per_tab * 1e3:.1f} ms",
-        per_tab < 0.060,
-        "the completion function itself forks (the `find -mmin` freshness check in `_mcsctl_names`); "
-        "see the breakdown notes.",
-    ))
+    sec.targets.append(
+        Target(
+            "completion under 60 ms with a warm cache (per TAB, in the shell)",
+            f"{per_tab * 1e3:.1f} ms",
+            per_tab < 0.060,
+            "the completion function itself forks (the `find -mmin` freshness check in `_mcsctl_names`); "
+            "see the breakdown notes.",
+        )
+    )
     whole = st["bash -c 'source mcsctl.bash; _mcsctl' (one TAB, whole process)"].median
-    sec.notes.append(f"Even a whole new bash per TAB costs {whole * 1e3:.1f} ms, under the 60 ms target "
-                     "as well." if whole < 0.060 else
-                     f"A whole new bash per TAB costs {whole * 1e3:.1f} ms (over 60 ms), but a real TAB "
-                     "runs inside the already-running shell.")
-    sec.notes.append("No Python runs on a TAB while the cache is fresh; each TAB still forks one "
-                     "`find` (and runs `command -v` lookups) to check the cache's age.")
+    sec.notes.append(
+        f"Even a whole new bash per TAB costs {whole * 1e3:.1f} ms, under the 60 ms target as well."
+        if whole < 0.060
+        else f"A whole new bash per TAB costs {whole * 1e3:.1f} ms (over 60 ms), but a real TAB "
+        "runs inside the already-running shell."
+    )
+    sec.notes.append(
+        "No Python runs on a TAB while the cache is fresh; each TAB still forks one "
+        "`find` (and runs `command -v` lookups) to check the cache's age."
+    )
     return sec

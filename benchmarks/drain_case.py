@@ -26,7 +26,7 @@ def _wait_line(q: queue.Queue, needle: str, timeout: float, seen: list[str]) -> 
         try:
             t, line = q.get(timeout=max(0.01, deadline - time.monotonic()))
         except queue.Empty:
-            raise RuntimeError(f"no {needle!r} from mcsctl within {timeout:g}s; stderr so far: {seen[-5:]!r}")
+            raise RuntimeError(f"no {needle!r} from mcsctl within {timeout:g}s; stderr so far: {seen[-5:]!r}") from None
         if line is None:
             raise RuntimeError(f"mcsctl ended before {needle!r}; stderr: {seen[-5:]!r}")
         seen.append(line)
@@ -38,11 +38,28 @@ def _trial(sim: Sim, ws: Workspace, poll: float, phase: float) -> float:
     sim.control("POST", "reset")
     sid = sim.control("POST", "sessions", {"servers": [SERVER]})["ids"][0]
     argv = entry_point("mcsctl", "mcsctl") + [
-        "-H", sim.host, "--backend", "rest", "--poll-interval", str(poll), "-v",
-        "maintenance", "on", SERVER, "--drain-timeout", "30",
+        "-H",
+        sim.host,
+        "--backend",
+        "rest",
+        "--poll-interval",
+        str(poll),
+        "-v",
+        "maintenance",
+        "on",
+        SERVER,
+        "--drain-timeout",
+        "30",
     ]
-    proc = subprocess.Popen(argv, env=ws.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        argv,
+        env=ws.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
     q: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stderr, q), daemon=True).start()
     seen: list[str] = []
@@ -81,18 +98,30 @@ def drain(ws: Workspace, trials: int, poll: float = 0.25) -> Section:
         f"moment mcsctl's stderr shows the `PUT .../{SERVER}/set?state=maintenance` it sends once it sees "
         "`Drained` (its -v trace is printed right before the request).",
         ["trials", "median ms", "p10 ms", "p90 ms", "max ms", "poll interval ms"],
-        [[str(lat.n), f"{lat.median * 1e3:.0f}", f"{lat.p10 * 1e3:.0f}", f"{lat.p90 * 1e3:.0f}",
-          f"{lat.max * 1e3:.0f}", f"{poll * 1e3:.0f}"]],
+        [
+            [
+                str(lat.n),
+                f"{lat.median * 1e3:.0f}",
+                f"{lat.p10 * 1e3:.0f}",
+                f"{lat.p90 * 1e3:.0f}",
+                f"{lat.max * 1e3:.0f}",
+                f"{poll * 1e3:.0f}",
+            ]
+        ],
     )
-    sec.targets.append(Target(
-        f"drain detected within one poll interval ({poll * 1e3:.0f} ms), worst trial",
-        f"max {lat.max * 1e3:.0f} ms (median {lat.median * 1e3:.0f} ms)",
-        lat.max <= poll,
-        "Fleet.wait (mcsctl/fleet.py) lands its reads on a fixed schedule and starts each read early by "
-        "the time the last one took, so what is left over one interval is scheduling noise and the "
-        "benchmark's own DELETE round trip. A shorter --poll-interval (or MaxScale pushing events, which "
-        "its REST API does not) is the only further fix.",
-    ))
-    sec.notes.append("Expected shape: uniform between about 0 and one poll interval (median about half of it), "
-                     "since the close lands at a random point of the poll cycle.")
+    sec.targets.append(
+        Target(
+            f"drain detected within one poll interval ({poll * 1e3:.0f} ms), worst trial",
+            f"max {lat.max * 1e3:.0f} ms (median {lat.median * 1e3:.0f} ms)",
+            lat.max <= poll,
+            "Fleet.wait (mcsctl/fleet.py) lands its reads on a fixed schedule and starts each read early by "
+            "the time the last one took, so what is left over one interval is scheduling noise and the "
+            "benchmark's own DELETE round trip. A shorter --poll-interval (or MaxScale pushing events, which "
+            "its REST API does not) is the only further fix.",
+        )
+    )
+    sec.notes.append(
+        "Expected shape: uniform between about 0 and one poll interval (median about half of it), "
+        "since the close lands at a random point of the poll cycle."
+    )
     return sec

@@ -25,6 +25,7 @@ async def _load(sim: Sim, clients: int, count: int, limit_s: float, warm: bool) 
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=limit_s + 30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=sim.auth) as session:
+
         async def one() -> None:
             nonlocal errors
             t0 = time.perf_counter()
@@ -48,7 +49,7 @@ async def _load(sim: Sim, clients: int, count: int, limit_s: float, warm: bool) 
         start = time.perf_counter()
         try:
             await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(clients))), limit_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass  # bounded in time: report what completed
         elapsed = time.perf_counter() - start
     return len(lat.samples), elapsed, lat, errors
@@ -64,8 +65,17 @@ def throughput(ws: Workspace, plan: list[tuple[int, int, int]], limit_s: float) 
         "counted). With 3 servers one warm-up request per client opens the connections first; with 1,000 servers "
         "(a 10 MB body) every client sends exactly one request, all at once, connection set-up included. Both "
         "processes share the machine's cores.",
-        ["servers", "clients", "requests done", "seconds", "requests/s", "p50 latency ms", "p99 latency ms",
-         "body KiB", "errors"],
+        [
+            "servers",
+            "clients",
+            "requests done",
+            "seconds",
+            "requests/s",
+            "p50 latency ms",
+            "p99 latency ms",
+            "body KiB",
+            "errors",
+        ],
     )
     cost: dict[int, tuple[float, int]] = {}
     for nservers, count, clients in plan:
@@ -79,14 +89,29 @@ def throughput(ws: Workspace, plan: list[tuple[int, int, int]], limit_s: float) 
         if not done:
             raise RuntimeError(f"no request to the {nservers}-server simulator completed within {limit_s:g}s")
         cost[nservers] = (secs / done, size)
-        sec.rows.append([f"{nservers:,}", str(clients), str(done), f"{secs:.2f}", f"{done / secs:,.0f}",
-                         f"{lat.median * 1e3:.1f}", f"{lat.pct(99) * 1e3:.1f}", f"{size / 1024:,.0f}", str(errors)])
+        sec.rows.append(
+            [
+                f"{nservers:,}",
+                str(clients),
+                str(done),
+                f"{secs:.2f}",
+                f"{done / secs:,.0f}",
+                f"{lat.median * 1e3:.1f}",
+                f"{lat.pct(99) * 1e3:.1f}",
+                f"{size / 1024:,.0f}",
+                str(errors),
+            ]
+        )
     for n, (per, size) in cost.items():
-        sec.notes.append(f"{n:,} servers: one response is {size / 1024:,.0f} KiB ({size / n / 1024:.1f} KiB per "
-                         f"server, pretty-printed JSON:API as MaxScale sends it) and the simulator serves one every "
-                         f"{per * 1e3:.1f} ms on one event loop.")
-    sec.notes.append("Latency here is mostly queueing: with 100 clients on one event loop a request waits for "
-                     "the ones ahead of it, so p50 ≈ clients / throughput.")
+        sec.notes.append(
+            f"{n:,} servers: one response is {size / 1024:,.0f} KiB ({size / n / 1024:.1f} KiB per "
+            f"server, pretty-printed JSON:API as MaxScale sends it) and the simulator serves one every "
+            f"{per * 1e3:.1f} ms on one event loop."
+        )
+    sec.notes.append(
+        "Latency here is mostly queueing: with 100 clients on one event loop a request waits for "
+        "the ones ahead of it, so p50 ≈ clients / throughput."
+    )
     return sec
 
 

@@ -12,8 +12,15 @@ HEADERS = ["Server", "Address", "Port", "Connections", "State", "GTID", "Monitor
 
 def _rows(n: int) -> list[list[str]]:
     return [
-        [f"node{i:05d}", f"10.0.{i // 250}.{i % 250 + 1}", "3306", str(i % 7),
-         "Master, Running" if i == 0 else "Slave, Running", f"0-1-{1000 + i}", "MariaDB-Monitor"]
+        [
+            f"node{i:05d}",
+            f"10.0.{i // 250}.{i % 250 + 1}",
+            "3306",
+            str(i % 7),
+            "Master, Running" if i == 0 else "Slave, Running",
+            f"0-1-{1000 + i}",
+            "MariaDB-Monitor",
+        ]
         for i in range(n)
     ]
 
@@ -59,13 +66,17 @@ def parsing(sizes: list[int], budget: float, min_reps: int) -> Section:
         per_row = {n: results[fmt][n].median / n for n in sizes}
         ratio = per_row[hi] / per_row[lo]
         spread = max(per_row.values()) / min(per_row.values())
-        sec.targets.append(Target(
-            f"{fmt}: time per row flat ({hi:,} rows vs {lo:,} rows, ratio at most 1.5)",
-            f"{ratio:.2f} (largest/smallest per-row cost over all sizes: {spread:.2f})",
-            ratio <= 1.5,
-            "a per-row cost that grows with the table size means a quadratic step (string concatenation "
-            "or list searching per row) in mcsctl/tables.py; profile the largest size with cProfile.",
-        ))
-    sec.notes.append("The 10-row case carries the fixed cost of one call (splitting, header checks), so its "
-                     "per-row cost is the highest; a ratio below 1 is the expected, linear, shape.")
+        sec.targets.append(
+            Target(
+                f"{fmt}: time per row flat ({hi:,} rows vs {lo:,} rows, ratio at most 1.5)",
+                f"{ratio:.2f} (largest/smallest per-row cost over all sizes: {spread:.2f})",
+                ratio <= 1.5,
+                "a per-row cost that grows with the table size means a quadratic step (string concatenation "
+                "or list searching per row) in mcsctl/tables.py; profile the largest size with cProfile.",
+            )
+        )
+    sec.notes.append(
+        "The 10-row case carries the fixed cost of one call (splitting, header checks), so its "
+        "per-row cost is the highest; a ratio below 1 is the expected, linear, shape."
+    )
     return sec

@@ -48,8 +48,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def render(title: str, when: str, mode: str, machine: dict[str, str], sections: list[Section],
-           duration: float) -> str:
+def render(title: str, when: str, mode: str, machine: dict[str, str], sections: list[Section], duration: float) -> str:
     parts = [f"# {title}", "", HOW_TO_RUN, "## This run", ""]
     parts += [f"- **Date**: {when}", f"- **Mode**: {mode} (whole run {duration:.0f} s)"]
     parts += [f"- **{k}**: {v}" for k, v in machine.items()]

@@ -22,16 +22,34 @@ sys.path.insert(1, str(HERE.parent))  # mcsctl and simulator, when not installed
 import cli_cases  # noqa: E402
 import drain_case  # noqa: E402
 import load_cases  # noqa: E402
-import parse_cases  # noqa: E402
 import measure  # noqa: E402
+import parse_cases  # noqa: E402
 from report import Section, render  # noqa: E402
 from simenv import ROOT, Workspace  # noqa: E402
 
 # Repeat counts: the full run fits in ~3 minutes on 2 cores; --quick is a smoke run of a few seconds.
-FULL = dict(repeat=20, cycles=10, tab_loops=200, parse_sizes=[10, 100, 1000, 10000], parse_budget=0.4,
-            parse_min=5, load=[(3, 3000, 100), (1000, 100, 100)], load_limit=45.0, drain_trials=12)
-QUICK = dict(repeat=2, cycles=1, tab_loops=5, parse_sizes=[10, 100, 1000], parse_budget=0.0,
-             parse_min=1, load=[(3, 100, 100), (1000, 2, 2)], load_limit=20.0, drain_trials=1)
+FULL = dict(
+    repeat=20,
+    cycles=10,
+    tab_loops=200,
+    parse_sizes=[10, 100, 1000, 10000],
+    parse_budget=0.4,
+    parse_min=5,
+    load=[(3, 3000, 100), (1000, 100, 100)],
+    load_limit=45.0,
+    drain_trials=12,
+)
+QUICK = dict(
+    repeat=2,
+    cycles=1,
+    tab_loops=5,
+    parse_sizes=[10, 100, 1000],
+    parse_budget=0.0,
+    parse_min=1,
+    load=[(3, 100, 100), (1000, 2, 2)],
+    load_limit=20.0,
+    drain_trials=1,
+)
 
 TITLES = {
     1: "1. Start-up: `mcsctl --version`",

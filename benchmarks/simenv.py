@@ -111,7 +111,7 @@ class Sim:
             if stream:
                 stream.close()
 
-    def __enter__(self) -> "Sim":
+    def __enter__(self) -> Sim:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .choices import BackendKind, OnTimeout, values, word
 from .errors import UsageError
@@ -40,8 +41,9 @@ def _settings_of(given: dict[str, Any]) -> Settings:
     given = {k: word(v) for k, v in given.items() if v is not None}
     for name in _ENV_NUMBERS:
         value = given.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not 0 < value <= MAX_SECONDS):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS
+        ):
             raise UsageError(f"{name} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
     settings = replace(Settings(), **given)
     if settings.backend not in values(BackendKind):
@@ -124,13 +126,23 @@ class Cluster:
     ) -> None:
         """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config."""
         if settings is None:
-            settings = _settings_of(dict(
-                hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
-                user=user, password=password, backend=backend, maxctrl=maxctrl, timeout=timeout, secure=secure,
-                tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
-                poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
-                no_journal=no_journal,
-            ))
+            settings = _settings_of(
+                dict(
+                    hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
+                    user=user,
+                    password=password,
+                    backend=backend,
+                    maxctrl=maxctrl,
+                    timeout=timeout,
+                    secure=secure,
+                    tls_ca_cert=tls_ca_cert,
+                    tls_verify_server_cert=tls_verify_server_cert,
+                    poll_interval=poll_interval,
+                    confirm_timeout=confirm_timeout,
+                    journal=journal,
+                    no_journal=no_journal,
+                )
+            )
         self.settings = settings
         self.observer: UI = observer if observer is not None else SilentUI()
         self.takeover = False  # go ahead despite another mcsctl holding a server's lock (--takeover)
@@ -140,8 +152,9 @@ class Cluster:
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
 
     @classmethod
-    def from_settings(cls, flags: dict[str, Any] | None = None, config: str | None = None,
-                      observer: UI | None = None) -> Cluster:
+    def from_settings(
+        cls, flags: dict[str, Any] | None = None, config: str | None = None, observer: UI | None = None
+    ) -> Cluster:
         """flag > MCSCTL_* environment > config file ($MCSCTL_CONFIG, or `config`) > default.
 
         The CLI passes the flags Typer resolved (they already hold the environment); without `flags`
@@ -182,8 +195,14 @@ class Cluster:
         from .lock import runtime_dir
         from .procedures import Procedures
 
-        proc = Procedures(self.fleet(), self._watch, self.journal(), confirm_timeout=self.settings.confirm_timeout,
-                          takeover=self.takeover, lock_dir=runtime_dir())
+        proc = Procedures(
+            self.fleet(),
+            self._watch,
+            self.journal(),
+            confirm_timeout=self.settings.confirm_timeout,
+            takeover=self.takeover,
+            lock_dir=runtime_dir(),
+        )
         self.last_procedures = proc
         return proc
 
@@ -221,8 +240,9 @@ class Cluster:
         self._begin()
         views, silent = self.fleet().read_answering()
         items = [s for host_servers in views.values() for s in host_servers]
-        return ServersReport(items, disagreements(items), {h: str(e) for h, e in silent.items()},
-                             list(self._watch.calls))
+        return ServersReport(
+            items, disagreements(items), {h: str(e) for h, e in silent.items()}, list(self._watch.calls)
+        )
 
     def status(self, server: str | None = None) -> StatusReport:
         """Servers in maintenance or draining and unfinished changes: live state merged with the journal."""
@@ -234,10 +254,20 @@ class Cluster:
 
     # ------------------------------------------------------------ changes
     def on_options(
-        self, *, force: bool = False, drain: bool = True, drain_timeout: str | float = 60,
+        self,
+        *,
+        force: bool = False,
+        drain: bool = True,
+        drain_timeout: str | float = 60,
         on_timeout: OnTimeout | str = OnTimeout.FAIL,
-        switchover: bool = False, to: str | None = None, allow_primary: bool = False, allow_last: bool = False,
-        reason: str | None = None, expires: str | float | None = None, yes: bool = False, dry_run: bool = False,
+        switchover: bool = False,
+        to: str | None = None,
+        allow_primary: bool = False,
+        allow_last: bool = False,
+        reason: str | None = None,
+        expires: str | float | None = None,
+        yes: bool = False,
+        dry_run: bool = False,
     ) -> OnOptions:
         """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
         from .outcome import ON_TIMEOUT, OnOptions
@@ -248,12 +278,25 @@ class Cluster:
         if to and not switchover:
             raise UsageError("--to goes with --switchover")
         expires_at, expires_after = _expiry(expires)
-        return OnOptions(force=force, drain=drain, drain_timeout=_seconds(drain_timeout), on_timeout=on_timeout,
-                         switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last,
-                         reason=reason, expires=expires_at, expires_after=expires_after, dry_run=dry_run, yes=yes)
+        return OnOptions(
+            force=force,
+            drain=drain,
+            drain_timeout=_seconds(drain_timeout),
+            on_timeout=on_timeout,
+            switchover=switchover,
+            to=to,
+            allow_primary=allow_primary,
+            allow_last=allow_last,
+            reason=reason,
+            expires=expires_at,
+            expires_after=expires_after,
+            dry_run=dry_run,
+            yes=yes,
+        )
 
-    def enter(self, names_or_name: str | Sequence[str], *, takeover: bool = False, skip_unreachable: bool = False,
-              **on: Any) -> ChangeReport:
+    def enter(
+        self, names_or_name: str | Sequence[str], *, takeover: bool = False, skip_unreachable: bool = False, **on: Any
+    ) -> ChangeReport:
         """Drain and put each server in maintenance on every MaxScale (several: together, all or nothing).
 
         Keywords follow `maintenance on`: drain, force, drain_timeout, on_timeout, switchover, to,
@@ -264,9 +307,17 @@ class Cluster:
         self._begin(takeover, skip_unreachable)
         return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
-    def leave(self, names_or_name: str | Sequence[str], *, wait_healthy: bool = False,
-              healthy_timeout: str | float = 300, reason: str | None = None, dry_run: bool = False,
-              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+    def leave(
+        self,
+        names_or_name: str | Sequence[str],
+        *,
+        wait_healthy: bool = False,
+        healthy_timeout: str | float = 300,
+        reason: str | None = None,
+        dry_run: bool = False,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+    ) -> ChangeReport:
         """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         timeout = _seconds(healthy_timeout)
@@ -274,28 +325,45 @@ class Cluster:
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 
-    def drain(self, server: str, *, wait: bool = False, drain_timeout: str | float = 60, dry_run: bool = False,
-              takeover: bool = False, skip_unreachable: bool = False) -> ChangeReport:
+    def drain(
+        self,
+        server: str,
+        *,
+        wait: bool = False,
+        drain_timeout: str | float = 60,
+        dry_run: bool = False,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+    ) -> ChangeReport:
         """Set the server draining on every MaxScale and confirm (optionally wait until Drained)."""
         timeout = _seconds(drain_timeout)
         self._begin(takeover, skip_unreachable)
         return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
 
-    def undrain(self, server: str, *, dry_run: bool = False, takeover: bool = False,
-                skip_unreachable: bool = False) -> ChangeReport:
+    def undrain(
+        self, server: str, *, dry_run: bool = False, takeover: bool = False, skip_unreachable: bool = False
+    ) -> ChangeReport:
         """Clear the server's drain flag on every MaxScale and confirm."""
         self._begin(takeover, skip_unreachable)
         return self._report("undrain", [self.procedures().undrain(server, dry_run)], dry_run)
 
-    def switchover(self, to: str | None = None, *, yes: bool = False, dry_run: bool = False, takeover: bool = False,
-                   skip_unreachable: bool = False) -> ChangeReport:
+    def switchover(
+        self,
+        to: str | None = None,
+        *,
+        yes: bool = False,
+        dry_run: bool = False,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+    ) -> ChangeReport:
         """Switch the primary over to a replica (the most caught-up one by default) and confirm everywhere."""
         self._begin(takeover, skip_unreachable)
         outcome = self.procedures().switchover(to=to, dry_run=dry_run, yes=yes)
         return self._report("switchover", [outcome], dry_run)
 
-    def extend(self, server: str, expires: str, *, reason: str | None = None, dry_run: bool = False,
-               takeover: bool = False) -> ChangeReport:
+    def extend(
+        self, server: str, expires: str, *, reason: str | None = None, dry_run: bool = False, takeover: bool = False
+    ) -> ChangeReport:
         """Move the expiry (and reason) of a maintenance; only the journal changes."""
         from .status import extend
 
@@ -311,9 +379,17 @@ class Cluster:
         outcomes = reap(self, dry_run)
         return ReapReport([o.server for o in outcomes], self._report("reap", outcomes, dry_run))
 
-    def run(self, server: str, command: Sequence[str], *, always_clear: bool = False,
-            healthy_timeout: str | float = 300, takeover: bool = False, skip_unreachable: bool = False,
-            **on: Any) -> ChangeReport:
+    def run(
+        self,
+        server: str,
+        command: Sequence[str],
+        *,
+        always_clear: bool = False,
+        healthy_timeout: str | float = 300,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+        **on: Any,
+    ) -> ChangeReport:
         """Enter maintenance, run COMMAND (no shell; {server}, {address}, {port} replaced), wait until the
         monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed."""
         from .run import run_in_maintenance
@@ -324,10 +400,19 @@ class Cluster:
         run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
         return self._report("run", list(self._watch.shown), opts.dry_run)
 
-    def roll(self, command: Sequence[str], servers: Sequence[str] | None = None, *, resume: bool = False,
-             catchup_timeout: str | float = 600, takeover: bool = False, skip_unreachable: bool = False,
-             runner: Runner | None = None, on_rows: Callable[[list[NodeRow]], None] | None = None,
-             **on: Any) -> RollReport:
+    def roll(
+        self,
+        command: Sequence[str],
+        servers: Sequence[str] | None = None,
+        *,
+        resume: bool = False,
+        catchup_timeout: str | float = 600,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+        runner: Runner | None = None,
+        on_rows: Callable[[list[NodeRow]], None] | None = None,
+        **on: Any,
+    ) -> RollReport:
         """Roll COMMAND through the cluster one node at a time, replicas first, the primary last (after a
         switchover). `on_rows` gets the node table when the roll ends, failed or not (the CLI prints it
         before the error); `runner` replaces the real process (tests)."""
@@ -343,8 +428,21 @@ class Cluster:
             if on_rows is not None:
                 on_rows(list(rows))
 
-        primary = rolling_command(self, list(servers) if servers else None, opts, list(command), resume=resume,
-                                  catchup_timeout=timeout, show_rows=show_rows, runner=runner)
+        primary = rolling_command(
+            self,
+            list(servers) if servers else None,
+            opts,
+            list(command),
+            resume=resume,
+            catchup_timeout=timeout,
+            show_rows=show_rows,
+            runner=runner,
+        )
         w = self._watch
-        return RollReport(rows, primary, w.planned_calls() if opts.dry_run else list(w.calls),
-                          w.steps() if opts.dry_run else [], self._written())
+        return RollReport(
+            rows,
+            primary,
+            w.planned_calls() if opts.dry_run else list(w.calls),
+            w.steps() if opts.dry_run else [],
+            self._written(),
+        )

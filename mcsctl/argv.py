@@ -100,8 +100,15 @@ def _interspersed(command) -> bool:
     return (command.context_settings or {}).get("allow_interspersed_args", command.allow_interspersed_args)
 
 
-def _take_mixed(tok: str, argv: list[str], i: int, local: dict[str, bool], globals_: dict[str, bool],
-                out: list[str], moved: list[str]) -> int:
+def _take_mixed(
+    tok: str,
+    argv: list[str],
+    i: int,
+    local: dict[str, bool],
+    globals_: dict[str, bool],
+    out: list[str],
+    moved: list[str],
+) -> int:
     """Place one option token after a subcommand: global options to `moved`, the command's own (and
     unknown ones, for Click to report) to `out`; a cluster mixing both is split. Returns the index of
     the last token used (the option's value may be the next one)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 # Every variable that carries a secret of mcsctl's. A child never sees them: COMMAND runs the admin's
 # own code, and maxctrl gets the password on stdin. Later keys or passwords are added here, and only here.

@@ -8,14 +8,8 @@ from __future__ import annotations
 import enum
 
 
-class Choice(str, enum.Enum):
+class Choice(enum.StrEnum):
     """A str-valued choice that prints as its word (help, man page, messages): `str(OnTimeout.FAIL)` is "fail"."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 class OutputFormat(Choice):

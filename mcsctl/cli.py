@@ -2,7 +2,7 @@
 resolved settings and hands the report to `render`. Errors become one line and an exit code in `handled`."""
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -63,7 +63,12 @@ HealthyTimeout = Annotated[
     str,
     typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
 ]
-Command = Annotated[list[str], typer.Argument(help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND...")]
+Command = Annotated[
+    list[str],
+    typer.Argument(
+        help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND..."
+    ),
+]
 
 
 def _check_format(fmt: OutputFormat | str) -> str:
@@ -80,28 +85,145 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    hosts: Annotated[Optional[str], typer.Option("--hosts", "-H", envvar="MCSCTL_HOSTS", help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).", metavar="HOSTS")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER")] = None,
-    password: Annotated[Optional[str], typer.Option("--password", "-p", envvar="MCSCTL_PASSWORD", help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.", metavar="PASS")] = None,
-    backend: Annotated[Optional[BackendKind], typer.Option("--backend", envvar="MCSCTL_BACKEND", help="auto (maxctrl when found, else REST), maxctrl or rest.", metavar="auto|maxctrl|rest")] = None,
-    maxctrl: Annotated[Optional[str], typer.Option("--maxctrl", envvar="MCSCTL_MAXCTRL", help="The maxctrl executable (default: maxctrl on PATH).", metavar="PATH")] = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", "-t", envvar="MCSCTL_TIMEOUT", help="Per-request timeout towards MaxScale, seconds (default 10).", metavar="SECONDS")] = None,
-    secure: Annotated[Optional[bool], typer.Option("--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False)] = None,
-    tls_ca_cert: Annotated[Optional[str], typer.Option("--tls-ca-cert", envvar="MCSCTL_TLS_CA_CERT", help="CA certificate for HTTPS.", metavar="PATH")] = None,
-    tls_verify_server_cert: Annotated[Optional[bool], typer.Option("--tls-verify-server-cert/--no-tls-verify-server-cert", envvar="MCSCTL_TLS_VERIFY_SERVER_CERT", help="Verify MaxScale's certificate (default yes).", show_default=False)] = None,
-    poll_interval: Annotated[Optional[float], typer.Option("--poll-interval", envvar="MCSCTL_POLL_INTERVAL", help="Seconds between polls while confirming or draining (default 0.5).", metavar="SECONDS")] = None,
-    confirm_timeout: Annotated[Optional[float], typer.Option("--confirm-timeout", envvar="MCSCTL_CONFIRM_TIMEOUT", help="Seconds to wait for every MaxScale to show a change (default 30).", metavar="SECONDS")] = None,
-    journal: Annotated[Optional[str], typer.Option("--journal", envvar="MCSCTL_JOURNAL", help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).", metavar="PATH")] = None,
-    no_journal: Annotated[bool, typer.Option("--no-journal", envvar="MCSCTL_NO_JOURNAL", help="Work without journal records (also `journal = false` in the config); the per-server lock stays.")] = False,
-    config: Annotated[Optional[str], typer.Option("--config", envvar="MCSCTL_CONFIG", help="Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).", metavar="PATH")] = None,
+    hosts: Annotated[
+        str | None,
+        typer.Option(
+            "--hosts",
+            "-H",
+            envvar="MCSCTL_HOSTS",
+            help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).",
+            metavar="HOSTS",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER"),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            "-p",
+            envvar="MCSCTL_PASSWORD",
+            help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.",
+            metavar="PASS",
+        ),
+    ] = None,
+    backend: Annotated[
+        BackendKind | None,
+        typer.Option(
+            "--backend",
+            envvar="MCSCTL_BACKEND",
+            help="auto (maxctrl when found, else REST), maxctrl or rest.",
+            metavar="auto|maxctrl|rest",
+        ),
+    ] = None,
+    maxctrl: Annotated[
+        str | None,
+        typer.Option(
+            "--maxctrl",
+            envvar="MCSCTL_MAXCTRL",
+            help="The maxctrl executable (default: maxctrl on PATH).",
+            metavar="PATH",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            "-t",
+            envvar="MCSCTL_TIMEOUT",
+            help="Per-request timeout towards MaxScale, seconds (default 10).",
+            metavar="SECONDS",
+        ),
+    ] = None,
+    secure: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False
+        ),
+    ] = None,
+    tls_ca_cert: Annotated[
+        str | None,
+        typer.Option("--tls-ca-cert", envvar="MCSCTL_TLS_CA_CERT", help="CA certificate for HTTPS.", metavar="PATH"),
+    ] = None,
+    tls_verify_server_cert: Annotated[
+        bool | None,
+        typer.Option(
+            "--tls-verify-server-cert/--no-tls-verify-server-cert",
+            envvar="MCSCTL_TLS_VERIFY_SERVER_CERT",
+            help="Verify MaxScale's certificate (default yes).",
+            show_default=False,
+        ),
+    ] = None,
+    poll_interval: Annotated[
+        float | None,
+        typer.Option(
+            "--poll-interval",
+            envvar="MCSCTL_POLL_INTERVAL",
+            help="Seconds between polls while confirming or draining (default 0.5).",
+            metavar="SECONDS",
+        ),
+    ] = None,
+    confirm_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--confirm-timeout",
+            envvar="MCSCTL_CONFIRM_TIMEOUT",
+            help="Seconds to wait for every MaxScale to show a change (default 30).",
+            metavar="SECONDS",
+        ),
+    ] = None,
+    journal: Annotated[
+        str | None,
+        typer.Option(
+            "--journal",
+            envvar="MCSCTL_JOURNAL",
+            help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).",
+            metavar="PATH",
+        ),
+    ] = None,
+    no_journal: Annotated[
+        bool,
+        typer.Option(
+            "--no-journal",
+            envvar="MCSCTL_NO_JOURNAL",
+            help="Work without journal records (also `journal = false` in the config); the per-server lock stays.",
+        ),
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="MCSCTL_CONFIG",
+            help="Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).",
+            metavar="PATH",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", envvar="MCSCTL_QUIET", help="Print less on stderr.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr.")] = False,
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr."
+        ),
+    ] = False,
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
 ) -> None:
     flags = dict(
-        hosts=hosts, user=user, password=password, backend=word(backend), maxctrl=maxctrl, timeout=timeout,
-        secure=secure, tls_ca_cert=tls_ca_cert, tls_verify_server_cert=tls_verify_server_cert,
-        poll_interval=poll_interval, confirm_timeout=confirm_timeout, journal=journal,
+        hosts=hosts,
+        user=user,
+        password=password,
+        backend=word(backend),
+        maxctrl=maxctrl,
+        timeout=timeout,
+        secure=secure,
+        tls_ca_cert=tls_ca_cert,
+        tls_verify_server_cert=tls_verify_server_cert,
+        poll_interval=poll_interval,
+        confirm_timeout=confirm_timeout,
+        journal=journal,
         no_journal=True if no_journal else None,
         verbose=1 if verbose else (-1 if quiet else 0),
     )
@@ -129,12 +251,36 @@ def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
             raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
-def _on(*, force, no_drain, drain_timeout, on_timeout, switchover, to, allow_primary, reason, expires, dry_run, yes,
-        allow_last=False) -> dict:
+def _on(
+    *,
+    force,
+    no_drain,
+    drain_timeout,
+    on_timeout,
+    switchover,
+    to,
+    allow_primary,
+    reason,
+    expires,
+    dry_run,
+    yes,
+    allow_last=False,
+) -> dict:
     """The `maintenance on` options (shared by run and rolling) as the keywords of Cluster.enter/run/roll."""
-    return dict(force=force, drain=not no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout,
-                switchover=switchover, to=to, allow_primary=allow_primary, allow_last=allow_last, reason=reason,
-                expires=expires, dry_run=dry_run, yes=yes)
+    return dict(
+        force=force,
+        drain=not no_drain,
+        drain_timeout=drain_timeout,
+        on_timeout=on_timeout,
+        switchover=switchover,
+        to=to,
+        allow_primary=allow_primary,
+        allow_last=allow_last,
+        reason=reason,
+        expires=expires,
+        dry_run=dry_run,
+        yes=yes,
+    )
 
 
 @maintenance_app.command("on")
@@ -161,12 +307,22 @@ def maintenance_on(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         on = _on(
-            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
-            to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+            force=force,
+            no_drain=no_drain,
+            drain_timeout=drain_timeout,
+            on_timeout=on_timeout,
+            switchover=switchover,
+            to=to,
+            allow_primary=allow_primary,
+            reason=reason,
+            expires=expires,
+            dry_run=dry_run,
+            yes=yes,
             allow_last=allow_last,
         )
-        report = st.output(dry_run, fmt).cluster.enter(servers_, takeover=takeover, skip_unreachable=skip_unreachable,
-                                                       **on)
+        report = st.output(dry_run, fmt).cluster.enter(
+            servers_, takeover=takeover, skip_unreachable=skip_unreachable, **on
+        )
         _finish(st, report.servers, dry_run, fmt)
 
 
@@ -194,8 +350,13 @@ def maintenance_off(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         report = st.output(dry_run, fmt).cluster.leave(
-            servers_, wait_healthy=wait_healthy, healthy_timeout=healthy_timeout, reason=reason, dry_run=dry_run,
-            takeover=takeover, skip_unreachable=skip_unreachable,
+            servers_,
+            wait_healthy=wait_healthy,
+            healthy_timeout=healthy_timeout,
+            reason=reason,
+            dry_run=dry_run,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
         )
         _finish(st, report.servers, dry_run, fmt)
 
@@ -203,7 +364,7 @@ def maintenance_off(
 @maintenance_app.command("status")
 def maintenance_status(
     ctx: typer.Context,
-    server: Annotated[Optional[str], typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
+    server: Annotated[str | None, typer.Argument(help="Only this server.", metavar="[SERVER]")] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
@@ -230,7 +391,9 @@ def maintenance_run(
     expires: Expires = None,
     dry_run: DryRun = False,
     yes: Yes = False,
-    always_clear: Annotated[bool, typer.Option("--always-clear", help="Leave maintenance even if COMMAND fails.")] = False,
+    always_clear: Annotated[
+        bool, typer.Option("--always-clear", help="Leave maintenance even if COMMAND fails.")
+    ] = False,
     healthy_timeout: HealthyTimeout = "300",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
@@ -240,11 +403,27 @@ def maintenance_run(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         on = _on(
-            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=switchover,
-            to=to, allow_primary=allow_primary, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+            force=force,
+            no_drain=no_drain,
+            drain_timeout=drain_timeout,
+            on_timeout=on_timeout,
+            switchover=switchover,
+            to=to,
+            allow_primary=allow_primary,
+            reason=reason,
+            expires=expires,
+            dry_run=dry_run,
+            yes=yes,
         )
-        st.output(dry_run, fmt).cluster.run(server, command, always_clear=always_clear, healthy_timeout=healthy_timeout,
-                                            takeover=takeover, skip_unreachable=skip_unreachable, **on)
+        st.output(dry_run, fmt).cluster.run(
+            server,
+            command,
+            always_clear=always_clear,
+            healthy_timeout=healthy_timeout,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
+            **on,
+        )
         if dry_run:
             st.reporter.flush_plan()
 
@@ -253,7 +432,9 @@ def maintenance_run(
 def maintenance_extend(
     ctx: typer.Context,
     server: ServerArg,
-    expires: Annotated[str, typer.Option("--expires", help="The new end (duration from now like 2h, or an ISO time).", metavar="WHEN")],
+    expires: Annotated[
+        str, typer.Option("--expires", help="The new end (duration from now like 2h, or an ISO time).", metavar="WHEN")
+    ],
     reason: Reason = None,
     dry_run: DryRun = False,
     takeover: Takeover = False,
@@ -265,10 +446,14 @@ def maintenance_extend(
 
 @maintenance_app.command("reap")
 def maintenance_reap(
-    ctx: typer.Context, dry_run: DryRun = False, takeover: Takeover = False,
+    ctx: typer.Context,
+    dry_run: DryRun = False,
+    takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
-    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.",
-                                            metavar="table|json")] = PlanFormat.TABLE,
+    fmt: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", help="With --dry-run: the plan as text (table) or JSON.", metavar="table|json"),
+    ] = PlanFormat.TABLE,
 ) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
@@ -282,14 +467,20 @@ def maintenance_reap(
 
 @app.command()
 def switchover(
-    ctx: typer.Context, to: To = None, dry_run: DryRun = False, yes: Yes = False,
-    skip_unreachable: SkipUnreachable = False, takeover: Takeover = False, fmt: FormatOpt = OutputFormat.TABLE,
+    ctx: typer.Context,
+    to: To = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        report = st.output(dry_run, fmt).cluster.switchover(to, yes=yes, dry_run=dry_run, takeover=takeover,
-                                                            skip_unreachable=skip_unreachable)
+        report = st.output(dry_run, fmt).cluster.switchover(
+            to, yes=yes, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
+        )
         _finish(st, report.servers, dry_run, fmt)
 
 
@@ -307,8 +498,14 @@ def drain(
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        report = st.output(dry_run, fmt).cluster.drain(server, wait=wait, drain_timeout=drain_timeout, dry_run=dry_run,
-                                                       takeover=takeover, skip_unreachable=skip_unreachable)
+        report = st.output(dry_run, fmt).cluster.drain(
+            server,
+            wait=wait,
+            drain_timeout=drain_timeout,
+            dry_run=dry_run,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
+        )
         _finish(st, report.servers, dry_run, fmt)
 
 
@@ -324,8 +521,9 @@ def undrain(
     """Clear SERVER's drain flag on every MaxScale and confirm."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        report = st.output(dry_run, fmt).cluster.undrain(server, dry_run=dry_run, takeover=takeover,
-                                                         skip_unreachable=skip_unreachable)
+        report = st.output(dry_run, fmt).cluster.undrain(
+            server, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
+        )
         _finish(st, report.servers, dry_run, fmt)
 
 
@@ -334,20 +532,35 @@ def rolling(
     ctx: typer.Context,
     command: Command,
     servers_: Annotated[
-        Optional[str],
-        typer.Option("--servers", help="Only these servers, comma-separated (default: every server of the monitor).", metavar="A,B,..."),
+        str | None,
+        typer.Option(
+            "--servers",
+            help="Only these servers, comma-separated (default: every server of the monitor).",
+            metavar="A,B,...",
+        ),
     ] = None,
     force: Force = False,
     no_drain: NoDrain = False,
     drain_timeout: DrainTimeout = "60",
     on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
-    to: typer_type("to", help="Where the primary goes when its turn comes (default: the most caught-up replica).") = None,
+    to: typer_type(
+        "to", help="Where the primary goes when its turn comes (default: the most caught-up replica)."
+    ) = None,
     reason: Reason = None,
     expires: Expires = None,
     dry_run: DryRun = False,
     yes: Yes = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")] = False,
-    catchup_timeout: Annotated[str, typer.Option("--catchup-timeout", help="How long a node may take to be Running with its role and caught up on GTID.", metavar="DURATION")] = "600",
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")
+    ] = False,
+    catchup_timeout: Annotated[
+        str,
+        typer.Option(
+            "--catchup-timeout",
+            help="How long a node may take to be Running with its role and caught up on GTID.",
+            metavar="DURATION",
+        ),
+    ] = "600",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -360,13 +573,28 @@ def rolling(
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
         on = _on(
-            force=force, no_drain=no_drain, drain_timeout=drain_timeout, on_timeout=on_timeout, switchover=True,
-            to=to, allow_primary=False, reason=reason, expires=expires, dry_run=dry_run, yes=yes,
+            force=force,
+            no_drain=no_drain,
+            drain_timeout=drain_timeout,
+            on_timeout=on_timeout,
+            switchover=True,
+            to=to,
+            allow_primary=False,
+            reason=reason,
+            expires=expires,
+            dry_run=dry_run,
+            yes=yes,
         )
         del on["switchover"]  # a roll always switches the primary over at its turn
         st.output(dry_run, fmt).cluster.roll(
-            command, names, resume=resume, catchup_timeout=catchup_timeout, takeover=takeover,
-            skip_unreachable=skip_unreachable, on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt), **on,
+            command,
+            names,
+            resume=resume,
+            catchup_timeout=catchup_timeout,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
+            on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt),
+            **on,
         )
         if dry_run:
             st.reporter.flush_plan()
@@ -378,7 +606,7 @@ def completion(
     shell: Annotated[str, typer.Argument(help="bash or zsh.", metavar="bash|zsh")],
 ) -> None:
     """Print the shell completion script (source it, or install completions/ from the package)."""
-    with handled(ctx) as st:
+    with handled(ctx):
         from .completion import script
         from .render import safe
 

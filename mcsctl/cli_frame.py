@@ -4,7 +4,8 @@ into one line and an exit code, and journals the end when the report could not b
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -108,8 +109,12 @@ def _journal_if_lost(state: State, message: str, code: int, final: dict | None) 
     try:
         with shielded():
             proc.record(
-                "report-lost", servers.pop() if len(servers) == 1 else None, outcome,
-                hosts=sorted(final) if final else None, message=message, exit=code,
+                "report-lost",
+                servers.pop() if len(servers) == 1 else None,
+                outcome,
+                hosts=sorted(final) if final else None,
+                message=message,
+                exit=code,
                 final={h: s.state for h, s in (final or {}).items()},
             )
     except (McsctlError, OSError, ValueError):

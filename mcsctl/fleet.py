@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from .backends.base import Backend
 from .errors import (
@@ -83,7 +84,7 @@ class Fleet:
         writers: list[Backend] = []
         group: dict[str, list[str]] = {}  # writer host -> the hosts that get its changes (itself included)
         first: dict[str, Backend] = {}
-        for b, cluster in zip(self.backends, clusters):
+        for b, cluster in zip(self.backends, clusters, strict=True):
             if isinstance(cluster, str) and cluster in first:
                 group[first[cluster].host].append(b.host)
                 continue
@@ -140,10 +141,14 @@ class Fleet:
     def read(self) -> Views:
         """Every MaxScale's servers; the first error when one does not answer."""
         try:
-            return dict(zip(self.hosts, self.each(lambda b: b.list_servers())))
+            return dict(zip(self.hosts, self.each(lambda b: b.list_servers()), strict=True))
         except Unreachable as exc:
             skip = "add --skip-unreachable to act on the MaxScales that answer"
-            if len(self.backends) > 1 and skip not in (exc.hint or "") and not isinstance(exc, (AuthFailed, MaxctrlMissing)):
+            if (
+                len(self.backends) > 1
+                and skip not in (exc.hint or "")
+                and not isinstance(exc, (AuthFailed, MaxctrlMissing))
+            ):
                 exc.hint = f"{exc.hint}; or {skip}" if exc.hint else skip
             raise
 
@@ -159,7 +164,7 @@ class Fleet:
 
         views: Views = {}
         self.silent = {}
-        for backend, result in zip(self.backends, self.each(read)):
+        for backend, result in zip(self.backends, self.each(read), strict=True):
             if isinstance(result, McsctlError):
                 self.silent[backend.host] = result
             else:
@@ -172,8 +177,10 @@ class Fleet:
         """After showing what answered: Partial (exit 5) naming the MaxScales that did not."""
         if self.silent:
             hosts = ", ".join(self.silent)
-            raise Partial(f"{len(self.silent)} of {len(self.backends)} MaxScales did not answer ({hosts}); "
-                          "the output shows the others")
+            raise Partial(
+                f"{len(self.silent)} of {len(self.backends)} MaxScales did not answer ({hosts}); "
+                "the output shows the others"
+            )
 
     def skip_unreachable(self, warn: Callable[[str], None]) -> list[str]:
         """--skip-unreachable: drop the MaxScales that do not answer now, for this whole command (after a

@@ -27,7 +27,7 @@ def monitor_ticks(fleet) -> dict[str, int] | None:
     except McsctlError:
         return None
     out = {}
-    for host, monitors in zip(fleet.hosts, per_host):
+    for host, monitors in zip(fleet.hosts, per_host, strict=True):
         ticks = [m.ticks for m in monitors]
         if not ticks or any(not isinstance(t, int) for t in ticks):
             return None
@@ -70,8 +70,9 @@ def _check_still_in_maintenance(name: str, views) -> None:
         )
 
 
-def wait_back(fleet, ui, name: str, deadline: float, in_maintenance: bool, settle: float = SETTLE,
-              budget: float | None = None) -> None:
+def wait_back(
+    fleet, ui, name: str, deadline: float, in_maintenance: bool, settle: float = SETTLE, budget: float | None = None
+) -> None:
     """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`.
 
     `budget` is the timeout as the admin gave it, for the message (the deadline may have started earlier).

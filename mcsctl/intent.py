@@ -14,8 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from .errors import GuardRefused, Interrupted, McsctlError, Partial, TimedOut
 
@@ -112,12 +112,34 @@ def _begin(proc, intent: Intent) -> None:
     try:
         for n in intent.names:
             if n in intent.took_over:
-                journal.append(Record(time=proc.wall(), action="takeover", server=n, hosts=proc.fleet.hosts,
-                                      user=user, extra={"id": intent.id, "for": intent.action,
-                                                        "holder": intent.took_over[n].as_dict()}))
-            journal.append(Record(time=proc.wall(), action=INTENT, server=n, hosts=proc.fleet.hosts, user=user,
-                                  outcome=STARTED, extra={"id": intent.id, "for": intent.action, "pid": os.getpid(),
-                                                          "start": start, "host": host, "command": command}))
+                journal.append(
+                    Record(
+                        time=proc.wall(),
+                        action="takeover",
+                        server=n,
+                        hosts=proc.fleet.hosts,
+                        user=user,
+                        extra={"id": intent.id, "for": intent.action, "holder": intent.took_over[n].as_dict()},
+                    )
+                )
+            journal.append(
+                Record(
+                    time=proc.wall(),
+                    action=INTENT,
+                    server=n,
+                    hosts=proc.fleet.hosts,
+                    user=user,
+                    outcome=STARTED,
+                    extra={
+                        "id": intent.id,
+                        "for": intent.action,
+                        "pid": os.getpid(),
+                        "start": start,
+                        "host": host,
+                        "command": command,
+                    },
+                )
+            )
     except OSError as exc:
         raise unusable(journal.path, exc) from None
 
@@ -169,10 +191,18 @@ def close_leftovers(proc, name: str, intent: Intent) -> None:
     for rec in unfinished_intents(records).get(name, []):
         if rec.extra.get("id") == intent.id or intent_state(rec, here, pid_alive) == "running":
             continue
-        proc.record(INTENT, name, "closed", hosts=rec.hosts, id=rec.extra.get("id"), **{"for": rec.extra.get("for"),
-                    "closed_by": intent.id, "by_action": intent.action})
-        proc.ui.info(f"{name}: closed the journal's unfinished `{command_of(rec.extra.get('for'))}` "
-                     f"(pid {rec.extra.get('pid')} on {rec.extra.get('host') or 'an unknown host'})")
+        proc.record(
+            INTENT,
+            name,
+            "closed",
+            hosts=rec.hosts,
+            id=rec.extra.get("id"),
+            **{"for": rec.extra.get("for"), "closed_by": intent.id, "by_action": intent.action},
+        )
+        proc.ui.info(
+            f"{name}: closed the journal's unfinished `{command_of(rec.extra.get('for'))}` "
+            f"(pid {rec.extra.get('pid')} on {rec.extra.get('host') or 'an unknown host'})"
+        )
 
 
 def taken_over_by(proc, name: str) -> str | None:

@@ -50,15 +50,33 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 # The record itself lives in record.py; its names are the journal's too (callers import them from here).
 from .record import CLOSES, EFFECTIVE, INTENT, OPENS, STARTED, UNKNOWN_HOST, Record, hostname, who
 
-__all__ = ["CLOSES", "EFFECTIVE", "INTENT", "OPENS", "STARTED", "UNKNOWN_HOST", "Journal", "Record", "default_path",
-           "expired", "hostname", "intent_state", "open_maintenances", "status_rows", "unfinished_intents", "who"]
+__all__ = [
+    "CLOSES",
+    "EFFECTIVE",
+    "INTENT",
+    "OPENS",
+    "STARTED",
+    "UNKNOWN_HOST",
+    "Journal",
+    "Record",
+    "default_path",
+    "expired",
+    "hostname",
+    "intent_state",
+    "open_maintenances",
+    "status_rows",
+    "unfinished_intents",
+    "who",
+]
+
 
 def default_path() -> Path:
     """Where the journal lives when no path is given: `$XDG_STATE_HOME/mcsctl/journal.jsonl` (mcsctl/paths.py).
@@ -174,8 +192,10 @@ def unreadable(path: Path, exc: OSError):
     """The one-line error for a journal that cannot be read (exit 3)."""
     from .lock import LocalStateError
 
-    return LocalStateError(f"cannot read the journal {path}: {exc.strerror or exc}",
-                           hint="fix it, or work without records with --no-journal")
+    return LocalStateError(
+        f"cannot read the journal {path}: {exc.strerror or exc}",
+        hint="fix it, or work without records with --no-journal",
+    )
 
 
 def _effective(rec: Record) -> bool:
@@ -297,8 +317,9 @@ def status_rows(
         from .lock import pid_alive as alive
     this_host = hostname() if this_host is None else this_host
     opened = open_maintenances(records)
-    intents = {s: [(r, intent_state(r, this_host, alive)) for r in recs]
-               for s, recs in unfinished_intents(records).items()}
+    intents = {
+        s: [(r, intent_state(r, this_host, alive)) for r in recs] for s, recs in unfinished_intents(records).items()
+    }
     if server is not None:
         names = [server]
     else:
@@ -311,8 +332,14 @@ def status_rows(
     ]
 
 
-def _row(name: str, rec: Record | None, live_hosts: Mapping[str, bool], now: float,
-         drain_hosts: Mapping[str, bool] | None = None, intents: list | None = None) -> dict[str, Any]:
+def _row(
+    name: str,
+    rec: Record | None,
+    live_hosts: Mapping[str, bool],
+    now: float,
+    drain_hosts: Mapping[str, bool] | None = None,
+    intents: list | None = None,
+) -> dict[str, Any]:
     in_maint = sorted(h for h, on in live_hosts.items() if on)
     drained = sorted(h for h, on in (drain_hosts or {}).items() if on)
     intents = intents or []
@@ -331,8 +358,14 @@ def _row(name: str, rec: Record | None, live_hosts: Mapping[str, bool], now: flo
     change = None
     if intents:  # the latest unfinished change; an interrupted one matters most
         intent, state = max(intents, key=lambda i: (i[1] == "interrupted", i[0].time))
-        change = {"action": intent.extra.get("for"), "state": state, "pid": intent.extra.get("pid"),
-                  "host": intent.extra.get("host"), "since": intent.time, "by": intent.user}
+        change = {
+            "action": intent.extra.get("for"),
+            "state": state,
+            "pid": intent.extra.get("pid"),
+            "host": intent.extra.get("host"),
+            "since": intent.time,
+            "by": intent.user,
+        }
     return {
         "server": name,
         "in_maintenance": bool(in_maint),

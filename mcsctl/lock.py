@@ -40,8 +40,10 @@ def _private_dir(path: Path) -> Path:
     import stat
 
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
-        raise LocalStateError(f"the lock directory {path} is not a private directory of this user",
-                              hint="remove it, or set XDG_RUNTIME_DIR")
+        raise LocalStateError(
+            f"the lock directory {path} is not a private directory of this user",
+            hint="remove it, or set XDG_RUNTIME_DIR",
+        )
     return path
 
 

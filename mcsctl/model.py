@@ -39,7 +39,7 @@ class Server:
     lag: float | None = field(default=None, compare=False)
 
     @classmethod
-    def from_state_cell(cls, cell: str, **kw) -> "Server":
+    def from_state_cell(cls, cell: str, **kw) -> Server:
         flags, details = split_state(cell)
         return cls(state=", ".join(flags), details=details, **kw)
 

@@ -62,11 +62,26 @@ class NodeRow:
         setattr(self, column, round((before or 0) + seconds, 2))
 
     def times(self) -> dict[str, float | None]:
-        return {"enter_s": self.enter_s, "command_s": self.command_s, "catchup_s": self.catchup_s,
-                "leave_s": self.leave_s, "total_s": self.total_s}
+        return {
+            "enter_s": self.enter_s,
+            "command_s": self.command_s,
+            "catchup_s": self.catchup_s,
+            "leave_s": self.leave_s,
+            "total_s": self.total_s,
+        }
 
     def output(self) -> dict[str, Any]:
         """The row as the table and `--format json` show it (words, not enum members; no step)."""
-        return {"order": self.order, "node": self.node, "role": self.role, "result": self.result.value,
-                "enter_s": self.enter_s, "command_s": self.command_s, "exit": self.exit,
-                "catchup_s": self.catchup_s, "leave_s": self.leave_s, "total_s": self.total_s, "note": self.note}
+        return {
+            "order": self.order,
+            "node": self.node,
+            "role": self.role,
+            "result": self.result.value,
+            "enter_s": self.enter_s,
+            "command_s": self.command_s,
+            "exit": self.exit,
+            "catchup_s": self.catchup_s,
+            "leave_s": self.leave_s,
+            "total_s": self.total_s,
+            "note": self.note,
+        }

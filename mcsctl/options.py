@@ -34,38 +34,83 @@ class OptionSpec:
         return ()
 
 
-def _spec(name: str, flags: tuple[str, ...], type_: Any, help_: str, metavar: str | None = None,
-          default: Any = None) -> OptionSpec:
+def _spec(
+    name: str, flags: tuple[str, ...], type_: Any, help_: str, metavar: str | None = None, default: Any = None
+) -> OptionSpec:
     return OptionSpec(name, flags, type_, help_, metavar, False if type_ is bool and default is None else default)
 
 
-SHARED: dict[str, OptionSpec] = {s.name: s for s in (
-    _spec("force", ("--force",), bool, "Skip the drain and close every connection to the server at once."),
-    _spec("no_drain", ("--no-drain",), bool, "Set maintenance directly (no drain first): the plain maxctrl procedure."),
-    _spec("drain_timeout", ("--drain-timeout",), str, "How long to wait for the server to drain (e.g. 60, 5m).",
-          "DURATION", "60"),
-    _spec("on_timeout", ("--on-timeout",), OnTimeout,
-          "When the drain times out: fail (clear drain, change nothing), force (cut the connections) "
-          "or proceed (maintenance; connections close at their next request).", "fail|force|proceed", OnTimeout.FAIL),
-    _spec("switchover", ("--switchover",), bool, "If SERVER is the primary, switch over to a replica first."),
-    _spec("to", ("--to",), Optional[str], "Switchover target (default: the most caught-up replica).", "SERVER"),
-    _spec("allow_primary", ("--allow-primary",), bool,
-          "Take the primary out without a switchover where MaxScale allows it (stopped monitor, "
-          "older MaxScale); open transactions are waited for like a drain."),
-    _spec("allow_last", ("--allow-last",), bool,
-          "Take out the last servers that can take traffic (the cluster is already broken); needs --yes."),
-    _spec("reason", ("--reason",), Optional[str], "Why: recorded in the journal.", "TEXT"),
-    _spec("expires", ("--expires",), Optional[str],
-          "Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.", "WHEN"),
-    _spec("yes", ("--yes", "-y"), bool, "Consent to interrupting clients (force, switchover) without a question."),
-    _spec("dry_run", ("--dry-run",), bool, "Print the plan and each exact call; change nothing."),
-    _spec("takeover", ("--takeover",), bool,
-          "Go ahead even if another mcsctl is changing the server (it holds its lock); journalled."),
-    _spec("skip_unreachable", ("--skip-unreachable",), bool,
-          "Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not."),
-    _spec("format", ("--format", "-f"), OutputFormat, "Output format: table, json or tsv.", "table|json|tsv",
-          OutputFormat.TABLE),
-)}
+SHARED: dict[str, OptionSpec] = {
+    s.name: s
+    for s in (
+        _spec("force", ("--force",), bool, "Skip the drain and close every connection to the server at once."),
+        _spec(
+            "no_drain", ("--no-drain",), bool, "Set maintenance directly (no drain first): the plain maxctrl procedure."
+        ),
+        _spec(
+            "drain_timeout",
+            ("--drain-timeout",),
+            str,
+            "How long to wait for the server to drain (e.g. 60, 5m).",
+            "DURATION",
+            "60",
+        ),
+        _spec(
+            "on_timeout",
+            ("--on-timeout",),
+            OnTimeout,
+            "When the drain times out: fail (clear drain, change nothing), force (cut the connections) "
+            "or proceed (maintenance; connections close at their next request).",
+            "fail|force|proceed",
+            OnTimeout.FAIL,
+        ),
+        _spec("switchover", ("--switchover",), bool, "If SERVER is the primary, switch over to a replica first."),
+        _spec("to", ("--to",), Optional[str], "Switchover target (default: the most caught-up replica).", "SERVER"),  # noqa: UP045 (a runtime type for Typer)
+        _spec(
+            "allow_primary",
+            ("--allow-primary",),
+            bool,
+            "Take the primary out without a switchover where MaxScale allows it (stopped monitor, "
+            "older MaxScale); open transactions are waited for like a drain.",
+        ),
+        _spec(
+            "allow_last",
+            ("--allow-last",),
+            bool,
+            "Take out the last servers that can take traffic (the cluster is already broken); needs --yes.",
+        ),
+        _spec("reason", ("--reason",), Optional[str], "Why: recorded in the journal.", "TEXT"),  # noqa: UP045 (a runtime type for Typer)
+        _spec(
+            "expires",
+            ("--expires",),
+            Optional[str],  # noqa: UP045 (a runtime type for Typer)
+            "Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.",
+            "WHEN",
+        ),
+        _spec("yes", ("--yes", "-y"), bool, "Consent to interrupting clients (force, switchover) without a question."),
+        _spec("dry_run", ("--dry-run",), bool, "Print the plan and each exact call; change nothing."),
+        _spec(
+            "takeover",
+            ("--takeover",),
+            bool,
+            "Go ahead even if another mcsctl is changing the server (it holds its lock); journalled.",
+        ),
+        _spec(
+            "skip_unreachable",
+            ("--skip-unreachable",),
+            bool,
+            "Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not.",
+        ),
+        _spec(
+            "format",
+            ("--format", "-f"),
+            OutputFormat,
+            "Output format: table, json or tsv.",
+            "table|json|tsv",
+            OutputFormat.TABLE,
+        ),
+    )
+}
 
 
 def typer_type(name: str, **override: Any) -> Any:

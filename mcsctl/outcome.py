@@ -41,5 +41,3 @@ class Outcome:
     message: str = ""
     cut: int = 0  # connections closed by force
     extra: dict[str, Any] = field(default_factory=dict)
-
-

@@ -54,7 +54,7 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def now(cls, action: str, server: str | None = None, **kw: Any) -> "Record":
+    def now(cls, action: str, server: str | None = None, **kw: Any) -> Record:
         """A record stamped with the current time and `who()` (both overridable in `kw`)."""
         import time
 
@@ -69,7 +69,7 @@ class Record:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
     @classmethod
-    def from_json(cls, line: str | bytes) -> "Record":
+    def from_json(cls, line: str | bytes) -> Record:
         """Parse one line; unknown keys are ignored. Raises ValueError when it is not a record."""
         data = json.loads(line)
         if not isinstance(data, dict):

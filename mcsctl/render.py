@@ -7,7 +7,8 @@ import os
 import re
 import sys
 import time
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 from .model import Server
 from .ui import Prefixing
@@ -146,7 +147,7 @@ def table(headers: Iterable[str], rows: list[list[str]], painters: list | None =
     headers = list(headers)
     rows = [[printable(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
     lines = [fmt(headers)]
     for i, r in enumerate(rows):
         line = fmt(r)
@@ -170,7 +171,7 @@ def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
     headers = list(SERVER_COLUMNS)
     if any(s.lag is not None for s in items):  # the Lag column only where the backend has it (REST)
         headers.insert(headers.index("GTID"), "Lag")
-        for r, s in zip(rows, items):
+        for r, s in zip(rows, items, strict=False):
             r.insert(headers.index("Lag"), "" if s.lag is None else f"{s.lag:g}")
     painters = [(lambda line, c, s=s: _paint(line, s, c)) for s in items]
     out.write(table(headers, rows, painters, _colour_ok(out)))

@@ -8,8 +8,20 @@ from .render import rows_out, when
 from .reports import StatusReport
 from .ui import UI
 
-STATUS_COLUMNS = ["Server", "State", "Action", "Hosts", "Since", "By", "Reason", "Expires", "Overdue", "Source",
-                  "Stale", "Change"]
+STATUS_COLUMNS = [
+    "Server",
+    "State",
+    "Action",
+    "Hosts",
+    "Since",
+    "By",
+    "Reason",
+    "Expires",
+    "Overdue",
+    "Source",
+    "Stale",
+    "Change",
+]
 
 
 def status(report: StatusReport, fmt: str, ui: UI, server: str | None = None) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .outcome import Outcome
 
 
-class Result(str, enum.Enum):
+class Result(enum.StrEnum):
     """The outcome of a change, as a library caller branches on it."""
 
     CHANGED = "changed"

@@ -23,8 +23,9 @@ import re
 import shlex
 import signal
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from .errors import CommandFailed, GuardRefused, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .gtid import behind
@@ -62,8 +63,16 @@ class Plan:
 class Roller:
     """The rolling workflow over `Procedures` (pure logic: clock, runner and UI are injected)."""
 
-    def __init__(self, proc, ui, opts, argv: list[str], catchup_timeout: float,
-                 runner: Callable[[list[str]], tuple[int, int | None]] | None = None, settle: float = SETTLE):
+    def __init__(
+        self,
+        proc,
+        ui,
+        opts,
+        argv: list[str],
+        catchup_timeout: float,
+        runner: Callable[[list[str]], tuple[int, int | None]] | None = None,
+        settle: float = SETTLE,
+    ):
         from .run import run_command
 
         self.proc, self.ui, self.argv = proc, ui, list(argv)
@@ -131,8 +140,10 @@ class Roller:
         plan = Plan(roll, order, primary.name, primary.monitor, roles, done)
         # The node that failed, or (after a crash, with no record of it) the one that was in progress.
         plan.resumed_failed = failed[-1] if failed else (plan.todo[0] if plan.todo else None)
-        self.ui.info(f"resuming rolling maintenance {roll}: done {', '.join(done) or 'nothing'}; "
-                     f"left {', '.join(plan.todo) or 'nothing'}")
+        self.ui.info(
+            f"resuming rolling maintenance {roll}: done {', '.join(done) or 'nothing'}; "
+            f"left {', '.join(plan.todo) or 'nothing'}"
+        )
         return plan
 
     def _guard_start(self, plan: Plan, views) -> None:
@@ -141,9 +152,11 @@ class Roller:
                 continue  # left in maintenance (maybe down) by the roll we resume
             bad = {h: s for h, s in self.fleet.locate(name, views).items() if not s.routable}
             if bad:
-                hint = ("bring it back first (mcsctl maintenance off " + name + "), then --resume again"
-                        if plan.done or plan.resumed_failed else
-                        "bring it back first, leave it out with --servers, or --resume an unfinished roll")
+                hint = (
+                    "bring it back first (mcsctl maintenance off " + name + "), then --resume again"
+                    if plan.done or plan.resumed_failed
+                    else "bring it back first, leave it out with --servers, or --resume an unfinished roll"
+                )
                 raise GuardRefused(
                     f"{name} is not healthy before its turn: " + "; ".join(f"{h}: {s.state}" for h, s in bad.items()),
                     hint=hint,
@@ -164,8 +177,10 @@ class Roller:
                 self.proc.switchover(to=self._target(plan, views, quiet=True), dry_run=True, views=views)
             self.proc.plan_enter(name, self.opts)
             ui.plan("# run: " + shlex.join(self._argv_for(server)))
-            ui.plan(f"# wait until every MaxScale shows {name} Running with its GTID caught up with the "
-                    f"primary's (up to {self.catchup_timeout:g}s)")
+            ui.plan(
+                f"# wait until every MaxScale shows {name} Running with its GTID caught up with the "
+                f"primary's (up to {self.catchup_timeout:g}s)"
+            )
             self.proc.leave(name, dry_run=True)
             ui.plan(f"# wait until every MaxScale shows {name} as Slave, Running and caught up")
         if plan.primary in todo:
@@ -173,9 +188,19 @@ class Roller:
 
     # ------------------------------------------------------------ the roll
     def start(self, plan: Plan) -> None:
-        self.proc.record("rolling-start", None, "ok", roll=plan.roll, order=plan.order, roles=plan.roles,
-                          command=self.argv, primary=plan.primary, done=plan.done, resumed=bool(plan.done or
-                          plan.resumed_failed), catchup_timeout=self.catchup_timeout)
+        self.proc.record(
+            "rolling-start",
+            None,
+            "ok",
+            roll=plan.roll,
+            order=plan.order,
+            roles=plan.roles,
+            command=self.argv,
+            primary=plan.primary,
+            done=plan.done,
+            resumed=bool(plan.done or plan.resumed_failed),
+            catchup_timeout=self.catchup_timeout,
+        )
         for name in plan.order:
             if name in plan.done:
                 self.rows.append(self._row(plan, name, NodeResult.DONE_BEFORE))
@@ -187,9 +212,9 @@ class Roller:
             row = self._row(plan, name, NodeResult.RUNNING)
             self.rows.append(row)
             try:
-                with self.proc.changing("rolling-node", [name]):  # the node's lock for its whole turn
-                    with self.proc.ui.prefixed(f"node {row.order}: "):  # what is said meanwhile
-                        self._node(plan, name, row)
+                # The node's lock for its whole turn; what is said meanwhile is prefixed with the node.
+                with self.proc.changing("rolling-node", [name]), self.proc.ui.prefixed(f"node {row.order}: "):
+                    self._node(plan, name, row)
             except BaseException as exc:
                 err = exc
                 if isinstance(exc, KeyboardInterrupt):
@@ -198,14 +223,28 @@ class Roller:
                     raise
                 row.result = _result_of(err)
                 row.note = str(err)
-                left = todo[k + 1:]
+                left = todo[k + 1 :]
                 for other in left:
                     self.rows.append(self._row(plan, other, NodeResult.LEFT))
                 with shielded():  # a later signal must not cut the records `--resume` needs
-                    self.proc.record("rolling-node", name, row.result.value, roll=plan.roll, step=row.step.value,
-                                     status=row.exit, error=str(err))
-                    self.proc.record("rolling-end", None, "failed", roll=plan.roll, failed=name, left=left,
-                                     done=[r.node for r in self.rows if r.result in FINISHED])
+                    self.proc.record(
+                        "rolling-node",
+                        name,
+                        row.result.value,
+                        roll=plan.roll,
+                        step=row.step.value,
+                        status=row.exit,
+                        error=str(err),
+                    )
+                    self.proc.record(
+                        "rolling-end",
+                        None,
+                        "failed",
+                        roll=plan.roll,
+                        failed=name,
+                        left=left,
+                        done=[r.node for r in self.rows if r.result in FINISHED],
+                    )
                 if err is not exc:
                     raise err from None
                 raise
@@ -250,8 +289,10 @@ class Roller:
             self.proc.ui.info(f"{name}: running {shlex.join(argv)}")
             status, sig = self._timed(row, "command_s", lambda: self._run(argv, row))
             if sig:
-                raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name} (command exit status "
-                                  f"{status}); it stays in maintenance")
+                raise Interrupted(
+                    f"{name}: interrupted by {signal.Signals(sig).name} (command exit status "
+                    f"{status}); it stays in maintenance"
+                )
             if status:
                 raise CommandFailed(f"{name}: command exited with status {status}; it stays in maintenance", status)
             row.step = Step.CATCH_UP
@@ -309,8 +350,10 @@ class Roller:
         if good:
             return good[0].name
         if not quiet:
-            self.ui.warn(f"no node of this roll can take over from {old.name}; using {ranked[0].name} "
-                         "(the most caught-up replica)")
+            self.ui.warn(
+                f"no node of this roll can take over from {old.name}; using {ranked[0].name} "
+                "(the most caught-up replica)"
+            )
         return ranked[0].name
 
 
@@ -342,9 +385,18 @@ def rows_for_output(rows: list[NodeRow]) -> list[dict[str, Any]]:
     return [r.output() for r in rows]
 
 
-def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_timeout: float = 600.0,
-                    fmt: str = "table", runner=None,
-                    show_rows: Callable[[list[NodeRow]], None] | None = None) -> str | None:
+def rolling_command(
+    st,
+    names,
+    opts,
+    command,
+    *,
+    resume: bool = False,
+    catchup_timeout: float = 600.0,
+    fmt: str = "table",
+    runner=None,
+    show_rows: Callable[[list[NodeRow]], None] | None = None,
+) -> str | None:
     """The `mcsctl rolling` command: plan, dry-run or roll; the primary at the end (None for a dry run).
     The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`)."""
     from .run import check_command
@@ -375,8 +427,11 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
     if proc.journal is not None:
         proc.journal.check_writable()  # before the roll's first record: an unusable journal changes nothing
     if plan.primary in plan.todo:  # the one consent rule: asked once, before the first node
-        proc.consent(f"The roll switches the primary {plan.primary} over at its turn, interrupting its clients' "
-                     "writes. Go on?", f"the roll switches the primary {plan.primary} over", opts.yes)
+        proc.consent(
+            f"The roll switches the primary {plan.primary} over at its turn, interrupting its clients' writes. Go on?",
+            f"the roll switches the primary {plan.primary} over",
+            opts.yes,
+        )
     roller.start(plan)
     try:
         primary = roller.roll(plan)
@@ -388,12 +443,16 @@ def rolling_command(st, names, opts, command, *, resume: bool = False, catchup_t
         if row is None:  # failed outside any node (e.g. reading the cluster before the first one)
             raise
         failed = row.node
-        ui.info(f"rolling maintenance stopped: done {', '.join(done) or 'nothing'}; failed {failed} during "
-                f"{row.step}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}")
+        ui.info(
+            f"rolling maintenance stopped: done {', '.join(done) or 'nothing'}; failed {failed} during "
+            f"{row.step}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}"
+        )
         exc.hint = exc.hint or f"fix {failed}, then: mcsctl rolling --resume -- {shlex.join(command)}"
         raise
     show_rows(roller.rows)
     moved = f"; the primary is now {primary}" if primary != plan.primary else ""
-    ui.info(f"rolled {len(plan.todo)} node(s){moved}"
-            + (f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else ""))
+    ui.info(
+        f"rolled {len(plan.todo)} node(s){moved}"
+        + (f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else "")
+    )
     return primary

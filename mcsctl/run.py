@@ -94,8 +94,9 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
     return (128 - rc if rc < 0 else rc), (received[0] if received else None)
 
 
-def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float,
-                       fmt: str | None = None) -> None:
+def run_in_maintenance(
+    st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None = None
+) -> None:
     """`maintenance run`; the outcomes go to the observer's `outcome` (in `fmt`, default the observer's own)."""
     proc = st.procedures()
     ui = st.reporter
@@ -114,8 +115,9 @@ def run_in_maintenance(st, name: str, opts, argv: list[str], always_clear: bool,
         _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, fmt, intent)
 
 
-def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None,
-                intent) -> None:
+def _run_locked(
+    proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None, intent
+) -> None:
     entered = proc.enter(name, opts, action="run-start")
     ui.info(f"{name}: running {shlex.join(argv)}")
     status, sig = run_command(argv)
@@ -145,21 +147,30 @@ def _run_locked(proc, ui, name: str, opts, argv: list[str], always_clear: bool, 
         stay(f"command failed with exit status {status}", "failed")
         raise CommandFailed(f"command exited with status {status}", status)
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
-        wait_back(proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True,
-                  budget=healthy_timeout)
+        wait_back(
+            proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True, budget=healthy_timeout
+        )
     except BaseException as exc:
         if not isinstance(exc, (McsctlError, KeyboardInterrupt)):
             raise
-        err = exc if isinstance(exc, McsctlError) else Interrupted(
-            f"{name}: interrupted while waiting for it to come back")
+        err = (
+            exc
+            if isinstance(exc, McsctlError)
+            else Interrupted(f"{name}: interrupted while waiting for it to come back")
+        )
         if isinstance(err, ChangedOutside):
             _changed_outside(proc, name, err, intent, status)
             raise
         if "stays in maintenance" not in err.message:
             err.message += f"; {name} stays in maintenance"
         with shielded():
-            proc.record("run-end", name, "interrupted" if isinstance(err, Interrupted) else "timeout",
-                        cleared=False, status=status)
+            proc.record(
+                "run-end",
+                name,
+                "interrupted" if isinstance(err, Interrupted) else "timeout",
+                cleared=False,
+                status=status,
+            )
         err.final = proc.final_state(name)
         if err is exc:
             raise

@@ -53,8 +53,9 @@ def status(st, server: str | None, fmt: str) -> None:
 
 def silent_error(unanswered: dict[str, str], asked: int) -> Partial:
     """Partial (exit 5) naming the MaxScales that did not answer; the output showed the others."""
-    return Partial(f"{len(unanswered)} of {asked} MaxScales did not answer ({', '.join(unanswered)}); "
-                   "the output shows the others")
+    return Partial(
+        f"{len(unanswered)} of {asked} MaxScales did not answer ({', '.join(unanswered)}); the output shows the others"
+    )
 
 
 def _records_or_warn(st) -> list:
@@ -85,12 +86,16 @@ def _cleanup_hint(r: dict) -> str | None:
     from .intent import command_of
 
     if change and change["state"] == "interrupted":
-        return (f"{name}: `{command_of(change['action'])}` (pid {change['pid']}) died before it finished and "
-                f"{left}; clean up with: mcsctl maintenance off {name}")
+        return (
+            f"{name}: `{command_of(change['action'])}` (pid {change['pid']}) died before it finished and "
+            f"{left}; clean up with: mcsctl maintenance off {name}"
+        )
     if change and change["state"] == "unfinished":
-        return (f"{name}: `{command_of(change['action'])}` started on {change['host'] or 'another host'} (pid "
-                f"{change['pid']}) has not recorded its end; if it is no longer running there, clean up with: "
-                f"mcsctl maintenance off {name}")
+        return (
+            f"{name}: `{command_of(change['action'])}` started on {change['host'] or 'another host'} (pid "
+            f"{change['pid']}) has not recorded its end; if it is no longer running there, clean up with: "
+            f"mcsctl maintenance off {name}"
+        )
     if r["draining"] and not r["in_maintenance"] and change is None:
         return f"{name} is draining outside any mcsctl change; if that is left over: mcsctl maintenance off {name}"
     return None
@@ -119,8 +124,11 @@ def extend(st, name: str, expires: str, reason: str | None, dry_run: bool) -> No
         live_hosts = []  # MaxScale cannot be read: the record is what we go by
         st.reporter.warn(f"could not read the live state of {name}; extending its journal record")
     if opened is None and not live_hosts:
-        raise OperationFailed(f"{name} is not in maintenance (no MaxScale shows it, and the journal has no open "
-                              "record); nothing to extend", hint=f"put it in maintenance: mcsctl maintenance on {name}")
+        raise OperationFailed(
+            f"{name} is not in maintenance (no MaxScale shows it, and the journal has no open "
+            "record); nothing to extend",
+            hint=f"put it in maintenance: mcsctl maintenance on {name}",
+        )
     hosts = sorted(set(live_hosts) | set(opened.hosts if opened else []))
     what = f"{name}: expires {render.when(until)}" + (f", reason {reason!r}" if reason else "")
     if dry_run:
@@ -150,8 +158,10 @@ def reap(st, dry_run: bool) -> list:
     failures: list[McsctlError] = []
     outcomes = []
     for rec in due:
-        ui.info(f"{rec.server}: maintenance expired {render.when(rec.expires)} "
-                f"(set by {rec.user}, reason: {rec.reason or '-'})")
+        ui.info(
+            f"{rec.server}: maintenance expired {render.when(rec.expires)} "
+            f"(set by {rec.user}, reason: {rec.reason or '-'})"
+        )
         try:
             # leave() also closes the record of a maintenance someone cleared outside mcsctl.
             outcome = proc.leave(rec.server, dry_run=dry_run, action="reap", reason="expired")

@@ -101,7 +101,7 @@ def parse_box_table(text: str) -> list[dict[str, str]]:
     header, *rows = (join(g) for g in groups)
     if any(not h for h in header) or len(set(header)) != len(header):
         raise BadOutput(f"box table header is empty or repeats a column: {header!r}")
-    return [dict(zip(header, row)) for row in rows]
+    return [dict(zip(header, row, strict=False)) for row in rows]
 
 
 def _int_cell(value: str, column: str, name: str) -> int | None:
@@ -153,7 +153,7 @@ def parse_tsv_rows(text: str) -> list[dict[str, str]]:
         if ncols is not None and len(cells) != ncols:
             raise BadOutput(f"list servers --tsv lines have different column counts ({ncols} and {len(cells)})")
         ncols = len(cells)
-        rows.append(dict(zip(TSV_COLUMNS[ncols], cells)))
+        rows.append(dict(zip(TSV_COLUMNS[ncols], cells, strict=False)))
     return rows
 
 

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, ContextManager, Iterator, Protocol
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
 
 from .model import Server
 
@@ -34,7 +35,7 @@ class UI(Protocol):
     def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
         """A result shown on the way (run: where the server stands after COMMAND)."""
 
-    def prefixed(self, prefix: str) -> ContextManager[None]:
+    def prefixed(self, prefix: str) -> contextlib.AbstractContextManager[None]:
         """Within it, what is said (info, warn, waiting) starts with `prefix` (a roll's `node i/n: `)."""
 
 

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ContextManager
+import contextlib
+from typing import TYPE_CHECKING
 
 from .journal import Journal, Record
 from .reports import Call, PlanStep
@@ -56,7 +57,7 @@ class Watch:
         self.shown.append(outcome)
         self.observer.outcome(outcome, fmt)
 
-    def prefixed(self, prefix: str) -> ContextManager[None]:
+    def prefixed(self, prefix: str) -> contextlib.AbstractContextManager[None]:
         return self.observer.prefixed(prefix)
 
     def planned_calls(self) -> list[Call]:

@@ -36,8 +36,12 @@ def build_scenario(args: argparse.Namespace) -> dict | str | None:
         if not all(names):
             raise ScenarioError("--servers: empty server name in the list")
         base["servers"] = [
-            {"name": n, "port": 3311 + i if i < 100 else 3306, "role": "master" if i == 0 else "slave",
-             "server_id": i + 1}
+            {
+                "name": n,
+                "port": 3311 + i if i < 100 else 3306,
+                "role": "master" if i == 0 else "slave",
+                "server_id": i + 1,
+            }
             for i, n in enumerate(names)
         ]
         base.pop("sessions", None)
@@ -58,8 +62,11 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
             runner, port = await start_server(ms, args.host, args.port + k if args.port else 0)  # 0: ephemeral
             runners.append(runner)
             host = f"[{args.host}]" if ":" in args.host else args.host
-            print(f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{port} "
-                  f"(profile {ms.profile})", flush=True)
+            print(
+                f"maxscale-sim: MaxScale {ms.version} simulator listening on http://{host}:{port} "
+                f"(profile {ms.profile})",
+                flush=True,
+            )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

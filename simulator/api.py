@@ -39,8 +39,9 @@ class RawResponse(web.Response):
     503 bodies are sent without a Content-Type, and clients such as maxctrl see that difference.
     """
 
-    def __init__(self, status: int, body: bytes = b"", content_type: str | None = None,
-                 headers: dict | None = None) -> None:
+    def __init__(
+        self, status: int, body: bytes = b"", content_type: str | None = None, headers: dict | None = None
+    ) -> None:
         hdrs = dict(EXTRA_HEADERS)
         hdrs.update(headers or {})
         if content_type:
@@ -61,8 +62,9 @@ def dumps(doc: object, pretty: bool = True) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
-def json_response(doc: object, status: int = 200, pretty: bool = True, get: bool = False,
-                  last_modified: str | None = None) -> RawResponse:
+def json_response(
+    doc: object, status: int = 200, pretty: bool = True, get: bool = False, last_modified: str | None = None
+) -> RawResponse:
     body = dumps(doc, pretty)
     headers = {}
     if get:
@@ -188,7 +190,9 @@ ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Callable[[Call], RawRespons
 
 
 def _matches(pattern: tuple[str, ...], parts: list[str]) -> bool:
-    return len(pattern) == len(parts) and all(p == "*" or part in p.split("|") for p, part in zip(pattern, parts))
+    if len(pattern) != len(parts):
+        return False
+    return all(p == "*" or part in p.split("|") for p, part in zip(pattern, parts, strict=True))
 
 
 def route(request: web.Request, ms: MaxScale, parts: list[str], query: dict, pretty: bool) -> RawResponse:
@@ -218,8 +222,14 @@ def module_command(c: Call) -> RawResponse:
             raise SimError(400, ["No manual command results are available."])
         if isinstance(result, SimError):
             raise result
-        return json_response({"links": {"self": f"http://{request.host}/v1/maxscale/modules/mariadbmon/"
-                                                f"fetch-cmd-result/"}, "meta": result}, 200, pretty)
+        return json_response(
+            {
+                "links": {"self": f"http://{request.host}/v1/maxscale/modules/mariadbmon/fetch-cmd-result/"},
+                "meta": result,
+            },
+            200,
+            pretty,
+        )
     if cmd == "async-switchover":
         try:
             ms.switchover(args)

@@ -19,8 +19,9 @@ from .scenario import ScenarioError, load_scenario
 
 
 def _out(doc: Any, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(doc, indent=4, sort_keys=True).encode(),
-                        content_type="application/json")
+    return web.Response(
+        status=status, body=json.dumps(doc, indent=4, sort_keys=True).encode(), content_type="application/json"
+    )
 
 
 def _err(status: int, detail: str) -> web.Response:
@@ -60,8 +61,9 @@ async def handle_control(request: web.Request, ms: MaxScale) -> web.StreamRespon
         with ms.lock:
             return dispatch(request.method, parts, body, ms)
     except SimError as err:
-        return _err(err.status if err.status in (400, 404, 409) else 400,
-                    err.details[-1] if err.details else "bad request")
+        return _err(
+            err.status if err.status in (400, 404, 409) else 400, err.details[-1] if err.details else "bad request"
+        )
     except ScenarioError as err:
         return _err(400, str(err))
 
@@ -111,9 +113,13 @@ def _sessions(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Re
         for key in ("user", "remote", "service"):
             if key in body and not isinstance(body[key], str):
                 raise SimError(400, [f"`{key}` must be a string"])
-        ids = ms.open_sessions(_number(body, "count", integer=True, required=False) if "count" in body else 1,
-                               servers, body.get("user", "app"), body.get("remote", "127.0.0.1"),
-                               body.get("service"))
+        ids = ms.open_sessions(
+            _number(body, "count", integer=True, required=False) if "count" in body else 1,
+            servers,
+            body.get("user", "app"),
+            body.get("remote", "127.0.0.1"),
+            body.get("service"),
+        )
         return _out({"ids": [str(i) for i in ids]})
     if len(parts) == 2 and method == "DELETE":
         return _out(ms.close_session(_sid(ms, parts[1])))

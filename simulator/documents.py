@@ -13,8 +13,20 @@ from .model import MaxScale
 from .parameters import MAXSCALE_PARAMETERS, MONITOR_PARAMETERS, SERVER_PARAMETERS, SERVICE_PARAMETERS
 
 SOURCE = {"file": "/etc/maxscale.cnf", "type": "static"}
-_TIMES = ("0.000001", "0.000010", "0.000100", "0.001000", "0.010000", "0.100000", "1.000000", "10.000000",
-          "100.000000", "1000.000000", "10000.000000", "100000.000000")
+_TIMES = (
+    "0.000001",
+    "0.000010",
+    "0.000100",
+    "0.001000",
+    "0.010000",
+    "0.100000",
+    "1.000000",
+    "10.000000",
+    "100.000000",
+    "1000.000000",
+    "10000.000000",
+    "100000.000000",
+)
 
 
 def http_date(ts: float) -> str:
@@ -30,8 +42,12 @@ def _rel(base: str, owner: str, kind: str, ids: list[str]) -> dict:
 
 def _distribution() -> dict:
     def one(op: str) -> dict:
-        return {"distribution": [{"count": 0, "time": t, "total": 0.0} for t in _TIMES], "operation": op,
-                "range_base": 10}
+        return {
+            "distribution": [{"count": 0, "time": t, "total": 0.0} for t in _TIMES],
+            "operation": op,
+            "range_base": 10,
+        }
+
     return {"read": one("read"), "write": one("write")}
 
 
@@ -45,12 +61,22 @@ def _slave_connections(ms: MaxScale, name: str) -> list[dict]:
     if d is None or p is None or "slave" not in v.bits or p.name not in ms.views:
         return []
     pv = ms.views[p.name]
-    return [{
-        "connection_name": "", "gtid_io_pos": v.gtid or "", "last_io_error": "", "last_sql_error": "",
-        "master_host": pv.address or pv.socket or "", "master_port": pv.port or 0,
-        "master_server_id": p.server_id, "master_server_name": p.name, "seconds_behind_master": d.lag,
-        "slave_io_running": "Yes", "slave_sql_running": "Yes", "using_gtid": d.using_gtid,
-    }]
+    return [
+        {
+            "connection_name": "",
+            "gtid_io_pos": v.gtid or "",
+            "last_io_error": "",
+            "last_sql_error": "",
+            "master_host": pv.address or pv.socket or "",
+            "master_port": pv.port or 0,
+            "master_server_id": p.server_id,
+            "master_server_name": p.name,
+            "seconds_behind_master": d.lag,
+            "slave_io_running": "Yes",
+            "slave_sql_running": "Yes",
+            "using_gtid": d.using_gtid,
+        }
+    ]
 
 
 def server_resource(ms: MaxScale, name: str, base: str) -> dict:
@@ -65,10 +91,18 @@ def server_resource(ms: MaxScale, name: str, base: str) -> dict:
         "source": SOURCE,
         "state": ms.state_string(name),
         "statistics": {
-            "active_operations": 0, "adaptive_avg_select_time": "0ns", "connection_pool_empty": 0,
-            "connections": conns, "failed_auths": 0, "max_connections": v.max_connections, "max_pool_size": 0,
-            "persistent_connections": 0, "response_time_distribution": _distribution(), "reused_connections": 0,
-            "routed_packets": v.routed_packets, "total_connections": v.total_connections,
+            "active_operations": 0,
+            "adaptive_avg_select_time": "0ns",
+            "connection_pool_empty": 0,
+            "connections": conns,
+            "failed_auths": 0,
+            "max_connections": v.max_connections,
+            "max_pool_size": 0,
+            "persistent_connections": 0,
+            "response_time_distribution": _distribution(),
+            "reused_connections": 0,
+            "routed_packets": v.routed_packets,
+            "total_connections": v.total_connections,
         },
         "uptime": int(now - d.started_at) if d and running else 0,
         "version_string": d.version_string if d and running else "",
@@ -79,21 +113,34 @@ def server_resource(ms: MaxScale, name: str, base: str) -> dict:
     if mon is not None and mon.module == "mariadbmon" and d is not None:
         p = ms.cluster.primary
         replica = "slave" in v.bits and p is not None
-        attrs.update({
-            "gtid_binlog_pos": v.gtid, "gtid_current_pos": v.gtid, "last_event": v.last_event,
-            "lock_held": None, "master_group": None,
-            "master_id": p.server_id if replica and p else -1,
-            "name": name, "node_id": d.server_id, "read_only": False if running else None,
-            "server_id": d.server_id, "slave_connections": _slave_connections(ms, name),
-            "triggered_at": http_date(v.triggered_at),
-        })
+        attrs.update(
+            {
+                "gtid_binlog_pos": v.gtid,
+                "gtid_current_pos": v.gtid,
+                "last_event": v.last_event,
+                "lock_held": None,
+                "master_group": None,
+                "master_id": p.server_id if replica and p else -1,
+                "name": name,
+                "node_id": d.server_id,
+                "read_only": False if running else None,
+                "server_id": d.server_id,
+                "slave_connections": _slave_connections(ms, name),
+                "triggered_at": http_date(v.triggered_at),
+            }
+        )
     rels: dict[str, Any] = {}
     if v.monitor:
         rels["monitors"] = _rel(base, f"servers/{name}", "monitors", [v.monitor])
     if v.services:
         rels["services"] = _rel(base, f"servers/{name}", "services", list(v.services))
-    return {"attributes": attrs, "id": name, "links": {"self": f"{base}servers/{name}/"},
-            "relationships": rels, "type": "servers"}
+    return {
+        "attributes": attrs,
+        "id": name,
+        "links": {"self": f"{base}servers/{name}/"},
+        "relationships": rels,
+        "type": "servers",
+    }
 
 
 def servers_document(ms: MaxScale, base: str) -> dict:
@@ -115,22 +162,43 @@ def monitor_resource(ms: MaxScale, name: str, base: str) -> dict:
     for n in members:
         d = ms.cluster.dbs.get(n)
         v = ms.views[n]
-        info.append({"gtid_binlog_pos": v.gtid, "gtid_current_pos": v.gtid, "lock_held": None,
-                     "master_group": None, "name": n, "read_only": False if "running" in v.bits else None,
-                     "server_id": d.server_id if d else 0, "slave_connections": _slave_connections(ms, n)})
+        info.append(
+            {
+                "gtid_binlog_pos": v.gtid,
+                "gtid_current_pos": v.gtid,
+                "lock_held": None,
+                "master_group": None,
+                "name": n,
+                "read_only": False if "running" in v.bits else None,
+                "server_id": d.server_id if d else 0,
+                "slave_connections": _slave_connections(ms, n),
+            }
+        )
     attrs = {
         "module": mon.module,
-        "monitor_diagnostics": {"master": master, "master_gtid_domain_id": 0, "primary": None,
-                                "server_info": info, "state": "Idle"},
-        "parameters": {**MONITOR_PARAMETERS, "module": mon.module,
-                       "monitor_interval": f"{int(round(mon.interval * 1000))}ms"},
+        "monitor_diagnostics": {
+            "master": master,
+            "master_gtid_domain_id": 0,
+            "primary": None,
+            "server_info": info,
+            "state": "Idle",
+        },
+        "parameters": {
+            **MONITOR_PARAMETERS,
+            "module": mon.module,
+            "monitor_interval": f"{int(round(mon.interval * 1000))}ms",
+        },
         "source": SOURCE,
         "state": "Running" if mon.running else "Stopped",
         "ticks": mon.ticks,
     }
-    return {"attributes": attrs, "id": name, "links": {"self": f"{base}monitors/{name}/"},
-            "relationships": {"servers": _rel(base, f"monitors/{name}", "servers", members)},
-            "type": "monitors"}
+    return {
+        "attributes": attrs,
+        "id": name,
+        "links": {"self": f"{base}monitors/{name}/"},
+        "relationships": {"servers": _rel(base, f"monitors/{name}", "servers", members)},
+        "type": "monitors",
+    }
 
 
 def monitors_document(ms: MaxScale, base: str) -> dict:
@@ -145,8 +213,16 @@ def monitor_document(ms: MaxScale, name: str, base: str) -> dict:
 
 
 def _db_user(user: str, host: str, super_priv: bool) -> dict:
-    return {"default_role": "", "global_priv": super_priv, "host": host, "plugin": "mysql_native_password",
-            "proxy_priv": False, "ssl": False, "super_priv": super_priv, "user": user}
+    return {
+        "default_role": "",
+        "global_priv": super_priv,
+        "host": host,
+        "plugin": "mysql_native_password",
+        "proxy_priv": False,
+        "ssl": False,
+        "super_priv": super_priv,
+        "user": user,
+    }
 
 
 def service_resource(ms: MaxScale, name: str, base: str) -> dict:
@@ -155,36 +231,83 @@ def service_resource(ms: MaxScale, name: str, base: str) -> dict:
     current = sum(1 for s in ms.sessions.values() if s.service == name)
     listeners = []
     if spec.listener:
-        listeners.append({
-            "attributes": {
-                "parameters": {
-                    "MariaDBProtocol": {"allow_replication": True}, "address": "127.0.0.1", "authenticator": None,
-                    "authenticator_options": None, "connection_init_sql_file": None, "connection_metadata": [
-                        "character_set_client=auto", "character_set_connection=auto",
-                        "character_set_results=auto", "max_allowed_packet=auto", "system_time_zone=auto",
-                        "time_zone=auto", "tx_isolation=auto", "maxscale=auto"],
-                    "port": spec.listener_port, "protocol": "MariaDBProtocol", "proxy_protocol_networks": None,
-                    "service": name, "socket": None, "sql_mode": "default", "ssl": False, "ssl_ca": None,
-                    "ssl_cert": None, "ssl_cert_verify_depth": 9, "ssl_cipher": None, "ssl_crl": None,
-                    "ssl_key": None, "ssl_verify_peer_certificate": False, "ssl_verify_peer_host": False,
-                    "ssl_version": "MAX", "type": "listener", "user_mapping_file": None},
-                "source": SOURCE, "state": "Running"},
-            "id": spec.listener,
-            "relationships": {"services": _rel(base, f"listeners/{spec.listener}", "services", [name])},
-            "type": "listeners",
-        })
+        listeners.append(
+            {
+                "attributes": {
+                    "parameters": {
+                        "MariaDBProtocol": {"allow_replication": True},
+                        "address": "127.0.0.1",
+                        "authenticator": None,
+                        "authenticator_options": None,
+                        "connection_init_sql_file": None,
+                        "connection_metadata": [
+                            "character_set_client=auto",
+                            "character_set_connection=auto",
+                            "character_set_results=auto",
+                            "max_allowed_packet=auto",
+                            "system_time_zone=auto",
+                            "time_zone=auto",
+                            "tx_isolation=auto",
+                            "maxscale=auto",
+                        ],
+                        "port": spec.listener_port,
+                        "protocol": "MariaDBProtocol",
+                        "proxy_protocol_networks": None,
+                        "service": name,
+                        "socket": None,
+                        "sql_mode": "default",
+                        "ssl": False,
+                        "ssl_ca": None,
+                        "ssl_cert": None,
+                        "ssl_cert_verify_depth": 9,
+                        "ssl_cipher": None,
+                        "ssl_crl": None,
+                        "ssl_key": None,
+                        "ssl_verify_peer_certificate": False,
+                        "ssl_verify_peer_host": False,
+                        "ssl_version": "MAX",
+                        "type": "listener",
+                        "user_mapping_file": None,
+                    },
+                    "source": SOURCE,
+                    "state": "Running",
+                },
+                "id": spec.listener,
+                "relationships": {"services": _rel(base, f"listeners/{spec.listener}", "services", [name])},
+                "type": "listeners",
+            }
+        )
     attrs = {
-        "connections": current, "listeners": listeners,
+        "connections": current,
+        "listeners": listeners,
         "parameters": {**SERVICE_PARAMETERS, "router": spec.router},
         "router": spec.router,
-        "router_diagnostics": {"queries": 0, "replayed_transactions": 0, "ro_transactions": 0, "route_all": 0,
-                               "route_master": 0, "route_slave": 0, "rw_transactions": 0,
-                               "server_query_statistics": [], "trx_max_size_exceeded": 0},
-        "source": SOURCE, "started": http_date(ms.started_at), "state": "Started",
-        "statistics": {"active_operations": 0, "avg_sescmd_history_length": 0.0, "avg_session_lifetime": 0.0,
-                       "connections": current, "failed_auths": 0, "max_connections": 0,
-                       "max_sescmd_history_length": 0, "max_session_lifetime": 0, "routed_packets": 0,
-                       "total_connections": ms.next_session_id - 1},
+        "router_diagnostics": {
+            "queries": 0,
+            "replayed_transactions": 0,
+            "ro_transactions": 0,
+            "route_all": 0,
+            "route_master": 0,
+            "route_slave": 0,
+            "rw_transactions": 0,
+            "server_query_statistics": [],
+            "trx_max_size_exceeded": 0,
+        },
+        "source": SOURCE,
+        "started": http_date(ms.started_at),
+        "state": "Started",
+        "statistics": {
+            "active_operations": 0,
+            "avg_sescmd_history_length": 0.0,
+            "avg_session_lifetime": 0.0,
+            "connections": current,
+            "failed_auths": 0,
+            "max_connections": 0,
+            "max_sescmd_history_length": 0,
+            "max_session_lifetime": 0,
+            "routed_packets": 0,
+            "total_connections": ms.next_session_id - 1,
+        },
         "total_connections": ms.next_session_id - 1,
         "users": [_db_user(u, "%", False) for u in sorted({"app", *(s.user for s in ms.sessions.values())})]
         + [_db_user("maxuser", "%", True)],
@@ -193,8 +316,13 @@ def service_resource(ms: MaxScale, name: str, base: str) -> dict:
     rels = {"servers": _rel(base, f"services/{name}", "servers", members)}
     if spec.listener:
         rels["listeners"] = _rel(base, f"services/{name}", "listeners", [spec.listener])
-    return {"attributes": attrs, "id": name, "links": {"self": f"{base}services/{name}/"},
-            "relationships": rels, "type": "services"}
+    return {
+        "attributes": attrs,
+        "id": name,
+        "links": {"self": f"{base}services/{name}/"},
+        "relationships": rels,
+        "type": "services",
+    }
 
 
 def services_document(ms: MaxScale, base: str) -> dict:
@@ -215,16 +343,26 @@ def session_resource(ms: MaxScale, sid: int, base: str) -> dict:
     client = {"misc": 654, "readq": 65536, "total": 66190, "writeq": 0}
     buffers = 66190 + 662 * len(s.conns)
     attrs = {
-        "client": {"cipher": "", "connection_attributes": {}, "sescmd_history_len": 0,
-                   "sescmd_history_stored_metadata": 0, "sescmd_history_stored_responses": 0},
+        "client": {
+            "cipher": "",
+            "connection_attributes": {},
+            "sescmd_history_len": 0,
+            "sescmd_history_stored_metadata": 0,
+            "sescmd_history_stored_responses": 0,
+        },
         "connected": http_date(s.connected),
         "connections": [{"cipher": "", "connection_id": cid, "server": n} for n, cid in s.conns.items()],
         "idle": round(max(0.0, now - s.last_active), 1),
         "io_activity": s.requests,
         "log": [],
-        "memory": {"connection_buffers": {"backends": backends, "client": client, "total": buffers},
-                   "exec_metadata": 0, "last_queries": 0, "sescmd_history": 0, "total": buffers,
-                   "variables": 0},
+        "memory": {
+            "connection_buffers": {"backends": backends, "client": client, "total": buffers},
+            "exec_metadata": 0,
+            "last_queries": 0,
+            "sescmd_history": 0,
+            "total": buffers,
+            "variables": 0,
+        },
         "parameters": {"log_error": False, "log_info": False, "log_notice": False, "log_warning": False},
         "port": 40000 + sid % 20000,
         "queries": [],
@@ -235,8 +373,13 @@ def session_resource(ms: MaxScale, sid: int, base: str) -> dict:
         "user": s.user,
     }
     rels = {"services": _rel(base, f"sessions/{sid}", "services", [s.service])} if s.service else {}
-    return {"attributes": attrs, "id": str(sid), "links": {"self": f"{base}sessions/{sid}/"},
-            "relationships": rels, "type": "sessions"}
+    return {
+        "attributes": attrs,
+        "id": str(sid),
+        "links": {"self": f"{base}sessions/{sid}/"},
+        "relationships": rels,
+        "type": "sessions",
+    }
 
 
 def sessions_document(ms: MaxScale, base: str) -> dict:
@@ -255,26 +398,39 @@ def _config_sync(ms: MaxScale) -> dict | None:
     if not ms.sync_cluster:
         return None
     peers = [m for m in ms.cluster.instances if m.sync_cluster == ms.sync_cluster]
-    return {"checksum": f"{ms.sync_version:040x}", "nodes": {m.name: "OK" for m in peers},
-            "origin": ms.name, "status": "OK", "version": ms.sync_version}
+    return {
+        "checksum": f"{ms.sync_version:040x}",
+        "nodes": {m.name: "OK" for m in peers},
+        "origin": ms.name,
+        "status": "OK",
+        "version": ms.sync_version,
+    }
 
 
 def maxscale_document(ms: MaxScale, base: str, port: int | None = None) -> dict:
     now = ms.clock.now()
     attrs = {
-        "activated_at": http_date(ms.started_at), "commit": "maxscale-sim", "config_sync": _config_sync(ms),
+        "activated_at": http_date(ms.started_at),
+        "commit": "maxscale-sim",
+        "config_sync": _config_sync(ms),
         "parameters": {**MAXSCALE_PARAMETERS, "admin_port": port or 8989, "config_sync_cluster": ms.sync_cluster},
-        "process_datadir": "/var/lib/maxscale/data", "started_at": http_date(ms.started_at),
-        "system": {"machine": {"cores_available": 2, "cores_physical": 2, "cores_virtual": 2.0,
-                               "memory_available": 8589934592, "memory_physical": 8589934592},
-                   "maxscale": {"query_classifier_cache_size": 1288490188, "threads": 2},
-                   "os": {"machine": "x86_64", "nodename": "maxscale-sim", "release": "", "sysname": "Linux",
-                          "version": ""}},
+        "process_datadir": "/var/lib/maxscale/data",
+        "started_at": http_date(ms.started_at),
+        "system": {
+            "machine": {
+                "cores_available": 2,
+                "cores_physical": 2,
+                "cores_virtual": 2.0,
+                "memory_available": 8589934592,
+                "memory_physical": 8589934592,
+            },
+            "maxscale": {"query_classifier_cache_size": 1288490188, "threads": 2},
+            "os": {"machine": "x86_64", "nodename": "maxscale-sim", "release": "", "sysname": "Linux", "version": ""},
+        },
         "uptime": int(max(0.0, now - ms.started_at)),
         "version": ms.version,
     }
-    return {"data": {"attributes": attrs, "id": "maxscale", "type": "maxscale"},
-            "links": {"self": f"{base}maxscale/"}}
+    return {"data": {"attributes": attrs, "id": "maxscale", "type": "maxscale"}, "links": {"self": f"{base}maxscale/"}}
 
 
 _SWITCH_PARAMS = [
@@ -297,15 +453,33 @@ def module_commands(ms: MaxScale) -> list[tuple[str, str, str]]:
 
 
 def mariadbmon_module_document(ms: MaxScale, base: str) -> dict:
-    commands = [{
-        "attributes": {"arg_max": 3, "arg_min": 1, "description": desc, "method": method,
-                       "parameters": _SWITCH_PARAMS},
-        "id": cid, "links": {"self": f"{base}modules/mariadbmon/{cid}/"}, "type": "module_command",
-    } for cid, desc, method in module_commands(ms)]
+    commands = [
+        {
+            "attributes": {
+                "arg_max": 3,
+                "arg_min": 1,
+                "description": desc,
+                "method": method,
+                "parameters": _SWITCH_PARAMS,
+            },
+            "id": cid,
+            "links": {"self": f"{base}modules/mariadbmon/{cid}/"},
+            "type": "module_command",
+        }
+        for cid, desc, method in module_commands(ms)
+    ]
     data = {
-        "attributes": {"api": "monitor", "commands": commands,
-                       "description": "A MariaDB Primary/Replica replication monitor", "maturity": "GA",
-                       "module_type": "Monitor", "parameters": [], "version": "V1.5.0"},
-        "id": "mariadbmon", "links": {"self": f"{base}maxscale/modules/mariadbmon/"}, "type": "module",
+        "attributes": {
+            "api": "monitor",
+            "commands": commands,
+            "description": "A MariaDB Primary/Replica replication monitor",
+            "maturity": "GA",
+            "module_type": "Monitor",
+            "parameters": [],
+            "version": "V1.5.0",
+        },
+        "id": "mariadbmon",
+        "links": {"self": f"{base}maxscale/modules/mariadbmon/"},
+        "type": "module",
     }
     return {"data": data, "links": {"self": f"{base}maxscale/modules/mariadbmon/"}}

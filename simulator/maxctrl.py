@@ -53,8 +53,12 @@ class Crash(Exception):
     """What would be an uncaught Node exception: printed on stderr in every version."""
 
 
-def main(argv: list[str] | None = None, stdin: TextIO | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -118,8 +122,9 @@ def options(parsed: Parsed, profile: Profile) -> dict:
             raise ArgError(unknown_message(unknown))
     opts.update(parsed.values)
     try:
-        opts["timeout"] = parse_timeout(opts["timeout"] if not isinstance(opts["timeout"], list)
-                                        else opts["timeout"][-1])
+        opts["timeout"] = parse_timeout(
+            opts["timeout"] if not isinstance(opts["timeout"], list) else opts["timeout"][-1]
+        )
     except ArgError:
         if profile.legacy_errors:
             opts["timeout"] = 0  # 2.5 coerces to NaN: no timeout
@@ -149,12 +154,19 @@ def execute(inv: Invocation, profile: Profile, opts: dict, stdin: TextIO) -> str
     hosts = opts["hosts"]
     if isinstance(hosts, list):
         raise Crash("TypeError: argv.hosts.split is not a function")
-    client = Client(profile, user=_joined(opts["user"]), password=password,
-                    timeout_ms=int(opts["timeout"]), secure=bool(opts.get("secure")),
-                    skip_sync=bool(opts.get("skip-sync")), tls_key=opts.get("tls-key"),
-                    tls_cert=opts.get("tls-cert"), tls_ca_cert=opts.get("tls-ca-cert"),
-                    tls_passphrase=opts.get("tls-passphrase"),
-                    verify=opts.get("tls-verify-server-cert") is not False)
+    client = Client(
+        profile,
+        user=_joined(opts["user"]),
+        password=password,
+        timeout_ms=int(opts["timeout"]),
+        secure=bool(opts.get("secure")),
+        skip_sync=bool(opts.get("skip-sync")),
+        tls_key=opts.get("tls-key"),
+        tls_cert=opts.get("tls-cert"),
+        tls_ca_cert=opts.get("tls-ca-cert"),
+        tls_passphrase=opts.get("tls-passphrase"),
+        verify=opts.get("tls-verify-server-cert") is not False,
+    )
     host_list = str(hosts).split(",")
     if len(host_list) > 1:
         ping(client, host_list, profile)
@@ -183,7 +195,7 @@ def ping(client: Client, hosts: list[str], profile: Profile) -> None:
 
     with ThreadPoolExecutor(max_workers=len(hosts)) as pool:
         results = list(pool.map(one, hosts))
-    for host, failure in zip(hosts, results):
+    for host, failure in zip(hosts, results, strict=False):
         if failure is not None:
             if profile.legacy_errors and not failure.text.startswith("Error: Server at"):
                 raise RequestFailed(legacy_ping_error(host, failure.text))

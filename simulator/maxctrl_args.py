@@ -53,10 +53,10 @@ class ArgError(Exception):
 
 @dataclass
 class Parsed:
-    values: dict[str, object] = field(default_factory=dict)    # explicitly given options
-    counts: dict[str, int] = field(default_factory=dict)       # how often each was given
+    values: dict[str, object] = field(default_factory=dict)  # explicitly given options
+    counts: dict[str, int] = field(default_factory=dict)  # how often each was given
     positional: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)            # unknown option names, yargs-style
+    unknown: list[str] = field(default_factory=list)  # unknown option names, yargs-style
 
     def given(self, name: str) -> bool:
         return name in self.values

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from simulator.maxctrl_args import ArgError, not_enough, unknown_message
 from simulator.maxctrl_format import box_table, tsv_table
 from simulator.maxctrl_http import Client, RequestFailed
 from simulator.maxctrl_js import js_json, js_truthy
 from simulator.maxctrl_versions import Profile
-from simulator.maxctrl_views import (get_path, list_monitors_table, list_servers_table,
-                                     list_sessions_table, show_server_pairs)
+from simulator.maxctrl_views import (
+    get_path,
+    list_monitors_table,
+    list_servers_table,
+    list_sessions_table,
+    show_server_pairs,
+)
 
 # Top-level commands of the real maxctrl (drain and cluster exist up to 22.08).
-REAL_COMMANDS = {"list", "show", "set", "clear", "enable", "disable", "create", "destroy", "link",
-                 "unlink", "start", "stop", "alter", "rotate", "reload", "call", "api", "classify",
-                 "debug", "drain", "cluster"}
+REAL_COMMANDS = {
+    "list",
+    "show",
+    "set",
+    "clear",
+    "enable",
+    "disable",
+    "create",
+    "destroy",
+    "link",
+    "unlink",
+    "start",
+    "stop",
+    "alter",
+    "rotate",
+    "reload",
+    "call",
+    "api",
+    "classify",
+    "debug",
+    "drain",
+    "cluster",
+}
 
 
 class NotImplementedByStandIn(Exception):
@@ -148,8 +173,9 @@ def build(positional: list[str], profile: Profile, opts: dict, unknown: list[str
     top = positional[0]
     if top not in REAL_COMMANDS:
         if profile.legacy_errors:
-            raise ArgError("Error: Unknown command " + js_json(positional)
-                           + ". See output of `--help` for a list of commands.")
+            raise ArgError(
+                "Error: Unknown command " + js_json(positional) + ". See output of `--help` for a list of commands."
+            )
         raise ArgError(unknown_message(positional))
     if len(positional) < 2:
         raise ArgError(not_enough(0, 1))
@@ -170,6 +196,5 @@ def build(positional: list[str], profile: Profile, opts: dict, unknown: list[str
     if len(args) < need:
         raise ArgError(not_enough(len(args), need))
     if not variadic and len(args) > need + optional:
-        raise ArgError(unknown_message(args[need + optional:]))
-    return Invocation(words, args, force=bool(opts.get("force")), sum=bool(opts.get("sum")),
-                      tsv=bool(opts.get("tsv")))
+        raise ArgError(unknown_message(args[need + optional :]))
+    return Invocation(words, args, force=bool(opts.get("force")), sum=bool(opts.get("sum")), tsv=bool(opts.get("tsv")))

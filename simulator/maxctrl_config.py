@@ -17,7 +17,7 @@ def resolve(raw: str) -> tuple[str, bool]:
     path = os.path.join(os.getcwd(), raw) if not raw.startswith("/") else raw
     prefix = (os.getcwd() + "/~/").replace("//", "/")
     if path.startswith(prefix):
-        path = home + "/" + path[len(prefix):]
+        path = home + "/" + path[len(prefix) :]
     return path, path == home + "/.maxctrl.cnf"
 
 

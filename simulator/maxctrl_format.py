@@ -25,9 +25,7 @@ def box_table(headers: list[str], rows: list[list[str]]) -> str:
     ncols = max((len(r) for r in table), default=0)
     table = [r + [""] * (ncols - len(r)) for r in table]
     split = [[str(c).split("\n") for c in r] for r in table]
-    widths = [
-        max(js_len(line) for r in split for line in r[i]) + 2 for i in range(ncols)
-    ]
+    widths = [max(js_len(line) for r in split for line in r[i]) + 2 for i in range(ncols)]
     out = [_border("┌", "┬", "┐", widths)]
     for n, row in enumerate(split):
         if n:

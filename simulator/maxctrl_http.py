@@ -77,16 +77,19 @@ class Client:
     def _headers(self, authority: str, method: str) -> list[tuple[str, str]]:
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
         if not self.profile.axios:
-            headers = [("host", authority), ("authorization", f"Basic {token}"),
-                       ("accept", "application/json")]
+            headers = [("host", authority), ("authorization", f"Basic {token}"), ("accept", "application/json")]
             if method != "GET":
                 headers.append(("content-length", "0"))
             return headers + [("Connection", "keep-alive")]
         headers = [("Accept", "application/json, text/plain, */*")]
         if method != "GET":
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-        headers += [("User-Agent", "axios/0.28.0"), ("Host", authority),
-                    ("Authorization", f"Basic {token}"), ("Connection", "keep-alive")]
+        headers += [
+            ("User-Agent", "axios/0.28.0"),
+            ("Host", authority),
+            ("Authorization", f"Basic {token}"),
+            ("Connection", "keep-alive"),
+        ]
         if method != "GET":
             headers.append(("Content-Length", "0"))
         return headers
@@ -119,7 +122,7 @@ class Client:
             return resp.status, resp.reason, body
         except ConnectionRefusedError:
             raise RequestFailed(self._connect_failed(host, port)) from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             if self.profile.legacy_errors:
                 raise RequestFailed("Error: Connection to MaxScale timed out") from None
             raise RequestFailed(f"Error: timeout of {self.timeout_ms}ms exceeded") from None

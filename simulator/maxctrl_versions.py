@@ -11,16 +11,16 @@ DEFAULT = "24.02"
 
 @dataclass(frozen=True)
 class Profile:
-    line: str              # the value of MAXCTRL_SIM_VERSION
-    version: str           # what --version prints
+    line: str  # the value of MAXCTRL_SIM_VERSION
+    version: str  # what --version prints
     major: int
     errors_to_stderr: bool  # 22.08+ (MXS-4175); older lines print errors on stdout
-    legacy_errors: bool     # 2.5: "responded with status code N ...:{json}", no scheme
-    state_details: bool     # 6.0+: ", " + state_details appended to State
-    force_first: bool       # branch tips after MXS-5315 send ?force=yes&state=S
-    multi_state: bool       # several states per set/clear (same tips)
-    has_config: bool        # -c/--config, ~/.maxctrl.cnf and --skip-sync (6.0+)
-    axios: bool             # 6.0+ request headers (axios) vs 2.5 (request)
+    legacy_errors: bool  # 2.5: "responded with status code N ...:{json}", no scheme
+    state_details: bool  # 6.0+: ", " + state_details appended to State
+    force_first: bool  # branch tips after MXS-5315 send ?force=yes&state=S
+    multi_state: bool  # several states per set/clear (same tips)
+    has_config: bool  # -c/--config, ~/.maxctrl.cnf and --skip-sync (6.0+)
+    axios: bool  # 6.0+ request headers (axios) vs 2.5 (request)
 
 
 _PROFILES = {

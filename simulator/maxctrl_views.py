@@ -122,8 +122,11 @@ def show_server_pairs(data: dict, major: int, with_details: bool, tsv: bool) -> 
 def list_monitors_table(doc: dict) -> tuple[list[str], list[list[str]]]:
     headers = ["Monitor", "State", "Servers"]
     rows = [
-        [_cell(item.get("id")), _cell(get_path(item, "attributes.state", "")),
-         _cell(get_path(item, "relationships.servers.data[].id", ""))]
+        [
+            _cell(item.get("id")),
+            _cell(get_path(item, "attributes.state", "")),
+            _cell(get_path(item, "relationships.servers.data[].id", "")),
+        ]
         for item in doc.get("data") or []
     ]
     return headers, rows

@@ -21,8 +21,9 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -78,8 +79,9 @@ class SimHandle:
         self.url = f"http://{self.host}"
 
     # --- HTTP helpers ---
-    def _http(self, method: str, path: str, body: bytes | None = None,
-              headers: dict | None = None) -> tuple[int, dict, bytes]:
+    def _http(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict, bytes]:
         req = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
@@ -102,8 +104,9 @@ class SimHandle:
         except ValueError:
             return status, raw.decode("utf-8", "replace")
 
-    def api(self, method: str, path: str, user: str = "admin", password: str = "mariadb",
-            auth: bool = True) -> tuple[int, dict, bytes]:
+    def api(
+        self, method: str, path: str, user: str = "admin", password: str = "mariadb", auth: bool = True
+    ) -> tuple[int, dict, bytes]:
         """Plain HTTP to the REST API (path like /v1/servers); returns (status, headers, raw body)."""
         headers = {}
         if auth:
@@ -135,9 +138,15 @@ class SimHandle:
         return f"<SimHandle {self.url} profile={self.maxscale.profile}>"
 
 
-def start_sim(scenario: Any = None, profile: str | None = None, clock: Any = None,
-              users: dict | None = None, cluster: Cluster | None = None, port: int = 0,
-              name: str = "maxscale") -> SimHandle:
+def start_sim(
+    scenario: Any = None,
+    profile: str | None = None,
+    clock: Any = None,
+    users: dict | None = None,
+    cluster: Cluster | None = None,
+    port: int = 0,
+    name: str = "maxscale",
+) -> SimHandle:
     """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done."""
     clock = clock or (cluster.clock if cluster else RealClock())
     cluster = cluster or Cluster(clock)
@@ -145,8 +154,9 @@ def start_sim(scenario: Any = None, profile: str | None = None, clock: Any = Non
     return SimHandle(ms, port=port)
 
 
-def start_sims(n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None,
-               users: dict | None = None) -> list[SimHandle]:
+def start_sims(
+    n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+) -> list[SimHandle]:
     """n MaxScales over ONE shared Cluster (an HA pair when n=2)."""
     sc = load_scenario(scenario)
     cluster = Cluster(clock or RealClock())
@@ -158,8 +168,9 @@ def make_sim() -> Any:
     """Factory: make_sim(scenario=None, profile=None, clock=None, users=None) -> SimHandle."""
     handles: list[SimHandle] = []
 
-    def factory(scenario: Any = None, profile: str | None = None, clock: Any = None,
-                users: dict | None = None) -> SimHandle:
+    def factory(
+        scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+    ) -> SimHandle:
         h = start_sim(scenario, profile, clock, users)
         handles.append(h)
         return h

@@ -154,16 +154,16 @@ def bundled_scenarios() -> list[str]:
     return sorted(p.stem for p in default_scenario_path().parent.glob("*.json"))
 
 
-def load_scenario(source: "str | Path | dict | Scenario | None" = None) -> Scenario:
+def load_scenario(source: str | Path | dict | Scenario | None = None) -> Scenario:
     """Load and validate a scenario from a dict, a JSON file path, a bundled scenario name
     (`cluster3`, `variants`, ... see bundled_scenarios()), or None (the default topology)."""
     if isinstance(source, Scenario):
         return source
     if source is None:
         source = {}
-    if isinstance(source, str) and re.fullmatch(r"[A-Za-z0-9_-]+", source) and not Path(source).exists():
-        if source in bundled_scenarios():
-            source = default_scenario_path().parent / f"{source}.json"
+    named = isinstance(source, str) and re.fullmatch(r"[A-Za-z0-9_-]+", source) and not Path(source).exists()
+    if named and source in bundled_scenarios():
+        source = default_scenario_path().parent / f"{source}.json"
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
@@ -177,13 +177,37 @@ def load_scenario(source: "str | Path | dict | Scenario | None" = None) -> Scena
     return _from_dict(source)
 
 
-_TOP = {"profile", "version", "users", "monitors", "services", "servers", "sessions", "comment", "name",
-        "config_sync_cluster"}
+_TOP = {
+    "profile",
+    "version",
+    "users",
+    "monitors",
+    "services",
+    "servers",
+    "sessions",
+    "comment",
+    "name",
+    "config_sync_cluster",
+}
 _MON = {"name", "module", "state", "monitor_interval"}
 _SVC = {"name", "router", "listener", "listener_port"}
 _SRV = {
-    "name", "address", "port", "socket", "monitor", "services", "role", "running", "maintenance", "drain",
-    "auth_error", "state_details", "gtid", "server_id", "version_string", "using_gtid",
+    "name",
+    "address",
+    "port",
+    "socket",
+    "monitor",
+    "services",
+    "role",
+    "running",
+    "maintenance",
+    "drain",
+    "auth_error",
+    "state_details",
+    "gtid",
+    "server_id",
+    "version_string",
+    "using_gtid",
 }
 _SES = {"count", "servers", "user", "remote", "service", "in_transaction"}
 
@@ -287,8 +311,13 @@ def _sessions(d: dict, sc: Scenario) -> None:
 
 def _default_servers() -> list[dict]:
     return [
-        {"name": f"mcs{i}", "port": 3310 + i, "role": "master" if i == 1 else "slave", "server_id": i,
-         "using_gtid": "Current_Pos" if i == 2 else "Slave_Pos"}
+        {
+            "name": f"mcs{i}",
+            "port": 3310 + i,
+            "role": "master" if i == 1 else "slave",
+            "server_id": i,
+            "using_gtid": "Current_Pos" if i == 2 else "Slave_Pos",
+        }
         for i in (1, 2, 3)
     ]
 
@@ -325,8 +354,11 @@ def _server(s: Any, i: int, sc: Scenario, explicit_roles: bool) -> ServerSpec:
 
 def _cross_check(sc: Scenario) -> None:
     names = [s.name for s in sc.servers]
-    for kind, items in (("server", names), ("monitor", [m.name for m in sc.monitors]),
-                        ("service", [s.name for s in sc.services])):
+    for kind, items in (
+        ("server", names),
+        ("monitor", [m.name for m in sc.monitors]),
+        ("service", [s.name for s in sc.services]),
+    ):
         dup = sorted({n for n in items if items.count(n) > 1})
         if dup:
             _fail(f"{kind}s", f"duplicate name(s) {', '.join(dup)}")

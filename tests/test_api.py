@@ -13,8 +13,9 @@ from mcsctl.ui import SilentUI
 @pytest.fixture
 def cluster(maxscale_sim, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    return Cluster(hosts=[maxscale_sim.host], backend="rest", journal=str(tmp_path / "journal.jsonl"),
-                   observer=SilentUI())
+    return Cluster(
+        hosts=[maxscale_sim.host], backend="rest", journal=str(tmp_path / "journal.jsonl"), observer=SilentUI()
+    )
 
 
 def test_a_dry_run_is_a_plan_and_changes_nothing(cluster, maxscale_sim):

@@ -76,7 +76,7 @@ def test_no_import_cycle():
         path.append(n)
         for m in sorted(graph[n]):
             if state.get(m) == 1:
-                pytest.fail("import cycle: " + " -> ".join(path[path.index(m):] + [m]))
+                pytest.fail("import cycle: " + " -> ".join(path[path.index(m) :] + [m]))
             if m not in state:
                 visit(m)
         path.pop()

@@ -14,7 +14,10 @@ def test_quick_run_writes_a_well_formed_report(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--output", str(out)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=110,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=110,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text(encoding="utf-8")

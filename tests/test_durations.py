@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -51,8 +51,17 @@ def test_parse_duration_refuses_with_usage_error(text):
 
 @pytest.mark.parametrize(
     "seconds, text",
-    [(5400, "1h30m"), (45, "45s"), (183600, "2d3h"), (0, "0s"), (90, "1m30s"), (1.5, "1.5s"), (-90, "-1m30s"),
-     (86400 + 1, "1d1s"), (0.001, "0.001s")],
+    [
+        (5400, "1h30m"),
+        (45, "45s"),
+        (183600, "2d3h"),
+        (0, "0s"),
+        (90, "1m30s"),
+        (1.5, "1.5s"),
+        (-90, "-1m30s"),
+        (86400 + 1, "1d1s"),
+        (0.001, "0.001s"),
+    ],
 )
 def test_format_duration(seconds, text):
     assert format_duration(seconds) == text
@@ -81,7 +90,7 @@ def test_parse_until_duration_is_relative_to_now():
 
 
 def test_parse_until_timestamp_with_zone():
-    expect = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc).timestamp()
+    expect = datetime(2026, 11, 26, 6, 0, tzinfo=UTC).timestamp()
     assert parse_until("2026-11-26T06:00Z", 0.0) == expect
     assert parse_until("2026-11-26T06:00+00:00", 0.0) == expect
     assert parse_until("2026-11-26T07:00+01:00", 0.0) == expect
@@ -103,7 +112,7 @@ def utc_plus_one():
 
 def test_parse_until_naive_timestamp_is_local_time(utc_plus_one):
     # 06:00 local at UTC+1 is 05:00 UTC.
-    expect = datetime(2026, 11, 26, 5, 0, tzinfo=timezone.utc).timestamp()
+    expect = datetime(2026, 11, 26, 5, 0, tzinfo=UTC).timestamp()
     assert parse_until("2026-11-26T06:00", 0.0) == expect
     assert parse_until("2026-11-26 06:00:00", 0.0) == expect
 

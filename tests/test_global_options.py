@@ -15,39 +15,42 @@ def root():
     return typer.main.get_command(cli.app)
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("servers -H mx1 --format json", "-H mx1 servers --format json"),
-    ("servers --format json -Hmx1 -t3 -q", "-Hmx1 -t3 -q servers --format json"),
-    ("maintenance on mcs3 --yes -H a,b", "-H a,b maintenance on mcs3 --yes"),
-    ("maintenance on mcs3 -yq -Hx", "-q -Hx maintenance on mcs3 -y"),  # a cluster is split
-    ("maintenance on mcs3 -yH x", "-H x maintenance on mcs3 -y"),
-    ("maintenance -H y on mcs3", "-H y maintenance on mcs3"),
-    ("maint off mcs3 --hosts=z --no-secure --wait-healthy", "--hosts=z --no-secure maint off mcs3 --wait-healthy"),
-    ("-H a servers -H b", "-H a -H b servers"),  # the later one still wins
-    ("--hosts servers servers -u x", "--hosts servers -u x servers"),
-    ("servers --help -H x", "-H x servers --help"),
-    ("completion bash -t 1", "-t 1 completion bash"),
-    ("maintenance on mcs3 -f json -p secret", "-p secret maintenance on mcs3 -f json"),
-    # an option's value is never read as an option, whatever it looks like
-    ("maintenance on mcs3 --reason -H", "maintenance on mcs3 --reason -H"),
-    ("maintenance on mcs3 --reason=-H -v", "-v maintenance on mcs3 --reason=-H"),
-    ("maintenance on mcs3 --drain-timeout -t -t 2", "-t 2 maintenance on mcs3 --drain-timeout -t"),
-    # nothing after `--` moves: COMMAND's own arguments
-    ("maintenance run mcs3 -- ssh -H x", "maintenance run mcs3 -- ssh -H x"),
-    ("maintenance run mcs3 -H y -- ssh -H x -q", "-H y maintenance run mcs3 -- ssh -H x -q"),
-    ("rolling --servers a -H x -- ssh -H y", "-H x rolling --servers a -- ssh -H y"),
-    ("rolling -H x ssh -H y", "-H x rolling ssh -H y"),  # rolling's options end at COMMAND
-    # nor once COMMAND has begun without `--` (Click still reports -H there, as it did)
-    ("maintenance run mcs3 -H y ssh -H x", "-H y maintenance run mcs3 ssh -H x"),
-    ("maintenance run mcs3 ssh host -q", "maintenance run mcs3 ssh host -q"),
-    ("maintenance on mcs3 extra -H y", "-H y maintenance on mcs3 extra"),
-    # SERVER... is not COMMAND...: options may follow any of the servers
-    ("maintenance on mcs2 mcs3 -H y --yes", "-H y maintenance on mcs2 mcs3 --yes"),
-    ("maintenance off mcs2 -H y mcs3", "-H y maintenance off mcs2 mcs3"),
-    # left for Click to report
-    ("nosuch -H x", "nosuch -H x"),
-    ("servers --nosuch -H x", "-H x servers --nosuch"),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("servers -H mx1 --format json", "-H mx1 servers --format json"),
+        ("servers --format json -Hmx1 -t3 -q", "-Hmx1 -t3 -q servers --format json"),
+        ("maintenance on mcs3 --yes -H a,b", "-H a,b maintenance on mcs3 --yes"),
+        ("maintenance on mcs3 -yq -Hx", "-q -Hx maintenance on mcs3 -y"),  # a cluster is split
+        ("maintenance on mcs3 -yH x", "-H x maintenance on mcs3 -y"),
+        ("maintenance -H y on mcs3", "-H y maintenance on mcs3"),
+        ("maint off mcs3 --hosts=z --no-secure --wait-healthy", "--hosts=z --no-secure maint off mcs3 --wait-healthy"),
+        ("-H a servers -H b", "-H a -H b servers"),  # the later one still wins
+        ("--hosts servers servers -u x", "--hosts servers -u x servers"),
+        ("servers --help -H x", "-H x servers --help"),
+        ("completion bash -t 1", "-t 1 completion bash"),
+        ("maintenance on mcs3 -f json -p secret", "-p secret maintenance on mcs3 -f json"),
+        # an option's value is never read as an option, whatever it looks like
+        ("maintenance on mcs3 --reason -H", "maintenance on mcs3 --reason -H"),
+        ("maintenance on mcs3 --reason=-H -v", "-v maintenance on mcs3 --reason=-H"),
+        ("maintenance on mcs3 --drain-timeout -t -t 2", "-t 2 maintenance on mcs3 --drain-timeout -t"),
+        # nothing after `--` moves: COMMAND's own arguments
+        ("maintenance run mcs3 -- ssh -H x", "maintenance run mcs3 -- ssh -H x"),
+        ("maintenance run mcs3 -H y -- ssh -H x -q", "-H y maintenance run mcs3 -- ssh -H x -q"),
+        ("rolling --servers a -H x -- ssh -H y", "-H x rolling --servers a -- ssh -H y"),
+        ("rolling -H x ssh -H y", "-H x rolling ssh -H y"),  # rolling's options end at COMMAND
+        # nor once COMMAND has begun without `--` (Click still reports -H there, as it did)
+        ("maintenance run mcs3 -H y ssh -H x", "-H y maintenance run mcs3 ssh -H x"),
+        ("maintenance run mcs3 ssh host -q", "maintenance run mcs3 ssh host -q"),
+        ("maintenance on mcs3 extra -H y", "-H y maintenance on mcs3 extra"),
+        # SERVER... is not COMMAND...: options may follow any of the servers
+        ("maintenance on mcs2 mcs3 -H y --yes", "-H y maintenance on mcs2 mcs3 --yes"),
+        ("maintenance off mcs2 -H y mcs3", "-H y maintenance off mcs2 mcs3"),
+        # left for Click to report
+        ("nosuch -H x", "nosuch -H x"),
+        ("servers --nosuch -H x", "-H x servers --nosuch"),
+    ],
+)
 def test_global_options_move_before_the_first_subcommand(root, given, expected):
     assert " ".join(argv.global_options_first(root, given.split())) == expected
 
@@ -77,20 +80,75 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
     monkeypatch.setattr(mcsctl.status, "status", fake_status)
     cfg = tmp_path / "c.toml"
     cfg.write_text("")
-    argv = ["mcsctl", "maintenance", "status", "-H", "mx1:1", "-u", "ops", "-p", "pw", "--backend", "rest",
-            "--maxctrl", "/bin/true", "-t", "3", "-s", "--tls-ca-cert", "/ca.pem", "--no-tls-verify-server-cert",
-            "--poll-interval", "0.2", "--confirm-timeout", "4", "--journal", "/j", "--no-journal", "--config", str(cfg),
-            "-v"]
+    argv = [
+        "mcsctl",
+        "maintenance",
+        "status",
+        "-H",
+        "mx1:1",
+        "-u",
+        "ops",
+        "-p",
+        "pw",
+        "--backend",
+        "rest",
+        "--maxctrl",
+        "/bin/true",
+        "-t",
+        "3",
+        "-s",
+        "--tls-ca-cert",
+        "/ca.pem",
+        "--no-tls-verify-server-cert",
+        "--poll-interval",
+        "0.2",
+        "--confirm-timeout",
+        "4",
+        "--journal",
+        "/j",
+        "--no-journal",
+        "--config",
+        str(cfg),
+        "-v",
+    ]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit) as e:
         cli.run()
     assert e.value.code == 0, capsys.readouterr()
-    assert seen == dict(hosts="mx1:1", user="ops", password="pw", backend="rest", maxctrl="/bin/true", timeout=3.0,
-                        secure=True, tls_ca_cert="/ca.pem", tls_verify_server_cert=False, poll_interval=0.2,
-                        confirm_timeout=4.0, journal="/j", no_journal=True, verbose=1, config=str(cfg))
+    assert seen == dict(
+        hosts="mx1:1",
+        user="ops",
+        password="pw",
+        backend="rest",
+        maxctrl="/bin/true",
+        timeout=3.0,
+        secure=True,
+        tls_ca_cert="/ca.pem",
+        tls_verify_server_cert=False,
+        poll_interval=0.2,
+        confirm_timeout=4.0,
+        journal="/j",
+        no_journal=True,
+        verbose=1,
+        config=str(cfg),
+    )
     names = {n for p in root.params for n in getattr(p, "opts", [])}
-    assert {"-H", "-u", "-p", "--backend", "--maxctrl", "-t", "-s", "--tls-ca-cert", "--poll-interval",
-            "--confirm-timeout", "--journal", "--no-journal", "--config", "-v"} <= names
+    assert {
+        "-H",
+        "-u",
+        "-p",
+        "--backend",
+        "--maxctrl",
+        "-t",
+        "-s",
+        "--tls-ca-cert",
+        "--poll-interval",
+        "--confirm-timeout",
+        "--journal",
+        "--no-journal",
+        "--config",
+        "-v",
+    } <= names
 
 
 @pytest.mark.parametrize("flag,out", [("--version", "mcsctl "), ("-q", "")])

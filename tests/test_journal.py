@@ -202,19 +202,47 @@ def test_servers_are_independent_and_other_actions_ignored():
 
 # --- status rows ----------------------------------------------------------------------------
 
-KEYS = {"server", "in_maintenance", "hosts", "action", "since", "by", "reason", "expires", "overdue",
-        "source", "stale", "draining", "draining_hosts", "interrupted", "unfinished"}
+KEYS = {
+    "server",
+    "in_maintenance",
+    "hosts",
+    "action",
+    "since",
+    "by",
+    "reason",
+    "expires",
+    "overdue",
+    "source",
+    "stale",
+    "draining",
+    "draining_hosts",
+    "interrupted",
+    "unfinished",
+}
 
 
 def test_status_set_by_mcsctl_and_live():
     records = [rec(10, "on", hosts=(A, B), reason="kernel update", expires=1000.0)]
     rows = status_rows(records, {"srv1": {A: True, B: True}, "srv2": {A: False, B: False}}, now=500.0)
-    assert rows == [{
-        "server": "srv1", "in_maintenance": True, "hosts": [A, B], "action": "on", "since": 10.0,
-        "by": "alice@adm1", "reason": "kernel update", "expires": 1000.0, "overdue": False,
-        "source": "mcsctl", "stale": False, "draining": False, "draining_hosts": [], "interrupted": False,
-        "unfinished": None,
-    }]
+    assert rows == [
+        {
+            "server": "srv1",
+            "in_maintenance": True,
+            "hosts": [A, B],
+            "action": "on",
+            "since": 10.0,
+            "by": "alice@adm1",
+            "reason": "kernel update",
+            "expires": 1000.0,
+            "overdue": False,
+            "source": "mcsctl",
+            "stale": False,
+            "draining": False,
+            "draining_hosts": [],
+            "interrupted": False,
+            "unfinished": None,
+        }
+    ]
     json.dumps(rows)  # plain data
 
 

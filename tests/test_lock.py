@@ -48,9 +48,11 @@ def test_second_holder_is_refused_with_the_holders_name_then_takeover(tmp_path):
 
 
 def test_a_killed_holder_frees_the_lock(tmp_path):
-    code = ("import sys, time; from mcsctl.lock import ServerLock; "
-            "ServerLock('mcs3', ['a:1'], __import__('pathlib').Path(sys.argv[1])).acquire(); "
-            "print('locked', flush=True); time.sleep(60)")
+    code = (
+        "import sys, time; from mcsctl.lock import ServerLock; "
+        "ServerLock('mcs3', ['a:1'], __import__('pathlib').Path(sys.argv[1])).acquire(); "
+        "print('locked', flush=True); time.sleep(60)"
+    )
     p = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert p.stdout.readline().strip() == "locked"
@@ -95,11 +97,20 @@ def test_status_tells_interrupted_from_running_and_from_another_host():
     from mcsctl.journal import Record, status_rows
 
     def intent(pid, host, start=None):
-        return Record(time=1.0, action="intent", server=f"s{pid}", outcome="started",
-                      extra={"id": str(pid), "for": "on", "pid": pid, "host": host, "start": start})
+        return Record(
+            time=1.0,
+            action="intent",
+            server=f"s{pid}",
+            outcome="started",
+            extra={"id": str(pid), "for": "on", "pid": pid, "host": host, "start": start},
+        )
 
     recs = [intent(1, "here"), intent(2, "here"), intent(3, "there"), intent(4, "here", "old")]
     alive = lambda pid, start: pid in (2, 3, 4) and start != "old"  # noqa: E731 (4: its pid was reused)
     rows = {r["server"]: r for r in status_rows(recs, {}, 5.0, this_host="here", alive=alive)}
     assert {n: (r["unfinished"]["state"], r["interrupted"]) for n, r in rows.items()} == {
-        "s1": ("interrupted", True), "s2": ("running", False), "s3": ("unfinished", False), "s4": ("interrupted", True)}
+        "s1": ("interrupted", True),
+        "s2": ("running", False),
+        "s3": ("unfinished", False),
+        "s4": ("interrupted", True),
+    }

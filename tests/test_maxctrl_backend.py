@@ -11,7 +11,6 @@ import os
 import shlex
 import stat
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -23,13 +22,14 @@ from mcsctl.errors import (
     ExitCode,
     MaxctrlMissing,
     Refused,
-    Unreachable,
     UnknownServer,
+    Unreachable,
     UsageError,
     exit_code_of,
 )
 
 from .golden import GOLDEN
+
 VERSIONS = ["maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08", "maxctrl-23.08", "maxctrl-24.02.3", "maxctrl-24.02"]
 
 FAKE = r'''#!{python}
@@ -202,8 +202,9 @@ def test_wrong_password_every_release_line(fake, version, tmp_path):
         b.set_state("mcs3", "maintenance")
 
 
-@pytest.mark.parametrize("case", ["connection_refused_list", "timeout_list", "shutting_down_list",
-                                  "secure_against_plain_http"])
+@pytest.mark.parametrize(
+    "case", ["connection_refused_list", "timeout_list", "shutting_down_list", "secure_against_plain_http"]
+)
 def test_unreachable_every_release_line(fake, version, monkeypatch, case):
     monkeypatch.setenv("FAKE_CASE", case)
     with pytest.raises(Unreachable) as e:
@@ -236,8 +237,11 @@ def test_password_goes_on_stdin_never_argv(fake, tmp_path, monkeypatch):
     b = backend(fake, password="s3cr3t-Pw", user="mcsadmin")
     b.list_servers()
     b.set_state("mcs3", "maintenance")
-    for line in (b.describe_set("mcs3", "maintenance"), b.describe_clear("mcs3", "drain"),
-                 b.describe_switchover("m", "mcs2")):
+    for line in (
+        b.describe_set("mcs3", "maintenance"),
+        b.describe_clear("mcs3", "drain"),
+        b.describe_switchover("m", "mcs2"),
+    ):
         assert "s3cr3t" not in line and " -p '' " in line
     for call in calls(tmp_path):
         assert not any("s3cr3t" in a for a in call["argv"])
@@ -279,8 +283,19 @@ def test_tls_options(fake, tmp_path):
     backend(fake, secure=True, tls_ca_cert="/etc/ca.pem", tls_verify=False).list_servers()
     backend(fake, secure=True).list_servers()
     first, second = (c["argv"] for c in calls(tmp_path))
-    assert first[:11] == ["-h", "127.0.0.1:8989", "-u", "admin", "-p", "", "-t", "10000", "-s",
-                          "--tls-ca-cert", "/etc/ca.pem"]
+    assert first[:11] == [
+        "-h",
+        "127.0.0.1:8989",
+        "-u",
+        "admin",
+        "-p",
+        "",
+        "-t",
+        "10000",
+        "-s",
+        "--tls-ca-cert",
+        "/etc/ca.pem",
+    ]
     assert "--tls-verify-server-cert=false" in first
     assert "-s" in second and "--tls-verify-server-cert=false" not in second and "--tls-ca-cert" not in second
 
@@ -294,8 +309,22 @@ def test_one_backend_is_one_host(fake, host, tmp_path):
 
 # --- names -----------------------------------------------------------------------------------------
 
-ODD_NAMES = ["it's", 'say"hi"', "a;b", "$(touch${IFS}PWNED)", "`touch${IFS}PWNED`", "x&&touch${IFS}PWNED", "*", "~root",
-             "!bang", "<in>", "{x}", "a|b", "0", "12"]
+ODD_NAMES = [
+    "it's",
+    'say"hi"',
+    "a;b",
+    "$(touch${IFS}PWNED)",
+    "`touch${IFS}PWNED`",
+    "x&&touch${IFS}PWNED",
+    "*",
+    "~root",
+    "!bang",
+    "<in>",
+    "{x}",
+    "a|b",
+    "0",
+    "12",
+]
 
 
 @pytest.mark.parametrize("name", ODD_NAMES)
@@ -307,8 +336,32 @@ def test_odd_names_travel_as_one_argv_element(fake, tmp_path, monkeypatch, name)
     assert not (tmp_path / "PWNED").exists()
 
 
-@pytest.mark.parametrize("name", ["", "a b", "a\nb", "a\tb", "a/b", "a?b", "a#b", "a%b", "@@x", "-x", "--force",
-                                  "1e3", "007", "1.0", "0x1f", ".5", "a\\b", "数据库", "a│b", "ünï", "🐬"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "a b",
+        "a\nb",
+        "a\tb",
+        "a/b",
+        "a?b",
+        "a#b",
+        "a%b",
+        "@@x",
+        "-x",
+        "--force",
+        "1e3",
+        "007",
+        "1.0",
+        "0x1f",
+        ".5",
+        "a\\b",
+        "数据库",
+        "a│b",
+        "ünï",
+        "🐬",
+    ],
+)
 def test_names_maxscale_or_maxctrl_would_mangle_are_refused(fake, tmp_path, name):
     b = backend(fake)
     with pytest.raises(UsageError):
@@ -396,7 +449,10 @@ def test_sim_list_set_clear(sim_backend):
     sim, b, line = sim_backend
     servers = b.list_servers()
     assert [(s.name, s.state) for s in servers] == [
-        ("mcs1", "Master, Running"), ("mcs2", "Slave, Running"), ("mcs3", "Slave, Running")]
+        ("mcs1", "Master, Running"),
+        ("mcs2", "Slave, Running"),
+        ("mcs3", "Slave, Running"),
+    ]
     assert {s.monitor for s in servers} == {"MariaDB-Monitor"}  # from `api get monitors` before 22.08.2
     b.set_state("mcs3", "maintenance")
     assert {s.name: s.state for s in b.list_servers()}["mcs3"] == "Maintenance, Running"

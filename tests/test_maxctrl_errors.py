@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,20 +12,27 @@ from mcsctl.errors import (
     BadOutput,
     ExitCode,
     Refused,
-    Unreachable,
     UnknownServer,
+    Unreachable,
     exit_code_of,
 )
 
 from .golden import GOLDEN
+
 VERSIONS = ["maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08", "maxctrl-23.08", "maxctrl-24.02.3", "maxctrl-24.02"]
 OLD_403 = {"maxctrl-2.5", "maxctrl-6.4"}
 OLD_WORDING = {"maxctrl-2.5", "maxctrl-6.4", "maxctrl-22.08"}  # "master" and the old "monitored" text
 
-PRIMARY = ("The server is {}, so it cannot be set in maintenance or draining mode. "
-           "First perform a switchover and then retry the operation.")
-MONITORED_OLD = "The server is monitored, so only the maintenance status can be set/cleared manually. Status was not modified."
-MONITORED_NEW = "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. Status was not modified."
+PRIMARY = (
+    "The server is {}, so it cannot be set in maintenance or draining mode. "
+    "First perform a switchover and then retry the operation."
+)
+MONITORED_OLD = (
+    "The server is monitored, so only the maintenance status can be set/cleared manually. Status was not modified."
+)
+MONITORED_NEW = (
+    "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. Status was not modified."
+)
 BAD_STATE = "Invalid or missing value for the `state` parameter"
 
 
@@ -39,17 +45,21 @@ def expected(version: str, case: str):
         "api_get_unknown": (UnknownServer, None, None, "mcs99"),
         "clear_unknown_server": (UnknownServer, None, None, "mcs99"),
         "set_unknown_server": (UnknownServer, None, None, "mcs99"),
-        "set_unknown_server_skip_sync": (BadOutput, None, "does not support", None) if v25
+        "set_unknown_server_skip_sync": (BadOutput, None, "does not support", None)
+        if v25
         else (UnknownServer, None, None, "mcs99"),
         "multi_host_partial_failure": (UnknownServer, None, None, "mcs3"),
         "config_file": (BadOutput, None, "does not support", None),  # 2.5: no -c
-        "config_file_bad_perms": (BadOutput, None, "does not support", None) if v25
+        "config_file_bad_perms": (BadOutput, None, "does not support", None)
+        if v25
         else (Unreachable, None, "can be accessed by group and world", None),
-        "config_file_missing": (BadOutput, None, "does not support", None) if v25
+        "config_file_missing": (BadOutput, None, "does not support", None)
+        if v25
         else (BadOutput, None, "ENOENT", None),
         "connection_refused_list": (Unreachable, None, "connection refused", None),
         "connection_refused_set": (Unreachable, None, "connection refused", None),
-        "multi_host_comma_space": (BadOutput, None, "{}", None) if v25
+        "multi_host_comma_space": (BadOutput, None, "{}", None)
+        if v25
         else (Unreachable, None, "connection refused", None),
         "multi_host_one_down": (Unreachable, None, "connection refused", None),
         "multi_host_repeated_flag": (BadOutput, None, "crashed: TypeError", None),
@@ -59,7 +69,12 @@ def expected(version: str, case: str):
         "set_maintenance_master_refused": (Refused, status, primary, None),
         "set_maintenance_master_refused_quiet": (Refused, status, primary, None),
         "set_invalid_state": (Refused, status, BAD_STATE, None),
-        "set_running_refused": (Refused, status, MONITORED_NEW if version.startswith("maxctrl-24.02") else MONITORED_OLD, None),
+        "set_running_refused": (
+            Refused,
+            status,
+            MONITORED_NEW if version.startswith("maxctrl-24.02") else MONITORED_OLD,
+            None,
+        ),
         "set_maintenance_skip_sync": (BadOutput, None, "does not support", None),
         "set_missing_state": (BadOutput, None, "does not support", None),
         "set_two_states": (BadOutput, None, "does not support", None),
@@ -153,8 +168,12 @@ def test_error_stream_per_release_line(version):
 
 
 def test_hints():
-    perms = map_error("", "Error: /home/a/.maxctrl.cnf exists, but can be accessed by group and world. "
-                      "Remove all rights from everyone else but owner\n", host="h")
+    perms = map_error(
+        "",
+        "Error: /home/a/.maxctrl.cnf exists, but can be accessed by group and world. "
+        "Remove all rights from everyone else but owner\n",
+        host="h",
+    )
     assert type(perms) is Unreachable and "chmod 600" in perms.hint
     auth = map_error("", (GOLDEN / "maxctrl-24.02/wrong_password_set.stderr").read_text(), host="h", user="bob")
     assert type(auth) is AuthFailed and "'bob'" in auth.message and auth.hint
@@ -172,11 +191,17 @@ def test_hints():
         ("Error: socket hang up\n", Unreachable),
         ("something odd\n", BadOutput),
         # a 500 with a body is MaxScale refusing, not unreadable output
-        ("Error: Server at http://h:1 responded with 500 Internal Server Error to `GET servers`\n"
-         '{\n    "errors": [\n        {\n            "detail": "boom"\n        }\n    ]\n}\n', Refused),
+        (
+            "Error: Server at http://h:1 responded with 500 Internal Server Error to `GET servers`\n"
+            '{\n    "errors": [\n        {\n            "detail": "boom"\n        }\n    ]\n}\n',
+            Refused,
+        ),
         # body cut short: the detail is still found
-        ('Error: Server at h:1 responded with status code 403 to `PUT servers/a/set?state=drain`:{\n'
-         '    "errors": [\n        {\n            "detail": "no \\"way\\""\n', Refused),
+        (
+            "Error: Server at h:1 responded with status code 403 to `PUT servers/a/set?state=drain`:{\n"
+            '    "errors": [\n        {\n            "detail": "no \\"way\\""\n',
+            Refused,
+        ),
     ],
 )
 def test_other_messages(text, cls):
@@ -193,15 +218,20 @@ def test_unknown_server_name_comes_from_the_last_detail():
 
 
 def test_name_with_backtick_and_brace_in_resource():
-    text = ('Error: Server at 127.0.0.1:8989 responded with status code 403 to `PUT servers/a`:{b/set?state=maintenance`:{\n'
-            '    "errors": [\n        {\n            "detail": "nope"\n        }\n    ]\n}\n')
+    text = (
+        "Error: Server at 127.0.0.1:8989 responded with status code 403 to "
+        "`PUT servers/a`:{b/set?state=maintenance`:{\n"
+        '    "errors": [\n        {\n            "detail": "nope"\n        }\n    ]\n}\n'
+    )
     exc = map_error(text, "", host="h", server="a`:{b")
     assert type(exc) is Refused and exc.detail == "nope" and exc.status == 403
 
 
 def test_node_warnings_on_stderr_do_not_hide_an_error_on_stdout():
     out = (GOLDEN / "maxctrl-6.4/set_maintenance_master_refused.stdout").read_text()
-    err = ("(node:4242) [DEP0040] DeprecationWarning: The `punycode` module is deprecated.\n"
-           "(Use `node --trace-deprecation ...` to show where the warning was created)\n")
+    err = (
+        "(node:4242) [DEP0040] DeprecationWarning: The `punycode` module is deprecated.\n"
+        "(Use `node --trace-deprecation ...` to show where the warning was created)\n"
+    )
     exc = map_error(out, err, host="h")
     assert type(exc) is Refused and exc.status == 403

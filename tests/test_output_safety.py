@@ -52,8 +52,17 @@ def test_the_reporter_escapes_and_survives_a_dead_stream():
 
 
 def test_the_child_environment_has_no_secret():
-    env = child_env({"MCSCTL_PASSWORD": "p", "MCSCTL_CMAPI_KEY": "k", "MCSCTL_JOURNAL_PASSWORD": "j",
-                     "MCSCTL_FUTURE_TOKEN": "t", "MCSCTL_HOSTS": "h", "HOME": "/root"}, EXTRA="1")
+    env = child_env(
+        {
+            "MCSCTL_PASSWORD": "p",
+            "MCSCTL_CMAPI_KEY": "k",
+            "MCSCTL_JOURNAL_PASSWORD": "j",
+            "MCSCTL_FUTURE_TOKEN": "t",
+            "MCSCTL_HOSTS": "h",
+            "HOME": "/root",
+        },
+        EXTRA="1",
+    )
     assert env == {"MCSCTL_HOSTS": "h", "HOME": "/root", "EXTRA": "1"}
     assert is_secret("mcsctl_password") and not is_secret("PASSWORD")
 

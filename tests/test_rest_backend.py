@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -21,12 +20,13 @@ from mcsctl.errors import (
     BadOutput,
     ExitCode,
     Refused,
-    Unreachable,
     UnknownServer,
+    Unreachable,
     UsageError,
 )
 
 from .golden import GOLDEN
+
 REAL = GOLDEN / "real-24.02"
 PRIMARY_REFUSED = (
     "The server is primary, so it cannot be set in maintenance or draining mode. "
@@ -66,8 +66,9 @@ def stub(folder: str, case: str, index: int = -1) -> Exchange:
     """An exchange from a maxctrl golden capture (`*.http.json`), e.g. 22.08's body-less 404."""
     ex = json.loads((GOLDEN / folder / f"{case}.http.json").read_text())[index]
     headers = [tuple(h.split(": ", 1)) for h in ex["response_headers"]]
-    return Exchange(ex["method"], ex["target"], ex["status"], REASONS[ex["status"]], headers,
-                    ex["response_body"].encode())
+    return Exchange(
+        ex["method"], ex["target"], ex["status"], REASONS[ex["status"]], headers, ex["response_body"].encode()
+    )
 
 
 def synthetic(method: str, target: str, status: int, reason: str, body: bytes, ctype: str | None = "application/json"):
@@ -89,7 +90,7 @@ class GoldenServer:
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def serve(self, *exchanges: Exchange) -> "GoldenServer":
+    def serve(self, *exchanges: Exchange) -> GoldenServer:
         self.exchanges = list(exchanges)
         return self
 
@@ -185,7 +186,12 @@ def test_list_sessions_and_monitors(golden):
     assert (sess.id, sess.user, sess.remote, sess.servers) == ("1", "app", "127.0.0.1", ("mcs1", "mcs2", "mcs3"))
     (mon,) = b.list_monitors()
     assert (mon.name, mon.module, mon.state, mon.servers, mon.primary) == (
-        "MariaDB-Monitor", "mariadbmon", "Running", ("mcs1", "mcs2", "mcs3"), "mcs1")
+        "MariaDB-Monitor",
+        "mariadbmon",
+        "Running",
+        ("mcs1", "mcs2", "mcs3"),
+        "mcs1",
+    )
     assert golden.connections == 1  # one keep-alive connection carried both requests
 
 
@@ -210,13 +216,16 @@ def test_non_json_answer_is_bad_output(golden):
 # -- writes --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case, call", [
-    ("set_maint_mcs3", lambda b: b.set_state("mcs3", "maintenance")),
-    ("clear_maint_mcs3", lambda b: b.clear_state("mcs3", "maintenance")),
-    ("set_drain_mcs3", lambda b: b.set_state("mcs3", "drain")),
-    ("clear_drain_mcs3", lambda b: b.clear_state("mcs3", "drain")),
-    ("rest_switchover_back", lambda b: b.switchover("MariaDB-Monitor", "mcs1", "mcs2")),
-])
+@pytest.mark.parametrize(
+    "case, call",
+    [
+        ("set_maint_mcs3", lambda b: b.set_state("mcs3", "maintenance")),
+        ("clear_maint_mcs3", lambda b: b.clear_state("mcs3", "maintenance")),
+        ("set_drain_mcs3", lambda b: b.set_state("mcs3", "drain")),
+        ("clear_drain_mcs3", lambda b: b.clear_state("mcs3", "drain")),
+        ("rest_switchover_back", lambda b: b.switchover("MariaDB-Monitor", "mcs1", "mcs2")),
+    ],
+)
 def test_writes_send_the_exact_request(golden, case, call):
     ex = real(case)
     golden.serve(ex)
@@ -232,11 +241,14 @@ def test_force_query(golden):
     assert golden.seen[0]["target"] == "/v1/servers/mcs3/set?state=maintenance&force=yes"
 
 
-@pytest.mark.parametrize("case, call", [
-    ("set_maint_mcs1", lambda b: b.set_state("mcs1", "maintenance")),
-    ("set_maint_force_mcs1", lambda b: b.set_state("mcs1", "maintenance", force=True)),
-    ("set_drain_mcs1", lambda b: b.set_state("mcs1", "drain")),
-])
+@pytest.mark.parametrize(
+    "case, call",
+    [
+        ("set_maint_mcs1", lambda b: b.set_state("mcs1", "maintenance")),
+        ("set_maint_force_mcs1", lambda b: b.set_state("mcs1", "maintenance", force=True)),
+        ("set_drain_mcs1", lambda b: b.set_state("mcs1", "drain")),
+    ],
+)
 def test_primary_refused(golden, case, call):
     golden.serve(real(case))
     with pytest.raises(Refused) as e:
@@ -246,12 +258,18 @@ def test_primary_refused(golden, case, call):
     assert e.value.exit_code == ExitCode.FAILED
 
 
-@pytest.mark.parametrize("case, state, detail", [
-    ("set_bad_state", "bogus", "Invalid or missing value for the `state` parameter"),
-    ("set_master_state", "master",
-     "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. "
-     "Status was not modified."),
-])
+@pytest.mark.parametrize(
+    "case, state, detail",
+    [
+        ("set_bad_state", "bogus", "Invalid or missing value for the `state` parameter"),
+        (
+            "set_master_state",
+            "master",
+            "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. "
+            "Status was not modified.",
+        ),
+    ],
+)
 def test_other_refusals(golden, case, state, detail):
     golden.serve(real(case))
     with pytest.raises(Refused) as e:
@@ -260,10 +278,18 @@ def test_other_refusals(golden, case, state, detail):
 
 
 def test_stale_details_take_the_last(golden):
-    body = json.dumps({"errors": [
-        {"detail": "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. "
-                   "Status was not modified."},
-        {"detail": PRIMARY_REFUSED}]}, indent=4).encode()
+    body = json.dumps(
+        {
+            "errors": [
+                {
+                    "detail": "Server  mcs3 is monitored so only maintenance and drain status can be altered manually. "
+                    "Status was not modified."
+                },
+                {"detail": PRIMARY_REFUSED},
+            ]
+        },
+        indent=4,
+    ).encode()
     golden.serve(synthetic("PUT", "/v1/servers/mcs1/set?state=maintenance", 400, "Bad Request", body))
     with pytest.raises(Refused) as e:
         backend(golden.host).set_state("mcs1", "maintenance")
@@ -282,12 +308,18 @@ def test_unknown_server_24_02(golden):
     golden.serve(real("set_maint_unknown"))
     with pytest.raises(UnknownServer) as e:
         backend(golden.host).set_state("nosuch", "maintenance")
-    assert (e.value.server, e.value.host, str(e.value)) == ("nosuch", golden.host, f"{golden.host}: nosuch is not a server")
+    assert (e.value.server, e.value.host, str(e.value)) == (
+        "nosuch",
+        golden.host,
+        f"{golden.host}: nosuch is not a server",
+    )
 
 
 def test_unknown_server_with_stale_detail(golden):
-    body = (b'{"errors":[{"detail":"Server  mcs3 is monitored so only maintenance and drain status can be altered '
-            b'manually. Status was not modified."},{"detail":"nosuch is not a server"}]}')
+    body = (
+        b'{"errors":[{"detail":"Server  mcs3 is monitored so only maintenance and drain status can be altered '
+        b'manually. Status was not modified."},{"detail":"nosuch is not a server"}]}'
+    )
     golden.serve(synthetic("PUT", "/v1/servers/nosuch/clear?state=maintenance", 404, "Not Found", body))
     with pytest.raises(UnknownServer):
         backend(golden.host).clear_state("nosuch", "maintenance")
@@ -302,8 +334,9 @@ def test_unknown_server_22_08_has_no_body(golden):
 
 def test_switchover_bad_target_refused(golden):
     body = b'{"errors":[{"detail":"Argument 2, server not found: nosuch"}]}'
-    golden.serve(synthetic("POST", "/v1/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&nosuch", 400,
-                           "Bad Request", body))
+    golden.serve(
+        synthetic("POST", "/v1/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&nosuch", 400, "Bad Request", body)
+    )
     with pytest.raises(Refused) as e:
         backend(golden.host).switchover("MariaDB-Monitor", "nosuch")
     assert e.value.detail == "Argument 2, server not found: nosuch"
@@ -377,9 +410,30 @@ def tls_server(tmp_path_factory):
         pytest.skip("openssl is needed to make a test certificate")
     d = tmp_path_factory.mktemp("tls")
     cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     state = GoldenServer().serve(real("get_servers"))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -440,21 +494,25 @@ def test_post_always_uses_a_fresh_connection(golden):
 # -- names, hosts, describe, trace ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("127.0.0.1", ("127.0.0.1", 8989)),
-    ("127.0.0.1:18989", ("127.0.0.1", 18989)),
-    ("maxscale.example", ("maxscale.example", 8989)),
-    ("[::1]:8990", ("::1", 8990)),
-    ("[::1]", ("::1", 8989)),
-    ("::1", ("::1", 8989)),
-    ("[fe80::1%eth0]:8989", ("fe80::1%eth0", 8989)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("127.0.0.1", ("127.0.0.1", 8989)),
+        ("127.0.0.1:18989", ("127.0.0.1", 18989)),
+        ("maxscale.example", ("maxscale.example", 8989)),
+        ("[::1]:8990", ("::1", 8990)),
+        ("[::1]", ("::1", 8989)),
+        ("::1", ("::1", 8989)),
+        ("[fe80::1%eth0]:8989", ("fe80::1%eth0", 8989)),
+    ],
+)
 def test_parse_host(text, expected):
     assert parse_host(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "host:", "host:abc", "host:0", "host:70000", "[::1", "[::1]x", ":8989",
-                                  "http://127.0.0.1:8989"])
+@pytest.mark.parametrize(
+    "text", ["", "host:", "host:abc", "host:0", "host:70000", "[::1", "[::1]x", ":8989", "http://127.0.0.1:8989"]
+)
 def test_parse_host_rejects(text):
     with pytest.raises(UsageError):
         parse_host(text)
@@ -462,15 +520,22 @@ def test_parse_host_rejects(text):
 
 def test_describe_strings_never_show_credentials():
     b = backend("127.0.0.1:8989", user="mcsadmin", password="s3cr3t")
-    assert b.describe_set("mcs3", "maintenance", force=True) == \
-        "PUT http://127.0.0.1:8989/v1/servers/mcs3/set?state=maintenance&force=yes"
+    assert (
+        b.describe_set("mcs3", "maintenance", force=True)
+        == "PUT http://127.0.0.1:8989/v1/servers/mcs3/set?state=maintenance&force=yes"
+    )
     assert b.describe_set("mcs3", "drain") == "PUT http://127.0.0.1:8989/v1/servers/mcs3/set?state=drain"
-    assert b.describe_clear("mcs3", "maintenance") == \
-        "PUT http://127.0.0.1:8989/v1/servers/mcs3/clear?state=maintenance"
-    assert b.describe_switchover("MariaDB-Monitor", "mcs2", "mcs1") == \
-        "POST http://127.0.0.1:8989/v1/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&mcs2&mcs1"
-    assert backend("[::1]", secure=True).describe_clear("mcs3", "drain") == \
-        "PUT https://[::1]:8989/v1/servers/mcs3/clear?state=drain"
+    assert (
+        b.describe_clear("mcs3", "maintenance") == "PUT http://127.0.0.1:8989/v1/servers/mcs3/clear?state=maintenance"
+    )
+    assert (
+        b.describe_switchover("MariaDB-Monitor", "mcs2", "mcs1")
+        == "POST http://127.0.0.1:8989/v1/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&mcs2&mcs1"
+    )
+    assert (
+        backend("[::1]", secure=True).describe_clear("mcs3", "drain")
+        == "PUT https://[::1]:8989/v1/servers/mcs3/clear?state=drain"
+    )
 
 
 def test_trace_gets_each_request(golden):
@@ -492,8 +557,12 @@ def test_names_are_quoted_into_the_path(golden):
 @pytest.mark.parametrize("name", ["", "a b", "a/b", "a?b", "a#b", "a%b", "@@x", "tab\t", "new\nline"])
 def test_bad_names_rejected_before_any_request(golden, name):
     b = backend(golden.host)
-    for call in (lambda: b.set_state(name, "maintenance"), lambda: b.clear_state(name, "drain"),
-                 lambda: b.describe_set(name, "maintenance"), lambda: b.switchover(name)):
+    for call in (
+        lambda: b.set_state(name, "maintenance"),
+        lambda: b.clear_state(name, "drain"),
+        lambda: b.describe_set(name, "maintenance"),
+        lambda: b.switchover(name),
+    ):
         with pytest.raises(UsageError):
             call()
     assert golden.seen == []
@@ -524,7 +593,9 @@ def test_ipv6_loopback_request():
 
 def test_import_is_lean():
     """Importing the backend pulls in no HTTP client, aiohttp or sh (start-up cost)."""
-    code = ("import sys, mcsctl.backends.rest; "
-            "print(sorted(m for m in ('http.client', 'aiohttp', 'sh', 'ssl', 'jinja2') if m in sys.modules))")
+    code = (
+        "import sys, mcsctl.backends.rest; "
+        "print(sorted(m for m in ('http.client', 'aiohttp', 'sh', 'ssl', 'jinja2') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -24,8 +24,13 @@ sys.stderr.write(json.dumps(sorted(m for m in {heavy} if m in sys.modules)))
 
 
 def loaded(args: list[str]) -> list[str]:
-    p = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(args)],
-                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(args)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     return json.loads(p.stderr.strip().splitlines()[-1])
 
 

@@ -46,8 +46,9 @@ def fake_root(tmp_path):
 
 
 def sysdeps(env, **extra):
-    return subprocess.run([shutil.which("bash"), str(SYSDEPS)], env=dict(env, **extra), capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [shutil.which("bash"), str(SYSDEPS)], env=dict(env, **extra), capture_output=True, text=True, timeout=60
+    )
 
 
 def test_waits_for_the_lists_lock_then_installs_waiting_for_dpkgs_lock(fake_root):

@@ -10,8 +10,10 @@ from ..model import Monitor, Server, Session
 
 VALID_NAME_FORBIDDEN = ("/", "?", "#", "%")
 # MaxScale answers a bad password and a change by a read-only ("basic") user with the same 401.
-AUTH_HINT = ("check the user and password (--user/--password, MCSCTL_PASSWORD); "
-             "MaxScale answers a change by a read-only user the same way")
+AUTH_HINT = (
+    "check the user and password (--user/--password, MCSCTL_PASSWORD); "
+    "MaxScale answers a change by a read-only user the same way"
+)
 
 
 def check_server_name(name: str) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import BadOutput
 from ..model import Monitor, Server, Session, split_state
@@ -80,8 +81,9 @@ def _shaped(kind: str, host: str, parse: Callable[[], list]) -> list:
     try:
         return parse()
     except (AttributeError, TypeError, ValueError, IndexError) as e:
-        raise BadOutput(f"a {kind} resource does not have the shape of a MaxScale one ({type(e).__name__})",
-                        host=host) from None
+        raise BadOutput(
+            f"a {kind} resource does not have the shape of a MaxScale one ({type(e).__name__})", host=host
+        ) from None
 
 
 def sessions_from_document(doc: dict, host: str) -> list[Session]:

@@ -12,8 +12,8 @@ import re
 import shlex
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from ..errors import (
     AuthFailed,
@@ -21,8 +21,8 @@ from ..errors import (
     MaxctrlMissing,
     McsctlError,
     Refused,
-    Unreachable,
     UnknownServer,
+    Unreachable,
     UsageError,
 )
 from ..model import Monitor, Server, Session
@@ -48,8 +48,15 @@ _NET_CODES = re.compile(
     r"|socket hang up"
 )
 _TLS = re.compile(r"\bEPROTO\b|\bSSL\b|\bTLS\b|certificate|ERR_TLS_", re.IGNORECASE)
-_ARG_ERRORS = ("Unknown argument", "Unknown arguments", "Not enough non-option arguments", "Unknown command",
-               "Too many non-option arguments", "Missing required argument", "Invalid values")
+_ARG_ERRORS = (
+    "Unknown argument",
+    "Unknown arguments",
+    "Not enough non-option arguments",
+    "Unknown command",
+    "Too many non-option arguments",
+    "Missing required argument",
+    "Invalid values",
+)
 _NODE_WARNING = re.compile(r"^\(node:\d+\) |^\(Use `node --trace-")
 _NODE_CRASH = re.compile(r"^(?:[A-Za-z]*Error|Error \[[A-Z_]+\]): .+$", re.MULTILINE)
 # What yargs would turn into a JS number (so `007` or `1e3` would reach MaxScale as `7` / `1000`).
@@ -80,14 +87,20 @@ def check_maxctrl_word(word: str, what: str = "server name") -> str:
     # sends the path unencoded (non-ASCII is refused or goes out as Latin-1): such names would address
     # another object or fail.
     if "\\" in word or not word.isascii():
-        raise UsageError(f"{what} {word!r} has a backslash or non-ASCII characters, which maxctrl cannot "
-                         "put into its request URL", hint="use --backend rest for such names")
+        raise UsageError(
+            f"{what} {word!r} has a backslash or non-ASCII characters, which maxctrl cannot put into its request URL",
+            hint="use --backend rest for such names",
+        )
     if word.startswith("-"):
-        raise UsageError(f"{what} {word!r} starts with '-': maxctrl would read it as an option",
-                         hint="use --backend rest for such names")
+        raise UsageError(
+            f"{what} {word!r} starts with '-': maxctrl would read it as an option",
+            hint="use --backend rest for such names",
+        )
     if _NUMBERISH.match(word) and not _CANONICAL_INT.match(word):
-        raise UsageError(f"{what} {word!r} looks like a number: maxctrl would send it as a different name",
-                         hint="use --backend rest for such names")
+        raise UsageError(
+            f"{what} {word!r} looks like a number: maxctrl would send it as a different name",
+            hint="use --backend rest for such names",
+        )
     return word
 
 
@@ -109,8 +122,16 @@ def _last_detail(body: str) -> str | None:
     return detail
 
 
-def map_error(stdout: str, stderr: str, *, host: str, server: str | None = None, user: str | None = None,
-              rc: int = 1, timeout: float | None = None) -> McsctlError:
+def map_error(
+    stdout: str,
+    stderr: str,
+    *,
+    host: str,
+    server: str | None = None,
+    user: str | None = None,
+    rc: int = 1,
+    timeout: float | None = None,
+) -> McsctlError:
     """One failed maxctrl run (rc != 0) -> the mcsctl exception it means. Works for 2.5 through 24.02."""
     # Node's own warnings ("(node:123) Warning: ...") can land on stderr next to an error on stdout.
     stderr = "\n".join(ln for ln in stderr.splitlines() if not _NODE_WARNING.match(ln))
@@ -149,19 +170,28 @@ def map_error(stdout: str, stderr: str, *, host: str, server: str | None = None,
             hint="maxctrl refuses a readable ~/.maxctrl.cnf: chmod 600 it, or run mcsctl with another HOME",
         )
     if "Could not connect to MaxScale" in first or '"ECONNREFUSED"' in text:
-        return Unreachable("cannot connect: connection refused", host=host,
-                           hint="is MaxScale running, and is its REST API on this address and port?")
+        return Unreachable(
+            "cannot connect: connection refused",
+            host=host,
+            hint="is MaxScale running, and is its REST API on this address and port?",
+        )
     if _TIMEOUT.search(first):
         secs = f" within {timeout:g}s" if timeout else ""
         return Unreachable(f"no answer{secs} (timed out)", host=host)
     if _TLS.search(first):
-        return Unreachable(f"TLS error: {first.removeprefix('Error: ')}", host=host,
-                           hint="is the REST API served over HTTPS? check --secure and --tls-* options")
+        return Unreachable(
+            f"TLS error: {first.removeprefix('Error: ')}",
+            host=host,
+            hint="is the REST API served over HTTPS? check --secure and --tls-* options",
+        )
     if _NET_CODES.search(first):
         return Unreachable(f"cannot connect: {first.removeprefix('Error: ')}", host=host)
     if first.removeprefix("Error: ").startswith(_ARG_ERRORS):
-        return BadOutput(f"this maxctrl does not support the call: {first}", host=host,
-                         hint="mcsctl needs maxctrl 2.5 or later; --backend rest avoids maxctrl")
+        return BadOutput(
+            f"this maxctrl does not support the call: {first}",
+            host=host,
+            hint="mcsctl needs maxctrl 2.5 or later; --backend rest avoids maxctrl",
+        )
     crash = _NODE_CRASH.search(text)
     if crash and not first.startswith("Error: "):
         return BadOutput(f"maxctrl crashed: {crash.group(0).strip()}", host=host)
@@ -309,8 +339,9 @@ class MaxctrlBackend:
             doc = json.loads(out)
         except ValueError:
             raise BadOutput(f"api get {resource}: the output is not JSON", host=self.host) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("data", [] if collection else {}),
-                                                       list if collection else dict):
+        if not isinstance(doc, dict) or not isinstance(
+            doc.get("data", [] if collection else {}), list if collection else dict
+        ):
             kind = "collection" if collection else "resource"
             raise BadOutput(f"api get {resource}: the output is not a MaxScale {kind}", host=self.host)
         return doc
@@ -332,8 +363,10 @@ class MaxctrlBackend:
         pw = self.conn.password
         if pw != pw.strip() or "\n" in pw:
             # maxctrl trims what it reads from stdin, so such a password would silently change.
-            raise UsageError("the password has leading/trailing whitespace, which maxctrl cannot read from stdin",
-                             hint="use --backend rest")
+            raise UsageError(
+                "the password has leading/trailing whitespace, which maxctrl cannot read from stdin",
+                hint="use --backend rest",
+            )
         return pw + "\n"
 
     def _run(self, args: list[str], server: str | None = None, requests: int = 1) -> str:
@@ -343,6 +376,7 @@ class MaxctrlBackend:
         if self._trace:
             self._trace(shlex.join(argv))
         import sh  # heavy-ish; only when something actually runs
+
         from ..childenv import child_env
 
         limit = self.conn.timeout * requests + KILL_MARGIN
@@ -365,8 +399,9 @@ class MaxctrlBackend:
         except PermissionError:
             raise MaxctrlMissing(f"maxctrl {argv[0]} is not executable", host=self.host, hint=MISSING_HINT) from None
         except OSError as e:
-            raise MaxctrlMissing(f"cannot run maxctrl {argv[0]}: {e.strerror or e}", host=self.host,
-                                 hint=MISSING_HINT) from None
+            raise MaxctrlMissing(
+                f"cannot run maxctrl {argv[0]}: {e.strerror or e}", host=self.host, hint=MISSING_HINT
+            ) from None
         # Our own timer instead of sh's wait(timeout=...)/_timeout, which poll and cost ~50 ms per call.
         expired = threading.Event()
 
@@ -393,6 +428,13 @@ class MaxctrlBackend:
         except UnicodeDecodeError:
             raise BadOutput("maxctrl printed text that is not UTF-8", host=self.host) from None
         if proc.exit_code != 0:
-            raise map_error(out, err, host=self.host, server=server, user=self.conn.user, rc=proc.exit_code,
-                            timeout=self.conn.timeout)
+            raise map_error(
+                out,
+                err,
+                host=self.host,
+                server=server,
+                user=self.conn.user,
+                rc=proc.exit_code,
+                timeout=self.conn.timeout,
+            )
         return out

@@ -13,14 +13,15 @@ import base64
 import io
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
-from ..errors import AuthFailed, BadOutput, Refused, Unreachable, UnknownServer, UsageError
-from ..model import Monitor, Server, Session
-from . import documents
+from ..errors import AuthFailed, BadOutput, Refused, UnknownServer, Unreachable, UsageError
 from ..hosts import netloc as _netloc
 from ..hosts import split_host
+from ..model import Monitor, Server, Session
+from . import documents
 from .base import AUTH_HINT, Connection, check_server_name
 
 # Connection-level failures on a reused keep-alive socket that mean "the server closed it
@@ -99,7 +100,7 @@ class RestBackend:
             self._http.close()
             self._http = None
 
-    def __enter__(self) -> "RestBackend":
+    def __enter__(self) -> RestBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -153,7 +154,9 @@ class RestBackend:
         try:
             ctx = ssl.create_default_context(cafile=self.conn.tls_ca_cert)
         except (OSError, ssl.SSLError) as e:
-            raise Unreachable(f"cannot use CA certificate {self.conn.tls_ca_cert}: {_reason(e)}", host=self.host) from None
+            raise Unreachable(
+                f"cannot use CA certificate {self.conn.tls_ca_cert}: {_reason(e)}", host=self.host
+            ) from None
         if not self.conn.tls_verify:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
@@ -220,24 +223,39 @@ class RestBackend:
             import ssl
 
             if isinstance(e, ssl.SSLCertVerificationError):
-                return Unreachable(f"TLS certificate not trusted: {e.verify_message or _reason(e)}", host=self.host,
-                                   hint="pass --tls-ca-cert, or --no-tls-verify-server-cert")
+                return Unreachable(
+                    f"TLS certificate not trusted: {e.verify_message or _reason(e)}",
+                    host=self.host,
+                    hint="pass --tls-ca-cert, or --no-tls-verify-server-cert",
+                )
             if isinstance(e, ssl.SSLError):
-                return Unreachable(f"TLS error: {_reason(e)}", host=self.host,
-                                   hint="is the REST API served over HTTPS (admin_ssl_key/admin_ssl_cert)?")
+                return Unreachable(
+                    f"TLS error: {_reason(e)}",
+                    host=self.host,
+                    hint="is the REST API served over HTTPS (admin_ssl_key/admin_ssl_cert)?",
+                )
         if isinstance(e, (socket.timeout, TimeoutError)):
             return Unreachable(f"no answer within {self.conn.timeout:g}s (timed out)", host=self.host)
         if isinstance(e, ConnectionRefusedError):
-            return Unreachable("cannot connect: connection refused", host=self.host,
-                               hint="is MaxScale running, and is its REST API on this address and port?")
+            return Unreachable(
+                "cannot connect: connection refused",
+                host=self.host,
+                hint="is MaxScale running, and is its REST API on this address and port?",
+            )
         if isinstance(e, socket.gaierror):
             return Unreachable(f"cannot resolve {self._hostname}: {_reason(e)}", host=self.host)
         if isinstance(e, http.client.RemoteDisconnected):
-            return Unreachable("connection closed without an answer", host=self.host,
-                               hint=None if self.conn.secure else "does it expect HTTPS (--secure)?")
+            return Unreachable(
+                "connection closed without an answer",
+                host=self.host,
+                hint=None if self.conn.secure else "does it expect HTTPS (--secure)?",
+            )
         if isinstance(e, http.client.HTTPException):
-            return Unreachable(f"not an HTTP answer ({type(e).__name__})", host=self.host,
-                               hint=None if self.conn.secure else "does it expect HTTPS (--secure)?")
+            return Unreachable(
+                f"not an HTTP answer ({type(e).__name__})",
+                host=self.host,
+                hint=None if self.conn.secure else "does it expect HTTPS (--secure)?",
+            )
         if isinstance(e, OSError):
             return Unreachable(f"cannot connect: {_reason(e)}", host=self.host)
         return Unreachable(f"request failed: {_reason(e)}", host=self.host)
@@ -281,8 +299,7 @@ def _bound(connection: Any, deadline: float) -> None:
     connection.timeout = left  # connect (a new connection) and send
     if connection.sock is not None:
         connection.sock.settimeout(left)
-    connection.response_class = (
-        lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw))
+    connection.response_class = lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw)
 
 
 def _is_stale(e: BaseException) -> bool:

@@ -6,7 +6,7 @@ Pure logic over a Fleet (the MaxScales), a UI and an optional journal; no printi
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..backends.base import check_server_name
 from ..errors import GuardRefused, McsctlError
@@ -73,8 +73,10 @@ class Core:
         try:
             self.journal.append(rec)
         except OSError as exc:  # after a change: say so, never abort the cleanup that follows
-            self.ui.warn(f"could not write the journal {self.journal.path}: {exc.strerror or exc}; not recorded: "
-                         f"{action} {server or ''} {outcome} on {', '.join(rec.hosts) or 'no MaxScale'}")
+            self.ui.warn(
+                f"could not write the journal {self.journal.path}: {exc.strerror or exc}; not recorded: "
+                f"{action} {server or ''} {outcome} on {', '.join(rec.hosts) or 'no MaxScale'}"
+            )
 
     def _open_record(self, name: str) -> bool:
         if self.journal is None:
@@ -96,8 +98,10 @@ class Core:
         copied = [b.host for b in self.fleet.backends if b not in self.fleet.writers()]
         if copied and not self._sync_noted:
             self._sync_noted = True
-            self.ui.info(f"configuration sync: changes go through {', '.join(b.host for b in self.fleet.writers())}; "
-                         f"MaxScale copies them to {', '.join(copied)}")
+            self.ui.info(
+                f"configuration sync: changes go through {', '.join(b.host for b in self.fleet.writers())}; "
+                f"MaxScale copies them to {', '.join(copied)}"
+            )
 
     def _each(self, what: str, fn: Callable) -> dict[str, str]:
         """Do fn on every writer, collecting failures (host -> why) instead of stopping (cleanup steps)."""
@@ -137,22 +141,29 @@ class Core:
                 # Peers are the servers of the same monitor (the same cluster); an unmonitored server has no
                 # cluster we can see, so every other server counts.
                 peers = [
-                    s for s in servers
+                    s
+                    for s in servers
                     if s.name not in names and s.routable and (target.monitor is None or s.monitor == target.monitor)
                 ]
                 if peers:
                     continue
-                what = f"{target.name} is the last server" if len(names) == 1 else \
-                    f"{', '.join(names)} are the last servers"
+                what = (
+                    f"{target.name} is the last server"
+                    if len(names) == 1
+                    else f"{', '.join(names)} are the last servers"
+                )
                 if opts is not None and opts.allow_last:
-                    self._consent(f"{what} that can take traffic on {host}: take them out anyway (--allow-last)?",
-                                  f"{what} that can take traffic on {host} (--allow-last)", opts)
+                    self._consent(
+                        f"{what} that can take traffic on {host}: take them out anyway (--allow-last)?",
+                        f"{what} that can take traffic on {host} (--allow-last)",
+                        opts,
+                    )
                     self.ui.warn(f"{what} that can take traffic on {host}; taking them out anyway (--allow-last)")
                     return
                 raise GuardRefused(
                     f"{what} that can take traffic on {host}",
                     hint="bring another server back first (mcsctl maintenance off SERVER), or --allow-last --yes "
-                         "if the cluster is already broken",
+                    "if the cluster is already broken",
                 )
 
     def consent(self, question: str, why: str, yes: bool, dry_run: bool = False) -> None:
@@ -187,8 +198,7 @@ class Core:
             err.message += "; " + self._stays()
             err.changes_noted = True
 
-    def _outcome(self, name: str, action: str, changed: bool, final: dict[str, Server], message: str,
-                 **kw) -> Outcome:
+    def _outcome(self, name: str, action: str, changed: bool, final: dict[str, Server], message: str, **kw) -> Outcome:
         """An Outcome whose JSON lists what this command changed (`changes`)."""
         extra = kw.pop("extra", {})
         return Outcome(name, action, changed, final, message, extra={**extra, "changes": list(self.changes)}, **kw)
@@ -232,4 +242,3 @@ class Core:
         if all(before[h].state == s.state for h, s in after.items() if h in before):
             return "nothing was changed"
         return "now " + "; ".join(f"{h}: {s.state}" for h, s in after.items())
-

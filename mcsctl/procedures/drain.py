@@ -31,15 +31,18 @@ class Drain(Leave):
         ok = (lambda s: s.drained) if wait else (lambda s: s.draining)  # noqa: E731
         if dry_run:
             self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))
-            self.ui.plan(f"# confirm: every MaxScale lists {name} as Draining or Drained "
-                         f"(up to {self.confirm_timeout:g}s)")
+            self.ui.plan(
+                f"# confirm: every MaxScale lists {name} as Draining or Drained (up to {self.confirm_timeout:g}s)"
+            )
             if wait:
-                self.ui.plan(f"# wait until {name} is Drained on every MaxScale (up to {timeout:g}s; "
-                             "the flag stays set)")
+                self.ui.plan(
+                    f"# wait until {name} is Drained on every MaxScale (up to {timeout:g}s; the flag stays set)"
+                )
             return self._outcome(name, "drain", False, found, "dry run: nothing was changed")
         if all(s.draining for s in found.values()) and not wait:
-            return self._outcome(name, "drain", False, found,
-                                 f"{name} is already draining on every MaxScale; nothing to do")
+            return self._outcome(
+                name, "drain", False, found, f"{name} is already draining on every MaxScale; nothing to do"
+            )
         changed = not all(s.draining for s in found.values())
         if changed:
             had = {h for h, s in found.items() if s.draining}
@@ -78,12 +81,14 @@ class Drain(Leave):
         found = self.fleet.locate(name)
         if dry_run:
             self._plan(f"clear the drain flag of {name} on every MaxScale", lambda b: b.describe_clear(name, "drain"))
-            self.ui.plan(f"# confirm: no MaxScale lists {name} as Draining or Drained "
-                         f"(up to {self.confirm_timeout:g}s)")
+            self.ui.plan(
+                f"# confirm: no MaxScale lists {name} as Draining or Drained (up to {self.confirm_timeout:g}s)"
+            )
             return self._outcome(name, "undrain", False, found, "dry run: nothing was changed")
         if not any(s.draining for s in found.values()):
-            return self._outcome(name, "undrain", False, found,
-                                 f"{name} is not draining on any MaxScale; nothing to do")
+            return self._outcome(
+                name, "undrain", False, found, f"{name} is not draining on any MaxScale; nothing to do"
+            )
         had = {h for h, s in found.items() if s.draining}
         self._note_sync()
         self.fleet.apply(
@@ -99,4 +104,3 @@ class Drain(Leave):
             exc.final = self.final_state(name)
             raise
         return self._outcome(name, "undrain", True, final, f"{name} is not draining on any MaxScale")
-

@@ -47,8 +47,10 @@ class Enter(Switch):
         if opts.on_timeout not in ON_TIMEOUT:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
         if opts.switchover and opts.to is not None and opts.to == name:
-            raise UsageError(f"--to {name} names the server being taken out; give the replica that takes over",
-                             hint="leave out --to to pick the most caught-up replica")
+            raise UsageError(
+                f"--to {name} names the server being taken out; give the replica that takes over",
+                hint="leave out --to to pick the most caught-up replica",
+            )
         with self.changing(action, [name], opts):
             return self._enter_checked(name, opts, action)
 
@@ -156,7 +158,8 @@ class Enter(Switch):
             err = TimedOut(
                 f"{name} did not drain in {opts.drain_timeout:g}s: {left} connection(s) left"
                 + (" (" + "; ".join(who) + ")" if who else "")
-                + f"; {undone}, " + self._stays(),
+                + f"; {undone}, "
+                + self._stays(),
                 hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
             )
             err.changes_noted = True
@@ -183,15 +186,33 @@ class Enter(Switch):
             if ours.set and not ours.cleared:
                 self._clear_drain(name, had_drain)
 
-    def _enter_steps(self, name: str, opts: OnOptions, found: dict[str, Server], action: str,
-                     had_drain: set[str], had_maint: set[str], ours: _OurDrain) -> Outcome:
+    def _enter_steps(
+        self,
+        name: str,
+        opts: OnOptions,
+        found: dict[str, Server],
+        action: str,
+        had_drain: set[str],
+        had_maint: set[str],
+        ours: _OurDrain,
+    ) -> Outcome:
         """Drain, maintenance, confirm, clear the drain; a failure or interrupt cleans up what it did."""
         # A primary that MaxScale lets into maintenance (legacy, --allow-primary) is not drained: drain would
         # keep its idle connections forever. Maintenance lets open transactions finish, then closes their
         # connections, so the wait comes after the change (reference §3.3).
         primary = opts.allow_primary and any(s.is_primary for s in found.values())
-        e = _Entering(name, opts, found, action, had_drain, had_maint, ours, force=opts.force,
-                      drain_first=opts.drain and not opts.force and not primary, wait_after=primary and not opts.force)
+        e = _Entering(
+            name,
+            opts,
+            found,
+            action,
+            had_drain,
+            had_maint,
+            ours,
+            force=opts.force,
+            drain_first=opts.drain and not opts.force and not primary,
+            wait_after=primary and not opts.force,
+        )
         e.cut = sum(s.connections or 0 for s in found.values()) if e.force else 0
         try:
             final = self._enter_change(e)
@@ -247,20 +268,26 @@ class Enter(Switch):
             return
         try:
             e.force, e.cut = self._timed_out(
-                name, opts, f"maintenance cleared (new writes to {name} were refused during the "
-                f"{opts.drain_timeout:g}s wait)", e.action)
+                name,
+                opts,
+                f"maintenance cleared (new writes to {name} were refused during the {opts.drain_timeout:g}s wait)",
+                e.action,
+            )
         except TimedOut:
             with shielded() as got:
-                failed = self._each(f"clear {name} maintenance",
-                                    lambda b: self._keeps(b, e.had_maint) or b.clear_state(name, "maintenance"))
+                failed = self._each(
+                    f"clear {name} maintenance",
+                    lambda b: self._keeps(b, e.had_maint) or b.clear_state(name, "maintenance"),
+                )
             if failed:
                 partial = Partial(
                     f"{name} did not finish its transactions in {opts.drain_timeout:g}s, and its "
                     "maintenance could not be cleared again on " + ", ".join(failed),
                     hint=f"clear it by hand: mcsctl maintenance off {name}",
                 )
-                partial.changed_hosts = [h for b in self.fleet.writers() if b.host in failed
-                                         for h in self.fleet.group(b)]
+                partial.changed_hosts = [
+                    h for b in self.fleet.writers() if b.host in failed for h in self.fleet.group(b)
+                ]
                 raise partial from None
             deferred(got)
             raise
@@ -272,8 +299,9 @@ class Enter(Switch):
         name, opts = e.name, e.opts
         err = exc if isinstance(exc, McsctlError) else Interrupted(f"{name}: interrupted")
         if isinstance(err, Partial) and err.changed_hosts:
-            self.record(e.action, name, "partial", hosts=err.changed_hosts, reason=opts.reason,
-                        expires=self._expires(opts))
+            self.record(
+                e.action, name, "partial", hosts=err.changed_hosts, reason=opts.reason, expires=self._expires(opts)
+            )
         if e.drain_set:
             e.ours.cleared = True
             left, interrupted = self._clear_drain(name, e.had_drain)

@@ -24,8 +24,9 @@ class Leave(Enter):
         with self.changing(action, [name], dry_run=dry_run):
             return self._leave_checked(name, wait_healthy, healthy_timeout, dry_run, action, reason)
 
-    def _leave_checked(self, name: str, wait_healthy: bool, healthy_timeout: float, dry_run: bool, action: str,
-                       reason: str | None) -> Outcome:
+    def _leave_checked(
+        self, name: str, wait_healthy: bool, healthy_timeout: float, dry_run: bool, action: str, reason: str | None
+    ) -> Outcome:
         found = self.fleet.locate(name)
         in_maint, draining = any(s.in_maintenance for s in found.values()), any(s.draining for s in found.values())
         if dry_run:
@@ -50,21 +51,28 @@ class Leave(Enter):
                 changed = True
                 # Journal at once: a later timeout must not leave an open record that `reap` would act on.
                 self.record(action, name, "ok", reason=reason)
-                found = self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout,
-                                        "out of maintenance")
+                found = self.fleet.wait(
+                    lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance"
+                )
             if draining or any(s.draining for s in found.values()):
                 left, interrupted = self._clear_drain(name)  # a leftover drain flag keeps it out of traffic
                 if interrupted:
                     raise KeyboardInterrupt  # handled below: the final state is printed
                 if left:
-                    raise OperationFailed(f"{name}: could not clear the drain flag on {', '.join(left)}",
-                                          hint=self._drain_hint(name, left))
+                    raise OperationFailed(
+                        f"{name}: could not clear the drain flag on {', '.join(left)}",
+                        hint=self._drain_hint(name, left),
+                    )
                 found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
                 changed = True
             if wait_healthy:
-                found = self.fleet.wait(lambda s: s.running and s.role is not None and not s.in_maintenance, name,
-                                        healthy_timeout, "Running with a role",
-                                        self._progress(f"{name} coming back", healthy_timeout))
+                found = self.fleet.wait(
+                    lambda s: s.running and s.role is not None and not s.in_maintenance,
+                    name,
+                    healthy_timeout,
+                    "Running with a role",
+                    self._progress(f"{name} coming back", healthy_timeout),
+                )
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
@@ -99,4 +107,3 @@ class Leave(Enter):
                 self.record(action, name, "ok", reason=reason, already_out=True)
                 msg += " (closed its journal record)"
         return self._outcome(name, action, changed, found, msg)
-

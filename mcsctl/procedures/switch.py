@@ -34,7 +34,7 @@ class Switch(Core):
                 per_host = self.fleet.each(lambda b: b.list_monitors())
             except McsctlError:
                 per_host = []
-            for backend, monitors in zip(self.fleet.backends, per_host):
+            for backend, monitors in zip(self.fleet.backends, per_host, strict=True):
                 if any(m.name == monitor and m.leads for m in monitors):
                     return backend
         return self.fleet.backends[0]
@@ -70,15 +70,21 @@ class Switch(Core):
         bad = {h: s for h, s in target.items() if not (s.is_replica and s.routable and s.monitor == old.monitor)}
         if bad or to in exclude:
             raise GuardRefused(
-                f"{to} cannot become the primary: " + "; ".join(
+                f"{to} cannot become the primary: "
+                + "; ".join(
                     f"{h}: {s.state or 'no state'}" + ("" if s.monitor == old.monitor else f" (not in {old.monitor})")
-                    for h, s in (bad or target).items()),
+                    for h, s in (bad or target).items()
+                ),
                 hint="pick a running replica that is not in maintenance or draining",
             )
         return to
 
     def switchover(
-        self, to: str | None = None, dry_run: bool = False, views: Views | None = None, exclude: tuple[str, ...] = (),
+        self,
+        to: str | None = None,
+        dry_run: bool = False,
+        views: Views | None = None,
+        exclude: tuple[str, ...] = (),
         yes: bool = True,
     ) -> Outcome:
         """Switch the primary over (mariadbmon) and confirm everywhere. `yes=False` asks first (the CLI)."""
@@ -88,28 +94,36 @@ class Switch(Core):
         old = self.primary(views)
         new = self.switch_target(views, to, exclude)
         if new == old.name:
-            return self._outcome(old.name, "switchover", False, self.fleet.locate(new, views),
-                                 f"{new} is already the primary; nothing to do", extra={"to": new})
+            return self._outcome(
+                old.name,
+                "switchover",
+                False,
+                self.fleet.locate(new, views),
+                f"{new} is already the primary; nothing to do",
+                extra={"to": new},
+            )
         if dry_run:
             switcher = self._switcher(old.monitor)
             self.ui.plan(f"# switch over from {old.name} to {new} (monitor {old.monitor})")
             self.ui.plan(switcher.describe_switchover(old.monitor, new, old.name), host=switcher.host)
             self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
             return self._outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
-        self.consent(f"Switch the primary over from {old.name} to {new}, interrupting its clients' writes?",
-                     f"the switchover from {old.name} to {new} interrupts the primary's clients", yes)
+        self.consent(
+            f"Switch the primary over from {old.name} to {new}, interrupting its clients' writes?",
+            f"the switchover from {old.name} to {new} interrupts the primary's clients",
+            yes,
+        )
         with self.changing("switchover", [old.name, new]):
             self.ui.info(f"switching over from {old.name} to {new}")
             self._switcher(old.monitor).switchover(old.monitor, new, old.name)
             self.changes.append(f"switchover {old.name} -> {new}")
             try:
                 final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
-                self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout,
-                                "a replica")
+                self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
             except McsctlError as exc:
                 self._note_changes(exc)
                 raise
             self.record("switchover", old.name, "ok", to=new)
-        return self._outcome(old.name, "switchover", True, final, f"{new} is the primary on every MaxScale",
-                             extra={"to": new})
-
+        return self._outcome(
+            old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new}
+        )

@@ -32,8 +32,12 @@ class Together(Drain):
         found = {n: self.fleet.locate(n, views) for n in names}
         todo = [n for n in names if not all(s.in_maintenance for s in found[n].values())]
         if not todo:
-            return [self._outcome(n, action, False, found[n],
-                                  f"{n} is already in maintenance on every MaxScale; nothing to do") for n in names]
+            return [
+                self._outcome(
+                    n, action, False, found[n], f"{n} is already in maintenance on every MaxScale; nothing to do"
+                )
+                for n in names
+            ]
         primaries = [n for n in todo if any(s.is_primary for s in found[n].values())]
         switch_to = None
         if primaries and not opts.switchover:
@@ -47,14 +51,22 @@ class Together(Drain):
         if switch_to is not None:
             self._consent(
                 f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
-                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients", opts)
+                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients",
+                opts,
+            )
         conns = sum(s.connections or 0 for n in todo for s in found[n].values())
         if opts.force and conns:
-            self._consent(f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
-                          f"--force would cut {conns} connection(s) to {', '.join(todo)}", opts)
+            self._consent(
+                f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
+                f"--force would cut {conns} connection(s) to {', '.join(todo)}",
+                opts,
+            )
         elif opts.drain and not opts.force and opts.on_timeout == "force":
-            self._consent(f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting "
-                          "connections?", "--on-timeout force may cut connections", opts)
+            self._consent(
+                f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting connections?",
+                "--on-timeout force may cut connections",
+                opts,
+            )
         if opts.dry_run:
             if switch_to is not None:
                 self.switchover(to=switch_to, dry_run=True, views=views)
@@ -69,10 +81,19 @@ class Together(Drain):
                 raise OperationFailed(f"{still[0]} is still the primary after the switchover; " + self._stays())
         cut = self._enter_together(todo, opts, found, action)
         final = {n: self.fleet.locate(n) for n in names}
-        return [self._outcome(n, action, n in todo, final[n],
-                              f"{n} is in maintenance on every MaxScale" if n in todo else
-                              f"{n} is already in maintenance on every MaxScale; nothing to do",
-                              cut=cut.get(n, 0)) for n in names]
+        return [
+            self._outcome(
+                n,
+                action,
+                n in todo,
+                final[n],
+                f"{n} is in maintenance on every MaxScale"
+                if n in todo
+                else f"{n} is already in maintenance on every MaxScale; nothing to do",
+                cut=cut.get(n, 0),
+            )
+            for n in names
+        ]
 
     def plan_enter_set(self, todo: list[str], opts: OnOptions) -> None:
         """The plan of several servers entering together: every drain, one wait, every maintenance."""
@@ -82,11 +103,14 @@ class Together(Drain):
         if draining:
             for n in todo:
                 self._plan(f"set {n} draining on every MaxScale", lambda b, n=n: b.describe_set(n, "drain"))
-            self.ui.plan(f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
-                         f"then --on-timeout {opts.on_timeout})")
+            self.ui.plan(
+                f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
+                f"then --on-timeout {opts.on_timeout})"
+            )
         for n in todo:
-            self._plan(f"set {n} in maintenance on every MaxScale",
-                       lambda b, n=n: b.describe_set(n, "maintenance", opts.force))
+            self._plan(
+                f"set {n} in maintenance on every MaxScale", lambda b, n=n: b.describe_set(n, "maintenance", opts.force)
+            )
         if draining:
             for n in todo:
                 self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
@@ -102,8 +126,9 @@ class Together(Drain):
             raise UsageError(f"{', '.join(twice)} given more than once")
         return list(names)
 
-    def _enter_together(self, todo: list[str], opts: OnOptions, found: dict[str, dict[str, Server]],
-                        action: str) -> dict[str, int]:
+    def _enter_together(
+        self, todo: list[str], opts: OnOptions, found: dict[str, dict[str, Server]], action: str
+    ) -> dict[str, int]:
         """Drain every server of the set, then put each in maintenance; on any failure or interrupt undo
         what this did on every server and re-raise. Returns the connections cut per server."""
         had_drain = {n: {h for h, s in found[n].items() if s.draining} for n in todo}
@@ -117,8 +142,15 @@ class Together(Drain):
             for n in drained:
                 self._clear_drain(n, had_drain[n])
 
-    def _enter_together_steps(self, todo: list[str], opts: OnOptions, found: dict[str, dict[str, Server]],
-                              action: str, had_drain: dict[str, set[str]], drained: list[str]) -> dict[str, int]:
+    def _enter_together_steps(
+        self,
+        todo: list[str],
+        opts: OnOptions,
+        found: dict[str, dict[str, Server]],
+        action: str,
+        had_drain: dict[str, set[str]],
+        drained: list[str],
+    ) -> dict[str, int]:
         force = opts.force
         cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
         had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
@@ -128,19 +160,33 @@ class Together(Drain):
             if opts.drain and not force:
                 for n in todo:
                     drained.append(n)  # before the call: an interrupt half-way must still clean up
-                    self.fleet.apply(f"set {n} drain", lambda b, n=n: b.set_state(n, "drain"),
-                                     lambda b, n=n: keeps(b, had_drain[n]) or b.clear_state(n, "drain"))
+                    self.fleet.apply(
+                        f"set {n} drain",
+                        lambda b, n=n: b.set_state(n, "drain"),
+                        lambda b, n=n: keeps(b, had_drain[n]) or b.clear_state(n, "drain"),
+                    )
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
                 if late:
                     force, cut = self._set_timed_out(late, opts, action)
             for n in todo:
                 maint.append(n)
-                self.fleet.apply(f"set {n} maintenance", lambda b, n=n: b.set_state(n, "maintenance", force),
-                                 lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"))
+                self.fleet.apply(
+                    f"set {n} maintenance",
+                    lambda b, n=n: b.set_state(n, "maintenance", force),
+                    lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"),
+                )
             for n in todo:
-                self.record(action, n, "ok", reason=opts.reason, expires=self._expires(opts), forced=force,
-                            cut=cut.get(n, 0), together=todo)
+                self.record(
+                    action,
+                    n,
+                    "ok",
+                    reason=opts.reason,
+                    expires=self._expires(opts),
+                    forced=force,
+                    cut=cut.get(n, 0),
+                    together=todo,
+                )
             for n in todo:
                 self.fleet.wait(lambda s: s.in_maintenance, n, self.confirm_timeout, "in maintenance")
         except BaseException as exc:
@@ -150,8 +196,7 @@ class Together(Drain):
             touched = list(dict.fromkeys(maint + drained))
             left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
             drained.clear()  # _undo_set cleared them
-            err.message += (f"; undone on {', '.join(touched)}" if not left else
-                            "; could not undo: " + "; ".join(left))
+            err.message += f"; undone on {', '.join(touched)}" if not left else "; could not undo: " + "; ".join(left)
             if left and not isinstance(err, Partial):
                 partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
                 err = partial
@@ -164,8 +209,11 @@ class Together(Drain):
             left, _ = self._clear_drain(n, had_drain[n])
             drained.remove(n)
             if left:
-                raise Partial(f"{', '.join(todo)} are in maintenance, but the drain flag of {n} could not be cleared "
-                              f"on {', '.join(left)}", hint=self._drain_hint(n, left))
+                raise Partial(
+                    f"{', '.join(todo)} are in maintenance, but the drain flag of {n} could not be cleared "
+                    f"on {', '.join(left)}",
+                    hint=self._drain_hint(n, left),
+                )
         self.changes += [f"{n} in maintenance" for n in todo]
         return cut
 
@@ -176,8 +224,13 @@ class Together(Drain):
         for n in todo:
             left = max(timeout - (self.fleet.clock.now() - start), 0.0)
             try:
-                self.fleet.wait(lambda s: s.drained or s.in_maintenance, n, left, "draining",
-                                self._progress(f"{n} draining", timeout))
+                self.fleet.wait(
+                    lambda s: s.drained or s.in_maintenance,
+                    n,
+                    left,
+                    "draining",
+                    self._progress(f"{n} draining", timeout),
+                )
             except TimedOut:
                 late.append(n)
         return late
@@ -194,21 +247,28 @@ class Together(Drain):
                 hint="retry with a longer --drain-timeout, or --on-timeout force|proceed",
             )
         if opts.on_timeout == "force":
-            self.ui.warn(f"{', '.join(late)} did not drain in time: FORCING maintenance, cutting "
-                         f"{sum(left.values())} connection(s)")
+            self.ui.warn(
+                f"{', '.join(late)} did not drain in time: FORCING maintenance, cutting "
+                f"{sum(left.values())} connection(s)"
+            )
             return True, left
-        self.ui.warn(f"{', '.join(late)} did not drain in time: in maintenance anyway; their connections close "
-                     "at their next request")
+        self.ui.warn(
+            f"{', '.join(late)} did not drain in time: in maintenance anyway; their connections close "
+            "at their next request"
+        )
         return False, {}
 
-    def _undo_set(self, maint: list[str], drained: list[str], had_maint: dict, had_drain: dict,
-                  action: str) -> list[str]:
+    def _undo_set(
+        self, maint: list[str], drained: list[str], had_maint: dict, had_drain: dict, action: str
+    ) -> list[str]:
         """Undo a set's maintenance and drain flags (whatever arrives meanwhile); what could not be undone."""
         left = []
         with shielded():
             for n in reversed(maint):
-                failed = self._each(f"clear {n} maintenance", lambda b, n=n: bool(
-                    had_maint[n] & set(self.fleet.group(b))) or b.clear_state(n, "maintenance"))
+                failed = self._each(
+                    f"clear {n} maintenance",
+                    lambda b, n=n: bool(had_maint[n] & set(self.fleet.group(b))) or b.clear_state(n, "maintenance"),
+                )
                 left += [f"{n} maintenance on {h}" for h in failed]
                 if not failed:
                     self.record("off", n, "ok", reason="undone: the set failed", undone=True)
@@ -217,19 +277,29 @@ class Together(Drain):
                 left += [f"{n} drain flag on {h}" for h in hosts]
         return left
 
-    def leave_set(self, names: list[str], wait_healthy: bool = False, healthy_timeout: float = 300.0,
-                  dry_run: bool = False, action: str = "off", reason: str | None = None) -> list[Outcome]:
+    def leave_set(
+        self,
+        names: list[str],
+        wait_healthy: bool = False,
+        healthy_timeout: float = 300.0,
+        dry_run: bool = False,
+        action: str = "off",
+        reason: str | None = None,
+    ) -> list[Outcome]:
         """`maintenance off A B ...`: each leaves maintenance; if one fails, the ones this command took out
         are put back in maintenance (all or nothing). One server is `leave` exactly."""
         names = self._distinct(names)
         if len(names) == 1 or dry_run:
-            return [self.leave(n, wait_healthy, healthy_timeout, dry_run=dry_run, action=action, reason=reason)
-                    for n in names]
+            return [
+                self.leave(n, wait_healthy, healthy_timeout, dry_run=dry_run, action=action, reason=reason)
+                for n in names
+            ]
         with self.changing(action, names):
             return self._leave_set_checked(names, wait_healthy, healthy_timeout, action, reason)
 
-    def _leave_set_checked(self, names: list[str], wait_healthy: bool, healthy_timeout: float, action: str,
-                           reason: str | None) -> list[Outcome]:
+    def _leave_set_checked(
+        self, names: list[str], wait_healthy: bool, healthy_timeout: float, action: str, reason: str | None
+    ) -> list[Outcome]:
         for n in names:
             self.fleet.locate(n)  # every name is known before anything changes
         done: list[Outcome] = []
@@ -244,13 +314,18 @@ class Together(Drain):
             failed = []
             with shielded():
                 for n in reversed(back):
-                    failed += [f"{n} on {h}" for h in self._each(f"set {n} maintenance again",
-                                                                 lambda b, n=n: b.set_state(n, "maintenance"))]
+                    failed += [
+                        f"{n} on {h}"
+                        for h in self._each(f"set {n} maintenance again", lambda b, n=n: b.set_state(n, "maintenance"))
+                    ]
                     self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
             if back:
                 self.changes = [c for c in self.changes if not any(c.startswith(f"{n} ") for n in back)]
-                err.message += (f"; put back in maintenance: {', '.join(back)}" if not failed else
-                                "; could not put back in maintenance: " + ", ".join(failed))
+                err.message += (
+                    f"; put back in maintenance: {', '.join(back)}"
+                    if not failed
+                    else "; could not put back in maintenance: " + ", ".join(failed)
+                )
             if failed and not isinstance(err, Partial):
                 err = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
             if err is exc:

@@ -8,9 +8,12 @@ from .fakehttp import FakeMaxScale
 
 
 def server(name: str, state, **attrs) -> dict:
-    return {"id": name, "type": "servers",
-            "attributes": {"state": state, "parameters": {"address": "127.0.0.1", "port": 3306}, **attrs},
-            "relationships": {"monitors": {"data": [{"id": "mon", "type": "monitors"}]}}}
+    return {
+        "id": name,
+        "type": "servers",
+        "attributes": {"state": state, "parameters": {"address": "127.0.0.1", "port": 3306}, **attrs},
+        "relationships": {"monitors": {"data": [{"id": "mon", "type": "monitors"}]}},
+    }
 
 
 @pytest.fixture
@@ -29,8 +32,9 @@ def fake_maxscale():
 @pytest.mark.parametrize("state", [None, "", "Slave", 7])
 def test_a_malformed_server_document_is_bad_output_on_both_backends(mcsctl, fake_maxscale, state):
     """`"state": null` used to print an empty row (REST) and `maintenance on` then "drained" for a minute."""
-    fake = fake_maxscale(documents={"/v1/servers": {"data": [server("mcs1", "Master, Running"),
-                                                             server("mcs3", state)]}})
+    fake = fake_maxscale(
+        documents={"/v1/servers": {"data": [server("mcs1", "Master, Running"), server("mcs3", state)]}}
+    )
     r = mcsctl("servers", hosts=[fake.host])
     assert r.rc == 3, (r.out, r.err)
     assert r.out == ""
@@ -48,8 +52,10 @@ def test_a_server_resource_of_the_wrong_shape_is_bad_output(mcsctl, fake_maxscal
     if mcsctl.backend == "maxctrl":  # the stand-in maxctrl itself fails on it: still one line, exit 3
         assert r.rc == 3 and r.err.count("\n") == 1, r.err
     else:
-        assert (r.rc, r.err) == (3, f"mcsctl: error: {fake.host}: a server resource is not a JSON object "
-                                    "with attributes\n")
+        assert (r.rc, r.err) == (
+            3,
+            f"mcsctl: error: {fake.host}: a server resource is not a JSON object with attributes\n",
+        )
 
 
 def test_the_timeout_bounds_an_answer_that_trickles_in(mcsctl, fake_maxscale):
@@ -63,4 +69,6 @@ def test_the_timeout_bounds_an_answer_that_trickles_in(mcsctl, fake_maxscale):
     if mcsctl.backend == "rest":
         assert r.err.endswith("no answer within 2s (timed out)\n"), r.err
     else:  # the stand-in, like maxctrl, times out per read: killed, unless one read waited a whole -t
-        assert r.err.endswith(("maxctrl gave no answer within 6s (killed)\n", "no answer within 1s (timed out)\n")), r.err
+        assert r.err.endswith(("maxctrl gave no answer within 6s (killed)\n", "no answer within 1s (timed out)\n")), (
+            r.err
+        )

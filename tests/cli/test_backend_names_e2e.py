@@ -28,29 +28,37 @@ def logged_maxctrl(tmp_path):
     """A maxctrl (the stand-in) that records each run's argv in a log file: (path, log)."""
     log = tmp_path / "maxctrl.log"
     exe = tmp_path / "maxctrl"
-    exe.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >>{shlex.quote(str(log))}\n'
-                   f'exec {shlex.quote(sys.executable)} -m simulator.maxctrl "$@"\n')
+    exe.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$*" >>{shlex.quote(str(log))}\n'
+        f'exec {shlex.quote(sys.executable)} -m simulator.maxctrl "$@"\n'
+    )
     exe.chmod(0o755)
     return exe, log
 
 
 def run_maxctrl_backend(cli_env, sim, exe, *args):
-    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="maxctrl", MCSCTL_MAXCTRL=str(exe),
-               MCSCTL_HOSTS=sim.host)
-    return subprocess.run([MCSCTL, *args], env=env, capture_output=True, text=True, timeout=60,
-                          stdin=subprocess.DEVNULL)
+    env = dict(
+        cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="maxctrl", MCSCTL_MAXCTRL=str(exe), MCSCTL_HOSTS=sim.host
+    )
+    return subprocess.run(
+        [MCSCTL, *args], env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
 
 
-@pytest.mark.parametrize("args,name", [
-    (["maintenance", "on", "mcs3é", "--drain-timeout", "1"], "mcs3é"),
-    (["maintenance", "on", "--", "-x"], "-x"),
-    (["maintenance", "off", "mcs3é"], "mcs3é"),
-    (["maintenance", "run", "1e3", "--", "true"], "1e3"),
-    (["switchover", "--to", "1e3"], "1e3"),
-    (["rolling", "--servers", "mcs3é", "--", "true"], "mcs3é"),
-])
-def test_maxctrl_backend_refuses_a_name_it_cannot_send_before_any_request(cli_env, make_sim, logged_maxctrl,
-                                                                          args, name):
+@pytest.mark.parametrize(
+    "args,name",
+    [
+        (["maintenance", "on", "mcs3é", "--drain-timeout", "1"], "mcs3é"),
+        (["maintenance", "on", "--", "-x"], "-x"),
+        (["maintenance", "off", "mcs3é"], "mcs3é"),
+        (["maintenance", "run", "1e3", "--", "true"], "1e3"),
+        (["switchover", "--to", "1e3"], "1e3"),
+        (["rolling", "--servers", "mcs3é", "--", "true"], "mcs3é"),
+    ],
+)
+def test_maxctrl_backend_refuses_a_name_it_cannot_send_before_any_request(
+    cli_env, make_sim, logged_maxctrl, args, name
+):
     sim = make_sim(scenario=ODD_NAMES)
     exe, log = logged_maxctrl
     p = run_maxctrl_backend(cli_env, sim, exe, *args)
@@ -66,7 +74,13 @@ def test_maxctrl_backend_refuses_a_name_it_cannot_send_before_any_request(cli_en
 def test_the_rest_backend_takes_those_names(cli_env, make_sim):
     sim = make_sim(scenario=ODD_NAMES)
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host)
-    p = subprocess.run([MCSCTL, "maintenance", "on", "mcs3é"], env=env, capture_output=True, text=True,
-                       timeout=60, stdin=subprocess.DEVNULL)
+    p = subprocess.run(
+        [MCSCTL, "maintenance", "on", "mcs3é"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert p.returncode == 0, p.stderr
     assert state_of(sim, "mcs3%C3%A9") == "Maintenance, Running"

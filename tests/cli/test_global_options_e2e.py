@@ -25,8 +25,24 @@ def test_maintenance_on_and_off_with_the_hosts_last(mcsctl, maxscale_sim):
 def test_options_after_double_dash_stay_with_the_command(mcsctl, maxscale_sim, tmp_path):
     """`-H x` after `--` is COMMAND's; the `-H` before it is mcsctl's."""
     seen = tmp_path / "argv"
-    r = mcsctl("maintenance", "run", "mcs3", "-H", maxscale_sim.host, "--drain-timeout", "2", "--",
-               "sh", "-c", 'printf "%s\\n" "$@" >"$0"', str(seen), "-H", "x", "--format", "json")
+    r = mcsctl(
+        "maintenance",
+        "run",
+        "mcs3",
+        "-H",
+        maxscale_sim.host,
+        "--drain-timeout",
+        "2",
+        "--",
+        "sh",
+        "-c",
+        'printf "%s\\n" "$@" >"$0"',
+        str(seen),
+        "-H",
+        "x",
+        "--format",
+        "json",
+    )
     assert r.rc == 0, r.err
     assert seen.read_text().split("\n") == ["-H", "x", "--format", "json", ""]
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"

@@ -116,8 +116,9 @@ def test_switchover_asks_on_a_terminal(cli_env, maxscale_sim):
 
 def test_drain_timeout_after_a_switchover_says_the_switchover_stays(rest_mcsctl, make_sim):
     sim = make_sim(scenario=ON_MCS1_ONLY)
-    r = rest_mcsctl("maintenance", "on", "mcs1", "--switchover", "--to", "mcs2", "--yes", "--drain-timeout", "0.3",
-                    hosts=[sim])
+    r = rest_mcsctl(
+        "maintenance", "on", "mcs1", "--switchover", "--to", "mcs2", "--yes", "--drain-timeout", "0.3", hosts=[sim]
+    )
     assert r.rc == 6, r.err
     assert "nothing was changed" not in r.err
     assert "drain cleared, still changed: switchover mcs1 -> mcs2" in r.err
@@ -135,8 +136,9 @@ def test_allow_primary_timeout_says_writes_were_refused(rest_mcsctl, make_sim):
 
 
 def test_outcome_json_lists_the_changes(mcsctl, maxscale_sim):
-    r = mcsctl("maintenance", "on", "mcs1", "--switchover", "--to", "mcs3", "--yes", "--format", "json",
-               hosts=[maxscale_sim])
+    r = mcsctl(
+        "maintenance", "on", "mcs1", "--switchover", "--to", "mcs3", "--yes", "--format", "json", hosts=[maxscale_sim]
+    )
     assert r.rc == 0, r.err
     assert r.json()["changes"] == ["switchover mcs1 -> mcs3", "mcs1 in maintenance"]
     r = mcsctl("maintenance", "off", "mcs1", "--format", "json", hosts=[maxscale_sim])
@@ -146,19 +148,29 @@ def test_outcome_json_lists_the_changes(mcsctl, maxscale_sim):
 
 
 # ------------------------------------------------------------------ --dry-run --format json
-@pytest.mark.parametrize("args", [
-    ["maintenance", "on", "mcs3"],
-    ["maintenance", "on", "mcs2", "mcs3"],
-    ["maintenance", "off", "mcs3"],
-    ["maintenance", "run", "mcs3", "--", "true"],
-    ["switchover", "--to", "mcs2"],
-    ["rolling", "--", "true"],
-    ["drain", "mcs3"],
-    ["undrain", "mcs3"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["maintenance", "on", "mcs3"],
+        ["maintenance", "on", "mcs2", "mcs3"],
+        ["maintenance", "off", "mcs3"],
+        ["maintenance", "run", "mcs3", "--", "true"],
+        ["switchover", "--to", "mcs2"],
+        ["rolling", "--", "true"],
+        ["drain", "mcs3"],
+        ["undrain", "mcs3"],
+    ],
+)
 def test_dry_run_json_is_the_plan_as_json(mcsctl, maxscale_sim, args):
-    r = mcsctl(*args[:1], *([args[1]] if args[0] == "maintenance" else []), "--dry-run", "--format", "json",
-               *args[2 if args[0] == "maintenance" else 1:], hosts=[maxscale_sim])
+    r = mcsctl(
+        *args[:1],
+        *([args[1]] if args[0] == "maintenance" else []),
+        "--dry-run",
+        "--format",
+        "json",
+        *args[2 if args[0] == "maintenance" else 1 :],
+        hosts=[maxscale_sim],
+    )
     assert r.rc == 0, r.err
     doc = r.json()  # one JSON document, nothing else on stdout
     assert doc["dry_run"] is True and doc["steps"]
@@ -181,7 +193,9 @@ def test_dry_run_json_of_reap(rest_mcsctl, maxscale_sim):
 def test_dry_run_text_is_unchanged(rest_mcsctl, maxscale_sim):
     r = rest_mcsctl("drain", "mcs3", "--dry-run", hosts=[maxscale_sim])
     assert r.rc == 0 and r.out.splitlines()[:2] == [
-        "# set mcs3 draining on every MaxScale", f"PUT {maxscale_sim.url}/v1/servers/mcs3/set?state=drain"]
+        "# set mcs3 draining on every MaxScale",
+        f"PUT {maxscale_sim.url}/v1/servers/mcs3/set?state=drain",
+    ]
 
 
 # ------------------------------------------------------------------ several MaxScales, one silent
@@ -228,17 +242,24 @@ def test_several_servers_are_judged_as_a_set(rest_mcsctl, maxscale_sim):
     r = rest_mcsctl("maintenance", "on", "mcs1", "mcs2", "mcs3", "--switchover", "--yes", hosts=[maxscale_sim])
     assert r.rc == 4, r.err
     # The primary and one replica: the other replica takes over, then both go.
-    r = rest_mcsctl("maintenance", "on", "mcs1", "mcs2", "--switchover", "--yes", "--format", "json",
-                    hosts=[maxscale_sim])
+    r = rest_mcsctl(
+        "maintenance", "on", "mcs1", "mcs2", "--switchover", "--yes", "--format", "json", hosts=[maxscale_sim]
+    )
     assert r.rc == 0, r.err
     assert r.json()[0]["changes"][0] == "switchover mcs1 -> mcs3"
-    assert states(maxscale_sim) == {"mcs1": "Maintenance, Running", "mcs2": "Maintenance, Running",
-                                    "mcs3": "Master, Running"}
+    assert states(maxscale_sim) == {
+        "mcs1": "Maintenance, Running",
+        "mcs2": "Maintenance, Running",
+        "mcs3": "Master, Running",
+    }
 
 
 def test_several_servers_all_or_nothing(rest_mcsctl, maxscale_sim):
-    maxscale_sim.control("POST", "/sim/faults", {"path": "/v1/servers/mcs3/set", "status": 400, "count": 10,
-                                                 "detail": "injected refusal"})
+    maxscale_sim.control(
+        "POST",
+        "/sim/faults",
+        {"path": "/v1/servers/mcs3/set", "status": 400, "count": 10, "detail": "injected refusal"},
+    )
     r = rest_mcsctl("maintenance", "on", "mcs2", "mcs3", "--no-drain", hosts=[maxscale_sim])
     assert r.rc == 1 and "undone on mcs2" in r.err, r.err
     assert state_of(maxscale_sim, "mcs2") == "Slave, Running"

@@ -19,14 +19,17 @@ import pytest
 from .conftest import MCSCTL, finish, state_of, wait_for
 
 SESSIONS_ON_MCS3 = {"sessions": [{"count": 2, "servers": ["mcs1", "mcs3"], "user": "app", "remote": "10.0.0.7"}]}
-FAST_MONITOR = {"monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running",
-                              "monitor_interval": 100}]}
+FAST_MONITOR = {
+    "monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running", "monitor_interval": 100}]
+}
 ESC = "\x1b"
 
 # Make the pty our controlling terminal (as a login shell's child has one), then become mcsctl: the kernel
 # sends SIGHUP to this process (the session leader) when the terminal hangs up.
-WITH_CTTY = ("import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-             "os.execv(sys.argv[1], sys.argv[1:])")
+WITH_CTTY = (
+    "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def journal(env) -> list[dict]:
@@ -42,8 +45,14 @@ class Terminal:
 
     def __init__(self, args, env):
         self.master, slave = os.openpty()
-        self.proc = subprocess.Popen([sys.executable, "-c", WITH_CTTY, MCSCTL, *args], env=env,
-                                     stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", WITH_CTTY, MCSCTL, *args],
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            close_fds=True,
+        )
         os.close(slave)
         self.output = bytearray()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -89,8 +98,9 @@ def test_terminal_hang_up_during_a_drain_always_cleans_up(make_sim, cli_env, req
         request.getfixturevalue("maxctrl_bin")
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND=use, MCSCTL_HOSTS=sim.host, TERM="xterm")
     # over the 50 ms poll (rest); a maxctrl call takes longer, so a few tries spread over one call
-    delays = [0.0, 0.007, 0.013, 0.021, 0.029, 0.037, 0.044, 0.052, 0.075, 0.11] if use == "rest" else \
-        [0.0, 0.05, 0.1, 0.2]
+    delays = (
+        [0.0, 0.007, 0.013, 0.021, 0.029, 0.037, 0.044, 0.052, 0.075, 0.11] if use == "rest" else [0.0, 0.05, 0.1, 0.2]
+    )
     for delay in delays:
         term = Terminal(["maintenance", "on", "mcs3", "--drain-timeout", "30"], env)
         wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
@@ -111,8 +121,13 @@ def test_output_to_a_closed_pipe_does_not_stop_the_cleanup(rest_mcsctl, make_sim
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host)
     r, w = os.pipe()
-    p = subprocess.Popen([MCSCTL, "maintenance", "on", "mcs3", "--drain-timeout", "30"], env=env,
-                         stdin=subprocess.DEVNULL, stdout=w, stderr=w)
+    p = subprocess.Popen(
+        [MCSCTL, "maintenance", "on", "mcs3", "--drain-timeout", "30"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=w,
+        stderr=w,
+    )
     os.close(w)
     wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
     os.close(r)  # the reader is gone
@@ -153,13 +168,24 @@ def test_a_second_signal_right_after_the_first(rest_mcsctl, make_sim):
 
 # ------------------------------------------------------------------ secrets
 
+
 def test_command_never_sees_the_password(rest_mcsctl, make_sim, tmp_path):
     sim = make_sim(scenario=FAST_MONITOR)
     dump = tmp_path / "env.json"
     code = f"import json, os; open({str(dump)!r}, 'w').write(json.dumps(dict(os.environ)))"
     secrets = {"MCSCTL_PASSWORD": "mariadb", "MCSCTL_CMAPI_KEY": "k3y", "MCSCTL_JOURNAL_PASSWORD": "j0urnal"}
-    r = rest_mcsctl("maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code,
-                    hosts=[sim], env=dict(secrets, SOMETHING_ELSE="kept"))
+    r = rest_mcsctl(
+        "maintenance",
+        "run",
+        "mcs3",
+        "--no-drain",
+        "--",
+        sys.executable,
+        "-c",
+        code,
+        hosts=[sim],
+        env=dict(secrets, SOMETHING_ELSE="kept"),
+    )
     assert r.rc == 0, r.err  # the password reached MaxScale ...
     seen = json.loads(dump.read_text())
     assert not set(secrets) & set(seen)  # ... but not COMMAND
@@ -169,8 +195,9 @@ def test_command_never_sees_the_password(rest_mcsctl, make_sim, tmp_path):
 
 def test_env_command_prints_no_secret(rest_mcsctl, make_sim):
     sim = make_sim(scenario=FAST_MONITOR)
-    r = rest_mcsctl("maintenance", "run", "mcs3", "--no-drain", "--", "env", hosts=[sim],
-                    env={"MCSCTL_PASSWORD": "mariadb"})
+    r = rest_mcsctl(
+        "maintenance", "run", "mcs3", "--no-drain", "--", "env", hosts=[sim], env={"MCSCTL_PASSWORD": "mariadb"}
+    )
     assert r.rc == 0, r.err
     assert "MCSCTL_HOSTS=" in r.out and "MCSCTL_PASSWORD" not in r.out
 
@@ -188,11 +215,24 @@ def test_maxctrl_child_never_sees_the_password(cli_env, maxscale_sim, tmp_path):
         "import runpy; runpy.run_module('simulator.maxctrl', run_name='__main__')\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=maxscale_sim.host, MCSCTL_BACKEND="maxctrl",
-               MCSCTL_MAXCTRL=str(fake), MCSCTL_PASSWORD="mariadb", MCSCTL_CMAPI_KEY="k3y",
-               PYTHONPATH=os.pathsep.join(sys.path))
-    p = subprocess.run([MCSCTL, "maintenance", "on", "mcs3", "--no-drain"], env=env, capture_output=True,
-                       text=True, stdin=subprocess.DEVNULL, timeout=60)
+    env = dict(
+        cli_env,
+        PATH=os.environ["PATH"],
+        MCSCTL_HOSTS=maxscale_sim.host,
+        MCSCTL_BACKEND="maxctrl",
+        MCSCTL_MAXCTRL=str(fake),
+        MCSCTL_PASSWORD="mariadb",
+        MCSCTL_CMAPI_KEY="k3y",
+        PYTHONPATH=os.pathsep.join(sys.path),
+    )
+    p = subprocess.run(
+        [MCSCTL, "maintenance", "on", "mcs3", "--no-drain"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     assert state_of(maxscale_sim, "mcs3") == "Maintenance, Running"
     seen = [json.loads(f.read_text()) for f in dumps.iterdir()]
@@ -201,6 +241,7 @@ def test_maxctrl_child_never_sees_the_password(cli_env, maxscale_sim, tmp_path):
 
 
 # ------------------------------------------------------------------ control characters
+
 
 def test_a_name_with_control_characters_on_the_command_line_is_shown_escaped(mcsctl, maxscale_sim):
     r = mcsctl("maintenance", "on", f"mcs{ESC}[31mred", hosts=[maxscale_sim])
@@ -218,8 +259,11 @@ def test_a_bad_option_with_control_characters_is_shown_escaped(mcsctl):
 
 def test_control_characters_from_maxscale_are_escaped(rest_mcsctl, make_sim):
     scenario = {
-        "servers": [{"name": "mcs1", "role": "master", "address": f"10.0.0.1{ESC}[2J"},
-                    {"name": "mcs2", "role": "slave"}, {"name": "mcs3", "role": "slave"}],
+        "servers": [
+            {"name": "mcs1", "role": "master", "address": f"10.0.0.1{ESC}[2J"},
+            {"name": "mcs2", "role": "slave"},
+            {"name": "mcs3", "role": "slave"},
+        ],
         "sessions": [{"count": 1, "servers": ["mcs1", "mcs3"], "user": f"ev{ESC}[31mil", "remote": "10.0.0.9\r"}],
     }
     sim = make_sim(scenario=scenario)
@@ -235,8 +279,11 @@ def test_control_characters_from_maxscale_are_escaped(rest_mcsctl, make_sim):
     assert r.rc == 6, r.err
     assert ESC not in r.err and "\r" not in r.err and r"ev\x1b[31mil@10.0.0.9\r" in r.err
     # a MaxScale error text
-    sim.control("POST", "/sim/faults", {"method": "PUT", "path": "/v1/servers/mcs2/set", "status": 403,
-                                       "detail": f"no{ESC}]0;title\x07pe"})
+    sim.control(
+        "POST",
+        "/sim/faults",
+        {"method": "PUT", "path": "/v1/servers/mcs2/set", "status": 403, "detail": f"no{ESC}]0;title\x07pe"},
+    )
     r = rest_mcsctl("maintenance", "on", "mcs2", "--no-drain", hosts=[sim])
     assert r.rc == 1, r.err
     assert ESC not in r.err and "\x07" not in r.err and r"no\x1b]0;title\x07pe" in r.err
@@ -252,9 +299,15 @@ def test_a_reason_from_the_journal_is_escaped(rest_mcsctl, maxscale_sim):
 
 def test_own_colours_still_work_on_a_terminal(make_sim, cli_env):
     """On a TTY the maintenance row is coloured by mcsctl; an ESC in a MaxScale value is still escaped."""
-    sim = make_sim(scenario={"servers": [{"name": "mcs1", "role": "master"}, {"name": "mcs2", "role": "slave"},
-                                         {"name": "mcs3", "role": "slave", "maintenance": True,
-                                          "address": f"10.0.0.3{ESC}[5m"}]})
+    sim = make_sim(
+        scenario={
+            "servers": [
+                {"name": "mcs1", "role": "master"},
+                {"name": "mcs2", "role": "slave"},
+                {"name": "mcs3", "role": "slave", "maintenance": True, "address": f"10.0.0.3{ESC}[5m"},
+            ]
+        }
+    )
     env = {k: v for k, v in cli_env.items() if k != "NO_COLOR"}
     env.update(PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, TERM="xterm")
     term = Terminal(["servers"], env)
@@ -270,10 +323,22 @@ def test_rolling_command_never_sees_the_password(make_sim, cli_env, tmp_path):
     sim.cluster.catchup_seconds = 0.1
     dump = tmp_path / "env-{server}.json"
     code = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
-    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host,
-               MCSCTL_PASSWORD="mariadb", MCSCTL_JOURNAL_PASSWORD="j0urnal")
-    p = subprocess.run([MCSCTL, "rolling", "--servers", "mcs2", "--", sys.executable, "-c", code, str(dump)],
-                       env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    env = dict(
+        cli_env,
+        PATH=os.environ["PATH"],
+        MCSCTL_BACKEND="rest",
+        MCSCTL_HOSTS=sim.host,
+        MCSCTL_PASSWORD="mariadb",
+        MCSCTL_JOURNAL_PASSWORD="j0urnal",
+    )
+    p = subprocess.run(
+        [MCSCTL, "rolling", "--servers", "mcs2", "--", sys.executable, "-c", code, str(dump)],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     seen = json.loads((tmp_path / "env-mcs2.json").read_text())
     assert "MCSCTL_PASSWORD" not in seen and "MCSCTL_JOURNAL_PASSWORD" not in seen and "MCSCTL_HOSTS" in seen
@@ -283,8 +348,11 @@ def test_closed_stdout_and_stderr_do_not_stop_the_cleanup(make_sim, cli_env):
     """Started with stdout and stderr closed (`>&- 2>&-`): the interrupt cleans up, exits 130, journals."""
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host)
-    p = subprocess.Popen(["sh", "-c", 'exec "$@" >&- 2>&-', "sh", MCSCTL, "maintenance", "on", "mcs3",
-                          "--drain-timeout", "30"], env=env, stdin=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        ["sh", "-c", 'exec "$@" >&- 2>&-', "sh", MCSCTL, "maintenance", "on", "mcs3", "--drain-timeout", "30"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
     p.send_signal(signal.SIGINT)
     assert p.wait(30) == 130
@@ -297,9 +365,11 @@ def test_terminal_hang_up_while_command_runs(make_sim, cli_env, tmp_path):
     that and the lost final report, and exits 130."""
     sim = make_sim(scenario=FAST_MONITOR)
     started, got = tmp_path / "started", tmp_path / "got"
-    code = ("import pathlib, signal, sys, time;"
-            f"signal.signal(signal.SIGHUP, lambda *a: (pathlib.Path({str(got)!r}).write_text('HUP'), sys.exit(129)));"
-            f"pathlib.Path({str(started)!r}).write_text('1'); time.sleep(30)")
+    code = (
+        "import pathlib, signal, sys, time;"
+        f"signal.signal(signal.SIGHUP, lambda *a: (pathlib.Path({str(got)!r}).write_text('HUP'), sys.exit(129)));"
+        f"pathlib.Path({str(started)!r}).write_text('1'); time.sleep(30)"
+    )
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, TERM="xterm")
     term = Terminal(["maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code], env)
     wait_for(started.exists, what="the command to start")

@@ -14,8 +14,9 @@ import pytest
 from .conftest import finish, state_of, wait_for
 
 SESSIONS_ON_MCS3 = {"sessions": [{"count": 2, "servers": ["mcs1", "mcs3"], "user": "app", "remote": "10.0.0.7"}]}
-FAST_MONITOR = {"monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running",
-                              "monitor_interval": 100}]}
+FAST_MONITOR = {
+    "monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running", "monitor_interval": 100}]
+}
 
 
 def records(cli_env):
@@ -36,6 +37,7 @@ def wait_until_gone(pid: int) -> None:
 
 
 # ------------------------------------------------------------------ item 2: a journal that cannot be written
+
 
 @pytest.mark.parametrize("kind", ["directory", "parent is a file", "disk full"])
 def test_unwritable_journal_changes_nothing_and_exits_3(mcsctl, make_sim, tmp_path, kind):
@@ -85,8 +87,9 @@ def test_no_journal_works_without_records_and_keeps_the_lock(rest_mcsctl, make_s
     assert list(jdir.iterdir()) == []
     # ... but the per-server lock still holds (it lives in the runtime directory)
     marker = tmp_path / "go"
-    p = rest_mcsctl.start("--no-journal", "maintenance", "run", "mcs2", "--no-drain", "--", *wait_for_file(marker),
-                          hosts=[sim])
+    p = rest_mcsctl.start(
+        "--no-journal", "maintenance", "run", "mcs2", "--no-drain", "--", *wait_for_file(marker), hosts=[sim]
+    )
     try:
         wait_for(lambda: state_of(sim, "mcs2") == "Maintenance, Running", what="mcs2 in maintenance")
         r = rest_mcsctl("--no-journal", "maintenance", "off", "mcs2", hosts=[sim])
@@ -103,6 +106,7 @@ def wait_for_file(marker) -> list[str]:
 
 
 # ------------------------------------------------------------------ item 3: kill -9 mid-change leaves a trace
+
 
 @pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_kill_9_while_draining_shows_in_status_and_off_cleans_up(rest_mcsctl, make_sim, cli_env):
@@ -136,9 +140,15 @@ def test_kill_9_while_draining_shows_in_status_and_off_cleans_up(rest_mcsctl, ma
 
 def test_an_intent_from_another_host_is_unfinished_not_interrupted(rest_mcsctl, make_sim, cli_env):
     sim = make_sim()
-    rec = {"time": time.time() - 60, "action": "intent", "server": "mcs2", "hosts": [sim.host],
-           "user": "bob@adm2", "outcome": "started",
-           "extra": {"id": "abc", "for": "run", "pid": 4242, "host": "adm2.example", "command": "mcsctl ..."}}
+    rec = {
+        "time": time.time() - 60,
+        "action": "intent",
+        "server": "mcs2",
+        "hosts": [sim.host],
+        "user": "bob@adm2",
+        "outcome": "started",
+        "extra": {"id": "abc", "for": "run", "pid": 4242, "host": "adm2.example", "command": "mcsctl ..."},
+    }
     with open(cli_env["MCSCTL_JOURNAL"], "w") as f:
         f.write(json.dumps(rec) + "\n")
     (doc,) = json.loads(rest_mcsctl("maintenance", "status", "--format", "json", hosts=[sim]).out)
@@ -151,13 +161,16 @@ def test_an_intent_from_another_host_is_unfinished_not_interrupted(rest_mcsctl, 
 
 # ------------------------------------------------------------------ item 6: two operators on one node
 
+
 @pytest.mark.real_process  # two mcsctl processes at once: a background one holds the lock
 def test_second_mcsctl_on_the_same_server_is_refused_then_takeover_and_run_says_so(
-        rest_mcsctl, make_sim, tmp_path, cli_env):
+    rest_mcsctl, make_sim, tmp_path, cli_env
+):
     sim = make_sim(scenario=FAST_MONITOR)
     marker = tmp_path / "go"
-    p = rest_mcsctl.start("maintenance", "run", "mcs3", "--no-drain", "--healthy-timeout", "30", "--",
-                          *wait_for_file(marker), hosts=[sim])
+    p = rest_mcsctl.start(
+        "maintenance", "run", "mcs3", "--no-drain", "--healthy-timeout", "30", "--", *wait_for_file(marker), hosts=[sim]
+    )
     try:
         wait_for(lambda: state_of(sim, "mcs3") == "Maintenance, Running", what="mcs3 in maintenance")
         r = rest_mcsctl("maintenance", "off", "mcs3", hosts=[sim])
@@ -199,6 +212,7 @@ def test_lock_is_per_cluster(rest_mcsctl, make_sim, tmp_path):
 
 # ------------------------------------------------------------------ item 7: re-run of on, extend
 
+
 def status_of(rest_mcsctl, sim, name="mcs3"):
     rows = json.loads(rest_mcsctl("maintenance", "status", name, "--format", "json", hosts=[sim]).out)
     return rows[0]
@@ -206,8 +220,9 @@ def status_of(rest_mcsctl, sim, name="mcs3"):
 
 def test_rerun_of_on_keeps_since_and_expiry_and_a_new_duration_counts_from_now(rest_mcsctl, make_sim):
     sim = make_sim()
-    assert rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", "--reason", "a", "--expires", "2h",
-                       hosts=[sim]).rc == 0
+    assert (
+        rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", "--reason", "a", "--expires", "2h", hosts=[sim]).rc == 0
+    )
     first = status_of(rest_mcsctl, sim)
     time.sleep(0.05)
     r = rest_mcsctl("maintenance", "on", "mcs3", "--reason", "b", hosts=[sim])
@@ -226,8 +241,9 @@ def test_extend(rest_mcsctl, make_sim):
     sim = make_sim()
     r = rest_mcsctl("maintenance", "extend", "mcs3", "--expires", "1h", hosts=[sim])
     assert r.rc == 1 and "mcs3 is not in maintenance" in one_error_line(r.err)
-    assert rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", "--reason", "a", "--expires", "10m",
-                       hosts=[sim]).rc == 0
+    assert (
+        rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", "--reason", "a", "--expires", "10m", hosts=[sim]).rc == 0
+    )
     first = status_of(rest_mcsctl, sim)
     r = rest_mcsctl("maintenance", "extend", "mcs3", "--expires", "3h", "--dry-run", hosts=[sim])
     assert r.rc == 0 and "record in the journal" in r.out
@@ -248,6 +264,7 @@ def test_extend(rest_mcsctl, make_sim):
 
 
 # ------------------------------------------------------------------ status output
+
 
 def test_status_output_shape(rest_mcsctl, make_sim):
     sim = make_sim()

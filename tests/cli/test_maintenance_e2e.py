@@ -16,8 +16,17 @@ def test_servers_table_and_json(mcsctl, maxscale_sim):
     assert r.rc == 0, r.err
     lines = r.out.splitlines()
     lag = ["Lag"] if mcsctl.backend == "rest" else []  # REST server documents carry replication_lag
-    assert lines[0].split() == ["Server", "Address", "Port", "Connections", "State", *lag, "GTID", "Monitor",
-                                "MaxScale"]
+    assert lines[0].split() == [
+        "Server",
+        "Address",
+        "Port",
+        "Connections",
+        "State",
+        *lag,
+        "GTID",
+        "Monitor",
+        "MaxScale",
+    ]
     assert any(line.startswith("mcs1 ") and "Master, Running" in line for line in lines)
     r = mcsctl("servers", "--format", "json", hosts=[maxscale_sim])
     doc = r.json()
@@ -72,12 +81,18 @@ def test_wrong_password(mcsctl, maxscale_sim):
 
 
 def test_maxctrl_missing(cli_env, maxscale_sim, tmp_path):
-    from .conftest import MCSCTL
     import subprocess
 
+    from .conftest import MCSCTL
+
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=maxscale_sim.host)
-    p = subprocess.run([MCSCTL, "--backend", "maxctrl", "--maxctrl", str(tmp_path / "nope"), "servers"],
-                       env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    p = subprocess.run(
+        [MCSCTL, "--backend", "maxctrl", "--maxctrl", str(tmp_path / "nope"), "servers"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert p.returncode == 3
     assert "--maxctrl" in p.stderr
 
@@ -150,8 +165,13 @@ def test_password_never_in_maxctrl_argv(cli_env, maxscale_sim, maxctrl_bin, tmp_
     )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=maxscale_sim.host, MCSCTL_PASSWORD="mariadb")
-    p = subprocess.run([MCSCTL, "--backend", "maxctrl", "--maxctrl", str(wrapper), "maintenance", "on", "mcs3"],
-                       env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    p = subprocess.run(
+        [MCSCTL, "--backend", "maxctrl", "--maxctrl", str(wrapper), "maintenance", "on", "mcs3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert p.returncode == 0, p.stderr
     argvs = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(argvs) >= 3
@@ -163,9 +183,15 @@ ODD = ["it's", 'say"hi"', "a;touch${IFS}pwned", "$(touch${IFS}pwned)", "`touch${
 
 @pytest.mark.parametrize("name", ODD)
 def test_odd_names_travel_as_one_argument(mcsctl, make_sim, tmp_path, name):
-    sim = make_sim(scenario={"servers": [
-        {"name": "mcs1", "role": "master"}, {"name": "mcs2", "role": "slave"}, {"name": name, "role": "slave"},
-    ]})
+    sim = make_sim(
+        scenario={
+            "servers": [
+                {"name": "mcs1", "role": "master"},
+                {"name": "mcs2", "role": "slave"},
+                {"name": name, "role": "slave"},
+            ]
+        }
+    )
     r = mcsctl("maintenance", "on", name, "--no-drain", hosts=[sim], env={"HOME": str(tmp_path)})
     if mcsctl.backend == "maxctrl" and not name.isascii():
         # maxctrl puts the name into its URL unescaped; Node refuses non-ASCII paths. Say so, change nothing.
@@ -192,10 +218,16 @@ def test_old_maxctrl_without_a_monitor_column_can_switch_over(cli_env, make_sim,
     from .conftest import MCSCTL
 
     sim = make_sim(scenario={"version": server_version})
-    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=sim.host, MCSCTL_BACKEND="maxctrl",
-               MAXCTRL_SIM_VERSION=line)
-    run = lambda *a: subprocess.run([MCSCTL, *a], env=env, capture_output=True, text=True,  # noqa: E731
-                                    stdin=subprocess.DEVNULL)
+    env = dict(
+        cli_env, PATH=os.environ["PATH"], MCSCTL_HOSTS=sim.host, MCSCTL_BACKEND="maxctrl", MAXCTRL_SIM_VERSION=line
+    )
+    run = lambda *a: subprocess.run(
+        [MCSCTL, *a],
+        env=env,
+        capture_output=True,
+        text=True,  # noqa: E731
+        stdin=subprocess.DEVNULL,
+    )
     p = run("servers", "--format", "json")
     assert p.returncode == 0, p.stderr
     assert {s["monitor"] for s in json.loads(p.stdout)} == {"MariaDB-Monitor"}
@@ -209,8 +241,16 @@ def test_config_sync_changes_through_one_maxscale(mcsctl, maxscale_sims):
     the first one only (a second PUT could be a sync conflict) and still confirms on both."""
     a, b = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
     for path in ("/v1/servers/mcs3/set", "/v1/servers/mcs3/clear"):  # B must not be written to
-        b.control("POST", "/sim/faults", {"path": path, "status": 400, "count": 10,
-                                          "detail": "Cannot start configuration change: Configuration conflict"})
+        b.control(
+            "POST",
+            "/sim/faults",
+            {
+                "path": path,
+                "status": 400,
+                "count": 10,
+                "detail": "Cannot start configuration change: Configuration conflict",
+            },
+        )
     r = mcsctl("maintenance", "on", "mcs3", "--dry-run", hosts=[a, b])
     assert r.rc == 0, r.err
     calls = [line for line in r.out.splitlines() if not line.startswith("#")]
@@ -226,8 +266,10 @@ def test_config_sync_changes_through_one_maxscale(mcsctl, maxscale_sims):
 
 def test_config_sync_writer_out_of_sync_hands_over_to_its_peer(mcsctl, maxscale_sims):
     a, b = maxscale_sims(2, scenario={"config_sync_cluster": "MariaDB-Monitor"})
-    detail = ("Cannot start configuration change: Configuration conflict detected: version stored in the "
-              "cluster (7) is not the same as the local version (6), MaxScale is out of sync.")
+    detail = (
+        "Cannot start configuration change: Configuration conflict detected: version stored in the "
+        "cluster (7) is not the same as the local version (6), MaxScale is out of sync."
+    )
     a.control("POST", "/sim/faults", {"path": "/v1/servers/mcs3/set", "status": 400, "detail": detail, "count": 10})
     r = mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[a, b])
     assert r.rc == 0, r.err

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -49,8 +50,19 @@ def test_drain_timeout_force_cuts_connections_with_yes(rest_mcsctl, make_sim):
     r = rest_mcsctl("maintenance", "on", "mcs3", "--drain-timeout", "0.3", "--on-timeout", "force", hosts=[sim])
     assert r.rc == 4 and "--yes" in r.err  # no terminal to ask on
     assert state_of(sim, "mcs3") == "Slave, Running"
-    r = rest_mcsctl("maintenance", "on", "mcs3", "--drain-timeout", "0.3", "--on-timeout", "force", "--yes",
-                    "--format", "json", hosts=[sim])
+    r = rest_mcsctl(
+        "maintenance",
+        "on",
+        "mcs3",
+        "--drain-timeout",
+        "0.3",
+        "--on-timeout",
+        "force",
+        "--yes",
+        "--format",
+        "json",
+        hosts=[sim],
+    )
     assert r.rc == 0, r.err
     assert "FORCING maintenance, cutting 2 connection(s)" in r.err
     assert json.loads(r.out)["connections_cut"] == 2
@@ -98,10 +110,14 @@ def test_legacy_primary_waits_for_its_open_transaction(rest_mcsctl, make_sim):
 
 def test_switchover_then_maintenance_on_the_old_primary(rest_mcsctl, maxscale_sims):
     a, b = maxscale_sims(2)
-    r = rest_mcsctl("maintenance", "on", "mcs1", "--switchover", "--to", "mcs3", "--yes", "--format", "json", hosts=[a, b])
+    r = rest_mcsctl(
+        "maintenance", "on", "mcs1", "--switchover", "--to", "mcs3", "--yes", "--format", "json", hosts=[a, b]
+    )
     assert r.rc == 0, r.err
     assert {s["maxscale"]: s["state"] for s in json.loads(r.out)["final"]} == {
-        a.host: "Maintenance, Running", b.host: "Maintenance, Running"}
+        a.host: "Maintenance, Running",
+        b.host: "Maintenance, Running",
+    }
     assert state_of(a, "mcs3") == state_of(b, "mcs3") == "Master, Running"
 
 
@@ -116,11 +132,15 @@ def test_switchover_command_and_its_refusals(rest_mcsctl, maxscale_sim):
 
 
 def test_last_server_guard(rest_mcsctl, make_sim):
-    sim = make_sim(scenario={"servers": [
-        {"name": "mcs1", "role": "master", "running": False},
-        {"name": "mcs2", "role": "slave", "maintenance": True},
-        {"name": "mcs3", "role": "slave"},
-    ]})
+    sim = make_sim(
+        scenario={
+            "servers": [
+                {"name": "mcs1", "role": "master", "running": False},
+                {"name": "mcs2", "role": "slave", "maintenance": True},
+                {"name": "mcs3", "role": "slave"},
+            ]
+        }
+    )
     r = rest_mcsctl("maintenance", "on", "mcs3", hosts=[sim])
     assert r.rc == 4 and "last server that can take traffic" in r.err
     assert state_of(sim, "mcs3") == "Slave, Running"
@@ -139,8 +159,9 @@ def test_second_maxscale_fails_first_is_undone(rest_mcsctl, maxscale_sims):
 def test_undo_that_fails_too_is_partial(rest_mcsctl, maxscale_sims):
     a, b = maxscale_sims(2)
     b.control("POST", "/sim/faults", {"path": "/v1/servers/mcs3/set", "status": 400, "detail": "conflict"})
-    a.control("POST", "/sim/faults", {"path": "/v1/servers/mcs3/clear", "status": 503, "detail": "shutting down",
-                                      "count": 5})
+    a.control(
+        "POST", "/sim/faults", {"path": "/v1/servers/mcs3/clear", "status": 503, "detail": "shutting down", "count": 5}
+    )
     r = rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[a, b])
     assert r.rc == 5, r.err
     assert f"{a.host}: still changed" in r.err
@@ -148,6 +169,7 @@ def test_undo_that_fails_too_is_partial(rest_mcsctl, maxscale_sims):
 
 
 # ------------------------------------------------------------------ maintenance run
+
 
 def probe_command(sim, marker):
     """A COMMAND that records the server's state while it runs; argv only, no shell."""
@@ -162,8 +184,9 @@ def probe_command(sim, marker):
     return lambda rc: [sys.executable, "-c", code, sim.url, "{server}", str(marker), "{address}:{port}", str(rc)]
 
 
-FAST_MONITOR = {"monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running",
-                               "monitor_interval": 100}]}
+FAST_MONITOR = {
+    "monitors": [{"name": "MariaDB-Monitor", "module": "mariadbmon", "state": "Running", "monitor_interval": 100}]
+}
 
 
 @pytest.fixture
@@ -190,8 +213,11 @@ def test_run_failure_keeps_maintenance_and_exits_with_its_status(rest_mcsctl, ma
     assert "command failed with exit status 3" in r.err and "stays in maintenance" in r.err
     assert state_of(maxscale_sim, "mcs3") == "Maintenance, Running"
     assert "Maintenance, Running" in r.out  # the final state is printed
-    records = [json.loads(line) for line in open(cli_env["MCSCTL_JOURNAL"])]
-    assert [(x["action"], x["outcome"]) for x in records if x["action"] != "intent"] == [("run-start", "ok"), ("run-end", "failed")]
+    records = [json.loads(line) for line in Path(cli_env["MCSCTL_JOURNAL"]).read_text().splitlines()]
+    assert [(x["action"], x["outcome"]) for x in records if x["action"] != "intent"] == [
+        ("run-start", "ok"),
+        ("run-end", "failed"),
+    ]
     r = rest_mcsctl("maintenance", "status", "--format", "json", hosts=[maxscale_sim])
     assert json.loads(r.out)[0]["source"] == "mcsctl"
 
@@ -225,14 +251,24 @@ def test_run_interrupted(rest_mcsctl, maxscale_sim, tmp_path, sig):
 
 
 def test_run_placeholders_and_dry_run(rest_mcsctl, maxscale_sim):
-    r = rest_mcsctl("maintenance", "run", "mcs3", "--dry-run", "--", "ssh", "{address}", "restart {server}:{port}",
-                    hosts=[maxscale_sim])
+    r = rest_mcsctl(
+        "maintenance",
+        "run",
+        "mcs3",
+        "--dry-run",
+        "--",
+        "ssh",
+        "{address}",
+        "restart {server}:{port}",
+        hosts=[maxscale_sim],
+    )
     assert r.rc == 0, r.err
     assert "# run: ssh 127.0.0.1 'restart mcs3:3313'" in r.out.splitlines()
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
 
 
 # ------------------------------------------------------------------ journal: status and reap
+
 
 def test_status_reports_maintenance_set_outside_mcsctl(rest_mcsctl, maxscale_sim):
     status, _, _ = maxscale_sim.api("PUT", "/v1/servers/mcs2/set?state=maintenance")
@@ -246,9 +282,22 @@ def test_reap_clears_only_the_expired(rest_mcsctl, maxscale_sim, cli_env):
     now = time.time()
     with open(cli_env["MCSCTL_JOURNAL"], "w") as f:
         for server, expires in (("mcs2", now - 60), ("mcs3", now + 3600)):
-            f.write(json.dumps({"time": now - 120, "action": "on", "server": server, "hosts": [maxscale_sim.host],
-                                "user": "ops@bastion", "reason": "patch", "expires": expires, "outcome": "ok",
-                                "extra": {}}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "time": now - 120,
+                        "action": "on",
+                        "server": server,
+                        "hosts": [maxscale_sim.host],
+                        "user": "ops@bastion",
+                        "reason": "patch",
+                        "expires": expires,
+                        "outcome": "ok",
+                        "extra": {},
+                    }
+                )
+                + "\n"
+            )
             maxscale_sim.api("PUT", f"/v1/servers/{server}/set?state=maintenance")
     r = rest_mcsctl("maintenance", "status", "--format", "json", hosts=[maxscale_sim])
     assert {x["server"]: x["overdue"] for x in json.loads(r.out)} == {"mcs2": True, "mcs3": False}
@@ -268,8 +317,9 @@ def test_reap_clears_only_the_expired(rest_mcsctl, maxscale_sim, cli_env):
 def test_interrupted_drain_cleans_up_and_prints_the_final_state(rest_mcsctl, make_sim, sigint_ignored):
     """Also when started as a background job of a script, which inherits SIGINT ignored."""
     sim = make_sim(scenario=SESSIONS_ON_MCS3)
-    p = rest_mcsctl.start("maintenance", "on", "mcs3", "--drain-timeout", "30", hosts=[sim],
-                          ignore_sigint=sigint_ignored)
+    p = rest_mcsctl.start(
+        "maintenance", "on", "mcs3", "--drain-timeout", "30", hosts=[sim], ignore_sigint=sigint_ignored
+    )
     wait_for(lambda: state_of(sim, "mcs3") == "Draining, Slave, Running", what="Draining")
     p.send_signal(signal.SIGINT)
     r = finish(p)
@@ -301,12 +351,25 @@ def test_status_still_answers_when_one_maxscale_is_down(rest_mcsctl, maxscale_si
 
 def test_run_waits_for_the_node_to_come_back_before_leaving(rest_mcsctl, fast_sim):
     """The command restarts the node and returns at once: maintenance ends only once it runs again."""
-    code = ("import sys, json, urllib.request;"
-            "req = urllib.request.Request(sys.argv[1] + '/sim/servers/' + sys.argv[2] + '/restart', method='POST',"
-            " data=json.dumps({'seconds': 1.0}).encode(), headers={'Content-Type': 'application/json'});"
-            "urllib.request.urlopen(req)")
-    r = rest_mcsctl("maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code, fast_sim.url,
-                    "{server}", hosts=[fast_sim])
+    code = (
+        "import sys, json, urllib.request;"
+        "req = urllib.request.Request(sys.argv[1] + '/sim/servers/' + sys.argv[2] + '/restart', method='POST',"
+        " data=json.dumps({'seconds': 1.0}).encode(), headers={'Content-Type': 'application/json'});"
+        "urllib.request.urlopen(req)"
+    )
+    r = rest_mcsctl(
+        "maintenance",
+        "run",
+        "mcs3",
+        "--no-drain",
+        "--",
+        sys.executable,
+        "-c",
+        code,
+        fast_sim.url,
+        "{server}",
+        hosts=[fast_sim],
+    )
     assert r.rc == 0, r.err
     # it saw mcs3 Down and waited, rather than leaving on the stale view from before the restart
     assert "mcs3 coming back... " in r.err and "Down" in r.err
@@ -316,10 +379,13 @@ def test_run_waits_for_the_node_to_come_back_before_leaving(rest_mcsctl, fast_si
 
 def test_run_interrupted_while_waiting_for_the_node_keeps_it_in_maintenance(rest_mcsctl, fast_sim, cli_env):
     """COMMAND took the node down and returned; Ctrl-C while mcsctl waits for it: stays in maintenance, says so."""
-    code = ("import sys, urllib.request;"
-            "urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/sim/servers/mcs3/down', method='POST'))")
-    p = rest_mcsctl.start("maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code,
-                          fast_sim.url, hosts=[fast_sim])
+    code = (
+        "import sys, urllib.request;"
+        "urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/sim/servers/mcs3/down', method='POST'))"
+    )
+    p = rest_mcsctl.start(
+        "maintenance", "run", "mcs3", "--no-drain", "--", sys.executable, "-c", code, fast_sim.url, hosts=[fast_sim]
+    )
     wait_for(lambda: state_of(fast_sim, "mcs3") == "Maintenance, Down", what="mcs3 down")
     time.sleep(0.3)  # mcsctl is now waiting for mcs3 to come back
     p.send_signal(signal.SIGINT)
@@ -327,5 +393,5 @@ def test_run_interrupted_while_waiting_for_the_node_keeps_it_in_maintenance(rest
     assert r.rc == 130, r.err
     assert "interrupted while waiting for it to come back; mcs3 stays in maintenance" in r.err
     assert "Maintenance, Down" in r.out  # the final state
-    records = [json.loads(line) for line in open(cli_env["MCSCTL_JOURNAL"])]
+    records = [json.loads(line) for line in Path(cli_env["MCSCTL_JOURNAL"]).read_text().splitlines()]
     assert [(x["action"], x["outcome"]) for x in records if x["action"] != "intent"][-1] == ("run-end", "interrupted")

@@ -69,9 +69,11 @@ def test_servers_marks_maintenance_on_a_tty_and_honours_no_color(maxscale_sim, c
 
 
 def test_command_line_mistakes_are_one_error_line_and_a_hint(rest_mcsctl):
-    for args, text in ((["servers", "--bogus"], "No such option: --bogus"),
-                       (["maintenance", "on"], "Missing argument 'SERVER'"),
-                       (["bogus"], "No such command 'bogus'")):
+    for args, text in (
+        (["servers", "--bogus"], "No such option: --bogus"),
+        (["maintenance", "on"], "Missing argument 'SERVER'"),
+        (["bogus"], "No such command 'bogus'"),
+    ):
         r = rest_mcsctl(*args)
         assert r.rc == 2
         lines = r.err.splitlines()

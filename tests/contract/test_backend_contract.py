@@ -11,9 +11,9 @@ import shlex
 import socket
 
 import pytest
-from simulator.clock import VirtualClock
 
-from mcsctl.errors import AuthFailed, ExitCode, Refused, Unreachable, UnknownServer, UsageError
+from mcsctl.errors import AuthFailed, ExitCode, Refused, UnknownServer, Unreachable, UsageError
+from simulator.clock import VirtualClock
 
 from .conftest import PASSWORD, USERS, control
 
@@ -226,9 +226,15 @@ def _contains(argv: list[str], seq: list[str]) -> bool:
 # -- older MaxScale release lines (status codes and texts differ, meaning does not) ----------------
 
 
-@pytest.mark.parametrize("version, status, word", [
-    ("6.4.15", 403, "master"), ("22.08.14", 400, "master"), ("23.08.7", 400, "primary"), ("24.02.4", 400, "primary"),
-])
+@pytest.mark.parametrize(
+    "version, status, word",
+    [
+        ("6.4.15", 403, "master"),
+        ("22.08.14", 400, "master"),
+        ("23.08.7", 400, "primary"),
+        ("24.02.4", 400, "primary"),
+    ],
+)
 def test_release_lines(connect, make_sim, version, status, word):
     sim = make_sim(scenario={"version": version}, clock=VirtualClock(), users=USERS)
     b = connect(sim)

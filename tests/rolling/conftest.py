@@ -17,8 +17,10 @@ def scenario(n: int = 3, sessions: list | None = None) -> dict:
     """n servers (mcs1 the primary), a 50 ms monitor so restarts are seen quickly."""
     return {
         "monitors": [{"name": "MariaDB-Monitor", "monitor_interval": 50}],
-        "servers": [{"name": f"mcs{i}", "port": 3310 + i, "role": "master" if i == 1 else "slave",
-                     "server_id": i} for i in range(1, n + 1)],
+        "servers": [
+            {"name": f"mcs{i}", "port": 3310 + i, "role": "master" if i == 1 else "slave", "server_id": i}
+            for i in range(1, n + 1)
+        ],
         "sessions": sessions or [],
     }
 
@@ -42,12 +44,27 @@ def mcsctl(tmp_path):
     for key in list(env):
         if key.startswith("MCSCTL_"):
             del env[key]
-    env.update(MCSCTL_JOURNAL=str(tmp_path / "journal.jsonl"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_STATE_HOME=str(tmp_path / "state"))
+    env.update(
+        MCSCTL_JOURNAL=str(tmp_path / "journal.jsonl"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
 
     def run(sim, *args, timeout: float = 60):
-        argv = [sys.executable, "-m", "mcsctl", "--backend", "rest", "-H", sim.host, "--poll-interval", "0.05",
-                "--confirm-timeout", "5", *args]
+        argv = [
+            sys.executable,
+            "-m",
+            "mcsctl",
+            "--backend",
+            "rest",
+            "-H",
+            sim.host,
+            "--poll-interval",
+            "0.05",
+            "--confirm-timeout",
+            "5",
+            *args,
+        ]
         return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
 
     run.journal = tmp_path / "journal.jsonl"

@@ -17,15 +17,18 @@ def main(argv):
         i = argv.index("--fail-on")
         name, status = argv[i + 1].rsplit(":", 1)
         fail[name] = int(status)
-        del argv[i:i + 2]
+        del argv[i : i + 2]
     url, server = argv[0], argv[1]
     seconds = float(argv[2]) if len(argv) > 2 else 0.3
     if server in fail:
         print(f"restart_node: {server}: failing on purpose", file=sys.stderr)
         return fail[server]
-    req = urllib.request.Request(f"{url}/sim/servers/{server}/restart", method="POST",
-                                 data=json.dumps({"seconds": seconds}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{url}/sim/servers/{server}/restart",
+        method="POST",
+        data=json.dumps({"seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         resp.read()
     return 0

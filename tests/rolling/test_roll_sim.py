@@ -15,7 +15,10 @@ def test_full_roll_three_nodes(fast_sim, mcsctl):
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [(x["node"], x["role"], x["result"], x["exit"]) for x in rows] == [
-        ("mcs2", "replica", "done", 0), ("mcs3", "replica", "done", 0), ("mcs1", "primary", "done", 0)]
+        ("mcs2", "replica", "done", 0),
+        ("mcs3", "replica", "done", 0),
+        ("mcs1", "primary", "done", 0),
+    ]
     # The primary stays on the node it was switched over to (documented).
     assert states(sim) == {"mcs1": "Slave, Running", "mcs2": "Master, Running", "mcs3": "Slave, Running"}
     assert "node 1/3: mcs2: running" in r.stderr
@@ -34,8 +37,12 @@ def test_full_roll_five_nodes_table(fast_sim, mcsctl):
     lines = r.stdout.splitlines()
     assert lines[0].split()[:4] == ["Order", "Node", "Role", "Result"]
     assert [ln.split()[:4] for ln in lines[1:]] == [
-        ["1/5", "mcs2", "replica", "done"], ["2/5", "mcs3", "replica", "done"], ["3/5", "mcs4", "replica", "done"],
-        ["4/5", "mcs5", "replica", "done"], ["5/5", "mcs1", "primary", "done"]]
+        ["1/5", "mcs2", "replica", "done"],
+        ["2/5", "mcs3", "replica", "done"],
+        ["3/5", "mcs4", "replica", "done"],
+        ["4/5", "mcs5", "replica", "done"],
+        ["5/5", "mcs1", "primary", "done"],
+    ]
     final = states(sim)
     assert final.pop("mcs2") == "Master, Running"
     assert set(final.values()) == {"Slave, Running"}
@@ -47,7 +54,10 @@ def test_failing_command_on_second_node_then_resume(fast_sim, mcsctl):
     assert r.returncode == 3, r.stderr
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Slave, Running", "mcs3": "Maintenance, Running"}
     assert [ln.split()[1:4] for ln in r.stdout.splitlines()[1:]] == [
-        ["mcs2", "replica", "done"], ["mcs3", "replica", "failed"], ["mcs1", "primary", "left"]]
+        ["mcs2", "replica", "done"],
+        ["mcs3", "replica", "failed"],
+        ["mcs1", "primary", "left"],
+    ]
     assert "done mcs2; failed mcs3 during command (left in maintenance); left mcs1" in r.stderr
     assert "mcsctl: error: mcs3: command exited with status 3" in r.stderr
     assert "hint: fix mcs3, then: mcsctl rolling --resume --" in r.stderr
@@ -62,7 +72,10 @@ def test_failing_command_on_second_node_then_resume(fast_sim, mcsctl):
     r = mcsctl(sim, "rolling", "--resume", "--yes", "--catchup-timeout", "20", *restart_cmd(sim))
     assert r.returncode == 0, r.stderr
     assert [ln.split()[1:4] for ln in r.stdout.splitlines()[1:]] == [
-        ["mcs2", "replica", "done"], ["mcs3", "replica", "done"], ["mcs1", "primary", "done"]]
+        ["mcs2", "replica", "done"],
+        ["mcs3", "replica", "done"],
+        ["mcs1", "primary", "done"],
+    ]
     assert "done before" in r.stdout
     assert states(sim) == {"mcs1": "Slave, Running", "mcs2": "Master, Running", "mcs3": "Slave, Running"}
 
@@ -77,13 +90,28 @@ def test_node_that_never_comes_back_times_out(fast_sim, mcsctl):
     assert "mcs2: not Running and caught up within 1.5s" in r.stderr
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Maintenance, Down", "mcs3": "Slave, Running"}
     assert [ln.split()[1:4] for ln in r.stdout.splitlines()[1:]] == [
-        ["mcs2", "replica", "timeout"], ["mcs3", "replica", "left"], ["mcs1", "primary", "left"]]
+        ["mcs2", "replica", "timeout"],
+        ["mcs3", "replica", "left"],
+        ["mcs1", "primary", "left"],
+    ]
 
 
 def test_dry_run_plans_every_call(fast_sim, mcsctl):
     sim = fast_sim(3)
-    r = mcsctl(sim, "rolling", "--dry-run", "--drain-timeout", "30", "--catchup-timeout", "90",
-               "--", "ssh", "{address}", "restart", "{server}:{port}")
+    r = mcsctl(
+        sim,
+        "rolling",
+        "--dry-run",
+        "--drain-timeout",
+        "30",
+        "--catchup-timeout",
+        "90",
+        "--",
+        "ssh",
+        "{address}",
+        "restart",
+        "{server}:{port}",
+    )
     assert r.returncode == 0, r.stderr
     base = f"http://{sim.host}/v1"
     out = r.stdout.splitlines()
@@ -109,14 +137,18 @@ def test_dry_run_plans_every_call(fast_sim, mcsctl):
         ]
 
     expected = (
-        ["# rolling maintenance over 3 node(s), one at a time: mcs2, mcs3, mcs1",
-         "# node 1/3: mcs2 (replica)"] + node(1, "mcs2", 3312)
-        + ["# node 2/3: mcs3 (replica)"] + node(2, "mcs3", 3313)
-        + ["# node 3/3: mcs1 (primary)",
-           "# switch over from mcs1 to mcs2 (monitor MariaDB-Monitor)",
-           f"POST {base}/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&mcs2&mcs1",
-           "# confirm: every MaxScale lists mcs2 as Master and mcs1 as not Master"]
-        + node(3, "mcs1", 3311) + ["# the primary stays where the switchover put it"]
+        ["# rolling maintenance over 3 node(s), one at a time: mcs2, mcs3, mcs1", "# node 1/3: mcs2 (replica)"]
+        + node(1, "mcs2", 3312)
+        + ["# node 2/3: mcs3 (replica)"]
+        + node(2, "mcs3", 3313)
+        + [
+            "# node 3/3: mcs1 (primary)",
+            "# switch over from mcs1 to mcs2 (monitor MariaDB-Monitor)",
+            f"POST {base}/maxscale/modules/mariadbmon/switchover?MariaDB-Monitor&mcs2&mcs1",
+            "# confirm: every MaxScale lists mcs2 as Master and mcs1 as not Master",
+        ]
+        + node(3, "mcs1", 3311)
+        + ["# the primary stays where the switchover put it"]
     )
     assert out == expected
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Slave, Running", "mcs3": "Slave, Running"}
@@ -180,8 +212,23 @@ def test_sigint_during_the_command_stops_the_roll(fast_sim, mcsctl, tmp_path):
     flag = tmp_path / "started"
     sleeper = f"import pathlib,time; pathlib.Path({str(flag)!r}).write_text('x'); time.sleep(60)"
     env = dict(os.environ, MCSCTL_JOURNAL=str(mcsctl.journal), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
-    argv = [sys.executable, "-m", "mcsctl", "--backend", "rest", "-H", sim.host, "--poll-interval", "0.05",
-            "rolling", "--yes", "--", sys.executable, "-c", sleeper]
+    argv = [
+        sys.executable,
+        "-m",
+        "mcsctl",
+        "--backend",
+        "rest",
+        "-H",
+        sim.host,
+        "--poll-interval",
+        "0.05",
+        "rolling",
+        "--yes",
+        "--",
+        sys.executable,
+        "-c",
+        sleeper,
+    ]
     p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for _ in range(400):  # until the command runs on mcs2 (at most ~20 s)
@@ -198,7 +245,10 @@ def test_sigint_during_the_command_stops_the_roll(fast_sim, mcsctl, tmp_path):
     assert "interrupted by SIGINT" in err
     assert states(sim) == {"mcs1": "Master, Running", "mcs2": "Maintenance, Running", "mcs3": "Slave, Running"}
     assert [ln.split()[1:4] for ln in out.splitlines()[1:]] == [
-        ["mcs2", "replica", "interrupted"], ["mcs3", "replica", "left"], ["mcs1", "primary", "left"]]
+        ["mcs2", "replica", "interrupted"],
+        ["mcs3", "replica", "left"],
+        ["mcs1", "primary", "left"],
+    ]
 
 
 def test_timeout_hint_names_the_exact_resume_command(fast_sim, mcsctl):

@@ -6,8 +6,16 @@ import json
 
 import pytest
 
-from mcsctl.errors import CommandFailed, ExitCode, GuardRefused, Interrupted, TimedOut, UnknownServer, UsageError
-from mcsctl.errors import exit_code_of
+from mcsctl.errors import (
+    CommandFailed,
+    ExitCode,
+    GuardRefused,
+    Interrupted,
+    TimedOut,
+    UnknownServer,
+    UsageError,
+    exit_code_of,
+)
 from mcsctl.journal import Journal
 from mcsctl.rolling import Roller, natural, rolling_command
 from mcsctl.workflow import OnOptions
@@ -32,8 +40,7 @@ def states(world, host=0):
 
 
 def actions(tmp_path):
-    return [(r.action, r.server, r.outcome) for r in Journal(tmp_path / "journal.jsonl").read()
-            if r.action != "intent"]
+    return [(r.action, r.server, r.outcome) for r in Journal(tmp_path / "journal.jsonl").read() if r.action != "intent"]
 
 
 def test_natural_order():
@@ -57,7 +64,7 @@ def test_full_roll_three_nodes_primary_ends_on_first_done_replica(tmp_path):
     assert acts[0] == ("rolling-start", None, "ok") and acts[-1] == ("rolling-end", None, "ok")
     for name in ("mcs2", "mcs3", "mcs1"):
         i = acts.index(("on", name, "ok"))
-        assert acts[i + 1:i + 3] == [("off", name, "ok"), ("rolling-node", name, "ok")]
+        assert acts[i + 1 : i + 3] == [("off", name, "ok"), ("rolling-node", name, "ok")]
     assert acts.index(("switchover", "mcs1", "ok")) < acts.index(("on", "mcs1", "ok"))
     assert any(line.startswith("node 3/3: mcs1 is the primary: it hands over to mcs2") for line in ui.lines)
 
@@ -72,8 +79,11 @@ def test_full_roll_five_nodes_two_maxscales(tmp_path):
     assert r.roll(plan) == "mcs2"
     for host in (0, 1):
         assert states(world, host) == {
-            "mcs1": "Slave, Running", "mcs2": "Master, Running", "mcs3": "Slave, Running",
-            "mcs4": "Slave, Running", "mcs5": "Slave, Running",
+            "mcs1": "Slave, Running",
+            "mcs2": "Master, Running",
+            "mcs3": "Slave, Running",
+            "mcs4": "Slave, Running",
+            "mcs5": "Slave, Running",
         }
         assert world.backends[host].calls.count("clear mcs1 maintenance") == 1
     assert sum(1 for line in ui.lines if " is Running and caught up on every MaxScale" in line) == 5
@@ -145,8 +155,7 @@ def test_failing_command_on_second_node_stops_then_resume_finishes(tmp_path):
     r2.start(plan2)
     assert r2.roll(plan2) == "mcs2"
     assert [a[1] for a in run.ran] == ["mcs3", "mcs1"]
-    assert [(row.node, row.result) for row in r2.rows] == [
-        ("mcs2", "done before"), ("mcs3", "done"), ("mcs1", "done")]
+    assert [(row.node, row.result) for row in r2.rows] == [("mcs2", "done before"), ("mcs3", "done"), ("mcs1", "done")]
     assert any("mcs3 is already in maintenance" in line for line in ui.lines)
     assert states(world)["mcs3"] == "Slave, Running"
     with pytest.raises(Exception, match="nothing to resume"):
@@ -210,8 +219,11 @@ def test_primary_sessions_are_drained_after_the_switchover(tmp_path):
     r.roll(plan)
     assert seen[0] == "Draining, Slave, Running"
     calls = a.calls
-    assert calls.index("switchover MariaDB-Monitor mcs2 mcs1") < calls.index("set mcs1 drain") < calls.index(
-        "set mcs1 maintenance")
+    assert (
+        calls.index("switchover MariaDB-Monitor mcs2 mcs1")
+        < calls.index("set mcs1 drain")
+        < calls.index("set mcs1 maintenance")
+    )
     assert any(line.startswith("node 3/3: mcs1 draining") for line in ui.lines)
 
 
@@ -244,9 +256,15 @@ def test_dry_run_prints_every_call_and_changes_nothing(tmp_path):
         "# confirm: every MaxScale lists mcs2 as Master and mcs1 as not Master",
     ]
     p = node(3, "mcs1", "primary")
-    expected = (["# rolling maintenance over 3 node(s), one at a time: mcs2, mcs3, mcs1"]
-                + node(1, "mcs2", "replica") + node(2, "mcs3", "replica")
-                + p[:1] + switch + p[1:] + ["# the primary stays where the switchover put it"])
+    expected = (
+        ["# rolling maintenance over 3 node(s), one at a time: mcs2, mcs3, mcs1"]
+        + node(1, "mcs2", "replica")
+        + node(2, "mcs3", "replica")
+        + p[:1]
+        + switch
+        + p[1:]
+        + ["# the primary stays where the switchover put it"]
+    )
     assert ui.lines == expected
     assert world.backends[0].calls == [] and run.ran == []
     assert not (tmp_path / "journal.jsonl").exists()
@@ -254,14 +272,28 @@ def test_dry_run_prints_every_call_and_changes_nothing(tmp_path):
 
 def test_rolling_command_prints_the_table_and_json(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
-    rolling_command(State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, fmt="json",
-                    runner=run)
+    rolling_command(
+        State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, fmt="json", runner=run
+    )
     rows = json.loads(capsys.readouterr().out)
     assert [(r["order"], r["node"], r["role"], r["result"], r["exit"]) for r in rows] == [
-        ("1/3", "mcs2", "replica", "done", 0), ("2/3", "mcs3", "replica", "done", 0),
-        ("3/3", "mcs1", "primary", "done", 0)]
-    assert set(rows[0]) == {"order", "node", "role", "result", "enter_s", "command_s", "exit", "catchup_s",
-                            "leave_s", "total_s", "note"}
+        ("1/3", "mcs2", "replica", "done", 0),
+        ("2/3", "mcs3", "replica", "done", 0),
+        ("3/3", "mcs1", "primary", "done", 0),
+    ]
+    assert set(rows[0]) == {
+        "order",
+        "node",
+        "role",
+        "result",
+        "enter_s",
+        "command_s",
+        "exit",
+        "catchup_s",
+        "leave_s",
+        "total_s",
+        "note",
+    }
     assert "the primary is now mcs2" in ui.lines[-1]
 
 
@@ -269,10 +301,28 @@ def test_rolling_command_failure_prints_done_failed_left(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
     run.status["mcs3"] = 7
     with pytest.raises(CommandFailed) as exc:
-        rolling_command(State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, runner=run)
+        rolling_command(
+            State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, runner=run
+        )
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["Order", "Node", "Role", "Result", "Enter", "s", "Command", "s", "Exit", "Catchup",
-                              "s", "Leave", "s", "Total", "s", "Note"]
+    assert out[0].split() == [
+        "Order",
+        "Node",
+        "Role",
+        "Result",
+        "Enter",
+        "s",
+        "Command",
+        "s",
+        "Exit",
+        "Catchup",
+        "s",
+        "Leave",
+        "s",
+        "Total",
+        "s",
+        "Note",
+    ]
     assert out[1].split()[:4] == ["1/3", "mcs2", "replica", "done"]
     assert out[2].split()[:4] == ["2/3", "mcs3", "replica", "failed"]
     assert out[3].split()[:4] == ["3/3", "mcs1", "primary", "left"]
@@ -308,7 +358,10 @@ def test_role_that_does_not_come_back_puts_the_node_back_into_maintenance(tmp_pa
     assert states(world)["mcs2"] == "Maintenance, Running"
     assert r.rows[0].result == "timeout"
     assert [a for a in actions(tmp_path) if a[1] == "mcs2"][-3:] == [
-        ("off", "mcs2", "ok"), ("on", "mcs2", "ok"), ("rolling-node", "mcs2", "timeout")]
+        ("off", "mcs2", "ok"),
+        ("on", "mcs2", "ok"),
+        ("rolling-node", "mcs2", "timeout"),
+    ]
 
 
 def test_drain_timeout_fails_before_maintenance(tmp_path, capsys):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-
 
 from ..golden import GOLDEN
 
@@ -13,9 +11,27 @@ REAL = GOLDEN / "real-24.02"
 RESPONSES = GOLDEN / "responses"
 DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
 # Values that differ on every run of a real system: clocks, counters, ids, ports.
-VOLATILE = {"triggered_at", "uptime", "ticks", "started", "started_at", "activated_at", "connected",
-            "users_last_update", "seconds_alive", "idle", "connection_id", "io_activity", "memory",
-            "client", "system", "process_datadir", "commit", "admin_port", "users"}
+VOLATILE = {
+    "triggered_at",
+    "uptime",
+    "ticks",
+    "started",
+    "started_at",
+    "activated_at",
+    "connected",
+    "users_last_update",
+    "seconds_alive",
+    "idle",
+    "connection_id",
+    "io_activity",
+    "memory",
+    "client",
+    "system",
+    "process_datadir",
+    "commit",
+    "admin_port",
+    "users",
+}
 
 
 def real_body(case: str) -> dict:
@@ -58,7 +74,7 @@ def differences(expected, got, path: str = "") -> list[str]:
     elif isinstance(expected, list):
         if len(expected) != len(got):
             out.append(f"{path}: {len(expected)} items expected, got {len(got)}")
-        for i, (a, b) in enumerate(zip(expected, got)):
+        for i, (a, b) in enumerate(zip(expected, got, strict=False)):
             out += differences(a, b, f"{path}[{i}]")
     elif expected != got:
         out.append(f"{path}: {expected!r} != {got!r}")

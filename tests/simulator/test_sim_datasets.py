@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.scenario import bundled_scenarios
+
 from .simhelpers import response_doc
 
 DATASETS = ["cluster3", "cluster3_mcs3_maint", "variants", "longnames", "many50", "nomonitor"]
@@ -16,12 +17,20 @@ def visible(doc: dict) -> list[tuple]:
     for s in doc["data"]:
         a, rel = s["attributes"], s["relationships"]
         p = a["parameters"]
-        rows.append((
-            s["id"], p["address"], p["port"], p["socket"], a["state"], a.get("state_details"),
-            a["statistics"]["connections"], a.get("gtid_current_pos", "<absent>"),
-            [m["id"] for m in rel.get("monitors", {}).get("data", [])] if "monitors" in rel else None,
-            [m["id"] for m in rel.get("services", {}).get("data", [])] if "services" in rel else None,
-        ))
+        rows.append(
+            (
+                s["id"],
+                p["address"],
+                p["port"],
+                p["socket"],
+                a["state"],
+                a.get("state_details"),
+                a["statistics"]["connections"],
+                a.get("gtid_current_pos", "<absent>"),
+                [m["id"] for m in rel.get("monitors", {}).get("data", [])] if "monitors" in rel else None,
+                [m["id"] for m in rel.get("services", {}).get("data", [])] if "services" in rel else None,
+            )
+        )
     return rows
 
 

@@ -184,8 +184,12 @@ def test_shutdown_mode_503_before_auth(vsim):
 
 def test_common_headers(vsim):
     _, headers, _ = vsim.api("GET", "/v1/servers")
-    for k, v in {"X-Frame-Options": "Deny", "X-XSS-Protection": "1", "Referrer-Policy": "same-origin",
-                 "Cache-Control": "no-cache"}.items():
+    for k, v in {
+        "X-Frame-Options": "Deny",
+        "X-XSS-Protection": "1",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-cache",
+    }.items():
         assert headers[k] == v
     assert "Date" in headers and "ETag" in headers and "Last-Modified" in headers
     assert "Server" not in headers
@@ -243,12 +247,18 @@ def test_monitor_stop_start_and_unknown(vsim):
 
 def test_odd_names_and_methods_never_500(vsim):
     long = "x" * 5000
-    for method, path in (("GET", f"/v1/servers/{long}"), ("PUT", f"/v1/servers/{long}/set?state=maint"),
-                         ("GET", "/v1/servers/%00%ff"), ("GET", "/v1/servers/a%2Fb"),
-                         ("DELETE", "/v1/servers/mcs1"), ("POST", "/v1/servers"),
-                         ("PUT", "/v1/servers/mcs1/set?state=%ff%fe"), ("GET", "/v1/sessions/abc"),
-                         ("POST", "/v1/maxscale/modules/mariadbmon/nosuch?x"),
-                         ("GET", "/v1/maxscale/modules/mariadbmon/switchover")):
+    for method, path in (
+        ("GET", f"/v1/servers/{long}"),
+        ("PUT", f"/v1/servers/{long}/set?state=maint"),
+        ("GET", "/v1/servers/%00%ff"),
+        ("GET", "/v1/servers/a%2Fb"),
+        ("DELETE", "/v1/servers/mcs1"),
+        ("POST", "/v1/servers"),
+        ("PUT", "/v1/servers/mcs1/set?state=%ff%fe"),
+        ("GET", "/v1/sessions/abc"),
+        ("POST", "/v1/maxscale/modules/mariadbmon/nosuch?x"),
+        ("GET", "/v1/maxscale/modules/mariadbmon/switchover"),
+    ):
         st, _, _ = vsim.api(method, path)
         assert 400 <= st < 500, (method, path[:40], st)
 

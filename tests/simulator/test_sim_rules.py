@@ -62,10 +62,19 @@ def test_force_closes_connections_at_once():
     assert conns(ms)["mcs3"] == 0 and len(ms.sessions) == 3
 
 
-@pytest.mark.parametrize("value,version,closes", [
-    ("yes", "24.02.4", True), ("true", "24.02.4", True), ("ON", "24.02.4", True), ("1", "23.02.1", True),
-    ("no", "24.02.4", False), ("true", "22.08.14", False), ("yes", "22.08.14", True), ("yes", "2.5.29", True),
-])
+@pytest.mark.parametrize(
+    "value,version,closes",
+    [
+        ("yes", "24.02.4", True),
+        ("true", "24.02.4", True),
+        ("ON", "24.02.4", True),
+        ("1", "23.02.1", True),
+        ("no", "24.02.4", False),
+        ("true", "22.08.14", False),
+        ("yes", "22.08.14", True),
+        ("yes", "2.5.29", True),
+    ],
+)
 def test_force_truthiness_by_version(value, version, closes):
     ms = make({"version": version})
     ms.open_sessions(1)
@@ -220,8 +229,9 @@ def test_version_lines_change_wire_details():
     assert err.value.status == 400 and "The server is master," in err.value.details[0]
     with pytest.raises(SimError) as err:
         old.set_state("mcs3", "running")
-    assert err.value.details == ["The server is monitored, so only the maintenance status can be set/cleared "
-                                 "manually. Status was not modified."]
+    assert err.value.details == [
+        "The server is monitored, so only the maintenance status can be set/cleared manually. Status was not modified."
+    ]
     older = make({"version": "6.4.15"})
     with pytest.raises(SimError) as err:
         older.set_state("mcs3", "bogus")

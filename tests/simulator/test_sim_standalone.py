@@ -31,8 +31,13 @@ def free_port_pair() -> int:
 
 
 def start(*args: str) -> tuple[subprocess.Popen, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     return proc, []
 
 
@@ -54,9 +59,13 @@ def test_standalone_two_instances_serve_and_stop_on_sigterm():
         status, doc = get(f"http://127.0.0.1:{port}/v1/servers")
         assert status == 200
         assert [(s["id"], s["attributes"]["state"]) for s in doc["data"]] == [
-            ("db1", "Master, Running"), ("db2", "Slave, Running"), ("db3", "Slave, Running")]
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/servers/db1/set?state=maintenance",
-                                     method="PUT", headers=AUTH)
+            ("db1", "Master, Running"),
+            ("db2", "Slave, Running"),
+            ("db3", "Slave, Running"),
+        ]
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/servers/db1/set?state=maintenance", method="PUT", headers=AUTH
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 204  # legacy profile: the primary may enter maintenance
         _, other = get(f"http://127.0.0.1:{port + 1}/v1/servers/db1")
@@ -84,22 +93,30 @@ def test_standalone_sigint_and_scenario_file(tmp_path):
     assert proc.returncode == 0 and "Traceback" not in err
 
 
-@pytest.mark.parametrize("content,message", [
-    ("{oops", "not valid JSON"),
-    ('{"servers": [{"name": "a", "role": "boss"}]}', "role"),
-    ('{"profile": "9.9"}', "profile"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("{oops", "not valid JSON"),
+        ('{"servers": [{"name": "a", "role": "boss"}]}', "role"),
+        ('{"profile": "9.9"}', "profile"),
+    ],
+)
 def test_bad_scenario_is_one_line_and_exit_2(tmp_path, content, message):
     sc = tmp_path / "bad.json"
     sc.write_text(content)
-    r = subprocess.run([sys.executable, "-m", "simulator", "--scenario", str(sc)], capture_output=True, text=True,
-                       timeout=30)
+    r = subprocess.run(
+        [sys.executable, "-m", "simulator", "--scenario", str(sc)], capture_output=True, text=True, timeout=30
+    )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and message in r.stderr and r.stderr.startswith("maxscale-sim: ")
     assert r.stdout == ""
 
 
 def test_missing_scenario_file_exit_2(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "simulator", "--scenario", str(tmp_path / "none.json")],
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [sys.executable, "-m", "simulator", "--scenario", str(tmp_path / "none.json")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 2 and "cannot read" in r.stderr and "Traceback" not in r.stderr

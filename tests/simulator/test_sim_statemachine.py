@@ -44,8 +44,7 @@ class SimMachine(RuleBasedStateMachine):
         self.in_trx = {sid for sid, s in self.ms.sessions.items() if s.in_trx}
 
     # --- rules ---
-    @rule(target=sessions, count=st.integers(1, 3),
-          servers=st.none() | st.lists(st.sampled_from(SERVERS), unique=True))
+    @rule(target=sessions, count=st.integers(1, 3), servers=st.none() | st.lists(st.sampled_from(SERVERS), unique=True))
     def open_sessions(self, count, servers):
         try:
             ids = self.ms.open_sessions(count, servers)
@@ -91,8 +90,11 @@ class SimMachine(RuleBasedStateMachine):
             self.in_trx.discard(sid)
             self.ms.close_session(sid)
 
-    @rule(server=st.sampled_from(TARGETS), state=st.sampled_from(["maintenance", "drain", "maint"]),
-          force=st.sampled_from([None, "yes", "no"]))
+    @rule(
+        server=st.sampled_from(TARGETS),
+        state=st.sampled_from(["maintenance", "drain", "maint"]),
+        force=st.sampled_from([None, "yes", "no"]),
+    )
     def set_state(self, server, state, force):
         self._set_state(server, state, force)
 
@@ -174,8 +176,14 @@ class LegacyMachine(SimMachine):
     profile = "legacy"
 
 
-_settings = settings(max_examples=60, stateful_step_count=30, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(
+    max_examples=60,
+    stateful_step_count=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 TestSim2402 = SimMachine.TestCase
 TestSim2402.settings = _settings
 TestSimLegacy = LegacyMachine.TestCase

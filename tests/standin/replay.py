@@ -26,8 +26,13 @@ class ReplayStub:
                 pass
 
             def _serve(self):
-                stub.seen.append({"method": self.command, "target": self.path,
-                                  "headers": [f"{k}: {v}" for k, v in self.headers.items()]})
+                stub.seen.append(
+                    {
+                        "method": self.command,
+                        "target": self.path,
+                        "headers": [f"{k}: {v}" for k, v in self.headers.items()],
+                    }
+                )
                 ex = stub.match(self.command, self.path)
                 if ex is None:
                     return self._reply(599, "No Match", [], b"")
@@ -36,8 +41,9 @@ class ReplayStub:
                     stub.release.wait(5)
                     return None
                 body = stub.body_bytes(ex)
-                headers = [h for h in ex.get("response_headers", [])
-                           if not h.lower().startswith(("date:", "content-length:"))]
+                headers = [
+                    h for h in ex.get("response_headers", []) if not h.lower().startswith(("date:", "content-length:"))
+                ]
                 return self._reply(ex["status"], None, headers, body)
 
             def _reply(self, status, reason, headers, body):
@@ -54,8 +60,7 @@ class ReplayStub:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def sub(self, text: str) -> str:
         for old, new in self.port_map.items():

@@ -10,8 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-ENV_VERSION = {"2.5": "2.5", "6.4": "6.4", "22.08": "22.08", "23.08": "23.08",
-               "24.02.3": "24.02.3", "24.02": "24.02"}
+ENV_VERSION = {"2.5": "2.5", "6.4": "6.4", "22.08": "22.08", "23.08": "23.08", "24.02.3": "24.02.3", "24.02": "24.02"}
 
 
 @dataclass
@@ -21,15 +20,33 @@ class Result:
     stderr: str
 
 
-def run_standin(args: list[str], version: str, home: Path, stdin: str | None = None,
-                extra_env: dict | None = None, timeout: float = 20) -> Result:
+def run_standin(
+    args: list[str],
+    version: str,
+    home: Path,
+    stdin: str | None = None,
+    extra_env: dict | None = None,
+    timeout: float = 20,
+) -> Result:
     """`python -m simulator.maxctrl ARGS` with MAXCTRL_SIM_VERSION, an empty HOME, pipes for stdio."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAXCTRL")}
-    env.update({"MAXCTRL_SIM_VERSION": ENV_VERSION[version], "HOME": str(home), "TZ": "UTC",
-                "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", "")})
+    env.update(
+        {
+            "MAXCTRL_SIM_VERSION": ENV_VERSION[version],
+            "HOME": str(home),
+            "TZ": "UTC",
+            "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
     env.update(extra_env or {})
-    proc = subprocess.run([sys.executable, "-m", "simulator.maxctrl", *args], input=(stdin or "").encode(),
-                          capture_output=True, env=env, cwd=str(home), timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator.maxctrl", *args],
+        input=(stdin or "").encode(),
+        capture_output=True,
+        env=env,
+        cwd=str(home),
+        timeout=timeout,
+    )
     return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 

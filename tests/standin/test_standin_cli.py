@@ -8,31 +8,45 @@ import sys
 import pytest
 
 from simulator.maxctrl_args import ArgError, parse, parse_timeout
+
 from .replay import free_port
 from .runner import REPO, run_inprocess
 
 
-@pytest.mark.parametrize("raw,ms", [("1000", 1000), ("10ms", 10), ("1s", 1000), ("2m", 120000),
-                                    ("1h", 1440000), (7, 7)])
+@pytest.mark.parametrize(
+    "raw,ms", [("1000", 1000), ("10ms", 10), ("1s", 1000), ("2m", 120000), ("1h", 1440000), (7, 7)]
+)
 def test_timeout_suffixes_including_the_h_bug(raw, ms):
     assert parse_timeout(raw) == ms
 
 
-@pytest.mark.parametrize("raw,msg", [("abc", "'abc' is not a valid duration."),
-                                     ("5x", "'x' in '5x' is not a valid duration suffix.")])
+@pytest.mark.parametrize(
+    "raw,msg", [("abc", "'abc' is not a valid duration."), ("5x", "'x' in '5x' is not a valid duration suffix.")]
+)
 def test_timeout_errors(raw, msg):
     with pytest.raises(ArgError) as exc:
         parse_timeout(raw)
     assert exc.value.args[0] == msg
 
 
-@pytest.mark.parametrize("argv,key,value", [
-    (["--tsv=false"], "tsv", False), (["--no-tsv"], "tsv", False), (["--tsv", "true"], "tsv", True),
-    (["-n", "false"], "tls-verify-server-cert", False), (["--no-tls-verify-server-cert"], "tls-verify-server-cert", False),
-    (["--tls-verify-server-cert=false"], "tls-verify-server-cert", False), (["-n"], "tls-verify-server-cert", True),
-    (["-p", ""], "password", ""), (["--password="], "password", ""), (["-t1000"], "timeout", "1000"),
-    (["-qs"], "secure", True), (["--skip-sync"], "skip-sync", True), (["--skipSync"], "skip-sync", True),
-])
+@pytest.mark.parametrize(
+    "argv,key,value",
+    [
+        (["--tsv=false"], "tsv", False),
+        (["--no-tsv"], "tsv", False),
+        (["--tsv", "true"], "tsv", True),
+        (["-n", "false"], "tls-verify-server-cert", False),
+        (["--no-tls-verify-server-cert"], "tls-verify-server-cert", False),
+        (["--tls-verify-server-cert=false"], "tls-verify-server-cert", False),
+        (["-n"], "tls-verify-server-cert", True),
+        (["-p", ""], "password", ""),
+        (["--password="], "password", ""),
+        (["-t1000"], "timeout", "1000"),
+        (["-qs"], "secure", True),
+        (["--skip-sync"], "skip-sync", True),
+        (["--skipSync"], "skip-sync", True),
+    ],
+)
 def test_option_forms(argv, key, value):
     assert parse(argv).values[key] == value
 
@@ -56,8 +70,17 @@ def _run(tmp_path, monkeypatch, args, version="24.02", stdin=None):
     return run_inprocess(args, version, home, monkeypatch, stdin=stdin)
 
 
-@pytest.mark.parametrize("version,text", [("2.5", "2.5.30"), ("6.4", "6.4.16"), ("22.08", "22.08.15"),
-                                          ("23.08", "23.08.8"), ("24.02.3", "24.02.3"), ("24.02", "24.02.4")])
+@pytest.mark.parametrize(
+    "version,text",
+    [
+        ("2.5", "2.5.30"),
+        ("6.4", "6.4.16"),
+        ("22.08", "22.08.15"),
+        ("23.08", "23.08.8"),
+        ("24.02.3", "24.02.3"),
+        ("24.02", "24.02.4"),
+    ],
+)
 def test_version(tmp_path, monkeypatch, version, text):
     assert _run(tmp_path, monkeypatch, ["--version"], version).stdout == text + "\n"
 
@@ -101,8 +124,11 @@ def test_default_config_file_with_bad_mode_breaks_every_command(tmp_path, monkey
     assert res.stderr == "Error: Could not connect to MaxScale\n"
     cnf.chmod(0o660)
     res = run_inprocess(["list", "servers"], "24.02", home, monkeypatch)
-    assert (res.rc, res.stderr) == (1, f"Error: {cnf} exists, but can be accessed by group and world. "
-                                       "Remove all rights from everyone else but owner\n")
+    assert (res.rc, res.stderr) == (
+        1,
+        f"Error: {cnf} exists, but can be accessed by group and world. "
+        "Remove all rights from everyone else but owner\n",
+    )
 
 
 def test_config_needs_cnf_suffix_and_section(tmp_path, monkeypatch):
@@ -141,8 +167,9 @@ def test_not_implemented_command(tmp_path, monkeypatch):
 
 def test_bad_version_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("MAXCTRL_SIM_VERSION", "9.9")
-    from simulator import maxctrl
     import io
+
+    from simulator import maxctrl
 
     err = io.StringIO()
     assert maxctrl.main(["--version"], stdout=io.StringIO(), stderr=err) == 1
@@ -151,9 +178,14 @@ def test_bad_version_variable(tmp_path, monkeypatch):
 
 def test_never_reads_stdin_without_dash_p_empty(maxscale_sim, tmp_path):
     """stdin left open (a pipe nobody writes to): a command must still finish."""
-    proc = subprocess.Popen([sys.executable, "-m", "simulator.maxctrl", "-h", maxscale_sim.host, "list", "servers",
-                             "--tsv"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=str(REPO), env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator.maxctrl", "-h", maxscale_sim.host, "list", "servers", "--tsv"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=str(REPO),
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     try:
         assert proc.wait(timeout=20) == 0  # stdin is still open here
         out = proc.stdout.read()
@@ -167,8 +199,13 @@ def test_never_reads_stdin_without_dash_p_empty(maxscale_sim, tmp_path):
 
 
 def test_password_from_stdin_is_trimmed(maxscale_sim, tmp_path, monkeypatch):
-    res = run_inprocess(["-h", maxscale_sim.host, "-p", "", "api", "get", "servers/mcs1", "data.id"], "24.02",
-                        tmp_path, monkeypatch, stdin="  mariadb \n\n")
+    res = run_inprocess(
+        ["-h", maxscale_sim.host, "-p", "", "api", "get", "servers/mcs1", "data.id"],
+        "24.02",
+        tmp_path,
+        monkeypatch,
+        stdin="  mariadb \n\n",
+    )
     assert (res.rc, res.stdout) == (0, '"mcs1"\n')
 
 
@@ -181,20 +218,29 @@ def test_list_monitors_sessions_and_api_on_simulator(maxscale_sim, tmp_path, mon
     lines = res.stdout.splitlines()
     assert len(lines) == 2 and all(line.split("\t")[1:3] == ["bob", "127.0.0.1"] for line in lines)
     assert all(line.split("\t")[5] == "RW-Split-Router" for line in lines)
-    res = run_inprocess(["-h", h, "api", "get", "servers", "data[].attributes.statistics.connections", "--sum"],
-                        "24.02", tmp_path, monkeypatch)
+    res = run_inprocess(
+        ["-h", h, "api", "get", "servers", "data[].attributes.statistics.connections", "--sum"],
+        "24.02",
+        tmp_path,
+        monkeypatch,
+    )
     assert res.stdout == "6\n"
 
 
 def test_switchover_force_and_set_several_states(maxscale_sim, tmp_path, monkeypatch):
     h = maxscale_sim.host
-    res = run_inprocess(["-h", h, "call", "command", "mariadbmon", "switchover-force", "MariaDB-Monitor", "mcs2"],
-                        "24.02", tmp_path, monkeypatch)
+    res = run_inprocess(
+        ["-h", h, "call", "command", "mariadbmon", "switchover-force", "MariaDB-Monitor", "mcs2"],
+        "24.02",
+        tmp_path,
+        monkeypatch,
+    )
     assert (res.rc, res.stdout, res.stderr) == (0, "OK\n", "")
     res = run_inprocess(["-h", h, "set", "server", "mcs3", "maintenance", "drain"], "24.02", tmp_path, monkeypatch)
     assert (res.rc, res.stdout) == (0, "OK,OK\n")
-    res = run_inprocess(["-h", h, "api", "get", "servers/mcs3", "data.attributes.state"], "24.02", tmp_path,
-                        monkeypatch)
+    res = run_inprocess(
+        ["-h", h, "api", "get", "servers/mcs3", "data.attributes.state"], "24.02", tmp_path, monkeypatch
+    )
     assert res.stdout == '"Maintenance, Running"\n'
 
 

@@ -6,15 +6,27 @@ import pytest
 
 from simulator.maxctrl_format import box_table, js_len, list_servers_columns, tsv_table
 from simulator.maxctrl_views import get_path, list_servers_table, show_server_pairs
+
 from .goldens import VERSIONS, exchanges, response_body, text
 
-
-LIST_CASES = ["list_servers", "list_servers_cluster3_mcs3_maint", "list_servers_variants",
-              "list_servers_longnames", "list_servers_many50", "list_servers_empty",
-              "list_servers_nomonitor"]
+LIST_CASES = [
+    "list_servers",
+    "list_servers_cluster3_mcs3_maint",
+    "list_servers_variants",
+    "list_servers_longnames",
+    "list_servers_many50",
+    "list_servers_empty",
+    "list_servers_nomonitor",
+]
 MAJOR = {"2.5": 2, "6.4": 6, "22.08": 22, "23.08": 23, "24.02.3": 24, "24.02": 24}
-LINE = {"2.5": "2.5.30", "6.4": "6.4.16", "22.08": "22.08.15", "23.08": "23.08.8",
-        "24.02.3": "24.02.3", "24.02": "24.02.4"}
+LINE = {
+    "2.5": "2.5.30",
+    "6.4": "6.4.16",
+    "22.08": "22.08.15",
+    "23.08": "23.08.8",
+    "24.02.3": "24.02.3",
+    "24.02": "24.02.4",
+}
 
 
 def _doc(version, case):
@@ -52,11 +64,11 @@ def _kv_table(rows):
 
 def test_box_table_counts_utf16_units():
     # An astral character is 2 UTF-16 code units, so it gets one space less padding.
-    out = box_table(["A"], [["\U0001F600"], ["abc"]])
+    out = box_table(["A"], [["\U0001f600"], ["abc"]])
     lines = out.splitlines()
     assert lines[1] == "│ A   │"
-    assert lines[3] == "│ \U0001F600  │"
-    assert js_len("\U0001F600") == 2
+    assert lines[3] == "│ \U0001f600  │"
+    assert js_len("\U0001f600") == 2
 
 
 def test_box_table_empty_rows_and_multiline():
@@ -69,9 +81,20 @@ def test_tsv_table():
     assert tsv_table([[" a  b ", "", "c\n d"], ["x", "y", ""]]) == "a b\t\tc d\nx\ty\t\n"
 
 
-@pytest.mark.parametrize("version,monitor", [("2.5", False), ("6.4", False), ("22.08.0", False),
-                                             ("22.08.1", False), ("22.08.2", True), ("22.08", True),
-                                             ("23.08", True), ("24.02", True), ("24.02.3", True)])
+@pytest.mark.parametrize(
+    "version,monitor",
+    [
+        ("2.5", False),
+        ("6.4", False),
+        ("22.08.0", False),
+        ("22.08.1", False),
+        ("22.08.2", True),
+        ("22.08", True),
+        ("23.08", True),
+        ("24.02", True),
+        ("24.02.3", True),
+    ],
+)
 def test_list_servers_columns(version, monitor):
     cols = list_servers_columns(version)
     assert cols[:6] == ["Server", "Address", "Port", "Connections", "State", "GTID"]

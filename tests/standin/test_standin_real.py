@@ -76,7 +76,7 @@ NOT_REPRODUCIBLE = {
     "mc_show_server_mcs3": "uptime, triggered_at and the statistics are live values of the capture",
     "mc_list_sessions_one": "the Connected time, Idle, Memory and I/O-Activity are live values",
     "mc_list_servers_two_hosts": "aiohttp answers the request target '%20127.0.0.1:P/v1/servers' with "
-                                 "400 'Unexpected start char in url'; MaxScale: 404 without a body",
+    "400 'Unexpected start char in url'; MaxScale: 404 without a body",
 }
 
 
@@ -109,11 +109,15 @@ def test_real_capture_script(maxscale_sim, maxctrl_bin, tmp_path):
                 assert sim.control("DELETE", f"sessions/{session}")[0] == 200
         else:
             args = [sub(a) for a in (what.split() if isinstance(what, str) else what)]
-            proc = subprocess.run(["maxctrl", *args], capture_output=True, env=env, cwd=str(home),
-                                  stdin=subprocess.DEVNULL, timeout=30)
+            proc = subprocess.run(
+                ["maxctrl", *args], capture_output=True, env=env, cwd=str(home), stdin=subprocess.DEVNULL, timeout=30
+            )
             got = (proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
-            expected = (sub((REAL / f"{step}.stdout").read_text()), sub((REAL / f"{step}.stderr").read_text()),
-                        int((REAL / f"{step}.rc").read_text()))
+            expected = (
+                sub((REAL / f"{step}.stdout").read_text()),
+                sub((REAL / f"{step}.stderr").read_text()),
+                int((REAL / f"{step}.rc").read_text()),
+            )
             if got != expected:
                 differs[step] = (got, expected)
     unexpected = {k: v for k, v in differs.items() if k not in NOT_REPRODUCIBLE}

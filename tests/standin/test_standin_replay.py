@@ -22,10 +22,10 @@ from . import goldens
 from .replay import ReplayStub, free_port
 from .runner import run_inprocess, write_config_files
 
-
 SKIP_ALL = {"help", "set_help", "secure_against_plain_http", "multi_host_repeated_flag"}
-SKIP = {("2.5", "stdin_batch"), ("2.5", "multi_host_list")} | {(v, c) for v in ("6.4", "22.08", "23.08", "24.02.3")
-                                   for c in ("timeout_list", "timeout_set")}
+SKIP = {("2.5", "stdin_batch"), ("2.5", "multi_host_list")} | {
+    (v, c) for v in ("6.4", "22.08", "23.08", "24.02.3") for c in ("timeout_list", "timeout_set")
+}
 
 
 def _cases():
@@ -74,7 +74,6 @@ def test_golden_case(version, case, tmp_path, monkeypatch):
         goldens.rc(version, name),
     )
     for port, srv in servers.items():
-        expected = [(ex["method"], sub(ex["target"]), [sub(h) for h in ex["request_headers"]])
-                    for ex in stubs[port]]
+        expected = [(ex["method"], sub(ex["target"]), [sub(h) for h in ex["request_headers"]]) for ex in stubs[port]]
         got = [(r["method"], r["target"], r["headers"]) for r in srv.seen]
         assert got == expected, f"requests to stub {labels[port]}"

@@ -25,25 +25,31 @@ from . import goldens
 from .replay import free_port
 from .runner import ENV_VERSION, run_inprocess, write_config_files
 
-
-SERVER_VERSION = {"24.02": "24.02.3", "24.02.3": "24.02.3", "23.08": "23.08.7", "22.08": "22.08.14",
-                  "6.4": "6.4.15", "2.5": "2.5.29"}
-SKIP_ALL = {"help", "set_help", "secure_against_plain_http", "multi_host_repeated_flag",
-            "timeout_list", "timeout_set"}
+SERVER_VERSION = {
+    "24.02": "24.02.3",
+    "24.02.3": "24.02.3",
+    "23.08": "23.08.7",
+    "22.08": "22.08.14",
+    "6.4": "6.4.15",
+    "2.5": "2.5.29",
+}
+SKIP_ALL = {"help", "set_help", "secure_against_plain_http", "multi_host_repeated_flag", "timeout_list", "timeout_set"}
 SKIP = {("2.5", "stdin_batch"), ("2.5", "multi_host_list")}
 # (version or "*", case) -> why the simulator's answer differs from the capture's stub
-_SHOW = ("the scenario cannot set uptime (stub 86400), triggered_at (stub 'Wed, 23 Oct 2024 08:00:00 "
-         "GMT'), total/max connections (100/20), routed_packets, and the simulator adds "
-         "response_time_distribution, which the stub left out")
+_SHOW = (
+    "the scenario cannot set uptime (stub 86400), triggered_at (stub 'Wed, 23 Oct 2024 08:00:00 "
+    "GMT'), total/max connections (100/20), routed_packets, and the simulator adds "
+    "response_time_distribution, which the stub left out"
+)
 KNOWN_SIM_DIFFERENCES: dict[tuple[str, str], str] = {
     ("*", "show_server"): _SHOW,
     ("*", "show_server_tsv"): _SHOW,
     ("*", "list_servers_many50"): "the stub served mcs35 as 'Draining' with 0 connections; a real "
-                                  "MaxScale (and the simulator) renders that 'Drained'",
+    "MaxScale (and the simulator) renders that 'Drained'",
     ("*", "list_servers_many50_tsv"): "as list_servers_many50",
     ("*", "multi_host_space_separated"): "aiohttp rejects the request target '%20127.0.0.1:P/v1/servers' "
-                                         "with 400 'Unexpected start char in url'; MaxScale answers 404 "
-                                         "with no body (real-24.02 mc_list_servers_two_hosts)",
+    "with 400 'Unexpected start char in url'; MaxScale answers 404 "
+    "with no body (real-24.02 mc_list_servers_two_hosts)",
 }
 
 
@@ -85,8 +91,14 @@ def test_golden_case_on_simulator(version, case, make_sim, maxctrl_bin, tmp_path
     if version == "24.02":
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAXCTRL")}
         env.update({"MAXCTRL_SIM_VERSION": ENV_VERSION[version], "HOME": str(home), "TZ": "UTC"})
-        proc = subprocess.run(["maxctrl", *args], input=(case["stdin"] or "").encode(),
-                              capture_output=True, env=env, cwd=str(home), timeout=30)
+        proc = subprocess.run(
+            ["maxctrl", *args],
+            input=(case["stdin"] or "").encode(),
+            capture_output=True,
+            env=env,
+            cwd=str(home),
+            timeout=30,
+        )
         got = (proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
     else:
         res = run_inprocess(args, version, home, monkeypatch, stdin=case["stdin"])

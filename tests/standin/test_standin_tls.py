@@ -13,18 +13,42 @@ from .runner import run_inprocess
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 
-PING = [{"method": "GET", "target": "/v1/maxscale", "status": 200,
-         "response_headers": ["Content-Type: application/json"],
-         "response_body": '{"data": {"attributes": {"version": "24.02.4"}}}'}]
+PING = [
+    {
+        "method": "GET",
+        "target": "/v1/maxscale",
+        "status": 200,
+        "response_headers": ["Content-Type: application/json"],
+        "response_body": '{"data": {"attributes": {"version": "24.02.4"}}}',
+    }
+]
 
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
     d = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(d / "key.pem"),
+            "-out",
+            str(d / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return d
 
 
@@ -58,6 +82,15 @@ def test_unverified_needs_no_ca(https_stub, tmp_path, monkeypatch):
 
 
 def test_client_certificate(https_stub, certs, tmp_path, monkeypatch):
-    res = _get(https_stub, tmp_path, monkeypatch, "--tls-ca-cert", str(certs / "cert.pem"),
-               "--tls-cert", str(certs / "cert.pem"), "--tls-key", str(certs / "key.pem"))
+    res = _get(
+        https_stub,
+        tmp_path,
+        monkeypatch,
+        "--tls-ca-cert",
+        str(certs / "cert.pem"),
+        "--tls-cert",
+        str(certs / "cert.pem"),
+        "--tls-key",
+        str(certs / "key.pem"),
+    )
     assert (res.rc, res.stdout) == (0, '"24.02.4"\n')

@@ -86,9 +86,13 @@ def test_dry_run_plan_as_json_names_each_call_and_its_host():
     proc.enter("mcs3", OnOptions(dry_run=True))
     ui.flush_plan()
     doc = json.loads(out.getvalue())
-    assert doc["steps"][0] == {"step": "set mcs3 draining on every MaxScale",
-                               "calls": [{"host": "a:8989", "call": "a:8989: set mcs3 drain"},
-                                         {"host": "b:8989", "call": "b:8989: set mcs3 drain"}]}
+    assert doc["steps"][0] == {
+        "step": "set mcs3 draining on every MaxScale",
+        "calls": [
+            {"host": "a:8989", "call": "a:8989: set mcs3 drain"},
+            {"host": "b:8989", "call": "b:8989: set mcs3 drain"},
+        ],
+    }
 
 
 def test_off_for_a_set_puts_back_what_it_took_out_when_one_fails():

@@ -78,7 +78,11 @@ def test_intent_and_outcome_records(tmp_path):
         proc.enter("mcs1", OnOptions(drain=False))  # the primary
     recs = [r for r in proc.journal.read() if r.action == "intent"]
     assert [(r.server, r.outcome, r.extra["for"]) for r in recs] == [
-        ("mcs3", "started", "on"), ("mcs3", "ok", "on"), ("mcs1", "started", "on"), ("mcs1", "refused", "on")]
+        ("mcs3", "started", "on"),
+        ("mcs3", "ok", "on"),
+        ("mcs1", "started", "on"),
+        ("mcs1", "refused", "on"),
+    ]
     assert recs[0].extra["id"] == recs[1].extra["id"] != recs[2].extra["id"]
     assert unfinished_intents(proc.journal.read()) == {}
 
@@ -107,7 +111,9 @@ def test_nested_changes_take_the_lock_once(tmp_path):
     proc, (a,), _, _ = make(tmp_path, Journal(tmp_path / "j.jsonl"))
     out = proc.enter("mcs1", OnOptions(drain=False, switchover=True, yes=True))
     assert out.changed and a.servers["mcs1"].maintenance
-    started = [(r.server, r.extra["for"]) for r in proc.journal.read() if r.action == "intent" and r.outcome == "started"]
+    started = [
+        (r.server, r.extra["for"]) for r in proc.journal.read() if r.action == "intent" and r.outcome == "started"
+    ]
     assert started == [("mcs1", "on"), ("mcs2", "switchover")]
 
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from mcsctl.errors import ExitCode, GuardRefused, Interrupted, OperationFailed, Partial, Refused, TimedOut, UnknownServer
-from mcsctl.errors import Unreachable
+from mcsctl.errors import (
+    ExitCode,
+    GuardRefused,
+    Interrupted,
+    OperationFailed,
+    Partial,
+    Refused,
+    TimedOut,
+    UnknownServer,
+    Unreachable,
+)
 from mcsctl.fleet import Fleet
 from mcsctl.ui import SilentUI
 from mcsctl.workflow import OnOptions, Procedures
@@ -175,6 +184,7 @@ def test_switchover_refuses_a_target_in_maintenance():
 
 # ------------------------------------------------------------------ found in review: interrupts, others' flags
 
+
 def test_interrupt_half_way_through_a_change_undoes_it_everywhere():
     proc, (a, b), _, _ = make(("a:8989", "b:8989"))
     b.fail_on["set drain"] = KeyboardInterrupt()
@@ -288,6 +298,7 @@ def test_off_that_fails_restores_maintenance_only_where_it_was():
 
 # ------------------------------------------------------------------ found in code review: journal and waits
 
+
 def journaled(tmp_path):
     from mcsctl.journal import Journal
 
@@ -369,8 +380,9 @@ def test_config_sync_changes_go_through_one_maxscale_and_are_confirmed_on_all():
     out = proc.enter("mcs3", OnOptions(drain=False))
     assert a.calls == ["set mcs3 maintenance"] and b.calls == [] and c.calls == ["set mcs3 maintenance"]
     assert all(s.in_maintenance for s in out.final.values())
-    assert any("configuration sync: changes go through a:8989, c:8989; MaxScale copies them to b:8989" in x
-               for x in ui.lines)
+    assert any(
+        "configuration sync: changes go through a:8989, c:8989; MaxScale copies them to b:8989" in x for x in ui.lines
+    )
     proc.leave("mcs3")
     assert b.calls == [] and not b.servers["mcs3"].maintenance
 
@@ -388,6 +400,7 @@ def test_switchover_runs_on_the_maxscale_whose_monitor_leads():
 
 
 # ------------------------------------------------------------------ second code review
+
 
 def test_ctrl_c_during_the_drain_cleanup_finishes_it_then_reports(monkeypatch):
     import os
@@ -453,8 +466,10 @@ def test_a_wrong_password_during_a_poll_fails_at_once():
 def test_a_writer_behind_its_sync_cluster_hands_the_change_to_a_peer():
     proc, (a, b), _, _ = make(("a:8989", "b:8989"))
     a.sync_cluster = b.sync_cluster = "MariaDB-Monitor"
-    conflict = ("Cannot start configuration change: Configuration conflict detected: version stored in the "
-                "cluster (7) is not the same as the local version (6), MaxScale is out of sync.")
+    conflict = (
+        "Cannot start configuration change: Configuration conflict detected: version stored in the "
+        "cluster (7) is not the same as the local version (6), MaxScale is out of sync."
+    )
     a.fail_on["set maintenance"] = Refused("refused", status=400, detail=conflict, host="a:8989")
     out = proc.enter("mcs3", OnOptions(drain=False))
     assert out.changed and b.calls == ["set mcs3 maintenance"]
