@@ -12,12 +12,11 @@ print: progress goes to the injected observer (a `ui.UI`; by default a silent on
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .choices import BackendKind, OnTimeout, values, word
+from .api_settings import environment, expiry, seconds, settings_of
+from .choices import OnTimeout, word
 from .errors import UsageError
 from .journal import Journal, Record
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
@@ -32,74 +31,6 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
-
-
-def _settings_of(given: dict[str, Any]) -> Settings:
-    """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
-    from .settings import MAX_SECONDS, Settings, parse_hosts
-
-    given = {k: word(v) for k, v in given.items() if v is not None}
-    for name in _ENV_NUMBERS:
-        value = given.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS
-        ):
-            raise UsageError(f"{name} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
-    settings = replace(Settings(), **given)
-    if settings.backend not in values(BackendKind):
-        raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
-    return replace(settings, hosts=parse_hosts(settings.hosts))
-
-
-_ENV_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
-_ENV_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-_ENV_STRINGS = ("hosts", "user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
-_TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", "n", "off")
-
-
-def _environment() -> dict[str, Any]:
-    """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
-    flags: dict[str, Any] = {}
-    for name in (*_ENV_STRINGS, *_ENV_NUMBERS, *_ENV_BOOLS):
-        var = "MCSCTL_" + name.upper()
-        raw = os.environ.get(var)
-        if raw is None or raw == "":
-            continue
-        if name in _ENV_NUMBERS:
-            try:
-                flags[name] = float(raw)
-            except ValueError:
-                raise UsageError(f"{var} must be a number of seconds, not {raw!r}") from None
-        elif name in _ENV_BOOLS:
-            word = raw.strip().lower()
-            if word not in _TRUE + _FALSE:
-                raise UsageError(f"{var} must be true or false, not {raw!r}")
-            flags[name] = word in _TRUE
-        else:
-            flags[name] = raw
-    if flags.get("no_journal") is False:
-        flags["no_journal"] = None  # as the CLI's flag: false means "not given", the config file may say
-    return flags
-
-
-def _expiry(expires: str | float | None) -> tuple[float | None, float | None]:
-    """(epoch, seconds after entering) of an --expires value: "2h", an ISO time, or epoch seconds."""
-    if expires is None or expires == "":
-        return None, None
-    if isinstance(expires, (int, float)) and not isinstance(expires, bool):
-        return float(expires), None
-    from .durations import parse_duration, parse_until
-
-    try:  # a duration counts from entering maintenance (per node in a roll); a time is a time
-        return None, parse_duration(str(expires))
-    except UsageError:
-        return parse_until(str(expires), time.time()), None
-
-
-def _seconds(value: str | float) -> float:
-    from .durations import parse_duration
-
-    return float(value) if isinstance(value, (int, float)) else parse_duration(value)
 
 
 class Cluster:
@@ -126,7 +57,7 @@ class Cluster:
     ) -> None:
         """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config."""
         if settings is None:
-            settings = _settings_of(
+            settings = settings_of(
                 dict(
                     hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
                     user=user,
@@ -163,7 +94,7 @@ class Cluster:
         from .settings import resolve
 
         if flags is None:
-            flags = _environment()
+            flags = environment()
             config = config or os.environ.get("MCSCTL_CONFIG") or None
         return cls(settings=resolve(flags, config), observer=observer)
 
@@ -192,7 +123,7 @@ class Cluster:
         return journal
 
     def procedures(self) -> Procedures:
-        from .lock import runtime_dir
+        from .paths import runtime_dir
         from .procedures import Procedures
 
         proc = Procedures(
@@ -277,11 +208,11 @@ class Cluster:
             raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
         if to and not switchover:
             raise UsageError("--to goes with --switchover")
-        expires_at, expires_after = _expiry(expires)
+        expires_at, expires_after = expiry(expires)
         return OnOptions(
             force=force,
             drain=drain,
-            drain_timeout=_seconds(drain_timeout),
+            drain_timeout=seconds(drain_timeout),
             on_timeout=on_timeout,
             switchover=switchover,
             to=to,
@@ -320,7 +251,7 @@ class Cluster:
     ) -> ChangeReport:
         """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
-        timeout = _seconds(healthy_timeout)
+        timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
@@ -336,7 +267,7 @@ class Cluster:
         skip_unreachable: bool = False,
     ) -> ChangeReport:
         """Set the server draining on every MaxScale and confirm (optionally wait until Drained)."""
-        timeout = _seconds(drain_timeout)
+        timeout = seconds(drain_timeout)
         self._begin(takeover, skip_unreachable)
         return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
 
@@ -395,7 +326,7 @@ class Cluster:
         from .run import run_in_maintenance
 
         opts = self.on_options(**on)
-        timeout = _seconds(healthy_timeout)
+        timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
         run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
         return self._report("run", list(self._watch.shown), opts.dry_run)
@@ -419,7 +350,7 @@ class Cluster:
         from .rolling import rolling_command
 
         opts = self.on_options(switchover=True, **on)
-        timeout = _seconds(catchup_timeout)
+        timeout = seconds(catchup_timeout)
         self._begin(takeover, skip_unreachable)
         rows: list[NodeRow] = []
 

@@ -6,12 +6,18 @@ import os
 import shlex
 import signal
 import subprocess
+from typing import TYPE_CHECKING
 
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
 from .model import Server
 from .outcome import Outcome
 from .signals import forwarding, shielded
+
+if TYPE_CHECKING:
+    from .intent import Intent
+    from .procedures import Procedures
+    from .ui import UI
 
 
 def substitute(argv: list[str], server: Server) -> list[str]:
@@ -131,14 +137,7 @@ def _run_locked(
                 ui.outcome(Outcome(name, "run", False, final, ""), fmt)
 
     if not entered.changed:
-        ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
-        final = proc.final_state(name)
-        if final:
-            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
-        if sig:
-            raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
-        if status:
-            raise CommandFailed(f"command exited with status {status}", status)
+        _already_in(proc, ui, name, status, sig, fmt)
         return
     if sig and not always_clear:
         stay(f"interrupted by {signal.Signals(sig).name} (command exit status {status})", "interrupted")
@@ -146,6 +145,31 @@ def _run_locked(
     if status and not always_clear:
         stay(f"command failed with exit status {status}", "failed")
         raise CommandFailed(f"command exited with status {status}", status)
+    _wait_back(proc, ui, name, healthy_timeout, intent, status)
+    outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
+    if not outcome.changed:  # someone cleared it between our last look and the leave
+        ui.warn(f"{name} had already been taken out of maintenance outside this run")
+    ui.outcome(outcome, fmt)
+    if sig:
+        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
+    if status:
+        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
+
+
+def _already_in(proc: Procedures, ui: UI, name: str, status: int, sig: int | None, fmt: str | None) -> None:
+    """The server was in maintenance before the run: it stays there; COMMAND's failure is still the error."""
+    ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
+    final = proc.final_state(name)
+    if final:
+        ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+    if sig:
+        raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
+    if status:
+        raise CommandFailed(f"command exited with status {status}", status)
+
+
+def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, intent: Intent, status: int) -> None:
+    """Wait for a fresh monitor view showing the node back; on a failure it stays in maintenance (journaled)."""
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
         wait_back(
             proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True, budget=healthy_timeout
@@ -175,14 +199,6 @@ def _run_locked(
         if err is exc:
             raise
         raise err from None
-    outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
-    if not outcome.changed:  # someone cleared it between our last look and the leave
-        ui.warn(f"{name} had already been taken out of maintenance outside this run")
-    ui.outcome(outcome, fmt)
-    if sig:
-        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
-    if status:
-        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
 
 
 def _changed_outside(proc, name: str, err: McsctlError, intent, status: int) -> None:

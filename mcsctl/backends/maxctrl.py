@@ -1,7 +1,7 @@
-"""The maxctrl backend: runs the admin's maxctrl (argv lists, never a shell) and maps its output.
+"""The maxctrl backend: builds the admin's maxctrl calls (argv lists, never a shell) and reads their output.
 
-maxctrl exits 1 for every failure (reference §4.7), so errors are told apart by their text; 22.08+
-print them on stderr, 2.5/6.x on stdout. `sh` is imported only when a command actually runs.
+Running the process is mcsctl.backends.maxctrl_process; what a failure means (maxctrl exits 1 for every
+failure, reference §4.7, so errors are told apart by their text) is mcsctl.backends.maxctrl_errors.
 """
 
 from __future__ import annotations
@@ -11,54 +11,37 @@ import os
 import re
 import shlex
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from ..errors import (
-    AuthFailed,
     BadOutput,
     MaxctrlMissing,
     McsctlError,
-    Refused,
-    UnknownServer,
-    Unreachable,
     UsageError,
 )
 from ..model import Monitor, Server, Session
 from ..tables import parse_tsv_rows, servers_from_rows
 from . import documents
-from .base import AUTH_HINT, Connection, check_server_name
+from .base import Connection, check_server_name
+from .maxctrl_errors import map_error
+from .maxctrl_process import MISSING_HINT, run_maxctrl
+
+__all__ = [
+    "ENV_MAXCTRL",
+    "KILL_MARGIN",
+    "MISSING_HINT",
+    "MaxctrlBackend",
+    "check_maxctrl_word",
+    "find_maxctrl",
+    "map_error",
+]
 
 ENV_MAXCTRL = "MCSCTL_MAXCTRL"
-MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
 # Seconds on top of maxctrl's own -t before mcsctl gives up on the process (Node start-up included).
 KILL_MARGIN = 5.0
 
-# `Error: Server at [http(s)://]H:P responded with [status code ]NNN ...` (2.5 and 6.0+ forms).
-_HTTP_ERROR = re.compile(
-    r"^Error: Server at (?:https?://)?(?P<host>.+?) responded with (?:status code )?(?P<status>\d{3})\b"
-)
-_RESOURCE = re.compile(r" to `(?P<resource>.*)`")
-_DETAIL = re.compile(r'"detail"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_NOT_A_SERVER = re.compile(r"^(?P<name>.+) is not a server$")
-_TIMEOUT = re.compile(r"timeout of \d+ms exceeded|timed out", re.IGNORECASE)
-_NET_CODES = re.compile(
-    r"\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE)\b"
-    r"|socket hang up"
-)
-_TLS = re.compile(r"\bEPROTO\b|\bSSL\b|\bTLS\b|certificate|ERR_TLS_", re.IGNORECASE)
-_ARG_ERRORS = (
-    "Unknown argument",
-    "Unknown arguments",
-    "Not enough non-option arguments",
-    "Unknown command",
-    "Too many non-option arguments",
-    "Missing required argument",
-    "Invalid values",
-)
-_NODE_WARNING = re.compile(r"^\(node:\d+\) |^\(Use `node --trace-")
-_NODE_CRASH = re.compile(r"^(?:[A-Za-z]*Error|Error \[[A-Z_]+\]): .+$", re.MULTILINE)
 # What yargs would turn into a JS number (so `007` or `1e3` would reach MaxScale as `7` / `1000`).
 _NUMBERISH = re.compile(r"^(?:0x[0-9a-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)$", re.IGNORECASE)
 _CANONICAL_INT = re.compile(r"^(?:0|[1-9]\d{0,14})$")
@@ -104,117 +87,12 @@ def check_maxctrl_word(word: str, what: str = "server name") -> str:
     return word
 
 
-def _http_body(text: str) -> str:
-    """The JSON body maxctrl re-printed after the first line: on the next lines (6.0+) or after "`:" (2.5)."""
-    first, _, rest = text.partition("\n")
-    return "{" + "\n" + rest if first.rstrip().endswith(":{") else rest
-
-
-def _last_detail(body: str) -> str | None:
-    detail = documents.last_error_detail(body)
-    if detail is None:  # not valid JSON (cut short?): fall back to the raw "detail" strings
-        found = _DETAIL.findall(body)
-        if found:
-            try:
-                detail = json.loads(f'"{found[-1]}"')
-            except ValueError:
-                detail = found[-1]
-    return detail
-
-
-def map_error(
-    stdout: str,
-    stderr: str,
-    *,
-    host: str,
-    server: str | None = None,
-    user: str | None = None,
-    rc: int = 1,
-    timeout: float | None = None,
-) -> McsctlError:
-    """One failed maxctrl run (rc != 0) -> the mcsctl exception it means. Works for 2.5 through 24.02."""
-    # Node's own warnings ("(node:123) Warning: ...") can land on stderr next to an error on stdout.
-    stderr = "\n".join(ln for ln in stderr.splitlines() if not _NODE_WARNING.match(ln))
-    text = stderr if stderr.strip() else stdout
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        return BadOutput(f"maxctrl failed (exit status {rc}) without printing a message", host=host)
-    first = lines[0]
-
-    m = _HTTP_ERROR.match(first)
-    if m:
-        status = int(m["status"])
-        detail = _last_detail(_http_body(text.lstrip()))
-        res = _RESOURCE.search(first)
-        where = res["resource"] if res else "the request"
-        named = _NOT_A_SERVER.match(detail or "")
-        if status == 401:
-            who = f" for user {user!r}" if user is not None else ""
-            return AuthFailed(
-                f"authentication failed{who} ({detail or '401 Unauthorized'})",
-                host=host,
-                hint=AUTH_HINT,
-            )
-        if status == 503:
-            return Unreachable(detail or f"{where}: 503 Service Unavailable", host=host)
-        if named:
-            return UnknownServer(named["name"], host=host)
-        if status == 404 and (server is not None):
-            return UnknownServer(server, host=host)
-        return Refused(detail or f"{where}: status {status}", status=status, detail=detail, host=host)
-
-    if "can be accessed by group and world" in first:
-        return Unreachable(
-            first.removeprefix("Error: "),
-            host=host,
-            hint="maxctrl refuses a readable ~/.maxctrl.cnf: chmod 600 it, or run mcsctl with another HOME",
-        )
-    if "Could not connect to MaxScale" in first or '"ECONNREFUSED"' in text:
-        return Unreachable(
-            "cannot connect: connection refused",
-            host=host,
-            hint="is MaxScale running, and is its REST API on this address and port?",
-        )
-    if _TIMEOUT.search(first):
-        secs = f" within {timeout:g}s" if timeout else ""
-        return Unreachable(f"no answer{secs} (timed out)", host=host)
-    if _TLS.search(first):
-        return Unreachable(
-            f"TLS error: {first.removeprefix('Error: ')}",
-            host=host,
-            hint="is the REST API served over HTTPS? check --secure and --tls-* options",
-        )
-    if _NET_CODES.search(first):
-        return Unreachable(f"cannot connect: {first.removeprefix('Error: ')}", host=host)
-    if first.removeprefix("Error: ").startswith(_ARG_ERRORS):
-        return BadOutput(
-            f"this maxctrl does not support the call: {first}",
-            host=host,
-            hint="mcsctl needs maxctrl 2.5 or later; --backend rest avoids maxctrl",
-        )
-    crash = _NODE_CRASH.search(text)
-    if crash and not first.startswith("Error: "):
-        return BadOutput(f"maxctrl crashed: {crash.group(0).strip()}", host=host)
-    return BadOutput(f"unexpected maxctrl output: {first}", host=host)
-
-
-def _kill(proc) -> None:
-    import sh
-
-    try:
-        proc.kill_group()
-    except OSError:
-        pass  # already gone
-    try:
-        proc.wait()
-    except sh.ErrorReturnCode:
-        pass
-
-
 class MaxctrlBackend:
     """The Backend protocol for ONE MaxScale, through the admin's maxctrl."""
 
-    def __init__(self, conn: Connection, maxctrl: str | None = None, trace: Callable[[str], None] | None = None):
+    def __init__(
+        self, conn: Connection, maxctrl: str | None = None, trace: Callable[[str], None] | None = None
+    ) -> None:
         self.conn = conn
         self.host = conn.host
         self._maxctrl = maxctrl
@@ -333,7 +211,7 @@ class MaxctrlBackend:
 
     # -- running -------------------------------------------------------------------------
 
-    def _api_get(self, resource: str, collection: bool = True) -> dict:
+    def _api_get(self, resource: str, collection: bool = True) -> dict[str, Any]:
         out = self._run(["api", "get", resource])
         try:
             doc = json.loads(out)
@@ -346,7 +224,7 @@ class MaxctrlBackend:
             raise BadOutput(f"api get {resource}: the output is not a MaxScale {kind}", host=self.host)
         return doc
 
-    def _expect_ok(self, args: list[str], server: str | None = None, requests: int = 1, json_ok: bool = False):
+    def _expect_ok(self, args: list[str], server: str | None = None, requests: int = 1, json_ok: bool = False) -> None:
         out = self._run(args, server=server, requests=requests).strip()
         if out == "OK":
             return
@@ -375,66 +253,10 @@ class MaxctrlBackend:
         stdin = self._check_password()
         if self._trace:
             self._trace(shlex.join(argv))
-        import sh  # heavy-ish; only when something actually runs
-
-        from ..childenv import child_env
-
         limit = self.conn.timeout * requests + KILL_MARGIN
-        env = child_env(MAXCTRL_WARNINGS="0")  # no secret in its environment
-        try:
-            proc = sh.Command(argv[0])(
-                *argv[1:],
-                _in=stdin,  # always a pipe: maxctrl must never wait on a terminal
-                _tty_in=False,
-                _tty_out=False,  # a pty would bring colours and warnings
-                _env=env,
-                _ok_code=list(range(256)),
-                _return_cmd=True,
-                _bg=True,
-                _bg_exc=False,
-                _new_group=True,  # so a hung maxctrl can be killed with anything it started
-            )
-        except (sh.CommandNotFound, FileNotFoundError):
-            raise MaxctrlMissing(f"maxctrl not found: {argv[0]}", host=self.host, hint=MISSING_HINT) from None
-        except PermissionError:
-            raise MaxctrlMissing(f"maxctrl {argv[0]} is not executable", host=self.host, hint=MISSING_HINT) from None
-        except OSError as e:
-            raise MaxctrlMissing(
-                f"cannot run maxctrl {argv[0]}: {e.strerror or e}", host=self.host, hint=MISSING_HINT
-            ) from None
-        # Our own timer instead of sh's wait(timeout=...)/_timeout, which poll and cost ~50 ms per call.
-        expired = threading.Event()
-
-        def on_timeout():
-            expired.set()
-            _kill(proc)
-
-        timer = threading.Timer(limit, on_timeout)
-        timer.daemon = True
-        timer.start()
-        try:
-            proc.wait()
-        except sh.SignalException as e:
-            if expired.is_set():
-                raise Unreachable(f"maxctrl gave no answer within {limit:g}s (killed)", host=self.host) from None
-            raise BadOutput(f"maxctrl was killed by signal {-e.exit_code}", host=self.host) from None
-        except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
-            _kill(proc)
-            raise
-        finally:
-            timer.cancel()
-        try:
-            out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadOutput("maxctrl printed text that is not UTF-8", host=self.host) from None
-        if proc.exit_code != 0:
+        out, err, rc = run_maxctrl(argv, stdin, limit, self.host)
+        if rc != 0:
             raise map_error(
-                out,
-                err,
-                host=self.host,
-                server=server,
-                user=self.conn.user,
-                rc=proc.exit_code,
-                timeout=self.conn.timeout,
+                out, err, host=self.host, server=server, user=self.conn.user, rc=rc, timeout=self.conn.timeout
             )
         return out

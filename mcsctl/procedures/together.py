@@ -22,12 +22,7 @@ class Together(Drain):
             return self._enter_set_checked(names, opts, action)
 
     def _enter_set_checked(self, names: list[str], opts: OnOptions, action: str) -> list[Outcome]:
-        if opts.on_timeout not in ON_TIMEOUT:
-            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
-        if opts.switchover and opts.to is not None and opts.to in names:
-            raise UsageError(f"--to {opts.to} names a server being taken out; give a replica that stays")
-        if opts.allow_primary:
-            raise UsageError("--allow-primary takes the primary alone: give it as the only SERVER")
+        self._check_set_options(names, opts)
         views = self.fleet.read()
         found = {n: self.fleet.locate(n, views) for n in names}
         todo = [n for n in names if not all(s.in_maintenance for s in found[n].values())]
@@ -48,25 +43,7 @@ class Together(Drain):
         if primaries:
             switch_to = self.switch_target(views, opts.to, exclude=tuple(names))
         self._guard_last(todo, views, opts)
-        if switch_to is not None:
-            self._consent(
-                f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
-                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients",
-                opts,
-            )
-        conns = sum(s.connections or 0 for n in todo for s in found[n].values())
-        if opts.force and conns:
-            self._consent(
-                f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
-                f"--force would cut {conns} connection(s) to {', '.join(todo)}",
-                opts,
-            )
-        elif opts.drain and not opts.force and opts.on_timeout == "force":
-            self._consent(
-                f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting connections?",
-                "--on-timeout force may cut connections",
-                opts,
-            )
+        self._consent_set(todo, found, primaries, switch_to, opts)
         if opts.dry_run:
             if switch_to is not None:
                 self.switchover(to=switch_to, dry_run=True, views=views)
@@ -94,6 +71,45 @@ class Together(Drain):
             )
             for n in names
         ]
+
+    @staticmethod
+    def _check_set_options(names: list[str], opts: OnOptions) -> None:
+        """The options that cannot go with several servers at once (UsageError)."""
+        if opts.on_timeout not in ON_TIMEOUT:
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
+        if opts.switchover and opts.to is not None and opts.to in names:
+            raise UsageError(f"--to {opts.to} names a server being taken out; give a replica that stays")
+        if opts.allow_primary:
+            raise UsageError("--allow-primary takes the primary alone: give it as the only SERVER")
+
+    def _consent_set(
+        self,
+        todo: list[str],
+        found: dict[str, dict[str, Server]],
+        primaries: list[str],
+        switch_to: str | None,
+        opts: OnOptions,
+    ) -> None:
+        """Ask once for what interrupts clients: the switchover, --force cutting connections, --on-timeout force."""
+        if switch_to is not None:
+            self._consent(
+                f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients",
+                opts,
+            )
+        conns = sum(s.connections or 0 for n in todo for s in found[n].values())
+        if opts.force and conns:
+            self._consent(
+                f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
+                f"--force would cut {conns} connection(s) to {', '.join(todo)}",
+                opts,
+            )
+        elif opts.drain and not opts.force and opts.on_timeout == "force":
+            self._consent(
+                f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting connections?",
+                "--on-timeout force may cut connections",
+                opts,
+            )
 
     def plan_enter_set(self, todo: list[str], opts: OnOptions) -> None:
         """The plan of several servers entering together: every drain, one wait, every maintenance."""
@@ -176,32 +192,13 @@ class Together(Drain):
                     lambda b, n=n: b.set_state(n, "maintenance", force),
                     lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"),
                 )
-            for n in todo:
-                self.record(
-                    action,
-                    n,
-                    "ok",
-                    reason=opts.reason,
-                    expires=self._expires(opts),
-                    forced=force,
-                    cut=cut.get(n, 0),
-                    together=todo,
-                )
+            self._record_set(todo, opts, action, force, cut)
             for n in todo:
                 self.fleet.wait(lambda s: s.in_maintenance, n, self.confirm_timeout, "in maintenance")
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
-            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
-            touched = list(dict.fromkeys(maint + drained))
-            left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
-            drained.clear()  # _undo_set cleared them
-            err.message += f"; undone on {', '.join(touched)}" if not left else "; could not undo: " + "; ".join(left)
-            if left and not isinstance(err, Partial):
-                partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
-                err = partial
-            self._note_changes(err)
-            err.final = {f"{h} {n}": s for n in todo for h, s in (self.final_state(n) or {}).items()}
+            err = self._undo_failed(exc, todo, maint, drained, had_maint, had_drain, action)
             if err is exc:
                 raise
             raise err from None
@@ -216,6 +213,42 @@ class Together(Drain):
                 )
         self.changes += [f"{n} in maintenance" for n in todo]
         return cut
+
+    def _record_set(self, todo: list[str], opts: OnOptions, action: str, force: bool, cut: dict[str, int]) -> None:
+        for n in todo:
+            self.record(
+                action,
+                n,
+                "ok",
+                reason=opts.reason,
+                expires=self._expires(opts),
+                forced=force,
+                cut=cut.get(n, 0),
+                together=todo,
+            )
+
+    def _undo_failed(
+        self,
+        exc: McsctlError | KeyboardInterrupt,
+        todo: list[str],
+        maint: list[str],
+        drained: list[str],
+        had_maint: dict[str, set[str]],
+        had_drain: dict[str, set[str]],
+        action: str,
+    ) -> McsctlError:
+        """Undo what the set did after `exc`; the error to raise (a Partial when undoing failed too)."""
+        err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
+        touched = list(dict.fromkeys(maint + drained))
+        left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
+        drained.clear()  # _undo_set cleared them
+        err.message += f"; undone on {', '.join(touched)}" if not left else "; could not undo: " + "; ".join(left)
+        if left and not isinstance(err, Partial):
+            partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
+            err = partial
+        self._note_changes(err)
+        err.final = {f"{h} {n}": s for n in todo for h, s in (self.final_state(n) or {}).items()}
+        return err
 
     def _wait_set(self, todo: list[str], timeout: float) -> list[str]:
         """Wait until every server of the set is Drained (or in maintenance); the ones that were not in time."""

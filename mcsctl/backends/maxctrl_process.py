@@ -1,0 +1,92 @@
+"""Running one maxctrl process: argv list (never a shell), the password on stdin, its own process group,
+killed when it outlives its time limit or when mcsctl is interrupted. `sh` is imported only when a command
+actually runs. What the output means is mcsctl.backends.maxctrl_errors' business."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ..errors import BadOutput, MaxctrlMissing, Unreachable
+
+MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
+
+# sh ships no type information: its RunningCommand is Any here.
+Process = Any
+
+
+def _kill(proc: Process) -> None:
+    import sh
+
+    try:
+        proc.kill_group()
+    except OSError:
+        pass  # already gone
+    try:
+        proc.wait()
+    except sh.ErrorReturnCode:
+        pass
+
+
+def _start(argv: list[str], stdin: str, host: str) -> Process:
+    import sh  # heavy-ish; only when something actually runs
+
+    from ..childenv import child_env
+
+    env = child_env(MAXCTRL_WARNINGS="0")  # no secret in its environment
+    try:
+        return sh.Command(argv[0])(
+            *argv[1:],
+            _in=stdin,  # always a pipe: maxctrl must never wait on a terminal
+            _tty_in=False,
+            _tty_out=False,  # a pty would bring colours and warnings
+            _env=env,
+            _ok_code=list(range(256)),
+            _return_cmd=True,
+            _bg=True,
+            _bg_exc=False,
+            _new_group=True,  # so a hung maxctrl can be killed with anything it started
+        )
+    except (sh.CommandNotFound, FileNotFoundError):
+        raise MaxctrlMissing(f"maxctrl not found: {argv[0]}", host=host, hint=MISSING_HINT) from None
+    except PermissionError:
+        raise MaxctrlMissing(f"maxctrl {argv[0]} is not executable", host=host, hint=MISSING_HINT) from None
+    except OSError as e:
+        raise MaxctrlMissing(f"cannot run maxctrl {argv[0]}: {e.strerror or e}", host=host, hint=MISSING_HINT) from None
+
+
+def _wait(proc: Process, limit: float, host: str) -> None:
+    import sh
+
+    # Our own timer instead of sh's wait(timeout=...)/_timeout, which poll and cost ~50 ms per call.
+    expired = threading.Event()
+
+    def on_timeout() -> None:
+        expired.set()
+        _kill(proc)
+
+    timer = threading.Timer(limit, on_timeout)
+    timer.daemon = True
+    timer.start()
+    try:
+        proc.wait()
+    except sh.SignalException as e:
+        if expired.is_set():
+            raise Unreachable(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
+        raise BadOutput(f"maxctrl was killed by signal {-e.exit_code}", host=host) from None
+    except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
+        _kill(proc)
+        raise
+    finally:
+        timer.cancel()
+
+
+def run_maxctrl(argv: list[str], stdin: str, limit: float, host: str) -> tuple[str, str, int]:
+    """Run argv with `stdin` and wait up to `limit` seconds: (stdout, stderr, exit status)."""
+    proc = _start(argv, stdin, host)
+    _wait(proc, limit, host)
+    try:
+        out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadOutput("maxctrl printed text that is not UTF-8", host=host) from None
+    return out, err, int(proc.exit_code)

@@ -1,0 +1,119 @@
+"""The Typer app of mcsctl and what its commands share: the apps, the shared option types (declared once in
+options.SHARED), and the helpers that turn options into Cluster keywords and a report into output.
+The commands are declared in cli_global (the global options), cli_maintenance and cli_commands; cli.py
+imports them all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .choices import OnTimeout, OutputFormat, word
+from .options import typer_type
+
+if TYPE_CHECKING:
+    from .cli_frame import State
+    from .outcome import Outcome
+
+HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
+
+Takes a node out of traffic the way a careful admin does by hand with maxctrl (set server X
+maintenance, confirm in list servers, work, clear, confirm), on every MaxScale at once."""
+
+app = typer.Typer(
+    name="mcsctl",
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help"]},
+)
+maintenance_app = typer.Typer(
+    help="Put a server into maintenance, take it out, show and reap maintenances.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(maintenance_app, name="maint", help="Alias of maintenance.", hidden=True)
+
+
+# The "on" options and --format are declared once, in options.SHARED; these are their Typer types.
+FormatOpt = typer_type("format")
+ServerArg = Annotated[str, typer.Argument(help="The server's name as MaxScale knows it.", metavar="SERVER")]
+DryRun = typer_type("dry_run")
+Force = typer_type("force")
+NoDrain = typer_type("no_drain")
+DrainTimeout = typer_type("drain_timeout")
+OnTimeoutOpt = typer_type("on_timeout")
+Switchover = typer_type("switchover")
+To = typer_type("to")
+AllowPrimary = typer_type("allow_primary")
+Reason = typer_type("reason")
+Expires = typer_type("expires")
+Yes = typer_type("yes")
+SkipUnreachable = typer_type("skip_unreachable")
+AllowLast = typer_type("allow_last")
+Takeover = typer_type("takeover")
+ServersArg = Annotated[
+    list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
+]
+WaitHealthy = Annotated[
+    bool, typer.Option("--wait-healthy", help="Also wait until the server is Running with a role again.")
+]
+HealthyTimeout = Annotated[
+    str,
+    typer.Option("--healthy-timeout", help="How long to wait for the server to be healthy again.", metavar="DURATION"),
+]
+Command = Annotated[
+    list[str],
+    typer.Argument(
+        help="The command to run (after --); {server}, {address} and {port} are replaced.", metavar="COMMAND..."
+    ),
+]
+
+
+def _check_format(fmt: OutputFormat | str) -> str:
+    """The --format word (Click has checked it is one of the choices)."""
+    return str(word(fmt))
+
+
+def _on(
+    *,
+    force: bool,
+    no_drain: bool,
+    drain_timeout: str,
+    on_timeout: OnTimeout | str,
+    switchover: bool,
+    to: str | None,
+    allow_primary: bool,
+    reason: str | None,
+    expires: str | None,
+    dry_run: bool,
+    yes: bool,
+    allow_last: bool = False,
+) -> dict[str, Any]:
+    """The `maintenance on` options (shared by run and rolling) as the keywords of Cluster.enter/run/roll."""
+    return dict(
+        force=force,
+        drain=not no_drain,
+        drain_timeout=drain_timeout,
+        on_timeout=on_timeout,
+        switchover=switchover,
+        to=to,
+        allow_primary=allow_primary,
+        allow_last=allow_last,
+        reason=reason,
+        expires=expires,
+        dry_run=dry_run,
+        yes=yes,
+    )
+
+
+def _finish(st: State, outcomes: list[Outcome], dry_run: bool, fmt: str) -> None:
+    """The end of a changing command: the plan (--dry-run; JSON with --format json) or the outcomes."""
+    if dry_run:
+        st.reporter.flush_plan()
+    else:
+        st.reporter.outcomes(outcomes, fmt)

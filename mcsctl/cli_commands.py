@@ -1,0 +1,201 @@
+"""The top-level commands besides `maintenance`: servers, switchover, drain, undrain, rolling, completion."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from .choices import OnTimeout, OutputFormat
+from .cli_app import (
+    Command,
+    DrainTimeout,
+    DryRun,
+    Expires,
+    Force,
+    FormatOpt,
+    NoDrain,
+    OnTimeoutOpt,
+    Reason,
+    ServerArg,
+    SkipUnreachable,
+    Takeover,
+    To,
+    Yes,
+    _check_format,
+    _finish,
+    _on,
+    app,
+)
+from .cli_frame import handled
+from .options import typer_type
+
+
+@app.command()
+def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """List the servers as every MaxScale sees them (maintenance and down servers marked on a TTY)."""
+    with handled(ctx) as st:
+        fmt = _check_format(fmt)
+        from . import render
+        from .cache import write_names
+        from .status import silent_error
+
+        report = st.cluster.servers()  # what answers is shown; exit 5 when some did not
+        for why in report.unanswered.values():
+            st.reporter.warn(f"{why}; its servers are missing below")
+        write_names([s.name for s in report.servers], st.flags["hosts"])
+        render.servers(report.servers, fmt)
+        for line in report.disagreements:
+            st.reporter.warn(line)
+        if report.unanswered:
+            raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
+
+
+@app.command()
+def switchover(
+    ctx: typer.Context,
+    to: To = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
+    with handled(ctx) as st:
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.switchover(
+            to, yes=yes, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
+        )
+        _finish(st, report.servers, dry_run, fmt)
+
+
+@app.command()
+def drain(
+    ctx: typer.Context,
+    server: ServerArg,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until SERVER is Drained (up to --drain-timeout).")] = False,
+    drain_timeout: DrainTimeout = "60",
+    dry_run: DryRun = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
+    with handled(ctx) as st:
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.drain(
+            server,
+            wait=wait,
+            drain_timeout=drain_timeout,
+            dry_run=dry_run,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
+        )
+        _finish(st, report.servers, dry_run, fmt)
+
+
+@app.command()
+def undrain(
+    ctx: typer.Context,
+    server: ServerArg,
+    dry_run: DryRun = False,
+    skip_unreachable: SkipUnreachable = False,
+    takeover: Takeover = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Clear SERVER's drain flag on every MaxScale and confirm."""
+    with handled(ctx) as st:
+        fmt = _check_format(fmt)
+        report = st.output(dry_run, fmt).cluster.undrain(
+            server, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
+        )
+        _finish(st, report.servers, dry_run, fmt)
+
+
+# ------------------------------------------------------------------ the options of rolling alone
+RollServers = Annotated[
+    str | None,
+    typer.Option(
+        "--servers",
+        help="Only these servers, comma-separated (default: every server of the monitor).",
+        metavar="A,B,...",
+    ),
+]
+RollTo = typer_type("to", help="Where the primary goes when its turn comes (default: the most caught-up replica).")
+Resume = Annotated[bool, typer.Option("--resume", help="Continue the last unfinished roll from the journal.")]
+CatchupTimeout = Annotated[
+    str,
+    typer.Option(
+        "--catchup-timeout",
+        help="How long a node may take to be Running with its role and caught up on GTID.",
+        metavar="DURATION",
+    ),
+]
+
+
+@app.command(context_settings={"allow_interspersed_args": False})
+def rolling(
+    ctx: typer.Context,
+    command: Command,
+    servers_: RollServers = None,
+    force: Force = False,
+    no_drain: NoDrain = False,
+    drain_timeout: DrainTimeout = "60",
+    on_timeout: OnTimeoutOpt = OnTimeout.FAIL,
+    to: RollTo = None,
+    reason: Reason = None,
+    expires: Expires = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    resume: Resume = False,
+    catchup_timeout: CatchupTimeout = "600",
+    takeover: Takeover = False,
+    skip_unreachable: SkipUnreachable = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
+    with handled(ctx) as st:
+        fmt = _check_format(fmt)
+        from . import render
+        from .rolling import HEADERS, rows_for_output
+
+        names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
+        on = _on(
+            force=force,
+            no_drain=no_drain,
+            drain_timeout=drain_timeout,
+            on_timeout=on_timeout,
+            switchover=True,
+            to=to,
+            allow_primary=False,
+            reason=reason,
+            expires=expires,
+            dry_run=dry_run,
+            yes=yes,
+        )
+        del on["switchover"]  # a roll always switches the primary over at its turn
+        st.output(dry_run, fmt).cluster.roll(
+            command,
+            names,
+            resume=resume,
+            catchup_timeout=catchup_timeout,
+            takeover=takeover,
+            skip_unreachable=skip_unreachable,
+            on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt),
+            **on,
+        )
+        if dry_run:
+            st.reporter.flush_plan()
+
+
+@app.command()
+def completion(
+    ctx: typer.Context,
+    shell: Annotated[str, typer.Argument(help="bash or zsh.", metavar="bash|zsh")],
+) -> None:
+    """Print the shell completion script (source it, or install completions/ from the package)."""
+    with handled(ctx):
+        from .completion import script
+        from .render import safe
+
+        safe(sys.stdout).write(script(shell))

@@ -1,0 +1,182 @@
+"""The global options of mcsctl (before the command: hosts, credentials, backend, timeouts, journal, ...)
+and the app's callback that turns them into the State every command uses."""
+
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .choices import BackendKind, word
+from .cli_app import app
+from .cli_frame import State
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mcsctl {__version__}")
+        raise typer.Exit()
+
+
+HostsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hosts",
+        "-H",
+        envvar="MCSCTL_HOSTS",
+        help="MaxScale REST endpoints, HOST[:PORT][,HOST...] (default 127.0.0.1:8989).",
+        metavar="HOSTS",
+    ),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option("--user", "-u", envvar="MCSCTL_USER", help="REST user (default admin).", metavar="USER"),
+]
+PasswordOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        "-p",
+        envvar="MCSCTL_PASSWORD",
+        help="REST password (default mariadb); prefer MCSCTL_PASSWORD or the config file.",
+        metavar="PASS",
+    ),
+]
+BackendOpt = Annotated[
+    BackendKind | None,
+    typer.Option(
+        "--backend",
+        envvar="MCSCTL_BACKEND",
+        help="auto (maxctrl when found, else REST), maxctrl or rest.",
+        metavar="auto|maxctrl|rest",
+    ),
+]
+MaxctrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--maxctrl",
+        envvar="MCSCTL_MAXCTRL",
+        help="The maxctrl executable (default: maxctrl on PATH).",
+        metavar="PATH",
+    ),
+]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        "-t",
+        envvar="MCSCTL_TIMEOUT",
+        help="Per-request timeout towards MaxScale, seconds (default 10).",
+        metavar="SECONDS",
+    ),
+]
+SecureOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--secure/--no-secure", "-s", envvar="MCSCTL_SECURE", help="Use HTTPS towards MaxScale.", show_default=False
+    ),
+]
+TlsCaCertOpt = Annotated[
+    str | None,
+    typer.Option("--tls-ca-cert", envvar="MCSCTL_TLS_CA_CERT", help="CA certificate for HTTPS.", metavar="PATH"),
+]
+TlsVerifyServerCertOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--tls-verify-server-cert/--no-tls-verify-server-cert",
+        envvar="MCSCTL_TLS_VERIFY_SERVER_CERT",
+        help="Verify MaxScale's certificate (default yes).",
+        show_default=False,
+    ),
+]
+PollIntervalOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--poll-interval",
+        envvar="MCSCTL_POLL_INTERVAL",
+        help="Seconds between polls while confirming or draining (default 0.5).",
+        metavar="SECONDS",
+    ),
+]
+ConfirmTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--confirm-timeout",
+        envvar="MCSCTL_CONFIRM_TIMEOUT",
+        help="Seconds to wait for every MaxScale to show a change (default 30).",
+        metavar="SECONDS",
+    ),
+]
+JournalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--journal",
+        envvar="MCSCTL_JOURNAL",
+        help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).",
+        metavar="PATH",
+    ),
+]
+NoJournalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-journal",
+        envvar="MCSCTL_NO_JOURNAL",
+        help="Work without journal records (also `journal = false` in the config); the per-server lock stays.",
+    ),
+]
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        envvar="MCSCTL_CONFIG",
+        help="Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).",
+        metavar="PATH",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", envvar="MCSCTL_QUIET", help="Print less on stderr.")]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr."),
+]
+VersionOpt = Annotated[
+    bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    hosts: HostsOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    backend: BackendOpt = None,
+    maxctrl: MaxctrlOpt = None,
+    timeout: TimeoutOpt = None,
+    secure: SecureOpt = None,
+    tls_ca_cert: TlsCaCertOpt = None,
+    tls_verify_server_cert: TlsVerifyServerCertOpt = None,
+    poll_interval: PollIntervalOpt = None,
+    confirm_timeout: ConfirmTimeoutOpt = None,
+    journal: JournalOpt = None,
+    no_journal: NoJournalOpt = False,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    version: VersionOpt = None,
+) -> None:
+    flags = dict(
+        hosts=hosts,
+        user=user,
+        password=password,
+        backend=word(backend),
+        maxctrl=maxctrl,
+        timeout=timeout,
+        secure=secure,
+        tls_ca_cert=tls_ca_cert,
+        tls_verify_server_cert=tls_verify_server_cert,
+        poll_interval=poll_interval,
+        confirm_timeout=confirm_timeout,
+        journal=journal,
+        no_journal=True if no_journal else None,
+        verbose=1 if verbose else (-1 if quiet else 0),
+    )
+    ctx.obj = State(flags, config)
