@@ -42,7 +42,7 @@ class Leave(Enter):
                     self.fleet.apply(
                         f"clear {name} maintenance",
                         lambda b: b.clear_state(name, "maintenance"),
-                        lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "maintenance"),
+                        lambda b: None if not had & set(self.fleet.group(b)) else b.set_state(name, "maintenance"),
                     )
                 except Partial as exc:
                     self.record(action, name, "partial", hosts=exc.changed_hosts, reason=reason)

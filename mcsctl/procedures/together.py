@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from ..model import Server
 from ..outcome import ON_TIMEOUT, OnOptions, Outcome
 from ..signals import shielded
 from .drain import Drain
+
+if TYPE_CHECKING:
+    from ..backends.base import Backend
 
 
 class Together(Drain):
@@ -102,18 +107,19 @@ class Together(Drain):
         draining = opts.drain and not opts.force
         if draining:
             for n in todo:
-                self._plan(f"set {n} draining on every MaxScale", lambda b, n=n: b.describe_set(n, "drain"))
+                self._plan(f"set {n} draining on every MaxScale", lambda b: b.describe_set(n, "drain"))  # noqa: B023 (called within this iteration)
             self.ui.plan(
                 f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
                 f"then --on-timeout {opts.on_timeout})"
             )
         for n in todo:
             self._plan(
-                f"set {n} in maintenance on every MaxScale", lambda b, n=n: b.describe_set(n, "maintenance", opts.force)
+                f"set {n} in maintenance on every MaxScale",
+                lambda b: b.describe_set(n, "maintenance", opts.force),  # noqa: B023 (called within this iteration)
             )
         if draining:
             for n in todo:
-                self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
+                self._plan(f"clear the drain flag of {n}", lambda b: b.describe_clear(n, "drain"))  # noqa: B023 (called within this iteration)
         self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
 
     def _distinct(self, names: list[str]) -> list[str]:
@@ -154,7 +160,10 @@ class Together(Drain):
         force = opts.force
         cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
         had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
-        keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
+
+        def keeps(b: Backend, had: set[str]) -> bool:
+            return bool(had & set(self.fleet.group(b)))
+
         maint: list[str] = []  # maintenance set by us
         try:
             if opts.drain and not force:
@@ -162,8 +171,8 @@ class Together(Drain):
                     drained.append(n)  # before the call: an interrupt half-way must still clean up
                     self.fleet.apply(
                         f"set {n} drain",
-                        lambda b, n=n: b.set_state(n, "drain"),
-                        lambda b, n=n: keeps(b, had_drain[n]) or b.clear_state(n, "drain"),
+                        lambda b: b.set_state(n, "drain"),  # noqa: B023 (called within this iteration)
+                        lambda b: None if keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (called within this iteration)
                     )
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
@@ -173,8 +182,8 @@ class Together(Drain):
                 maint.append(n)
                 self.fleet.apply(
                     f"set {n} maintenance",
-                    lambda b, n=n: b.set_state(n, "maintenance", force),
-                    lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"),
+                    lambda b: b.set_state(n, "maintenance", force),  # noqa: B023 (called within this iteration)
+                    lambda b: None if keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
                 )
             for n in todo:
                 self.record(
@@ -259,7 +268,12 @@ class Together(Drain):
         return False, {}
 
     def _undo_set(
-        self, maint: list[str], drained: list[str], had_maint: dict, had_drain: dict, action: str
+        self,
+        maint: list[str],
+        drained: list[str],
+        had_maint: dict[str, set[str]],
+        had_drain: dict[str, set[str]],
+        action: str,
     ) -> list[str]:
         """Undo a set's maintenance and drain flags (whatever arrives meanwhile); what could not be undone."""
         left = []
@@ -267,7 +281,7 @@ class Together(Drain):
             for n in reversed(maint):
                 failed = self._each(
                     f"clear {n} maintenance",
-                    lambda b, n=n: bool(had_maint[n] & set(self.fleet.group(b))) or b.clear_state(n, "maintenance"),
+                    lambda b: None if had_maint[n] & set(self.fleet.group(b)) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
                 )
                 left += [f"{n} maintenance on {h}" for h in failed]
                 if not failed:
@@ -316,7 +330,7 @@ class Together(Drain):
                 for n in reversed(back):
                     failed += [
                         f"{n} on {h}"
-                        for h in self._each(f"set {n} maintenance again", lambda b, n=n: b.set_state(n, "maintenance"))
+                        for h in self._each(f"set {n} maintenance again", lambda b: b.set_state(n, "maintenance"))  # noqa: B023 (called within this iteration)
                     ]
                     self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
             if back:
