@@ -16,13 +16,18 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import GuardRefused, Interrupted, McsctlError, Partial, TimedOut
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from .fleet import Fleet
+    from .journal import Journal
     from .lock import Holder, ServerLock
-    from .procedures.core import Core
+    from .ui import UI
 
 CLEANS_UP = frozenset({"off", "reap", "run-end"})  # a successful one closes a dead process's intent
 
@@ -39,6 +44,21 @@ class Intent:
     hosts: list[str] | None = None
     note: str | None = None
     took_over: dict[str, Holder] = field(default_factory=dict)
+
+
+class Frame(Protocol):
+    """What a change's frame uses of the procedures (procedures.core.Core) that make the change."""
+
+    _intents: dict[str, Intent]  # server -> the intent this process is carrying out
+    journal: Journal | None
+    lock_dir: Path | None
+    fleet: Fleet
+    ui: UI
+    wall: Callable[[], float]
+
+    def record(
+        self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw: Any
+    ) -> None: ...
 
 
 def outcome_of(exc: BaseException | None) -> str:
@@ -58,9 +78,9 @@ def outcome_of(exc: BaseException | None) -> str:
 
 @contextlib.contextmanager
 def changing(
-    proc: Core, action: str, names: list[str], takeover: bool = False, dry_run: bool = False
+    proc: Frame, action: str, names: list[str], takeover: bool = False, dry_run: bool = False
 ) -> Iterator[Intent]:
-    """See the module docstring. `proc` is a procedures.Procedures (journal, fleet, ui, lock_dir)."""
+    """See the module docstring. `proc` is a Frame: a procedures.Procedures."""
     active = proc._intents
     fresh = [n for n in dict.fromkeys(names) if n not in active]
     if dry_run or not fresh:  # nothing changes, or an outer frame already covers these servers
@@ -92,7 +112,7 @@ def changing(
             lock.release()
 
 
-def _lock_all(proc: Core, intent: Intent, locks: list[ServerLock], takeover: bool) -> None:
+def _lock_all(proc: Frame, intent: Intent, locks: list[ServerLock], takeover: bool) -> None:
     from .lock import ServerLock
 
     for n in intent.names:
@@ -105,7 +125,7 @@ def _lock_all(proc: Core, intent: Intent, locks: list[ServerLock], takeover: boo
             proc.ui.warn(f"{n}: taking over from {holder.describe()} (--takeover)")
 
 
-def _begin(proc: Core, intent: Intent) -> None:
+def _begin(proc: Frame, intent: Intent) -> None:
     """Write the intent (and takeover) records; a journal that fails here stops the change (exit 3)."""
     journal = proc.journal
     if journal is None:
@@ -151,7 +171,7 @@ def _begin(proc: Core, intent: Intent) -> None:
         raise unusable(journal.path, exc) from None
 
 
-def _end(proc: Core, intent: Intent, outcome: str, exc: BaseException | None) -> None:
+def _end(proc: Frame, intent: Intent, outcome: str, exc: BaseException | None) -> None:
     """Write the outcome of each server's intent; never raises (a failed write is a warning)."""
     if proc.journal is None:
         return
@@ -185,7 +205,7 @@ def command_of(action: str | None) -> str:
     return f"mcsctl {action or 'change'}"
 
 
-def close_leftovers(proc: Core, name: str, intent: Intent) -> None:
+def close_leftovers(proc: Frame, name: str, intent: Intent) -> None:
     """After a clean-up of `name` worked, close the intents of processes that died changing it."""
     from .journal import INTENT, hostname, intent_state, unfinished_intents
     from .lock import pid_alive
@@ -214,7 +234,7 @@ def close_leftovers(proc: Core, name: str, intent: Intent) -> None:
         )
 
 
-def taken_over_by(proc: Core, name: str) -> str | None:
+def taken_over_by(proc: Frame, name: str) -> str | None:
     """`it was taken over by USER (mcsctl ACTION --takeover)` when the journal shows who took `name` from us."""
     if proc.journal is None:
         return None

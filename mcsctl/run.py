@@ -15,9 +15,9 @@ from .outcome import Outcome
 from .signals import forwarding, shielded
 
 if TYPE_CHECKING:
-    from .api import Cluster
     from .intent import Intent
     from .outcome import OnOptions
+    from .parts import Parts
     from .procedures import Procedures
     from .ui import UI
 
@@ -103,7 +103,7 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
 
 
 def run_in_maintenance(
-    st: Cluster,
+    st: Parts,
     name: str,
     opts: OnOptions,
     argv: list[str],

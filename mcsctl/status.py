@@ -9,11 +9,10 @@ from . import render
 from .errors import ExitCode, McsctlError, OperationFailed, Partial, UsageError
 
 if TYPE_CHECKING:
-    from .api import Cluster
-    from .cli_frame import State
     from .fleet import Fleet, Views
     from .journal import Record
     from .outcome import Outcome
+    from .parts import Command, Parts
     from .ui import UI
 
 
@@ -35,7 +34,7 @@ def live_maintenance(fleet: Fleet, ui: UI) -> tuple[dict[str, dict[str, bool]], 
     return live, views
 
 
-def collect(st: Cluster, server: str | None) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+def collect(st: Parts, server: str | None) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
     """The status rows (every server the journal or a MaxScale knows), the cleanup hints, and the MaxScales
     that did not answer (host -> why). Prints nothing: `render.status` shows them."""
     from .journal import status_rows
@@ -50,7 +49,7 @@ def collect(st: Cluster, server: str | None) -> tuple[list[dict[str, Any]], list
     return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
 
 
-def status(st: State, server: str | None, fmt: str) -> None:
+def status(st: Command, server: str | None, fmt: str) -> None:
     """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
     report = st.cluster.status(server)
     from .render_status import status as show
@@ -67,7 +66,7 @@ def silent_error(unanswered: dict[str, str], asked: int) -> Partial:
     )
 
 
-def _records_or_warn(st: Cluster) -> list[Record]:
+def _records_or_warn(st: Parts) -> list[Record]:
     """The journal's records; one that cannot be read is a warning here (the live state is still worth seeing)."""
     journal = st.journal()
     if journal is None:
@@ -110,7 +109,7 @@ def _cleanup_hint(r: dict[str, Any]) -> str | None:
     return None
 
 
-def extend(st: Cluster, name: str, expires: str, reason: str | None, dry_run: bool) -> None:
+def extend(st: Parts, name: str, expires: str, reason: str | None, dry_run: bool) -> None:
     """`maintenance extend`: a new expiry (and reason) for a server in maintenance; only the journal changes.
 
     The server must be in maintenance by the journal's record or live on some MaxScale. A duration
@@ -153,7 +152,7 @@ def extend(st: Cluster, name: str, expires: str, reason: str | None, dry_run: bo
 _SEVERITY = {ExitCode.PARTIAL: 4, ExitCode.TIMEOUT: 3, ExitCode.UNREACHABLE: 2}
 
 
-def reap(st: Cluster, dry_run: bool) -> list[Outcome]:
+def reap(st: Parts, dry_run: bool) -> list[Outcome]:
     """Leave maintenance for every expired record; the outcomes (the worst failure raises after the rest)."""
     from .journal import expired
 
