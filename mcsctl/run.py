@@ -168,6 +168,20 @@ def _run_locked(
     if status and not always_clear:
         stay(f"command failed with exit status {status}", "failed")
         raise CommandFailed(f"command exited with status {status}", status)
+    _wait_back(proc, ui, name, healthy_timeout, intent, status)
+    outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
+    if not outcome.changed:  # someone cleared it between our last look and the leave
+        ui.warn(f"{name} had already been taken out of maintenance outside this run")
+    ui.outcome(outcome, fmt)
+    if sig:
+        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
+    if status:
+        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
+
+
+def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, intent: Intent, status: int) -> None:
+    """After COMMAND: wait for a fresh monitor view to show `name` back; on a timeout or an interrupt it
+    stays in maintenance (journalled, with its final state on the error)."""
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
         wait_back(
             proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True, budget=healthy_timeout
@@ -197,14 +211,6 @@ def _run_locked(
         if err is exc:
             raise
         raise err from None
-    outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
-    if not outcome.changed:  # someone cleared it between our last look and the leave
-        ui.warn(f"{name} had already been taken out of maintenance outside this run")
-    ui.outcome(outcome, fmt)
-    if sig:
-        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
-    if status:
-        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
 
 
 def _changed_outside(proc: Procedures, name: str, err: McsctlError, intent: Intent, status: int) -> None:

@@ -37,23 +37,8 @@ class Leave(Enter):
             self._note_sync()
         try:
             if in_maint:
-                had = {h for h, s in found.items() if s.in_maintenance}
-                try:
-                    self.fleet.apply(
-                        f"clear {name} maintenance",
-                        lambda b: b.clear_state(name, "maintenance"),
-                        lambda b: None if not had & set(self.fleet.group(b)) else b.set_state(name, "maintenance"),
-                    )
-                except Partial as exc:
-                    self.record(action, name, "partial", hosts=exc.changed_hosts, reason=reason)
-                    exc.final = self.final_state(name)
-                    raise
+                found = self._clear_maintenance(name, found, action, reason)
                 changed = True
-                # Journal at once: a later timeout must not leave an open record that `reap` would act on.
-                self.record(action, name, "ok", reason=reason)
-                found = self.fleet.wait(
-                    lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance"
-                )
             if draining or any(s.draining for s in found.values()):
                 left, interrupted = self._clear_drain(name)  # a leftover drain flag keeps it out of traffic
                 if interrupted:
@@ -89,6 +74,25 @@ class Leave(Enter):
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
         return self._left(name, action, changed, found, reason)
+
+    def _clear_maintenance(
+        self, name: str, found: dict[str, Server], action: str, reason: str | None
+    ) -> dict[str, Server]:
+        """Clear the maintenance flag everywhere (undone where it fails part-way), journal it, wait for it."""
+        had = {h for h, s in found.items() if s.in_maintenance}
+        try:
+            self.fleet.apply(
+                f"clear {name} maintenance",
+                lambda b: b.clear_state(name, "maintenance"),
+                lambda b: None if not had & set(self.fleet.group(b)) else b.set_state(name, "maintenance"),
+            )
+        except Partial as exc:
+            self.record(action, name, "partial", hosts=exc.changed_hosts, reason=reason)
+            exc.final = self.final_state(name)
+            raise
+        # Journal at once: a later timeout must not leave an open record that `reap` would act on.
+        self.record(action, name, "ok", reason=reason)
+        return self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
 
     def _plan_leave(self, name: str, wait_healthy: bool, healthy_timeout: float) -> None:
         self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))

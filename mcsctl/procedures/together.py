@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from ..model import Server
 from ..outcome import ON_TIMEOUT, OnOptions, Outcome
 from ..signals import shielded
 from .drain import Drain
-
-if TYPE_CHECKING:
-    from ..backends.base import Backend
 
 
 class Together(Drain):
@@ -53,25 +48,7 @@ class Together(Drain):
         if primaries:
             switch_to = self.switch_target(views, opts.to, exclude=tuple(names))
         self._guard_last(todo, views, opts)
-        if switch_to is not None:
-            self._consent(
-                f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
-                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients",
-                opts,
-            )
-        conns = sum(s.connections or 0 for n in todo for s in found[n].values())
-        if opts.force and conns:
-            self._consent(
-                f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
-                f"--force would cut {conns} connection(s) to {', '.join(todo)}",
-                opts,
-            )
-        elif opts.drain and not opts.force and opts.on_timeout == "force":
-            self._consent(
-                f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting connections?",
-                "--on-timeout force may cut connections",
-                opts,
-            )
+        self._consent_set(todo, found, opts, primaries[0] if switch_to is not None else None, switch_to)
         if opts.dry_run:
             if switch_to is not None:
                 self.switchover(to=switch_to, dry_run=True, views=views)
@@ -99,6 +76,35 @@ class Together(Drain):
             )
             for n in names
         ]
+
+    def _consent_set(
+        self,
+        todo: list[str],
+        found: dict[str, dict[str, Server]],
+        opts: OnOptions,
+        primary: str | None,
+        switch_to: str | None,
+    ) -> None:
+        """Consent, before anything changes, to what the set interrupts: a switchover, cut connections."""
+        if switch_to is not None:
+            self._consent(
+                f"Switch the primary over from {primary} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {primary} to {switch_to} interrupts the primary's clients",
+                opts,
+            )
+        conns = sum(s.connections or 0 for n in todo for s in found[n].values())
+        if opts.force and conns:
+            self._consent(
+                f"Force {', '.join(todo)} into maintenance, cutting {conns} connection(s)?",
+                f"--force would cut {conns} connection(s) to {', '.join(todo)}",
+                opts,
+            )
+        elif opts.drain and not opts.force and opts.on_timeout == "force":
+            self._consent(
+                f"If {', '.join(todo)} do not drain in {opts.drain_timeout:g}s, force them, cutting connections?",
+                "--on-timeout force may cut connections",
+                opts,
+            )
 
     def plan_enter_set(self, todo: list[str], opts: OnOptions) -> None:
         """The plan of several servers entering together: every drain, one wait, every maintenance."""
@@ -160,10 +166,6 @@ class Together(Drain):
         force = opts.force
         cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
         had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
-
-        def keeps(b: Backend, had: set[str]) -> bool:
-            return bool(had & set(self.fleet.group(b)))
-
         maint: list[str] = []  # maintenance set by us
         try:
             if opts.drain and not force:
@@ -172,7 +174,7 @@ class Together(Drain):
                     self.fleet.apply(
                         f"set {n} drain",
                         lambda b: b.set_state(n, "drain"),  # noqa: B023 (called within this iteration)
-                        lambda b: None if keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (called within this iteration)
+                        lambda b: None if self._keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (called within this iteration)
                     )
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
@@ -183,7 +185,7 @@ class Together(Drain):
                 self.fleet.apply(
                     f"set {n} maintenance",
                     lambda b: b.set_state(n, "maintenance", force),  # noqa: B023 (called within this iteration)
-                    lambda b: None if keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
+                    lambda b: None if self._keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
                 )
             for n in todo:
                 self.record(
@@ -201,19 +203,16 @@ class Together(Drain):
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
-            err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
-            touched = list(dict.fromkeys(maint + drained))
-            left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
-            drained.clear()  # _undo_set cleared them
-            err.message += f"; undone on {', '.join(touched)}" if not left else "; could not undo: " + "; ".join(left)
-            if left and not isinstance(err, Partial):
-                partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
-                err = partial
-            self._note_changes(err)
-            err.final = {f"{h} {n}": s for n in todo for h, s in (self.final_state(n) or {}).items()}
+            err = self._set_failed(exc, todo, maint, drained, had_maint, had_drain, action)
             if err is exc:
                 raise
             raise err from None
+        self._clear_set_drains(todo, drained, had_drain)
+        self.changes += [f"{n} in maintenance" for n in todo]
+        return cut
+
+    def _clear_set_drains(self, todo: list[str], drained: list[str], had_drain: dict[str, set[str]]) -> None:
+        """The set is in maintenance: clear the drain flags we set (Partial when one cannot be cleared)."""
         for n in list(drained):
             left, _ = self._clear_drain(n, had_drain[n])
             drained.remove(n)
@@ -223,8 +222,29 @@ class Together(Drain):
                     f"on {', '.join(left)}",
                     hint=self._drain_hint(n, left),
                 )
-        self.changes += [f"{n} in maintenance" for n in todo]
-        return cut
+
+    def _set_failed(
+        self,
+        exc: KeyboardInterrupt | McsctlError,
+        todo: list[str],
+        maint: list[str],
+        drained: list[str],
+        had_maint: dict[str, set[str]],
+        had_drain: dict[str, set[str]],
+        action: str,
+    ) -> McsctlError:
+        """A set failed or was interrupted: undo what it did; the error to raise (Partial if not undone)."""
+        err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
+        touched = list(dict.fromkeys(maint + drained))
+        left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
+        drained.clear()  # _undo_set cleared them
+        err.message += f"; undone on {', '.join(touched)}" if not left else "; could not undo: " + "; ".join(left)
+        if left and not isinstance(err, Partial):
+            partial = Partial(err.message, hint="check with `mcsctl maintenance status` and fix by hand")
+            err = partial
+        self._note_changes(err)
+        err.final = {f"{h} {n}": s for n in todo for h, s in (self.final_state(n) or {}).items()}
+        return err
 
     def _wait_set(self, todo: list[str], timeout: float) -> list[str]:
         """Wait until every server of the set is Drained (or in maintenance); the ones that were not in time."""
