@@ -113,7 +113,7 @@ class Together(Drain):
         draining = opts.drain and not opts.force
         if draining:
             for n in todo:
-                self._plan(f"set {n} draining on every MaxScale", lambda b: b.describe_set(n, "drain"))  # noqa: B023 (called within this iteration)
+                self._plan(f"set {n} draining on every MaxScale", lambda b: b.describe_set(n, "drain"))  # noqa: B023 (runs at once)
             self.ui.plan(
                 f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
                 f"then --on-timeout {opts.on_timeout})"
@@ -121,11 +121,11 @@ class Together(Drain):
         for n in todo:
             self._plan(
                 f"set {n} in maintenance on every MaxScale",
-                lambda b: b.describe_set(n, "maintenance", opts.force),  # noqa: B023 (called within this iteration)
+                lambda b: b.describe_set(n, "maintenance", opts.force),  # noqa: B023 (runs at once)
             )
         if draining:
             for n in todo:
-                self._plan(f"clear the drain flag of {n}", lambda b: b.describe_clear(n, "drain"))  # noqa: B023 (called within this iteration)
+                self._plan(f"clear the drain flag of {n}", lambda b: b.describe_clear(n, "drain"))  # noqa: B023 (runs at once)
         self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
 
     def _distinct(self, names: list[str]) -> list[str]:
@@ -173,8 +173,8 @@ class Together(Drain):
                     drained.append(n)  # before the call: an interrupt half-way must still clean up
                     self.fleet.apply(
                         f"set {n} drain",
-                        lambda b: b.set_state(n, "drain"),  # noqa: B023 (called within this iteration)
-                        lambda b: None if self._keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (called within this iteration)
+                        lambda b: b.set_state(n, "drain"),  # noqa: B023 (runs at once)
+                        lambda b: None if self._keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (runs at once)
                     )
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
@@ -184,8 +184,8 @@ class Together(Drain):
                 maint.append(n)
                 self.fleet.apply(
                     f"set {n} maintenance",
-                    lambda b: b.set_state(n, "maintenance", force),  # noqa: B023 (called within this iteration)
-                    lambda b: None if self._keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
+                    lambda b: b.set_state(n, "maintenance", force),  # noqa: B023 (runs at once)
+                    lambda b: None if self._keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (runs at once)
                 )
             for n in todo:
                 self.record(
@@ -301,7 +301,7 @@ class Together(Drain):
             for n in reversed(maint):
                 failed = self._each(
                     f"clear {n} maintenance",
-                    lambda b: None if had_maint[n] & set(self.fleet.group(b)) else b.clear_state(n, "maintenance"),  # noqa: B023 (called within this iteration)
+                    lambda b: None if had_maint[n] & set(self.fleet.group(b)) else b.clear_state(n, "maintenance"),  # noqa: B023 (runs at once)
                 )
                 left += [f"{n} maintenance on {h}" for h in failed]
                 if not failed:
@@ -350,7 +350,7 @@ class Together(Drain):
                 for n in reversed(back):
                     failed += [
                         f"{n} on {h}"
-                        for h in self._each(f"set {n} maintenance again", lambda b: b.set_state(n, "maintenance"))  # noqa: B023 (called within this iteration)
+                        for h in self._each(f"set {n} maintenance again", lambda b: b.set_state(n, "maintenance"))  # noqa: B023 (runs at once)
                     ]
                     self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
             if back:
