@@ -3,17 +3,52 @@ its subcommand. Pure; works on the Click command tree of the Typer app (cli.run 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, cast
+
 from .errors import UsageError
 
 
-def _switches(command) -> dict[str, bool]:
+class _Param(Protocol):
+    """What is read of a Click parameter (Typer's vendored Click or Click itself)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def opts(self) -> list[str]: ...
+    @property
+    def secondary_opts(self) -> list[str]: ...
+    @property
+    def nargs(self) -> int: ...
+
+
+class _Option(_Param, Protocol):
+    @property
+    def is_flag(self) -> bool: ...
+    @property
+    def count(self) -> bool: ...
+
+
+class _Command(Protocol):
+    """What is read of a Click command; a group's `commands` is looked up by name (getattr)."""
+
+    @property
+    def params(self) -> Sequence[_Param]: ...
+    @property
+    def context_settings(self) -> Mapping[str, Any] | None: ...
+    @property
+    def allow_interspersed_args(self) -> bool: ...
+
+
+def _switches(command: _Command) -> dict[str, bool]:
     """Every switch of `command`'s own options (not --help) -> whether it takes a value."""
     table: dict[str, bool] = {}
     for param in command.params:
         if getattr(param, "param_type_name", "") != "option":
             continue
-        takes_value = not (param.is_flag or param.count)
-        for name in [*param.opts, *param.secondary_opts]:
+        option = cast(_Option, param)  # param_type_name "option": a Click Option (the type does not say so)
+        takes_value = not (option.is_flag or option.count)
+        for name in [*option.opts, *option.secondary_opts]:
             table[name] = takes_value
     return table
 
@@ -26,7 +61,7 @@ def _split_option(tok: str, table: dict[str, bool]) -> list[tuple[str, bool]] | 
         return [(tok, table[name] and not eq)] if name in table else None
     if tok in table:
         return [(tok, table[tok])]
-    parts = []
+    parts: list[tuple[str, bool]] = []
     for i, ch in enumerate(tok[1:], start=1):
         switch = "-" + ch
         if switch not in table:
@@ -38,7 +73,7 @@ def _split_option(tok: str, table: dict[str, bool]) -> list[tuple[str, bool]] | 
     return parts
 
 
-def global_options_first(root, argv: list[str]) -> list[str]:
+def global_options_first(root: _Command, argv: list[str]) -> list[str]:
     """`argv` with every global option (of `root`, the app's callback) that follows a subcommand moved,
     with its value, to just before the first subcommand: `servers -H mx1` -> `-H mx1 servers`, as maxctrl
     and kubectl allow. A subcommand's own option of the same name wins; an option's VALUE is never read as
@@ -86,7 +121,7 @@ def global_options_first(root, argv: list[str]) -> list[str]:
     return out[:first_sub] + moved + out[first_sub:]
 
 
-def _fixed_arguments(command) -> float:
+def _fixed_arguments(command: _Command) -> float:
     """How many single arguments come before a command's COMMAND... (the words of a command to run, which
     are its own); infinite without one. Other variadic arguments (SERVER...) take options among them."""
     args = [p for p in command.params if getattr(p, "param_type_name", "") == "argument"]
@@ -95,9 +130,9 @@ def _fixed_arguments(command) -> float:
     return sum(1 for p in args if p.nargs != -1)
 
 
-def _interspersed(command) -> bool:
+def _interspersed(command: _Command) -> bool:
     """Whether Click takes options after the command's first argument (rolling: no, COMMAND's own)."""
-    return (command.context_settings or {}).get("allow_interspersed_args", command.allow_interspersed_args)
+    return bool((command.context_settings or {}).get("allow_interspersed_args", command.allow_interspersed_args))
 
 
 def _take_mixed(

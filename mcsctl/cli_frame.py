@@ -13,6 +13,7 @@ from .errors import Interrupted, McsctlError, exit_code_of
 
 if TYPE_CHECKING:
     from .api import Cluster
+    from .model import Server
     from .render import Reporter
 
 
@@ -80,7 +81,7 @@ def handled(ctx: typer.Context) -> Iterator[State]:
         raise typer.Exit(int(Interrupted.exit_code)) from None
 
 
-def _report(state: State, message: str, hint: str | None = None, final: dict | None = None) -> None:
+def _report(state: State, message: str, hint: str | None = None, final: dict[str, Server] | None = None) -> None:
     """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
     state.reporter.error(message, hint)
     if final:
@@ -91,7 +92,7 @@ def _report(state: State, message: str, hint: str | None = None, final: dict | N
     state.reporter.err.flush()
 
 
-def _journal_if_lost(state: State, message: str, code: int, final: dict | None) -> None:
+def _journal_if_lost(state: State, message: str, code: int, final: dict[str, Server] | None) -> None:
     """When the final report could not be written, append what happened and the final state to the journal."""
     from .render import output_lost
 

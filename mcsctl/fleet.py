@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .backends.base import Backend
 from .errors import (
@@ -22,6 +22,11 @@ from .errors import (
 )
 from .model import Server
 from .signals import deferred, shielded
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+T = TypeVar("T")
 
 Views = dict[str, list[Server]]  # MaxScale host -> its servers
 # A MaxScale behind its config-sync cluster refuses changes with a detail containing these (reference §1.3).
@@ -49,7 +54,7 @@ class Fleet:
         self.backends = backends
         self.clock = clock or SystemClock()
         self.poll = poll
-        self._pool = None
+        self._pool: ThreadPoolExecutor | None = None
         self._writers: list[Backend] | None = None
         self._group: dict[str, list[str]] | None = None
         self.silent: dict[str, McsctlError] = {}  # host -> why it did not answer the last read_answering()
@@ -74,7 +79,7 @@ class Fleet:
             self._writers, self._group = list(self.backends), {self.backends[0].host: [self.backends[0].host]}
             return self._writers
 
-        def cluster_of(b: Backend):
+        def cluster_of(b: Backend) -> str | None | McsctlError:
             try:
                 return b.config_sync_cluster()
             except McsctlError as exc:
@@ -96,7 +101,7 @@ class Fleet:
             self._writers, self._group = writers, group
         return writers
 
-    def _do_synced(self, writer: Backend, do: Callable[[Backend], None]) -> Backend:
+    def _do_synced(self, writer: Backend, do: Callable[[Backend], object]) -> Backend:
         """Do a change through `writer`; if that MaxScale is behind its config-sync cluster (it refuses with
         a configuration conflict), through the next member of the cluster. Returns the one that did it."""
         hosts = self.group(writer)
@@ -123,7 +128,7 @@ class Fleet:
                 return hosts
         return [backend.host]
 
-    def each(self, fn: Callable[[Backend], object]) -> list:
+    def each(self, fn: Callable[[Backend], T]) -> list[T]:
         """Run fn on every backend (in parallel when there are several); the first error is raised."""
         if self._pool is None:
             return [fn(b) for b in self.backends]
@@ -156,7 +161,7 @@ class Fleet:
         """The views of the MaxScales that answer, and the error of each one that did not (also kept in
         `silent`). Only when none answers is it an error: the first one's."""
 
-        def read(b: Backend):
+        def read(b: Backend) -> list[Server] | McsctlError:
             try:
                 return b.list_servers()
             except McsctlError as exc:
@@ -225,7 +230,7 @@ class Fleet:
             )
         return found  # type: ignore[return-value]
 
-    def apply(self, what: str, do: Callable[[Backend], None], undo: Callable[[Backend], None]) -> None:
+    def apply(self, what: str, do: Callable[[Backend], object], undo: Callable[[Backend], object]) -> None:
         """Make one change on every host in order; if a host fails, undo it on the hosts already changed.
 
         The original error is raised when the undo worked (nothing is left changed); Partial (exit 5)

@@ -9,9 +9,15 @@ Running and GTID; out of it, also the replica role.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import McsctlError, OperationFailed, TimedOut
 from .gtid import behind
 from .model import Server
+
+if TYPE_CHECKING:
+    from .fleet import Fleet, Views
+    from .ui import UI
 
 SETTLE = 2.0  # seconds, without monitor tick counters
 
@@ -20,18 +26,19 @@ class ChangedOutside(OperationFailed):
     """The server left maintenance while we waited for it (someone else cleared it): exit 1 at once."""
 
 
-def monitor_ticks(fleet) -> dict[str, int] | None:
+def monitor_ticks(fleet: Fleet) -> dict[str, int] | None:
     """Monitor tick counters per MaxScale (None when a backend does not report them)."""
     try:
         per_host = fleet.each(lambda b: b.list_monitors())
     except McsctlError:
         return None
-    out = {}
+    out: dict[str, int] = {}
     for host, monitors in zip(fleet.hosts, per_host, strict=True):
         ticks = [m.ticks for m in monitors]
-        if not ticks or any(not isinstance(t, int) for t in ticks):
+        counted = [t for t in ticks if isinstance(t, int)]
+        if not ticks or len(counted) < len(ticks):
             return None
-        out[host] = sum(ticks)
+        out[host] = sum(counted)
     return out
 
 
@@ -55,7 +62,7 @@ def not_back(s: Server | None, primary: Server | None, in_maintenance: bool) -> 
     return f"{lag} transaction(s) behind {primary.name}" if lag else None
 
 
-def _check_still_in_maintenance(name: str, views) -> None:
+def _check_still_in_maintenance(name: str, views: Views) -> None:
     """Raise ChangedOutside when some MaxScale no longer has `name` in maintenance: waiting on is pointless."""
     out = {}
     for host, servers in views.items():
@@ -71,7 +78,13 @@ def _check_still_in_maintenance(name: str, views) -> None:
 
 
 def wait_back(
-    fleet, ui, name: str, deadline: float, in_maintenance: bool, settle: float = SETTLE, budget: float | None = None
+    fleet: Fleet,
+    ui: UI,
+    name: str,
+    deadline: float,
+    in_maintenance: bool,
+    settle: float = SETTLE,
+    budget: float | None = None,
 ) -> None:
     """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`.
 

@@ -16,8 +16,18 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import GuardRefused, Interrupted, McsctlError, Partial, TimedOut
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from .fleet import Fleet
+    from .journal import Journal
+    from .lock import Holder, ServerLock
+    from .ui import UI
 
 CLEANS_UP = frozenset({"off", "reap", "run-end"})  # a successful one closes a dead process's intent
 
@@ -33,7 +43,22 @@ class Intent:
     outcome: str | None = None
     hosts: list[str] | None = None
     note: str | None = None
-    took_over: dict = field(default_factory=dict)
+    took_over: dict[str, Holder] = field(default_factory=dict)
+
+
+class Frame(Protocol):
+    """What a change's frame uses of the procedures (procedures.core.Core) that make the change."""
+
+    _intents: dict[str, Intent]  # server -> the intent this process is carrying out
+    journal: Journal | None
+    lock_dir: Path | None
+    fleet: Fleet
+    ui: UI
+    wall: Callable[[], float]
+
+    def record(
+        self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw: Any
+    ) -> None: ...
 
 
 def outcome_of(exc: BaseException | None) -> str:
@@ -52,18 +77,20 @@ def outcome_of(exc: BaseException | None) -> str:
 
 
 @contextlib.contextmanager
-def changing(proc, action: str, names: list[str], takeover: bool = False, dry_run: bool = False) -> Iterator[Intent]:
-    """See the module docstring. `proc` is a procedures.Procedures (journal, fleet, ui, lock_dir)."""
+def changing(
+    proc: Frame, action: str, names: list[str], takeover: bool = False, dry_run: bool = False
+) -> Iterator[Intent]:
+    """See the module docstring. `proc` is a Frame: a procedures.Procedures."""
     active = proc._intents
     fresh = [n for n in dict.fromkeys(names) if n not in active]
     if dry_run or not fresh:  # nothing changes, or an outer frame already covers these servers
-        yield active.get(names[0]) if names and names[0] in active else Intent("", action, list(names))
+        yield active[names[0]] if names and names[0] in active else Intent("", action, list(names))
         return
     journal = proc.journal
     if journal is not None:
         journal.check_writable()
     intent = Intent(uuid.uuid4().hex[:12], action, fresh)
-    locks = []
+    locks: list[ServerLock] = []
     try:
         if proc.lock_dir is not None:
             _lock_all(proc, intent, locks, takeover)
@@ -85,7 +112,7 @@ def changing(proc, action: str, names: list[str], takeover: bool = False, dry_ru
             lock.release()
 
 
-def _lock_all(proc, intent: Intent, locks: list, takeover: bool) -> None:
+def _lock_all(proc: Frame, intent: Intent, locks: list[ServerLock], takeover: bool) -> None:
     from .lock import ServerLock
 
     for n in intent.names:
@@ -98,7 +125,7 @@ def _lock_all(proc, intent: Intent, locks: list, takeover: bool) -> None:
             proc.ui.warn(f"{n}: taking over from {holder.describe()} (--takeover)")
 
 
-def _begin(proc, intent: Intent) -> None:
+def _begin(proc: Frame, intent: Intent) -> None:
     """Write the intent (and takeover) records; a journal that fails here stops the change (exit 3)."""
     journal = proc.journal
     if journal is None:
@@ -144,7 +171,7 @@ def _begin(proc, intent: Intent) -> None:
         raise unusable(journal.path, exc) from None
 
 
-def _end(proc, intent: Intent, outcome: str, exc: BaseException | None) -> None:
+def _end(proc: Frame, intent: Intent, outcome: str, exc: BaseException | None) -> None:
     """Write the outcome of each server's intent; never raises (a failed write is a warning)."""
     if proc.journal is None:
         return
@@ -169,7 +196,7 @@ def _end(proc, intent: Intent, outcome: str, exc: BaseException | None) -> None:
                 close_leftovers(proc, n, intent)
 
 
-def command_of(action) -> str:
+def command_of(action: str | None) -> str:
     """The mcsctl command an intent's action comes from (`on` -> `mcsctl maintenance on`)."""
     if action in ("on", "off", "run", "reap", "extend"):
         return f"mcsctl maintenance {action}"
@@ -178,11 +205,13 @@ def command_of(action) -> str:
     return f"mcsctl {action or 'change'}"
 
 
-def close_leftovers(proc, name: str, intent: Intent) -> None:
+def close_leftovers(proc: Frame, name: str, intent: Intent) -> None:
     """After a clean-up of `name` worked, close the intents of processes that died changing it."""
     from .journal import INTENT, hostname, intent_state, unfinished_intents
     from .lock import pid_alive
 
+    if proc.journal is None:  # _end calls this only with a journal
+        return
     try:
         records = proc.journal.read()
     except McsctlError:  # unreadable: the leftovers stay listed; the change itself is done
@@ -205,7 +234,7 @@ def close_leftovers(proc, name: str, intent: Intent) -> None:
         )
 
 
-def taken_over_by(proc, name: str) -> str | None:
+def taken_over_by(proc: Frame, name: str) -> str | None:
     """`it was taken over by USER (mcsctl ACTION --takeover)` when the journal shows who took `name` from us."""
     if proc.journal is None:
         return None

@@ -53,10 +53,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The record itself lives in record.py; its names are the journal's too (callers import them from here).
 from .record import CLOSES, EFFECTIVE, INTENT, OPENS, STARTED, UNKNOWN_HOST, Record, hostname, who
+
+if TYPE_CHECKING:
+    from .lock import LocalStateError
 
 __all__ = [
     "CLOSES",
@@ -178,7 +181,7 @@ class Journal:
         os.chmod(parent, 0o700)  # makedirs' mode is filtered by the umask
 
 
-def unusable(path: Path, exc: OSError):
+def unusable(path: Path, exc: OSError) -> LocalStateError:
     """The one-line error for a journal that cannot be written (exit 3)."""
     from .lock import LocalStateError
 
@@ -188,7 +191,7 @@ def unusable(path: Path, exc: OSError):
     )
 
 
-def unreadable(path: Path, exc: OSError):
+def unreadable(path: Path, exc: OSError) -> LocalStateError:
     """The one-line error for a journal that cannot be read (exit 3)."""
     from .lock import LocalStateError
 
@@ -208,9 +211,10 @@ def _open_by_host(records: Iterable[Record]) -> dict[str, dict[str, Record]]:
     for rec in records:
         if not _effective(rec):
             continue
-        assert rec.server is not None
+        server = rec.server
+        assert server is not None
         if rec.action in OPENS:
-            per_host = state.setdefault(rec.server, {})
+            per_host = state.setdefault(server, {})
             if per_host:  # a re-run of `on` or an `extend`: it updates the maintenance that is open
                 rec = _updated(max(per_host.values(), key=lambda r: r.time), rec)
             for host in rec.hosts or [UNKNOWN_HOST]:
@@ -218,12 +222,12 @@ def _open_by_host(records: Iterable[Record]) -> dict[str, dict[str, Record]]:
         elif rec.action in CLOSES:
             if rec.action == "run-end" and rec.extra.get("cleared") is False:
                 continue
-            per_host = state.get(rec.server, {})
+            per_host = state.get(server, {})
             targets = list(per_host) if not rec.hosts else [*rec.hosts, UNKNOWN_HOST]
             for host in targets:
                 per_host.pop(host, None)
             if not per_host:
-                state.pop(rec.server, None)
+                state.pop(server, None)
     return state
 
 
@@ -314,7 +318,9 @@ def status_rows(
     records = list(records)
     draining = draining or {}
     if alive is None:
-        from .lock import pid_alive as alive
+        from .lock import pid_alive
+
+        alive = pid_alive
     this_host = hostname() if this_host is None else this_host
     opened = open_maintenances(records)
     intents = {
@@ -338,7 +344,7 @@ def _row(
     live_hosts: Mapping[str, bool],
     now: float,
     drain_hosts: Mapping[str, bool] | None = None,
-    intents: list | None = None,
+    intents: list[tuple[Record, str]] | None = None,
 ) -> dict[str, Any]:
     in_maint = sorted(h for h, on in live_hosts.items() if on)
     drained = sorted(h for h, on in (drain_hosts or {}).items() if on)

@@ -70,7 +70,7 @@ class Holder:
         command = self.command if len(self.command) <= 120 else self.command[:117] + "..."
         return f"pid {self.pid} ({command}){since}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int | str | float | None]:
         return {"pid": self.pid, "command": self.command, "since": self.since, "host": self.host}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any, Required, TypedDict, Unpack
 
 ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
 
@@ -19,6 +20,19 @@ def split_state(text: str) -> tuple[tuple[str, ...], str]:
         if tok in ("Running", "Down"):
             return tuple(tokens[: i + 1]), ", ".join(tokens[i + 1 :])
     return tuple(tokens), ""
+
+
+class ServerFields(TypedDict, total=False):
+    """The fields of a Server other than its state (Server.from_state_cell's keywords)."""
+
+    name: Required[str]
+    address: str | None
+    port: int | None
+    connections: int | None
+    gtid: str | None
+    monitor: str | None
+    maxscale: str
+    lag: float | None
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,7 @@ class Server:
     lag: float | None = field(default=None, compare=False)
 
     @classmethod
-    def from_state_cell(cls, cell: str, **kw) -> Server:
+    def from_state_cell(cls, cell: str, **kw: Unpack[ServerFields]) -> Server:
         flags, details = split_state(cell)
         return cls(state=", ".join(flags), details=details, **kw)
 
@@ -90,7 +104,7 @@ class Server:
         """Can take new traffic: running, not in maintenance, not draining."""
         return self.running and not self.in_maintenance and not self.draining
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["states"] = list(self.states)
         return d
@@ -106,7 +120,7 @@ class Session:
     servers: tuple[str, ...] = ()
     maxscale: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["servers"] = list(self.servers)
         return d

@@ -7,11 +7,14 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from .model import Server
 from .ui import Prefixing
+
+if TYPE_CHECKING:
+    from .outcome import Outcome
 
 FORMATS = ("table", "json", "tsv")
 SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
@@ -38,7 +41,7 @@ class SafeStream:
         self.lost = stream is None  # no stream at all: started with that descriptor closed
 
     def write(self, text: str) -> int:
-        if not self.lost:
+        if not self.lost and self.stream is not None:
             try:
                 self.stream.write(text)
             except (OSError, ValueError) as exc:
@@ -46,7 +49,7 @@ class SafeStream:
         return len(text)
 
     def flush(self) -> None:
-        if not self.lost:
+        if not self.lost and self.stream is not None:
             try:
                 self.stream.flush()
             except (OSError, ValueError) as exc:
@@ -54,16 +57,18 @@ class SafeStream:
 
     def isatty(self) -> bool:
         try:
-            return not self.lost and self.stream.isatty()
+            return not self.lost and self.stream is not None and self.stream.isatty()
         except (OSError, ValueError):
             return False
 
-    def __getattr__(self, name: str):  # encoding, fileno, getvalue (a StringIO in tests), ...
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, getvalue (a StringIO in tests), ...
         return getattr(self.stream, name)
 
     def _lose(self, exc: Exception) -> None:
         # EIO (hung-up terminal), EPIPE (reader gone), a closed file, a full disk: the text is lost either way.
         self.lost = True
+        if self.stream is None:
+            return
         try:
             fd = self.stream.fileno()
             null = os.open(os.devnull, os.O_WRONLY)
@@ -76,7 +81,7 @@ class SafeStream:
 _safe: dict[int, SafeStream] = {}
 
 
-def safe(stream: TextIO | None) -> SafeStream:
+def safe(stream: TextIO | SafeStream | None) -> SafeStream:
     """The one SafeStream wrapping `stream`, shared so lost output is known once.
 
     None (Python's sys.stdout/sys.stderr when mcsctl was started with that descriptor closed) gives a
@@ -95,7 +100,7 @@ def output_lost() -> bool:
     return any(s.lost for s in _safe.values())
 
 
-def _colour_ok(stream: TextIO) -> bool:
+def _colour_ok(stream: TextIO | SafeStream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
@@ -125,7 +130,7 @@ def server_row(s: Server) -> list[str]:
     ]
 
 
-def server_json(s: Server) -> dict:
+def server_json(s: Server) -> dict[str, Any]:
     """The stable JSON shape of CLI.md: name, address, port, connections, state, states, gtid, monitor, maxscale."""
     return {
         "name": s.name,
@@ -142,12 +147,20 @@ def server_json(s: Server) -> dict:
     }
 
 
-def table(headers: Iterable[str], rows: list[list[str]], painters: list | None = None, colour: bool = False) -> str:
+Painter = Callable[[str, bool], str]  # (a table line, colour on) -> the line as shown
+
+
+def table(
+    headers: Iterable[str], rows: list[list[str]], painters: list[Painter] | None = None, colour: bool = False
+) -> str:
     """A plain aligned table (two spaces between columns); `painters[i]` colours row i on a TTY."""
     headers = list(headers)
     rows = [[printable(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
+
     lines = [fmt(headers)]
     for i, r in enumerate(rows):
         line = fmt(r)
@@ -159,22 +172,26 @@ def tsv(rows: list[list[str]]) -> str:
     return "".join("\t".join(printable(" ".join(c.split())) for c in r) + "\n" for r in rows)
 
 
-def servers(items: list[Server], fmt: str, out: TextIO | None = None) -> None:
-    out = safe(out if out is not None else sys.stdout)
+def _painter(server: Server) -> Painter:
+    return lambda line, colour: _paint(line, server, colour)
+
+
+def servers(items: list[Server], fmt: str, out: TextIO | SafeStream | None = None) -> None:
+    dest = safe(out if out is not None else sys.stdout)
     if fmt == "json":
-        out.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
+        dest.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
         return
     rows = [server_row(s) for s in items]
     if fmt == "tsv":  # the TSV columns stay fixed (scripts cut them by position)
-        out.write(tsv(rows))
+        dest.write(tsv(rows))
         return
     headers = list(SERVER_COLUMNS)
     if any(s.lag is not None for s in items):  # the Lag column only where the backend has it (REST)
         headers.insert(headers.index("GTID"), "Lag")
         for r, s in zip(rows, items, strict=False):
             r.insert(headers.index("Lag"), "" if s.lag is None else f"{s.lag:g}")
-    painters = [(lambda line, c, s=s: _paint(line, s, c)) for s in items]
-    out.write(table(headers, rows, painters, _colour_ok(out)))
+    painters = [_painter(s) for s in items]
+    dest.write(table(headers, rows, painters, _colour_ok(dest)))
 
 
 def disagreements(items: list[Server]) -> list[str]:
@@ -182,7 +199,7 @@ def disagreements(items: list[Server]) -> list[str]:
     by_name: dict[str, list[Server]] = {}
     for s in items:
         by_name.setdefault(s.name, []).append(s)
-    lines = []
+    lines: list[str] = []
     hosts = {s.maxscale for s in items}
     for name, seen in by_name.items():
         if len(seen) < len(hosts):
@@ -193,18 +210,18 @@ def disagreements(items: list[Server]) -> list[str]:
     return lines
 
 
-def rows_out(headers: list[str], rows: list[dict], fmt: str, out: TextIO | None = None) -> None:
+def rows_out(headers: list[str], rows: list[dict[str, Any]], fmt: str, out: TextIO | SafeStream | None = None) -> None:
     """Generic data output for status-like commands: `rows` are dicts keyed by lower-case header."""
-    out = safe(out if out is not None else sys.stdout)
+    dest = safe(out if out is not None else sys.stdout)
     if fmt == "json":
-        out.write(json.dumps(rows, indent=2, default=str) + "\n")
+        dest.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
     keys = [h.lower().replace(" ", "_") for h in headers]
     cells = [["" if r.get(k) is None else _cell(r.get(k)) for k in keys] for r in rows]
-    out.write(tsv(cells) if fmt == "tsv" else table(headers, cells))
+    dest.write(tsv(cells) if fmt == "tsv" else table(headers, cells))
 
 
-def _cell(v) -> str:
+def _cell(v: object) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, (list, tuple)):
@@ -217,7 +234,7 @@ def when(epoch: float | None) -> str:
     return "" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(epoch))
 
 
-def outcome_json(outcome) -> dict:
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
     """The JSON object of one outcome (CLI.md); `changes` lists what the command changed."""
     return {
         "server": outcome.server,
@@ -228,6 +245,18 @@ def outcome_json(outcome) -> dict:
         "final": [server_json(s) for s in outcome.final.values()],
         **outcome.extra,
     }
+
+
+class _Call(TypedDict):
+    host: str | None
+    call: str
+
+
+class _Step(TypedDict):
+    """One step of a JSON plan (--dry-run --format json) and the exact calls it makes."""
+
+    step: str
+    calls: list[_Call]
 
 
 class Reporter(Prefixing):
@@ -248,7 +277,7 @@ class Reporter(Prefixing):
         self._line_open = False
         self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
         self.fmt = "table"  # the command's --format, for what is shown on the way (run)
-        self._steps: list[dict] = []
+        self._steps: list[_Step] = []
 
     @property
     def lost(self) -> bool:
@@ -327,12 +356,12 @@ class Reporter(Prefixing):
             self.err.write(f"hint: {printable(hint)}\n")
         self.err.flush()
 
-    def outcome(self, outcome, fmt: str | None = None) -> None:
+    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
         """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout (in `fmt`,
         by default the command's --format, `self.fmt`)."""
         self.outcomes([outcome], fmt or self.fmt)
 
-    def outcomes(self, items: list, fmt: str = "table") -> None:
+    def outcomes(self, items: list[Outcome], fmt: str = "table") -> None:
         """Several outcomes (on/off of several servers): JSON is a list of outcome objects (one object
         for a single outcome); otherwise each sentence on stderr, then one table of their final states."""
         self._end_line()
@@ -348,7 +377,7 @@ class Reporter(Prefixing):
             servers(final, fmt, self.out)
 
 
-def _isatty(stream) -> bool:
+def _isatty(stream: TextIO | SafeStream | None) -> bool:
     try:
         return stream is not None and stream.isatty()
     except (OSError, ValueError):

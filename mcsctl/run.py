@@ -16,6 +16,8 @@ from .signals import forwarding, shielded
 
 if TYPE_CHECKING:
     from .intent import Intent
+    from .outcome import OnOptions
+    from .parts import Parts
     from .procedures import Procedures
     from .ui import UI
 
@@ -24,7 +26,7 @@ def substitute(argv: list[str], server: Server) -> list[str]:
     """Replace {server}, {address} and {port} inside each argument; each stays one argv element."""
     port = "" if server.port is None else str(server.port)
     values = {"{server}": server.name, "{address}": server.address or "", "{port}": port}
-    out = []
+    out: list[str] = []
     for arg in argv:
         for key, value in values.items():
             arg = arg.replace(key, value)
@@ -69,19 +71,19 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
     from .childenv import child_env
 
     received: list[int] = []
-    children: list[subprocess.Popen] = []
+    children: list[subprocess.Popen[bytes]] = []
     # Ctrl-C on our terminal already reaches the child (same foreground process group): sending it again
     # would make COMMAND see two interrupts. Without a terminal (scripts, cron) SIGINT is forwarded; a
     # `kill -INT` aimed at mcsctl alone while it runs in a terminal's foreground reaches only mcsctl.
     terminal_sigint = _in_terminal_foreground()
 
-    def send(child: subprocess.Popen, signum: int) -> None:
+    def send(child: subprocess.Popen[bytes], signum: int) -> None:
         try:
             child.send_signal(signum)
         except ProcessLookupError:
             pass
 
-    def forward(signum):
+    def forward(signum: int) -> None:
         received.append(signum)
         if children and not (signum == signal.SIGINT and terminal_sigint):
             send(children[0], signum)
@@ -101,7 +103,13 @@ def run_command(argv: list[str]) -> tuple[int, int | None]:
 
 
 def run_in_maintenance(
-    st, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None = None
+    st: Parts,
+    name: str,
+    opts: OnOptions,
+    argv: list[str],
+    always_clear: bool,
+    healthy_timeout: float,
+    fmt: str | None = None,
 ) -> None:
     """`maintenance run`; the outcomes go to the observer's `outcome` (in `fmt`, default the observer's own)."""
     proc = st.procedures()
@@ -122,13 +130,21 @@ def run_in_maintenance(
 
 
 def _run_locked(
-    proc, ui, name: str, opts, argv: list[str], always_clear: bool, healthy_timeout: float, fmt: str | None, intent
+    proc: Procedures,
+    ui: UI,
+    name: str,
+    opts: OnOptions,
+    argv: list[str],
+    always_clear: bool,
+    healthy_timeout: float,
+    fmt: str | None,
+    intent: Intent,
 ) -> None:
     entered = proc.enter(name, opts, action="run-start")
     ui.info(f"{name}: running {shlex.join(argv)}")
     status, sig = run_command(argv)
 
-    def stay(why: str, outcome: str):
+    def stay(why: str, outcome: str) -> None:
         with shielded():  # a further signal must not cut the journal record or the last word short
             proc.record("run-end", name, outcome, cleared=False, status=status)
             ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
@@ -137,7 +153,14 @@ def _run_locked(
                 ui.outcome(Outcome(name, "run", False, final, ""), fmt)
 
     if not entered.changed:
-        _already_in(proc, ui, name, status, sig, fmt)
+        ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
+        final = proc.final_state(name)
+        if final:
+            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+        if sig:
+            raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
+        if status:
+            raise CommandFailed(f"command exited with status {status}", status)
         return
     if sig and not always_clear:
         stay(f"interrupted by {signal.Signals(sig).name} (command exit status {status})", "interrupted")
@@ -156,20 +179,9 @@ def _run_locked(
         raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
 
 
-def _already_in(proc: Procedures, ui: UI, name: str, status: int, sig: int | None, fmt: str | None) -> None:
-    """The server was in maintenance before the run: it stays there; COMMAND's failure is still the error."""
-    ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
-    final = proc.final_state(name)
-    if final:
-        ui.outcome(Outcome(name, "run", False, final, ""), fmt)
-    if sig:
-        raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
-    if status:
-        raise CommandFailed(f"command exited with status {status}", status)
-
-
 def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, intent: Intent, status: int) -> None:
-    """Wait for a fresh monitor view showing the node back; on a failure it stays in maintenance (journaled)."""
+    """After COMMAND: wait for a fresh monitor view to show `name` back; on a timeout or an interrupt it
+    stays in maintenance (journalled, with its final state on the error)."""
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
         wait_back(
             proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True, budget=healthy_timeout
@@ -201,7 +213,7 @@ def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, inte
         raise err from None
 
 
-def _changed_outside(proc, name: str, err: McsctlError, intent, status: int) -> None:
+def _changed_outside(proc: Procedures, name: str, err: McsctlError, intent: Intent, status: int) -> None:
     """The server left maintenance under us: journal the truth (its maintenance is over) and say who."""
     from .intent import taken_over_by
 

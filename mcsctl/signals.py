@@ -19,6 +19,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -36,7 +37,7 @@ class _State:
 _state = _State()
 
 
-def _handler(signum, frame):
+def _handler(signum: int, frame: FrameType | None) -> None:
     _state.received.append(signum)
     if _state.forward is not None:
         _state.forward(signum)
@@ -51,7 +52,11 @@ def _handler(signum, frame):
         raise KeyboardInterrupt
 
 
-def _install_handlers() -> dict:
+# What signal.signal() returns and takes back: a handler, SIG_DFL/SIG_IGN, or None (not set from Python).
+_Handler = Callable[[int, FrameType | None], object] | int | None
+
+
+def _install_handlers() -> dict[signal.Signals, _Handler]:
     return {s: signal.signal(s, _handler) for s in SIGNALS}
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from . import render
 from .errors import ExitCode, McsctlError, OperationFailed, Partial, UsageError
 
+if TYPE_CHECKING:
+    from .fleet import Fleet, Views
+    from .journal import Record
+    from .outcome import Outcome
+    from .parts import Command, Parts
+    from .ui import UI
 
-def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
+
+def live_maintenance(fleet: Fleet, ui: UI) -> tuple[dict[str, dict[str, bool]], Views]:
     """server -> {MaxScale host: in maintenance}, reading every MaxScale; also the views read.
 
     A MaxScale that cannot be read is left out (with a warning): during an incident the journal and
@@ -26,7 +34,7 @@ def live_maintenance(fleet, ui) -> tuple[dict[str, dict[str, bool]], dict]:
     return live, views
 
 
-def collect(st, server: str | None) -> tuple[list[dict], list[str], dict[str, str]]:
+def collect(st: Parts, server: str | None) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
     """The status rows (every server the journal or a MaxScale knows), the cleanup hints, and the MaxScales
     that did not answer (host -> why). Prints nothing: `render.status` shows them."""
     from .journal import status_rows
@@ -41,7 +49,7 @@ def collect(st, server: str | None) -> tuple[list[dict], list[str], dict[str, st
     return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
 
 
-def status(st, server: str | None, fmt: str) -> None:
+def status(st: Command, server: str | None, fmt: str) -> None:
     """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
     report = st.cluster.status(server)
     from .render_status import status as show
@@ -58,7 +66,7 @@ def silent_error(unanswered: dict[str, str], asked: int) -> Partial:
     )
 
 
-def _records_or_warn(st) -> list:
+def _records_or_warn(st: Parts) -> list[Record]:
     """The journal's records; one that cannot be read is a warning here (the live state is still worth seeing)."""
     journal = st.journal()
     if journal is None:
@@ -70,7 +78,7 @@ def _records_or_warn(st) -> list:
         return []
 
 
-def _draining(views) -> dict[str, dict[str, bool]]:
+def _draining(views: Views) -> dict[str, dict[str, bool]]:
     """server -> {MaxScale host: Draining or Drained}, from the views `live_maintenance` read."""
     out: dict[str, dict[str, bool]] = {}
     for host, servers in views.items():
@@ -79,7 +87,7 @@ def _draining(views) -> dict[str, dict[str, bool]]:
     return out
 
 
-def _cleanup_hint(r: dict) -> str | None:
+def _cleanup_hint(r: dict[str, Any]) -> str | None:
     """What to run to clean up after a change that died, or a drain nobody finishes."""
     name, change = r["server"], r["unfinished"]
     left = "left it draining" if r["draining"] else "left it in maintenance" if r["in_maintenance"] else "left no flag"
@@ -101,7 +109,7 @@ def _cleanup_hint(r: dict) -> str | None:
     return None
 
 
-def extend(st, name: str, expires: str, reason: str | None, dry_run: bool) -> None:
+def extend(st: Parts, name: str, expires: str, reason: str | None, dry_run: bool) -> None:
     """`maintenance extend`: a new expiry (and reason) for a server in maintenance; only the journal changes.
 
     The server must be in maintenance by the journal's record or live on some MaxScale. A duration
@@ -144,7 +152,7 @@ def extend(st, name: str, expires: str, reason: str | None, dry_run: bool) -> No
 _SEVERITY = {ExitCode.PARTIAL: 4, ExitCode.TIMEOUT: 3, ExitCode.UNREACHABLE: 2}
 
 
-def reap(st, dry_run: bool) -> list:
+def reap(st: Parts, dry_run: bool) -> list[Outcome]:
     """Leave maintenance for every expired record; the outcomes (the worst failure raises after the rest)."""
     from .journal import expired
 
@@ -156,7 +164,7 @@ def reap(st, dry_run: bool) -> list:
         return []
     proc = st.procedures()
     failures: list[McsctlError] = []
-    outcomes = []
+    outcomes: list[Outcome] = []
     for rec in due:
         ui.info(
             f"{rec.server}: maintenance expired {render.when(rec.expires)} "
@@ -164,6 +172,7 @@ def reap(st, dry_run: bool) -> list:
         )
         try:
             # leave() also closes the record of a maintenance someone cleared outside mcsctl.
+            assert rec.server is not None  # expired() lists open maintenances, each of a server
             outcome = proc.leave(rec.server, dry_run=dry_run, action="reap", reason="expired")
         except McsctlError as exc:
             failures.append(exc)

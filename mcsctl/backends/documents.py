@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import BadOutput
 from ..model import Monitor, Server, Session, split_state
+
+# A MaxScale JSON:API document or resource: open-ended JSON, its shape checked as it is read.
+Document = dict[str, Any]
+T = TypeVar("T")
 
 
 def _get(d: Any, *path: str) -> Any:
@@ -37,7 +41,7 @@ def _check_server_resource(res: Any, host: str) -> None:
     check_server(res.get("id"), (res.get("attributes") or {}).get("state"), host)
 
 
-def server_from_resource(res: dict, host: str) -> Server:
+def server_from_resource(res: Document, host: str) -> Server:
     _check_server_resource(res, host)
     attrs = res.get("attributes") or {}
     params = attrs.get("parameters") or {}
@@ -68,14 +72,14 @@ def _lag(value: Any) -> float | None:
     return value
 
 
-def servers_from_document(doc: dict, host: str) -> list[Server]:
+def servers_from_document(doc: Document, host: str) -> list[Server]:
     data = doc.get("data")
     if isinstance(data, dict):
         data = [data]
     return _shaped("server", host, lambda: [server_from_resource(r, host) for r in data or []])
 
 
-def _shaped(kind: str, host: str, parse: Callable[[], list]) -> list:
+def _shaped(kind: str, host: str, parse: Callable[[], list[T]]) -> list[T]:
     """Run a document parser; a part of the wrong JSON type (a list where an object belongs, ...) is bad
     output, one line, never a traceback."""
     try:
@@ -86,12 +90,12 @@ def _shaped(kind: str, host: str, parse: Callable[[], list]) -> list:
         ) from None
 
 
-def sessions_from_document(doc: dict, host: str) -> list[Session]:
+def sessions_from_document(doc: Document, host: str) -> list[Session]:
     return _shaped("session", host, lambda: _sessions(doc, host))
 
 
-def _sessions(doc: dict, host: str) -> list[Session]:
-    out = []
+def _sessions(doc: Document, host: str) -> list[Session]:
+    out: list[Session] = []
     for res in doc.get("data") or []:
         attrs = res.get("attributes") or {}
         servers = tuple(c.get("server", "") for c in attrs.get("connections") or [] if c.get("server"))
@@ -107,12 +111,12 @@ def _sessions(doc: dict, host: str) -> list[Session]:
     return out
 
 
-def monitors_from_document(doc: dict, host: str) -> list[Monitor]:
+def monitors_from_document(doc: Document, host: str) -> list[Monitor]:
     return _shaped("monitor", host, lambda: _monitors(doc, host))
 
 
-def _monitors(doc: dict, host: str) -> list[Monitor]:
-    out = []
+def _monitors(doc: Document, host: str) -> list[Monitor]:
+    out: list[Monitor] = []
     for res in doc.get("data") or []:
         attrs = res.get("attributes") or {}
         diag = attrs.get("monitor_diagnostics") or {}
@@ -136,7 +140,7 @@ def _monitors(doc: dict, host: str) -> list[Monitor]:
     return out
 
 
-def config_sync_cluster(doc: dict) -> str | None:
+def config_sync_cluster(doc: Document) -> str | None:
     """The configuration-sync cluster of a /v1/maxscale document (22.08+), None when sync is off."""
     attrs = _get(doc, "data", "attributes") or {}
     if attrs.get("config_sync") is None:
@@ -144,7 +148,7 @@ def config_sync_cluster(doc: dict) -> str | None:
     return (attrs.get("parameters") or {}).get("config_sync_cluster") or None
 
 
-def error_details(body: bytes | str | dict | None) -> list[str]:
+def error_details(body: bytes | str | Document | None) -> list[str]:
     """All `detail`s of a MaxScale error body, in order; [] when there is none or it is not JSON."""
     if body is None:
         return []
@@ -157,7 +161,7 @@ def error_details(body: bytes | str | dict | None) -> list[str]:
     return [str(e.get("detail")) for e in errors or [] if isinstance(e, dict) and e.get("detail")]
 
 
-def last_error_detail(body: bytes | str | dict | None) -> str | None:
+def last_error_detail(body: bytes | str | Document | None) -> str | None:
     """MaxScale can prepend stale, unrelated details (reference §1.1): the last one is the real one."""
     details = error_details(body)
     return details[-1] if details else None

@@ -14,7 +14,7 @@ import io
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..errors import AuthFailed, BadOutput, Refused, UnknownServer, Unreachable, UsageError
@@ -23,6 +23,9 @@ from ..hosts import split_host
 from ..model import Monitor, Server, Session
 from . import documents
 from .base import AUTH_HINT, Connection, check_server_name
+
+if TYPE_CHECKING:
+    import socket
 
 # Connection-level failures on a reused keep-alive socket that mean "the server closed it
 # while idle": safe to retry once on a fresh connection for idempotent requests.
@@ -128,7 +131,7 @@ class RestBackend:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _get_document(self, path: str, collection: bool = True) -> dict:
+    def _get_document(self, path: str, collection: bool = True) -> documents.Document:
         _status, body = self._request("GET", path)
         try:
             doc = json.loads(body)
@@ -195,7 +198,9 @@ class RestBackend:
             break
         return self._check(method, path, resp.status, resp.reason, body, server)
 
-    def _check(self, method: str, path: str, status: int, reason: str, body: bytes, server: str | None):
+    def _check(
+        self, method: str, path: str, status: int, reason: str, body: bytes, server: str | None
+    ) -> tuple[int, bytes]:
         if 200 <= status < 300:
             return status, body
         detail = documents.last_error_detail(body)
@@ -265,7 +270,7 @@ class _DeadlineReader(io.RawIOBase):
     """The response side of a socket, with every read limited to the time left until `deadline`:
     an answer that trickles in (each read gets a byte) still ends at the deadline."""
 
-    def __init__(self, sock: Any, deadline: float):
+    def __init__(self, sock: socket.socket, deadline: float):
         self._sock = sock
         self._deadline = deadline
 
@@ -283,7 +288,7 @@ class _DeadlineReader(io.RawIOBase):
 class _DeadlineSocket:
     """What http.client.HTTPResponse needs of a socket (`makefile`), reading through _DeadlineReader."""
 
-    def __init__(self, sock: Any, deadline: float):
+    def __init__(self, sock: socket.socket, deadline: float):
         self._sock = sock
         self._deadline = deadline
 
@@ -299,7 +304,11 @@ def _bound(connection: Any, deadline: float) -> None:
     connection.timeout = left  # connect (a new connection) and send
     if connection.sock is not None:
         connection.sock.settimeout(left)
-    connection.response_class = lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw)
+    # HTTPResponse only calls makefile() on its socket: _DeadlineSocket stands in for one, no socket type.
+    connection.response_class = lambda sock, **kw: http.client.HTTPResponse(
+        _DeadlineSocket(sock, deadline),  # type: ignore[arg-type]
+        **kw,
+    )
 
 
 def _is_stale(e: BaseException) -> bool:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..backends.base import check_server_name
 from ..errors import GuardRefused, McsctlError
@@ -16,6 +19,11 @@ from ..outcome import OnOptions, Outcome
 from ..signals import shielded
 from ..ui import UI
 
+if TYPE_CHECKING:
+    from ..backends.base import Backend
+    from ..intent import Intent
+    from ..journal import Journal
+
 
 class Core:
     """The state of one command's procedures and the helpers they share."""
@@ -24,12 +32,12 @@ class Core:
         self,
         fleet: Fleet,
         ui: UI,
-        journal=None,
+        journal: Journal | None = None,
         confirm_timeout: float = 30.0,
         wall: Callable[[], float] = time.time,
         takeover: bool = False,
-        lock_dir=None,
-    ):
+        lock_dir: Path | None = None,
+    ) -> None:
         self.fleet = fleet
         self.ui = ui
         self.journal = journal
@@ -38,10 +46,12 @@ class Core:
         self._sync_noted = False
         self.takeover = takeover  # --takeover: go ahead despite another mcsctl holding a server's lock
         self.lock_dir = lock_dir  # where the per-server locks live (lock.runtime_dir()); None: no locks
-        self._intents: dict = {}  # server -> the intent.Intent this process is carrying out
+        self._intents: dict[str, Intent] = {}  # server -> the intent.Intent this process is carrying out
         self.changes: list[str] = []  # what this command changed that stays changed (messages, JSON)
 
-    def changing(self, action: str, names: list[str], opts=None, dry_run: bool = False):
+    def changing(
+        self, action: str, names: list[str], opts: OnOptions | None = None, dry_run: bool = False
+    ) -> AbstractContextManager[Intent]:
         """The frame of a change (intent.changing): journal writable, per-server locks, intent, outcome.
 
         `with self.changing("on", [name], opts) as intent: ...`; a dry run (opts.dry_run) passes through.
@@ -51,7 +61,7 @@ class Core:
         return changing(self, action, names, self.takeover, dry_run or (opts is not None and opts.dry_run))
 
     # ---------------------------------------------------------------- helpers
-    def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw) -> None:
+    def record(self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw: Any) -> None:
         """Append to the journal (if any); `hosts` = where the change took effect (default: every MaxScale)."""
         if self.journal is None:
             return
@@ -88,7 +98,7 @@ class Core:
     def _expires(self, opts: OnOptions) -> float | None:
         return opts.expires if opts.expires_after is None else self.wall() + opts.expires_after
 
-    def _plan(self, title: str, describe: Callable) -> None:
+    def _plan(self, title: str, describe: Callable[[Backend], str]) -> None:
         self.ui.plan(f"# {title}")
         for b in self.fleet.writers():
             self.ui.plan(describe(b), host=b.host)
@@ -103,7 +113,7 @@ class Core:
                 f"MaxScale copies them to {', '.join(copied)}"
             )
 
-    def _each(self, what: str, fn: Callable) -> dict[str, str]:
+    def _each(self, what: str, fn: Callable[[Backend], object]) -> dict[str, str]:
         """Do fn on every writer, collecting failures (host -> why) instead of stopping (cleanup steps)."""
         failed = {}
         for b in self.fleet.writers():
@@ -115,7 +125,7 @@ class Core:
             self.ui.warn(f"{what} failed on " + "; ".join(f"{h}: {why}" for h, why in failed.items()))
         return failed
 
-    def _progress(self, what: str, deadline: float):
+    def _progress(self, what: str, deadline: float) -> Callable[[dict[str, Server], float], None]:
         return lambda found, elapsed: self.ui.waiting(what, found, elapsed, deadline)
 
     def holders(self, name: str) -> list[str]:
@@ -198,12 +208,14 @@ class Core:
             err.message += "; " + self._stays()
             err.changes_noted = True
 
-    def _outcome(self, name: str, action: str, changed: bool, final: dict[str, Server], message: str, **kw) -> Outcome:
+    def _outcome(
+        self, name: str, action: str, changed: bool, final: dict[str, Server], message: str, **kw: Any
+    ) -> Outcome:
         """An Outcome whose JSON lists what this command changed (`changes`)."""
         extra = kw.pop("extra", {})
         return Outcome(name, action, changed, final, message, extra={**extra, "changes": list(self.changes)}, **kw)
 
-    def _clear_drain(self, name: str, keep: set[str] = frozenset()) -> tuple[list[str], bool]:
+    def _clear_drain(self, name: str, keep: set[str] | frozenset[str] = frozenset()) -> tuple[list[str], bool]:
         """Clear the drain flag we set (not one that was there before, on a host or its sync peers).
 
         Returns (hosts where it failed, whether Ctrl-C/SIGTERM/SIGHUP came meanwhile). It runs to the end

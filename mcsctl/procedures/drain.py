@@ -50,7 +50,7 @@ class Drain(Leave):
             self.fleet.apply(
                 f"set {name} drain",
                 lambda b: b.set_state(name, "drain"),
-                lambda b: bool(had & set(self.fleet.group(b))) or b.clear_state(name, "drain"),
+                lambda b: None if had & set(self.fleet.group(b)) else b.clear_state(name, "drain"),
             )
             self.changes.append(f"{name} draining")
             self.record("drain", name, "ok")
@@ -94,7 +94,7 @@ class Drain(Leave):
         self.fleet.apply(
             f"clear {name} drain",
             lambda b: b.clear_state(name, "drain"),
-            lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "drain"),
+            lambda b: None if not had & set(self.fleet.group(b)) else b.set_state(name, "drain"),
         )
         self.changes.append(f"{name} drain flag cleared")
         self.record("undrain", name, "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..backends.base import Backend
@@ -139,7 +140,9 @@ class Enter(Switch):
             self._plan(f"clear the drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
         self.ui.plan(f"# confirm: every MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")
 
-    def _drain_wait(self, name: str, opts: OnOptions, ok, what: str) -> dict[str, Server] | None:
+    def _drain_wait(
+        self, name: str, opts: OnOptions, ok: Callable[[Server], bool], what: str
+    ) -> dict[str, Server] | None:
         """Wait for the connections to go; None when the deadline passed (the caller applies --on-timeout)."""
         try:
             progress = self._progress(f"{name} {what}", opts.drain_timeout)
@@ -234,7 +237,7 @@ class Enter(Switch):
         self.fleet.apply(
             f"set {name} maintenance",
             lambda b: b.set_state(name, "maintenance", force),
-            lambda b: b.host in e.had_maint or b.clear_state(name, "maintenance"),
+            lambda b: None if b.host in e.had_maint else b.clear_state(name, "maintenance"),
         )
 
     def _enter_change(self, e: _Entering) -> dict[str, Server]:
@@ -245,7 +248,7 @@ class Enter(Switch):
             self.fleet.apply(
                 f"set {name} drain",
                 lambda b: b.set_state(name, "drain"),
-                lambda b: self._keeps(b, e.had_drain) or b.clear_state(name, "drain"),
+                lambda b: None if self._keeps(b, e.had_drain) else b.clear_state(name, "drain"),
             )
             self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
             if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
@@ -277,7 +280,7 @@ class Enter(Switch):
             with shielded() as got:
                 failed = self._each(
                     f"clear {name} maintenance",
-                    lambda b: self._keeps(b, e.had_maint) or b.clear_state(name, "maintenance"),
+                    lambda b: None if self._keeps(b, e.had_maint) else b.clear_state(name, "maintenance"),
                 )
             if failed:
                 partial = Partial(

@@ -78,13 +78,13 @@ class Leave(Enter):
     def _clear_maintenance(
         self, name: str, found: dict[str, Server], action: str, reason: str | None
     ) -> dict[str, Server]:
-        """Clear maintenance everywhere (undone where it was set on a failure), journal it, confirm it."""
+        """Clear the maintenance flag everywhere (undone where it fails part-way), journal it, wait for it."""
         had = {h for h, s in found.items() if s.in_maintenance}
         try:
             self.fleet.apply(
                 f"clear {name} maintenance",
                 lambda b: b.clear_state(name, "maintenance"),
-                lambda b: not had & set(self.fleet.group(b)) or b.set_state(name, "maintenance"),
+                lambda b: None if not had & set(self.fleet.group(b)) else b.set_state(name, "maintenance"),
             )
         except Partial as exc:
             self.record(action, name, "partial", hosts=exc.changed_hosts, reason=reason)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import GuardRefused, McsctlError, OperationFailed
 from ..fleet import Views
 from ..gtid import behind
 from ..model import Server
 from ..outcome import Outcome
 from .core import Core
+
+if TYPE_CHECKING:
+    from ..backends.base import Backend
 
 
 class Switch(Core):
@@ -26,7 +31,7 @@ class Switch(Core):
             raise OperationFailed("no primary found" if not only else f"several primaries: {', '.join(only)}")
         return next(s for s in next(iter(views.values())) if s.name == only[0])
 
-    def _switcher(self, monitor: str):
+    def _switcher(self, monitor: str) -> Backend:
         """The MaxScale to run the switchover on: with cooperative monitoring only the one whose monitor leads
         can; otherwise the first. (One monitor read per MaxScale, only with several MaxScales.)"""
         if len(self.fleet.backends) > 1:
@@ -49,7 +54,10 @@ class Switch(Core):
             everywhere = [self.fleet.locate(s.name, views)[h] for h in views]
             if all(x.is_replica and x.routable for x in everywhere):
                 ok.append(s)
-        lag = lambda s: behind(s.gtid, primary.gtid)  # noqa: E731
+
+        def lag(s: Server) -> int | None:
+            return behind(s.gtid, primary.gtid)
+
         return sorted(ok, key=lambda s: (lag(s) is None, lag(s) or 0, s.name))
 
     def switch_target(self, views: Views, to: str | None, exclude: tuple[str, ...] = ()) -> str:
@@ -93,6 +101,8 @@ class Switch(Core):
         views = views if views is not None else self.fleet.read()
         old = self.primary(views)
         new = self.switch_target(views, to, exclude)
+        monitor = old.monitor
+        assert monitor, "switch_target refuses a primary without a monitor"
         if new == old.name:
             return self._outcome(
                 old.name,
@@ -103,9 +113,9 @@ class Switch(Core):
                 extra={"to": new},
             )
         if dry_run:
-            switcher = self._switcher(old.monitor)
-            self.ui.plan(f"# switch over from {old.name} to {new} (monitor {old.monitor})")
-            self.ui.plan(switcher.describe_switchover(old.monitor, new, old.name), host=switcher.host)
+            switcher = self._switcher(monitor)
+            self.ui.plan(f"# switch over from {old.name} to {new} (monitor {monitor})")
+            self.ui.plan(switcher.describe_switchover(monitor, new, old.name), host=switcher.host)
             self.ui.plan(f"# confirm: every MaxScale lists {new} as Master and {old.name} as not Master")
             return self._outcome(old.name, "switchover", False, {}, "dry run: nothing was changed", extra={"to": new})
         self.consent(
@@ -115,7 +125,7 @@ class Switch(Core):
         )
         with self.changing("switchover", [old.name, new]):
             self.ui.info(f"switching over from {old.name} to {new}")
-            self._switcher(old.monitor).switchover(old.monitor, new, old.name)
+            self._switcher(monitor).switchover(monitor, new, old.name)
             self.changes.append(f"switchover {old.name} -> {new}")
             try:
                 final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")

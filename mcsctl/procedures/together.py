@@ -22,7 +22,12 @@ class Together(Drain):
             return self._enter_set_checked(names, opts, action)
 
     def _enter_set_checked(self, names: list[str], opts: OnOptions, action: str) -> list[Outcome]:
-        self._check_set_options(names, opts)
+        if opts.on_timeout not in ON_TIMEOUT:
+            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
+        if opts.switchover and opts.to is not None and opts.to in names:
+            raise UsageError(f"--to {opts.to} names a server being taken out; give a replica that stays")
+        if opts.allow_primary:
+            raise UsageError("--allow-primary takes the primary alone: give it as the only SERVER")
         views = self.fleet.read()
         found = {n: self.fleet.locate(n, views) for n in names}
         todo = [n for n in names if not all(s.in_maintenance for s in found[n].values())]
@@ -43,7 +48,7 @@ class Together(Drain):
         if primaries:
             switch_to = self.switch_target(views, opts.to, exclude=tuple(names))
         self._guard_last(todo, views, opts)
-        self._consent_set(todo, found, primaries, switch_to, opts)
+        self._consent_set(todo, found, opts, primaries[0] if switch_to is not None else None, switch_to)
         if opts.dry_run:
             if switch_to is not None:
                 self.switchover(to=switch_to, dry_run=True, views=views)
@@ -72,29 +77,19 @@ class Together(Drain):
             for n in names
         ]
 
-    @staticmethod
-    def _check_set_options(names: list[str], opts: OnOptions) -> None:
-        """The options that cannot go with several servers at once (UsageError)."""
-        if opts.on_timeout not in ON_TIMEOUT:
-            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {opts.on_timeout!r}")
-        if opts.switchover and opts.to is not None and opts.to in names:
-            raise UsageError(f"--to {opts.to} names a server being taken out; give a replica that stays")
-        if opts.allow_primary:
-            raise UsageError("--allow-primary takes the primary alone: give it as the only SERVER")
-
     def _consent_set(
         self,
         todo: list[str],
         found: dict[str, dict[str, Server]],
-        primaries: list[str],
-        switch_to: str | None,
         opts: OnOptions,
+        primary: str | None,
+        switch_to: str | None,
     ) -> None:
-        """Ask once for what interrupts clients: the switchover, --force cutting connections, --on-timeout force."""
+        """Consent, before anything changes, to what the set interrupts: a switchover, cut connections."""
         if switch_to is not None:
             self._consent(
-                f"Switch the primary over from {primaries[0]} to {switch_to}, interrupting its clients' writes?",
-                f"the switchover from {primaries[0]} to {switch_to} interrupts the primary's clients",
+                f"Switch the primary over from {primary} to {switch_to}, interrupting its clients' writes?",
+                f"the switchover from {primary} to {switch_to} interrupts the primary's clients",
                 opts,
             )
         conns = sum(s.connections or 0 for n in todo for s in found[n].values())
@@ -118,18 +113,19 @@ class Together(Drain):
         draining = opts.drain and not opts.force
         if draining:
             for n in todo:
-                self._plan(f"set {n} draining on every MaxScale", lambda b, n=n: b.describe_set(n, "drain"))
+                self._plan(f"set {n} draining on every MaxScale", lambda b: b.describe_set(n, "drain"))  # noqa: B023 (runs at once)
             self.ui.plan(
                 f"# wait until {both} are Drained on every MaxScale (up to {opts.drain_timeout:g}s; "
                 f"then --on-timeout {opts.on_timeout})"
             )
         for n in todo:
             self._plan(
-                f"set {n} in maintenance on every MaxScale", lambda b, n=n: b.describe_set(n, "maintenance", opts.force)
+                f"set {n} in maintenance on every MaxScale",
+                lambda b: b.describe_set(n, "maintenance", opts.force),  # noqa: B023 (runs at once)
             )
         if draining:
             for n in todo:
-                self._plan(f"clear the drain flag of {n}", lambda b, n=n: b.describe_clear(n, "drain"))
+                self._plan(f"clear the drain flag of {n}", lambda b: b.describe_clear(n, "drain"))  # noqa: B023 (runs at once)
         self.ui.plan(f"# confirm: every MaxScale lists {both} as Maintenance (up to {self.confirm_timeout:g}s each)")
 
     def _distinct(self, names: list[str]) -> list[str]:
@@ -170,7 +166,6 @@ class Together(Drain):
         force = opts.force
         cut = {n: sum(s.connections or 0 for s in found[n].values()) for n in todo} if force else {}
         had_maint = {n: {h for h, s in found[n].items() if s.in_maintenance} for n in todo}
-        keeps = lambda b, had: bool(had & set(self.fleet.group(b)))  # noqa: E731
         maint: list[str] = []  # maintenance set by us
         try:
             if opts.drain and not force:
@@ -178,8 +173,8 @@ class Together(Drain):
                     drained.append(n)  # before the call: an interrupt half-way must still clean up
                     self.fleet.apply(
                         f"set {n} drain",
-                        lambda b, n=n: b.set_state(n, "drain"),
-                        lambda b, n=n: keeps(b, had_drain[n]) or b.clear_state(n, "drain"),
+                        lambda b: b.set_state(n, "drain"),  # noqa: B023 (runs at once)
+                        lambda b: None if self._keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (runs at once)
                     )
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
@@ -189,19 +184,35 @@ class Together(Drain):
                 maint.append(n)
                 self.fleet.apply(
                     f"set {n} maintenance",
-                    lambda b, n=n: b.set_state(n, "maintenance", force),
-                    lambda b, n=n: keeps(b, had_maint[n]) or b.clear_state(n, "maintenance"),
+                    lambda b: b.set_state(n, "maintenance", force),  # noqa: B023 (runs at once)
+                    lambda b: None if self._keeps(b, had_maint[n]) else b.clear_state(n, "maintenance"),  # noqa: B023 (runs at once)
                 )
-            self._record_set(todo, opts, action, force, cut)
+            for n in todo:
+                self.record(
+                    action,
+                    n,
+                    "ok",
+                    reason=opts.reason,
+                    expires=self._expires(opts),
+                    forced=force,
+                    cut=cut.get(n, 0),
+                    together=todo,
+                )
             for n in todo:
                 self.fleet.wait(lambda s: s.in_maintenance, n, self.confirm_timeout, "in maintenance")
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
-            err = self._undo_failed(exc, todo, maint, drained, had_maint, had_drain, action)
+            err = self._set_failed(exc, todo, maint, drained, had_maint, had_drain, action)
             if err is exc:
                 raise
             raise err from None
+        self._clear_set_drains(todo, drained, had_drain)
+        self.changes += [f"{n} in maintenance" for n in todo]
+        return cut
+
+    def _clear_set_drains(self, todo: list[str], drained: list[str], had_drain: dict[str, set[str]]) -> None:
+        """The set is in maintenance: clear the drain flags we set (Partial when one cannot be cleared)."""
         for n in list(drained):
             left, _ = self._clear_drain(n, had_drain[n])
             drained.remove(n)
@@ -211,25 +222,10 @@ class Together(Drain):
                     f"on {', '.join(left)}",
                     hint=self._drain_hint(n, left),
                 )
-        self.changes += [f"{n} in maintenance" for n in todo]
-        return cut
 
-    def _record_set(self, todo: list[str], opts: OnOptions, action: str, force: bool, cut: dict[str, int]) -> None:
-        for n in todo:
-            self.record(
-                action,
-                n,
-                "ok",
-                reason=opts.reason,
-                expires=self._expires(opts),
-                forced=force,
-                cut=cut.get(n, 0),
-                together=todo,
-            )
-
-    def _undo_failed(
+    def _set_failed(
         self,
-        exc: McsctlError | KeyboardInterrupt,
+        exc: KeyboardInterrupt | McsctlError,
         todo: list[str],
         maint: list[str],
         drained: list[str],
@@ -237,7 +233,7 @@ class Together(Drain):
         had_drain: dict[str, set[str]],
         action: str,
     ) -> McsctlError:
-        """Undo what the set did after `exc`; the error to raise (a Partial when undoing failed too)."""
+        """A set failed or was interrupted: undo what it did; the error to raise (Partial if not undone)."""
         err = exc if isinstance(exc, McsctlError) else Interrupted(f"{', '.join(todo)}: interrupted")
         touched = list(dict.fromkeys(maint + drained))
         left = self._undo_set(maint, list(drained), had_maint, had_drain, action)
@@ -292,7 +288,12 @@ class Together(Drain):
         return False, {}
 
     def _undo_set(
-        self, maint: list[str], drained: list[str], had_maint: dict, had_drain: dict, action: str
+        self,
+        maint: list[str],
+        drained: list[str],
+        had_maint: dict[str, set[str]],
+        had_drain: dict[str, set[str]],
+        action: str,
     ) -> list[str]:
         """Undo a set's maintenance and drain flags (whatever arrives meanwhile); what could not be undone."""
         left = []
@@ -300,7 +301,7 @@ class Together(Drain):
             for n in reversed(maint):
                 failed = self._each(
                     f"clear {n} maintenance",
-                    lambda b, n=n: bool(had_maint[n] & set(self.fleet.group(b))) or b.clear_state(n, "maintenance"),
+                    lambda b: None if had_maint[n] & set(self.fleet.group(b)) else b.clear_state(n, "maintenance"),  # noqa: B023 (runs at once)
                 )
                 left += [f"{n} maintenance on {h}" for h in failed]
                 if not failed:
@@ -349,7 +350,7 @@ class Together(Drain):
                 for n in reversed(back):
                     failed += [
                         f"{n} on {h}"
-                        for h in self._each(f"set {n} maintenance again", lambda b, n=n: b.set_state(n, "maintenance"))
+                        for h in self._each(f"set {n} maintenance again", lambda b: b.set_state(n, "maintenance"))  # noqa: B023 (runs at once)
                     ]
                     self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
             if back:

@@ -1,0 +1,48 @@
+"""What the command procedures (status, extend, reap, run) are handed: the parts a Cluster builds.
+
+Protocols only, so those modules need not import mcsctl.api (which imports them) or the CLI's frame.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .fleet import Fleet
+    from .journal import Journal
+    from .procedures import Procedures
+    from .reports import StatusReport
+    from .settings import Settings
+    from .ui import UI
+
+
+class Parts(Protocol):
+    """A Cluster as the procedures' modules use it: its observer, and a fleet, journal and procedures."""
+
+    @property
+    def reporter(self) -> UI: ...
+
+    def fleet(self) -> Fleet: ...
+
+    def journal(self) -> Journal | None: ...
+
+    def procedures(self) -> Procedures: ...
+
+
+class StatusSource(Protocol):
+    """What `maintenance status` asks of a Cluster."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def status(self, server: str | None = None) -> StatusReport: ...
+
+
+class Command(Protocol):
+    """The CLI's state of one command (cli_frame.State) as `maintenance status` uses it."""
+
+    @property
+    def cluster(self) -> StatusSource: ...
+
+    @property
+    def reporter(self) -> UI: ...
