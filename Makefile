@@ -21,7 +21,8 @@ sysdeps:
 demo: $(STAMP)
 	bash demo/demo.sh
 
-test: $(STAMP) sysdeps
+# ruff and mypy first: a finding fails the run as a failing test does.
+test: $(STAMP) sysdeps lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
@@ -30,7 +31,6 @@ bench: $(STAMP)
 regen: $(STAMP)
 	$(BIN)/python -m mcsctl.build
 
-# Not part of `make test` yet: the code outside mcsctl/build, paths.py and hosts.py is cleaned after the merge.
 lint: $(STAMP)
 	$(BIN)/ruff check mcsctl simulator tests benchmarks
 	$(BIN)/ruff format --check mcsctl simulator tests benchmarks

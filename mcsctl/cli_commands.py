@@ -193,7 +193,7 @@ def completion(
     ctx: typer.Context,
     shell: Annotated[str, typer.Argument(help="bash or zsh.", metavar="bash|zsh")],
 ) -> None:
-    """Print the shell completion script (source it, or install completions/ from the package)."""
+    """Print the shell completion script (source it; the package also installs it under share/)."""
     with handled(ctx):
         from .completion import script
         from .render import safe

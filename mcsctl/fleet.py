@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 Views = dict[str, list[Server]]  # MaxScale host -> its servers
-# A MaxScale behind its config-sync cluster refuses changes with a detail containing these (reference §1.3).
+# A MaxScale behind its config-sync cluster refuses changes with a detail containing these
+# (docs/maxscale-facts.md: config-sync).
 SYNC_CONFLICT = ("Configuration conflict detected", "MaxScale is out of sync")
 
 
@@ -72,7 +73,7 @@ class Fleet:
         """The MaxScales a change is sent to: every one, except that MaxScales sharing their configuration
         (config_sync_cluster, 22.08+) get it through the first of them only. MaxScale copies it to the
         others itself, and the same change sent to another at once can fail as a sync conflict
-        (reference §1.3, §4.5). Every MaxScale is still read to confirm."""
+        (docs/maxscale-facts.md: config-sync). Every MaxScale is still read to confirm."""
         if self._writers is not None:
             return self._writers
         if len(self.backends) == 1:

@@ -3,7 +3,7 @@
 After a restart command returns, what MaxScale shows can still predate it: the monitor ticks every
 `monitor_interval` (2 s by default). So a view only counts once each monitor has ticked twice since
 the wait began or, for a backend that reports no tick counters, once `settle` seconds have passed.
-Role words are hidden while a server is in maintenance (reference §2.2): in maintenance we check
+Role words are hidden while a server is in maintenance (docs/maxscale-facts.md: role-words): in maintenance we check
 Running and GTID; out of it, also the replica role.
 """
 

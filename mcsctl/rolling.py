@@ -9,7 +9,7 @@ Per node: enter maintenance (the drain rules of `maintenance on`), run COMMAND w
 `{address}` and `{port}` substituted, wait (up to `--catchup-timeout` from the command's end) until
 every MaxScale shows the node Running and its GTID caught up with the primary's, leave maintenance
 (confirmed on every MaxScale), then wait for its role (`Slave`) to show. MaxScale hides role words
-while a server is in maintenance (reference §2.2), so the role can only be checked after leaving.
+while a server is in maintenance (docs/maxscale-facts.md: role-words), so the role can only be checked after leaving.
 
 The first failure stops the roll: that node stays in maintenance, the table shows what was done,
 what failed and what is left, and the exit status is the failing one. The journal gets `on`/`off`

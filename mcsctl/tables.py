@@ -10,8 +10,8 @@ from .backends.documents import check_server
 from .errors import BadOutput
 from .model import Server
 
-# `list servers` columns by release line (reference §4.3): no header row in --tsv, so the column
-# count tells the layout apart.
+# `list servers` columns by release line (docs/maxscale-facts.md: list-servers-columns): no header row in --tsv,
+# so the column count tells the layout apart.
 TSV_COLUMNS = {
     6: ("Server", "Address", "Port", "Connections", "State", "GTID"),  # 2.5 – 22.08.1
     7: ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor"),  # 22.08.2+

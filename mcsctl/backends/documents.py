@@ -162,6 +162,7 @@ def error_details(body: bytes | str | Document | None) -> list[str]:
 
 
 def last_error_detail(body: bytes | str | Document | None) -> str | None:
-    """MaxScale can prepend stale, unrelated details (reference §1.1): the last one is the real one."""
+    """MaxScale can prepend stale, unrelated details: the last one is the real one (docs/maxscale-facts.md:
+    stale-details)."""
     details = error_details(body)
     return details[-1] if details else None

@@ -1,7 +1,7 @@
 """The maxctrl backend: builds the admin's maxctrl calls (argv lists, never a shell) and reads their output.
 
 Running the process is mcsctl.backends.maxctrl_process; what a failure means (maxctrl exits 1 for every
-failure, reference §4.7, so errors are told apart by their text) is mcsctl.backends.maxctrl_errors.
+failure, docs/maxscale-facts.md: exit-status, so errors are told apart by their text) is mcsctl.backends.maxctrl_errors.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What a failed maxctrl run means: its output (stderr on 22.08+, stdout on 2.5/6.x; exit status 1 for every
-failure, reference §4.7) mapped to the errors of mcsctl.errors by their text."""
+failure, docs/maxscale-facts.md: exit-status) mapped to the errors of mcsctl.errors by their text."""
 
 from __future__ import annotations
 

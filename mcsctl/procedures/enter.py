@@ -202,7 +202,7 @@ class Enter(Switch):
         """Drain, maintenance, confirm, clear the drain; a failure or interrupt cleans up what it did."""
         # A primary that MaxScale lets into maintenance (legacy, --allow-primary) is not drained: drain would
         # keep its idle connections forever. Maintenance lets open transactions finish, then closes their
-        # connections, so the wait comes after the change (reference §3.3).
+        # connections, so the wait comes after the change (docs/maxscale-facts.md: primary-maintenance).
         primary = opts.allow_primary and any(s.is_primary for s in found.values())
         e = _Entering(
             name,
