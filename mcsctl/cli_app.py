@@ -5,11 +5,12 @@ imports them all."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .choices import OnTimeout, OutputFormat, word
+from .choices import OutputFormat, word
 from .options import typer_type
 
 if TYPE_CHECKING:
@@ -79,36 +80,28 @@ def _check_format(fmt: OutputFormat | str) -> str:
     return str(word(fmt))
 
 
-def _on(
-    *,
-    force: bool,
-    no_drain: bool,
-    drain_timeout: str,
-    on_timeout: OnTimeout | str,
-    switchover: bool,
-    to: str | None,
-    allow_primary: bool,
-    reason: str | None,
-    expires: str | None,
-    dry_run: bool,
-    yes: bool,
-    allow_last: bool = False,
-) -> dict[str, Any]:
-    """The `maintenance on` options (shared by run and rolling) as the keywords of Cluster.enter/run/roll."""
-    return dict(
-        force=force,
-        drain=not no_drain,
-        drain_timeout=drain_timeout,
-        on_timeout=on_timeout,
-        switchover=switchover,
-        to=to,
-        allow_primary=allow_primary,
-        allow_last=allow_last,
-        reason=reason,
-        expires=expires,
-        dry_run=dry_run,
-        yes=yes,
-    )
+# The `maintenance on` options a command may have, by the name Cluster.enter/run/roll give them.
+_ON_KEYWORDS = (
+    "force",
+    "drain_timeout",
+    "on_timeout",
+    "switchover",
+    "to",
+    "allow_primary",
+    "allow_last",
+    "reason",
+    "expires",
+    "dry_run",
+    "yes",
+)
+
+
+def _on(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The `maintenance on` options among a command's parameters (it passes `locals()`), as the keywords of
+    Cluster.enter/run/roll: the ones it has, and `--no-drain` as `drain`."""
+    on = {key: given[key] for key in _ON_KEYWORDS if key in given}
+    on["drain"] = not given["no_drain"]
+    return on
 
 
 def _finish(st: State, outcomes: list[Outcome], dry_run: bool, fmt: str) -> None:

@@ -160,20 +160,7 @@ def rolling(
         from .rolling import HEADERS, rows_for_output
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
-        on = _on(
-            force=force,
-            no_drain=no_drain,
-            drain_timeout=drain_timeout,
-            on_timeout=on_timeout,
-            switchover=True,
-            to=to,
-            allow_primary=False,
-            reason=reason,
-            expires=expires,
-            dry_run=dry_run,
-            yes=yes,
-        )
-        del on["switchover"]  # a roll always switches the primary over at its turn
+        on = _on(locals())  # a roll always switches the primary over at its turn: it has no --switchover
         st.output(dry_run, fmt).cluster.roll(
             command,
             names,

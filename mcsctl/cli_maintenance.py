@@ -58,20 +58,7 @@ def maintenance_on(
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        on = _on(
-            force=force,
-            no_drain=no_drain,
-            drain_timeout=drain_timeout,
-            on_timeout=on_timeout,
-            switchover=switchover,
-            to=to,
-            allow_primary=allow_primary,
-            reason=reason,
-            expires=expires,
-            dry_run=dry_run,
-            yes=yes,
-            allow_last=allow_last,
-        )
+        on = _on(locals())
         report = st.output(dry_run, fmt).cluster.enter(
             servers_, takeover=takeover, skip_unreachable=skip_unreachable, **on
         )
@@ -146,19 +133,7 @@ def maintenance_run(
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        on = _on(
-            force=force,
-            no_drain=no_drain,
-            drain_timeout=drain_timeout,
-            on_timeout=on_timeout,
-            switchover=switchover,
-            to=to,
-            allow_primary=allow_primary,
-            reason=reason,
-            expires=expires,
-            dry_run=dry_run,
-            yes=yes,
-        )
+        on = _on(locals())
         st.output(dry_run, fmt).cluster.run(
             server,
             command,
