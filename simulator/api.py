@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
@@ -189,20 +190,33 @@ ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Callable[[Call], RawRespons
 ]
 
 
+H = TypeVar("H")
+
+
 def _matches(pattern: tuple[str, ...], parts: list[str]) -> bool:
     if len(pattern) != len(parts):
         return False
     return all(p == "*" or part in p.split("|") for p, part in zip(pattern, parts, strict=True))
 
 
+def find_route(routes: list[tuple[tuple[str, ...], tuple[str, ...], H]], method: str, parts: list[str]) -> H | None:
+    """The handler of the first (methods, pattern, handler) row matching; None if none does.
+
+    The one matcher of the simulator: ROUTES here and the control routes of simulator/control.py.
+    """
+    for methods, pattern, handler in routes:
+        if method in methods and _matches(pattern, parts):
+            return handler
+    return None
+
+
 def route(request: web.Request, ms: MaxScale, parts: list[str], query: dict, pretty: bool) -> RawResponse:
     """Dispatch one request through ROUTES (HEAD is answered as GET); no route: 404 with no body."""
     method = "GET" if request.method == "HEAD" else request.method
-    call = Call(request, ms, parts, query, pretty, f"http://{request.host}/v1/")
-    for methods, pattern, handler in ROUTES:
-        if method in methods and _matches(pattern, parts):
-            return handler(call)
-    return RawResponse(404)
+    handler = find_route(ROUTES, method, parts)
+    if handler is None:
+        return RawResponse(404)
+    return handler(Call(request, ms, parts, query, pretty, f"http://{request.host}/v1/"))
 
 
 def module_command(c: Call) -> RawResponse:

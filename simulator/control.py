@@ -9,10 +9,12 @@ names give 400 (404 for an unknown session) with `{"errors": [{"detail": ...}]}`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
+from .api import find_route
 from .faults import Fault
 from .model import MaxScale, SimError
 from .scenario import ScenarioError, load_scenario
@@ -68,64 +70,56 @@ async def handle_control(request: web.Request, ms: MaxScale) -> web.StreamRespon
         return _err(400, str(err))
 
 
-def dispatch(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Response:
-    n = len(parts)
-    head = parts[0] if parts else ""
-    if method == "GET" and parts == ["state"]:
-        return _out(ms.snapshot())
-    if method == "DELETE" and parts == ["faults"]:
-        ms.faults.clear()
-        return _out({"faults": []})
-    if method != "POST" and not (method == "DELETE" and head == "sessions"):
-        return _err(404, f"no control route {method} /sim/{'/'.join(parts)}")
-    if parts == ["reset"]:
-        ms.reset()
-        return _out(ms.snapshot())
-    if parts == ["scenario"]:
-        ms.load(load_scenario(body))
-        return _out(ms.snapshot())
-    if head == "sessions":
-        return _sessions(method, parts, body, ms)
-    if head == "servers" and n == 3:
-        return _servers(parts[1], parts[2], body, ms)
-    if parts == ["clock", "advance"]:
-        if not getattr(ms.clock, "virtual", False):
-            raise SimError(400, ["the clock is real; start the simulator with a VirtualClock to advance it"])
-        ms.clock.advance(_number(body, "seconds"))
-        ms.sync()
-        return _out({"time": ms.clock.now()})
-    if parts == ["faults"]:
-        return _fault(body, ms)
-    if parts == ["shutdown-mode"]:
-        on = body.get("on", True)
-        if not isinstance(on, bool):
-            raise SimError(400, ["`on` must be true or false"])
-        ms.shutting_down = on
-        return _out({"shutting_down": on})
-    return _err(404, f"no control route POST /sim/{'/'.join(parts)}")
+def _state(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    return _out(ms.snapshot())
 
 
-def _sessions(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Response:
-    if method == "POST" and len(parts) == 1:
-        servers = body.get("servers")
-        if servers is not None and (not isinstance(servers, list) or not all(isinstance(s, str) for s in servers)):
-            raise SimError(400, ["`servers` must be a list of server names"])
-        for key in ("user", "remote", "service"):
-            if key in body and not isinstance(body[key], str):
-                raise SimError(400, [f"`{key}` must be a string"])
-        ids = ms.open_sessions(
-            _number(body, "count", integer=True, required=False) if "count" in body else 1,
-            servers,
-            body.get("user", "app"),
-            body.get("remote", "127.0.0.1"),
-            body.get("service"),
-        )
-        return _out({"ids": [str(i) for i in ids]})
-    if len(parts) == 2 and method == "DELETE":
-        return _out(ms.close_session(_sid(ms, parts[1])))
-    if len(parts) == 3 and method == "POST":
-        return _out(ms.request(_sid(ms, parts[1]), parts[2]))
-    raise SimError(404, [f"no control route {method} /sim/{'/'.join(parts)}"])
+def _clear_faults(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    ms.faults.clear()
+    return _out({"faults": []})
+
+
+def _reset(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    ms.reset()
+    return _out(ms.snapshot())
+
+
+def _scenario(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    ms.load(load_scenario(body))
+    return _out(ms.snapshot())
+
+
+def _advance(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    if not getattr(ms.clock, "virtual", False):
+        raise SimError(400, ["the clock is real; start the simulator with a VirtualClock to advance it"])
+    ms.clock.advance(_number(body, "seconds"))
+    ms.sync()
+    return _out({"time": ms.clock.now()})
+
+
+def _shutdown_mode(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    on = body.get("on", True)
+    if not isinstance(on, bool):
+        raise SimError(400, ["`on` must be true or false"])
+    ms.shutting_down = on
+    return _out({"shutting_down": on})
+
+
+def _open_sessions(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    servers = body.get("servers")
+    if servers is not None and (not isinstance(servers, list) or not all(isinstance(s, str) for s in servers)):
+        raise SimError(400, ["`servers` must be a list of server names"])
+    for key in ("user", "remote", "service"):
+        if key in body and not isinstance(body[key], str):
+            raise SimError(400, [f"`{key}` must be a string"])
+    ids = ms.open_sessions(
+        _number(body, "count", integer=True, required=False) if "count" in body else 1,
+        servers,
+        body.get("user", "app"),
+        body.get("remote", "127.0.0.1"),
+        body.get("service"),
+    )
+    return _out({"ids": [str(i) for i in ids]})
 
 
 def _sid(ms: MaxScale, text: str) -> int:
@@ -135,7 +129,8 @@ def _sid(ms: MaxScale, text: str) -> int:
         raise SimError(404, [f"no session {text!r}"]) from None
 
 
-def _servers(name: str, action: str, body: dict, ms: MaxScale) -> web.Response:
+def _servers(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    name, action = parts[1], parts[2]
     cluster = ms.cluster
     if name not in cluster.dbs:
         raise SimError(400, [f"unknown server {name!r}"])
@@ -156,7 +151,7 @@ def _servers(name: str, action: str, body: dict, ms: MaxScale) -> web.Response:
     return _out(ms.snapshot()["servers"][name] if name in ms.views else {"db": name})
 
 
-def _fault(body: dict, ms: MaxScale) -> web.Response:
+def _fault(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
     """Make the next `count` matching REST requests fail, as MaxScale would answer an error
     (e.g. a config-sync conflict on PUT set): body {"method", "path", "status", "detail", "count"}."""
     method, path, detail = body.get("method", "PUT"), body.get("path"), body.get("detail", "injected fault")
@@ -170,3 +165,29 @@ def _fault(body: dict, ms: MaxScale) -> web.Response:
     count = _number(body, "count", integer=True, required=False)
     ms.faults.add(Fault(method.upper(), path.rstrip("/"), status, detail, 1 if count is None else count))
     return _out({"faults": ms.faults.as_json()})
+
+
+Handler = Callable[[list[str], dict, MaxScale], web.Response]
+
+# (methods, path pattern after /sim/, handler), matched by api.find_route: "*" is any one part.
+ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Handler]] = [
+    (("GET",), ("state",), _state),
+    (("DELETE",), ("faults",), _clear_faults),
+    (("POST",), ("reset",), _reset),
+    (("POST",), ("scenario",), _scenario),
+    (("POST",), ("sessions",), _open_sessions),
+    (("DELETE",), ("sessions", "*"), lambda parts, body, ms: _out(ms.close_session(_sid(ms, parts[1])))),
+    (("POST",), ("sessions", "*", "*"), lambda parts, body, ms: _out(ms.request(_sid(ms, parts[1]), parts[2]))),
+    (("POST",), ("servers", "*", "*"), _servers),
+    (("POST",), ("clock", "advance"), _advance),
+    (("POST",), ("faults",), _fault),
+    (("POST",), ("shutdown-mode",), _shutdown_mode),
+]
+
+
+def dispatch(method: str, parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    """Dispatch one control request through ROUTES; no route: 404 with a detail naming it."""
+    handler = find_route(ROUTES, method, parts)
+    if handler is None:
+        return _err(404, f"no control route {method} /sim/{'/'.join(parts)}")
+    return handler(parts, body, ms)

@@ -204,7 +204,7 @@ def ping(client: Client, hosts: list[str], profile: Profile) -> None:
 
 def batch(argv: list[str], profile: Profile, stdin: TextIO, opts: dict) -> str | None:
     """No command: 6.0+ reads commands from a non-TTY stdin, one per line, and prints all outputs."""
-    if profile.major < 6 or _isatty(stdin):
+    if not profile.batch_stdin or _isatty(stdin):
         raise ArgError("Error: the maxctrl stand-in has no interactive mode; give a command")
     import shlex
 

@@ -70,12 +70,12 @@ def _table(headers: list[str], rows: list[list[str]], tsv: bool) -> str:
 
 def _list_servers(inv: Invocation, profile: Profile, client: Client, host: str) -> str:
     doc = client.request(host, "servers")
-    headers, rows = list_servers_table(doc, profile.version, profile.state_details)
+    headers, rows = list_servers_table(doc, profile)
     return _table(headers, rows, inv.tsv)
 
 
 def _list_sessions(inv: Invocation, profile: Profile, client: Client, host: str) -> str:
-    headers, rows = list_sessions_table(client.request(host, "sessions"), profile.major)
+    headers, rows = list_sessions_table(client.request(host, "sessions"), profile)
     return _table(headers, rows, inv.tsv)
 
 
@@ -86,7 +86,7 @@ def _list_monitors(inv: Invocation, profile: Profile, client: Client, host: str)
 
 def _show_server(inv: Invocation, profile: Profile, client: Client, host: str) -> str:
     doc = client.request(host, "servers/" + inv.args[0])
-    rows = show_server_pairs(doc["data"], profile.major, profile.state_details, inv.tsv)
+    rows = show_server_pairs(doc["data"], profile, inv.tsv)
     return _table(rows[0], rows[1:], inv.tsv) if not inv.tsv else _table([], rows, True)
 
 

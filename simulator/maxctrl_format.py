@@ -1,10 +1,10 @@
-"""maxctrl's text output: cli-table box tables, --tsv text and column sets per release line."""
+"""maxctrl's text output: cli-table box tables and --tsv text (the same in every release line)."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["box_table", "tsv_table", "list_servers_columns", "js_len"]
+__all__ = ["box_table", "tsv_table", "js_len"]
 
 
 def js_len(text: str) -> int:
@@ -52,15 +52,3 @@ def tsv_cell(cell: str) -> str:
 def tsv_table(rows: list[list[str]]) -> str:
     """maxctrl --tsv text: no header, TAB-joined cleaned cells, "\\n" per line; no rows -> ""."""
     return "".join("\t".join(tsv_cell(c) for c in r) + "\n" for r in rows)
-
-
-_BASE_COLUMNS = ["Server", "Address", "Port", "Connections", "State", "GTID"]
-
-
-def list_servers_columns(version: str) -> list[str]:
-    """`list servers` headers for a maxctrl release line (Monitor column from 22.08.2 on)."""
-    parts = [int(p) for p in re.findall(r"\d+", version)[:3]]
-    parts += [0] * (3 - len(parts))
-    major, minor, patch = parts
-    with_monitor = (major, minor) > (22, 8) or ((major, minor) == (22, 8) and (patch >= 2 or version.count(".") == 1))
-    return _BASE_COLUMNS + (["Monitor"] if with_monitor else [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ENV_VAR = "MAXCTRL_SIM_VERSION"
 DEFAULT = "24.02"
@@ -21,15 +21,60 @@ class Profile:
     multi_state: bool  # several states per set/clear (same tips)
     has_config: bool  # -c/--config, ~/.maxctrl.cnf and --skip-sync (6.0+)
     axios: bool  # 6.0+ request headers (axios) vs 2.5 (request)
+    batch_stdin: bool  # 6.0+: no command reads commands from a non-TTY stdin
+    monitor_column: bool  # `list servers` has a Monitor column (22.08.2+)
+    session_io_columns: bool  # `list sessions` has Memory and I/O-Activity (22.08+; UNCONFIRMED before 24.02)
+    show_server_extra: frozenset[str]  # `show server` rows not in every line: Source (6.0+), Uptime (22.08+)
 
 
+# One row per release line: every release-specific decision of the stand-in reads these fields.
+_LEGACY = Profile(
+    line="2.5",
+    version="2.5.30",
+    major=2,
+    errors_to_stderr=False,
+    legacy_errors=True,
+    state_details=False,
+    force_first=False,
+    multi_state=False,
+    has_config=False,
+    axios=False,
+    batch_stdin=False,
+    monitor_column=False,
+    session_io_columns=False,
+    show_server_extra=frozenset(),
+)
+_SIX = replace(
+    _LEGACY,
+    line="6.4",
+    version="6.4.16",
+    major=6,
+    legacy_errors=False,
+    state_details=True,
+    has_config=True,
+    axios=True,
+    batch_stdin=True,
+    show_server_extra=frozenset({"Source"}),
+)
+_MODERN = replace(
+    _SIX,
+    line="22.08",
+    version="22.08.15",
+    major=22,
+    errors_to_stderr=True,
+    force_first=True,
+    multi_state=True,
+    monitor_column=True,
+    session_io_columns=True,
+    show_server_extra=frozenset({"Source", "Uptime"}),
+)
 _PROFILES = {
-    "2.5": Profile("2.5", "2.5.30", 2, False, True, False, False, False, False, False),
-    "6.4": Profile("6.4", "6.4.16", 6, False, False, True, False, False, True, True),
-    "22.08": Profile("22.08", "22.08.15", 22, True, False, True, True, True, True, True),
-    "23.08": Profile("23.08", "23.08.8", 23, True, False, True, True, True, True, True),
-    "24.02.3": Profile("24.02.3", "24.02.3", 24, True, False, True, False, False, True, True),
-    "24.02": Profile("24.02", "24.02.4", 24, True, False, True, True, True, True, True),
+    "2.5": _LEGACY,
+    "6.4": _SIX,
+    "22.08": _MODERN,
+    "23.08": replace(_MODERN, line="23.08", version="23.08.8", major=23),
+    "24.02.3": replace(_MODERN, line="24.02.3", version="24.02.3", major=24, force_first=False, multi_state=False),
+    "24.02": replace(_MODERN, line="24.02", version="24.02.4", major=24),
 }
 
 

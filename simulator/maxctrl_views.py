@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.maxctrl_format import list_servers_columns
 from simulator.maxctrl_js import js_json, js_locale_datetime, js_string
+from simulator.maxctrl_versions import Profile
 
 _MISSING = object()
 
@@ -52,9 +52,18 @@ def _state(attrs: dict, with_details: bool) -> Any:
     return state
 
 
-def list_servers_table(doc: dict, version: str, with_details: bool) -> tuple[list[str], list[list[str]]]:
+_BASE_COLUMNS = ["Server", "Address", "Port", "Connections", "State", "GTID"]
+
+
+def list_servers_columns(profile: Profile) -> list[str]:
+    """`list servers` headers for a maxctrl release line."""
+    return _BASE_COLUMNS + (["Monitor"] if profile.monitor_column else [])
+
+
+def list_servers_table(doc: dict, profile: Profile) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of `list servers` for one GET /v1/servers document."""
-    headers = list_servers_columns(version)
+    headers = list_servers_columns(profile)
+    with_details = profile.state_details
     rows = []
     for item in doc.get("data") or []:
         attrs = item.get("attributes") or {}
@@ -78,37 +87,37 @@ def list_servers_table(doc: dict, version: str, with_details: bool) -> tuple[lis
 
 # (name, path, first release line that shows it)
 _SHOW_SERVER_FIELDS = [
-    ("Server", "id", 2),
+    ("Server", "id", False),
     ("Source", "attributes.source.file", 6),
-    ("Address", "attributes.parameters.address", 2),
-    ("Port", "attributes.parameters.port", 2),
-    ("State", "attributes.state", 2),
-    ("Version", "attributes.version_string", 2),
+    ("Address", "attributes.parameters.address", False),
+    ("Port", "attributes.parameters.port", False),
+    ("State", "attributes.state", False),
+    ("Version", "attributes.version_string", False),
     ("Uptime", "attributes.uptime", 22),
-    ("Last Event", "attributes.last_event", 2),
-    ("Triggered At", "attributes.triggered_at", 2),
-    ("Services", "relationships.services.data[].id", 2),
-    ("Monitors", "relationships.monitors.data[].id", 2),
-    ("Master ID", "attributes.master_id", 2),
-    ("Node ID", "attributes.node_id", 2),
-    ("Slave Server IDs", "attributes.slaves", 2),
-    ("Current Connections", "attributes.statistics.connections", 2),
-    ("Total Connections", "attributes.statistics.total_connections", 2),
-    ("Max Connections", "attributes.statistics.max_connections", 2),
-    ("Statistics", "attributes.statistics", 2),
-    ("Parameters", "attributes.parameters", 2),
+    ("Last Event", "attributes.last_event", False),
+    ("Triggered At", "attributes.triggered_at", False),
+    ("Services", "relationships.services.data[].id", False),
+    ("Monitors", "relationships.monitors.data[].id", False),
+    ("Master ID", "attributes.master_id", False),
+    ("Node ID", "attributes.node_id", False),
+    ("Slave Server IDs", "attributes.slaves", False),
+    ("Current Connections", "attributes.statistics.connections", False),
+    ("Total Connections", "attributes.statistics.total_connections", False),
+    ("Max Connections", "attributes.statistics.max_connections", False),
+    ("Statistics", "attributes.statistics", False),
+    ("Parameters", "attributes.parameters", False),
 ]
 
 
-def show_server_pairs(data: dict, major: int, with_details: bool, tsv: bool) -> list[list[str]]:
+def show_server_pairs(data: dict, profile: Profile, tsv: bool) -> list[list[str]]:
     """Key/value rows of `show server` (arrays: one per line, or ", " in --tsv)."""
     data = dict(data)
     attrs = dict(data.get("attributes") or {})
-    attrs["state"] = _state(attrs, with_details)
+    attrs["state"] = _state(attrs, profile.state_details)
     data["attributes"] = attrs
     rows = []
-    for name, path, since in _SHOW_SERVER_FIELDS:
-        if major < since:
+    for name, path, optional in _SHOW_SERVER_FIELDS:
+        if optional and name not in profile.show_server_extra:
             continue
         value = get_path(data, path, "")
         if isinstance(value, list) and not (value and isinstance(value[0], (dict, list))):
@@ -132,10 +141,10 @@ def list_monitors_table(doc: dict) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def list_sessions_table(doc: dict, major: int) -> tuple[list[str], list[list[str]]]:
-    """`list sessions`; Memory and I/O-Activity columns on 22.08+ (UNCONFIRMED before 24.02)."""
+def list_sessions_table(doc: dict, profile: Profile) -> tuple[list[str], list[list[str]]]:
+    """`list sessions`; Memory and I/O-Activity columns where the release line has them."""
     headers = ["Id", "User", "Host", "Connected", "Idle", "Service"]
-    wide = major >= 22
+    wide = profile.session_io_columns
     if wide:
         headers += ["Memory", "I/O-Activity"]
     rows = []
@@ -158,6 +167,7 @@ def list_sessions_table(doc: dict, major: int) -> tuple[list[str], list[list[str
 
 __all__ = [
     "get_path",
+    "list_servers_columns",
     "list_servers_table",
     "show_server_pairs",
     "list_monitors_table",
