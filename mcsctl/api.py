@@ -322,14 +322,21 @@ class Cluster:
         **on: Any,
     ) -> ChangeReport:
         """Enter maintenance, run COMMAND (no shell; {server}, {address}, {port} replaced), wait until the
-        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed."""
+        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed (an
+        interrupted one Interrupted) whose `report` is this ChangeReport (the final state to show)."""
+        from .errors import McsctlError
         from .run import run_in_maintenance
 
         opts = self.on_options(**on)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
-        run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
-        return self._report("run", list(self._watch.shown), opts.dry_run)
+        try:
+            outcomes = run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
+        except McsctlError as exc:
+            if isinstance(exc.report, ChangeReport):  # COMMAND failed: its error carries the whole report
+                exc.report = self._report("run", exc.report.servers, opts.dry_run)
+            raise
+        return self._report("run", outcomes, opts.dry_run)
 
     def roll(
         self,
