@@ -25,7 +25,6 @@ from .watch import RecordingJournal, Watch
 
 if TYPE_CHECKING:
     from .fleet import Fleet
-    from .noderow import NodeRow
     from .outcome import OnOptions, Outcome
     from .procedures import Procedures
     from .settings import Settings
@@ -322,14 +321,21 @@ class Cluster:
         **on: Any,
     ) -> ChangeReport:
         """Enter maintenance, run COMMAND (no shell; {server}, {address}, {port} replaced), wait until the
-        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed."""
+        monitor sees the server back, leave maintenance. A failing COMMAND raises CommandFailed (an
+        interrupted one Interrupted) whose `report` is this ChangeReport (the final state to show)."""
+        from .errors import McsctlError
         from .run import run_in_maintenance
 
         opts = self.on_options(**on)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
-        run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
-        return self._report("run", list(self._watch.shown), opts.dry_run)
+        try:
+            outcomes = run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
+        except McsctlError as exc:
+            if isinstance(exc.report, ChangeReport):  # COMMAND failed: its error carries the whole report
+                exc.report = self._report("run", exc.report.servers, opts.dry_run)
+            raise
+        return self._report("run", outcomes, opts.dry_run)
 
     def roll(
         self,
@@ -341,39 +347,32 @@ class Cluster:
         takeover: bool = False,
         skip_unreachable: bool = False,
         runner: Runner | None = None,
-        on_rows: Callable[[list[NodeRow]], None] | None = None,
         **on: Any,
     ) -> RollReport:
         """Roll COMMAND through the cluster one node at a time, replicas first, the primary last (after a
-        switchover). `on_rows` gets the node table when the roll ends, failed or not (the CLI prints it
-        before the error); `runner` replaces the real process (tests)."""
+        switchover). A failed roll raises with this report on the error (`err.report`: the node table, what
+        was done, failed and left); `runner` replaces the real process (tests)."""
+        from .errors import McsctlError
         from .rolling import rolling_command
 
         opts = self.on_options(switchover=True, **on)
         timeout = seconds(catchup_timeout)
         self._begin(takeover, skip_unreachable)
-        rows: list[NodeRow] = []
+        names = list(servers) if servers else None
+        try:
+            report = rolling_command(
+                self, names, opts, list(command), resume=resume, catchup_timeout=timeout, runner=runner
+            )
+        except McsctlError as exc:
+            if isinstance(exc.report, RollReport):
+                exc.report = self._rolled(exc.report, opts.dry_run)
+            raise
+        return self._rolled(report, opts.dry_run)
 
-        def show_rows(table: list[NodeRow]) -> None:
-            rows.extend(table)
-            if on_rows is not None:
-                on_rows(list(rows))
+    def _rolled(self, report: RollReport, dry_run: bool) -> RollReport:
+        """The roll's report with the calls and records of the whole roll."""
+        from dataclasses import replace
 
-        primary = rolling_command(
-            self,
-            list(servers) if servers else None,
-            opts,
-            list(command),
-            resume=resume,
-            catchup_timeout=timeout,
-            show_rows=show_rows,
-            runner=runner,
-        )
         w = self._watch
-        return RollReport(
-            rows,
-            primary,
-            w.planned_calls() if opts.dry_run else list(w.calls),
-            w.steps() if opts.dry_run else [],
-            self._written(),
-        )
+        calls = w.planned_calls() if dry_run else list(w.calls)
+        return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self._written())

@@ -156,21 +156,26 @@ def rolling(
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        from . import render
-        from .rolling import HEADERS, rows_for_output
+        from .errors import McsctlError
+        from .render_status import roll
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
         on = _on(locals())  # a roll always switches the primary over at its turn: it has no --switchover
-        st.output(dry_run, fmt).cluster.roll(
-            command,
-            names,
-            resume=resume,
-            catchup_timeout=catchup_timeout,
-            takeover=takeover,
-            skip_unreachable=skip_unreachable,
-            on_rows=lambda rows: render.rows_out(HEADERS, rows_for_output(rows), fmt),
-            **on,
-        )
+        try:
+            report = st.output(dry_run, fmt).cluster.roll(
+                command,
+                names,
+                resume=resume,
+                catchup_timeout=catchup_timeout,
+                takeover=takeover,
+                skip_unreachable=skip_unreachable,
+                **on,
+            )
+        except McsctlError as exc:
+            if exc.report is not None:  # the roll failed: the node table and what is left, then the error
+                roll(exc.report, fmt, st.reporter)
+            raise
+        roll(report, fmt, st.reporter)
         if dry_run:
             st.reporter.flush_plan()
 

@@ -44,10 +44,8 @@ class State:
         return self._cluster
 
     def output(self, dry_run: bool = False, fmt: str = "table") -> State:
-        """Set up the output of a command: --dry-run --format json collects the plan; what a procedure
-        shows on its way (run) follows --format."""
+        """Set up the output of a command: --dry-run --format json collects the plan."""
         self.reporter.plan_json = dry_run and fmt == "json"
-        self.reporter.fmt = fmt
         return self
 
 

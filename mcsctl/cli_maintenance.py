@@ -31,8 +31,8 @@ from .cli_app import (
     _on,
     maintenance_app,
 )
-from .cli_frame import handled
-from .errors import UsageError
+from .cli_frame import State, handled
+from .errors import McsctlError, UsageError
 
 
 @maintenance_app.command("on")
@@ -101,9 +101,18 @@ def maintenance_status(
     """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
-        from .status import status
+        show_status(st, server, fmt)
 
-        status(st, server, fmt)
+
+def show_status(st: State, server: str | None, fmt: str) -> None:
+    """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
+    from .render_status import status
+    from .status import silent_error
+
+    report = st.cluster.status(server)
+    status(report, fmt, st.reporter, server)
+    if report.unanswered:
+        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
 @maintenance_app.command("run")
@@ -134,17 +143,21 @@ def maintenance_run(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         on = _on(locals())
-        st.output(dry_run, fmt).cluster.run(
-            server,
-            command,
-            always_clear=always_clear,
-            healthy_timeout=healthy_timeout,
-            takeover=takeover,
-            skip_unreachable=skip_unreachable,
-            **on,
-        )
-        if dry_run:
-            st.reporter.flush_plan()
+        try:
+            report = st.output(dry_run, fmt).cluster.run(
+                server,
+                command,
+                always_clear=always_clear,
+                healthy_timeout=healthy_timeout,
+                takeover=takeover,
+                skip_unreachable=skip_unreachable,
+                **on,
+            )
+        except McsctlError as exc:
+            if exc.report is not None:  # COMMAND failed or was interrupted: where the server stands, then why
+                _finish(st, exc.report.servers, dry_run, fmt)
+            raise
+        _finish(st, report.servers, dry_run, fmt)
 
 
 @maintenance_app.command("extend")

@@ -27,7 +27,8 @@ class McsctlError(Exception):
     The state a procedure fills in on its way out is declared here, never attached ad hoc:
     `final` (the server as each MaxScale last showed it), `changed_hosts` (where a partial change took
     effect), `changes_noted` (the message already names what stays changed), `backend` (the MaxScale,
-    or config-sync peer, that failed).
+    or config-sync peer, that failed), `report` (what the operation did before the error, a
+    `reports.ChangeReport` of run or a `reports.RollReport`: the CLI prints it before the error line).
     """
 
     exit_code: ExitCode = ExitCode.FAILED
@@ -42,6 +43,7 @@ class McsctlError(Exception):
         self.changed_hosts: list[str] | None = None
         self.changes_noted = False
         self.backend: Any = None  # a backends.base.Backend
+        self.report: Any = None  # a reports.ChangeReport (run) or reports.RollReport (rolling)
 
     def __str__(self) -> str:
         return f"{self.host}: {self.message}" if self.host else self.message

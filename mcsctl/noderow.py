@@ -34,6 +34,7 @@ class Step(Choice):
     ROLE = "role"
 
 
+HEADERS = ["Order", "Node", "Role", "Result", "Enter s", "Command s", "Exit", "Catchup s", "Leave s", "Total s", "Note"]
 TIMES = ("enter_s", "command_s", "catchup_s", "leave_s", "total_s")
 
 
@@ -85,3 +86,8 @@ class NodeRow:
             "total_s": self.total_s,
             "note": self.note,
         }
+
+
+def rows_for_output(rows: list[NodeRow]) -> list[dict[str, Any]]:
+    """The table as render (and --format json) shows it."""
+    return [r.output() for r in rows]

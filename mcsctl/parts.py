@@ -11,8 +11,6 @@ if TYPE_CHECKING:
     from .fleet import Fleet
     from .journal import Journal
     from .procedures import Procedures
-    from .reports import StatusReport
-    from .settings import Settings
     from .ui import UI
 
 
@@ -27,22 +25,3 @@ class Parts(Protocol):
     def journal(self) -> Journal | None: ...
 
     def procedures(self) -> Procedures: ...
-
-
-class StatusSource(Protocol):
-    """What `maintenance status` asks of a Cluster."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def status(self, server: str | None = None) -> StatusReport: ...
-
-
-class Command(Protocol):
-    """The CLI's state of one command (cli_frame.State) as `maintenance status` uses it."""
-
-    @property
-    def cluster(self) -> StatusSource: ...
-
-    @property
-    def reporter(self) -> UI: ...

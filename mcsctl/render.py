@@ -276,7 +276,6 @@ class Reporter(Prefixing):
         self._last_progress: float | None = None
         self._line_open = False
         self.plan_json = False  # --dry-run --format json: plan() collects the steps for flush_plan()
-        self.fmt = "table"  # the command's --format, for what is shown on the way (run)
         self._steps: list[_Step] = []
 
     @property
@@ -355,11 +354,6 @@ class Reporter(Prefixing):
         if hint:
             self.err.write(f"hint: {printable(hint)}\n")
         self.err.flush()
-
-    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
-        """The result of on/off/run/switchover: a sentence on stderr, the final state on stdout (in `fmt`,
-        by default the command's --format, `self.fmt`)."""
-        self.outcomes([outcome], fmt or self.fmt)
 
     def outcomes(self, items: list[Outcome], fmt: str = "table") -> None:
         """Several outcomes (on/off of several servers): JSON is a list of outcome objects (one object

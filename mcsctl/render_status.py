@@ -1,11 +1,13 @@
-"""The `maintenance status` table: one row per server in something, its cleanup hints after it."""
+"""The `maintenance status` table (one row per server in something, its cleanup hints after it) and the
+`rolling` node table (its last line after it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .noderow import HEADERS, rows_for_output
 from .render import rows_out, when
-from .reports import StatusReport
+from .reports import RollReport, StatusReport
 from .ui import UI
 
 STATUS_COLUMNS = [
@@ -36,6 +38,14 @@ def status(report: StatusReport, fmt: str, ui: UI, server: str | None = None) ->
         rows_out(STATUS_COLUMNS, rows if fmt == "json" else [_table_row(r, fmt == "table") for r in rows], fmt)
     for hint in report.hints:
         ui.info(f"hint: {hint}")
+
+
+def roll(report: RollReport, fmt: str, ui: UI) -> None:
+    """`rolling`: the node table when the roll ran (failed or not), then its last line."""
+    if report.table:
+        rows_out(HEADERS, rows_for_output(report.rows), fmt)
+    if report.summary:
+        ui.info(report.summary)
 
 
 def _in_something(row: dict[str, Any]) -> bool:

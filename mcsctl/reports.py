@@ -96,10 +96,16 @@ class ReapReport:
 
 @dataclass
 class RollReport:
-    """`roll()`: the node table, the primary at the end, and the calls and records of the whole roll."""
+    """`roll()`: the node table, the primary at the end, and the calls and records of the whole roll.
+
+    `table` says the roll ran (its node table ends the output; a dry run has none), `summary` is its last
+    line (what was rolled, or what was done, failed and left); a failed roll's error carries it (`report`).
+    """
 
     rows: list[NodeRow]
     primary: str | None
+    summary: str | None = None
+    table: bool = False
     calls: list[Call] = field(default_factory=list)
     plan: list[PlanStep] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CommandFailed, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .health import SETTLE, wait_back
-from .noderow import FINISHED, NodeResult, NodeRow, Step
+from .noderow import FINISHED, HEADERS, NodeResult, NodeRow, Step, rows_for_output
+from .reports import RollReport
 from .rolling_plan import REASON, Plan, RollPlanner, natural
 from .signals import shielded
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HEADERS", "REASON", "Plan", "Roller", "natural", "rolling_command", "rows_for_output"]
 
-HEADERS = ["Order", "Node", "Role", "Result", "Enter s", "Command s", "Exit", "Catchup s", "Leave s", "Total s", "Note"]
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
 
 
@@ -232,11 +232,6 @@ def _maintenance_note(proc: Procedures, name: str) -> str:
     return " (in maintenance on " + ", ".join(h for h, s in found.items() if s.in_maintenance) + " only)"
 
 
-def rows_for_output(rows: list[NodeRow]) -> list[dict[str, Any]]:
-    """The table as render (and --format json) shows it."""
-    return [r.output() for r in rows]
-
-
 class Operator(Protocol):
     """What a roll needs of its caller (a `mcsctl.api.Cluster`): the procedures and the observer."""
 
@@ -257,19 +252,21 @@ def _check_args(names: list[str] | None, command: list[str], resume: bool, runne
         raise UsageError("--resume continues the last roll with its own servers; leave out --servers")
 
 
-def _stopped(roller: Roller, proc: Procedures, ui: UI, exc: McsctlError, command: list[str]) -> None:
-    """The failed roll's last words (what was done, what failed, what is left); re-raises `exc` outside a node."""
+def _stopped(roller: Roller, proc: Procedures, exc: McsctlError, command: list[str]) -> RollReport:
+    """The failed roll's report: its table and last words (what was done, what failed, what is left; none
+    when it failed outside any node); the hint tells how to resume."""
     done = [r.node for r in roller.rows if r.result in FINISHED]
     left = [r.node for r in roller.rows if r.result is NodeResult.LEFT]
     row = next((r for r in roller.rows if r.result not in (*FINISHED, NodeResult.LEFT)), None)
     if row is None:  # failed outside any node (e.g. reading the cluster before the first one)
-        raise exc
+        return RollReport(list(roller.rows), None, table=True)
     failed = row.node
-    ui.info(
+    exc.hint = exc.hint or f"fix {failed}, then: mcsctl rolling --resume -- {shlex.join(command)}"
+    summary = (
         f"rolling maintenance stopped: done {', '.join(done) or 'nothing'}; failed {failed} during "
         f"{row.step}{_maintenance_note(proc, failed)}; left {', '.join(left) or 'nothing'}"
     )
-    exc.hint = exc.hint or f"fix {failed}, then: mcsctl rolling --resume -- {shlex.join(command)}"
+    return RollReport(list(roller.rows), None, summary, table=True)
 
 
 def rolling_command(
@@ -280,18 +277,11 @@ def rolling_command(
     *,
     resume: bool = False,
     catchup_timeout: float = 600.0,
-    fmt: str = "table",
     runner: Runner | None = None,
-    show_rows: Callable[[list[NodeRow]], None] | None = None,
-) -> str | None:
-    """The `mcsctl rolling` command: plan, dry-run or roll; the primary at the end (None for a dry run).
-    The node table always ends the output: `show_rows` gets it (default: render prints it in `fmt`)."""
-    if show_rows is None:
-        from . import render
-
-        def show_rows(rows: list[NodeRow]) -> None:
-            render.rows_out(HEADERS, rows_for_output(rows), fmt)
-
+) -> RollReport:
+    """The `mcsctl rolling` command: plan, dry-run or roll; the report (its node table, the primary at the
+    end, its last line; a dry run has no table). A failed roll raises with its report on the error
+    (`err.report`): the CLI prints the table and the last line before the error."""
     _check_args(names, command, resume, runner)
     proc = st.procedures()
     for name in (names or []) + ([opts.to] if opts.to else []):
@@ -301,7 +291,7 @@ def rolling_command(
     plan = roller.plan(names, resume)
     if opts.dry_run:
         roller.dry_run(plan)
-        return None
+        return RollReport([], None)
     if not plan.todo:
         raise OperationFailed("nothing to roll")
     if proc.journal is not None:
@@ -316,13 +306,10 @@ def rolling_command(
     try:
         primary = roller.roll(plan)
     except McsctlError as exc:
-        show_rows(roller.rows)
-        _stopped(roller, proc, ui, exc, command)
+        exc.report = _stopped(roller, proc, exc, command)
         raise
-    show_rows(roller.rows)
     moved = f"; the primary is now {primary}" if primary != plan.primary else ""
-    ui.info(
-        f"rolled {len(plan.todo)} node(s){moved}"
-        + (f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else "")
+    summary = f"rolled {len(plan.todo)} node(s){moved}" + (
+        f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else ""
     )
-    return primary
+    return RollReport(list(roller.rows), primary, summary, table=True)

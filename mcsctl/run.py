@@ -12,6 +12,7 @@ from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
 from .model import Server
 from .outcome import Outcome
+from .reports import ChangeReport, Result
 from .signals import forwarding, shielded
 
 if TYPE_CHECKING:
@@ -109,9 +110,9 @@ def run_in_maintenance(
     argv: list[str],
     always_clear: bool,
     healthy_timeout: float,
-    fmt: str | None = None,
-) -> None:
-    """`maintenance run`; the outcomes go to the observer's `outcome` (in `fmt`, default the observer's own)."""
+) -> list[Outcome]:
+    """`maintenance run`: the outcomes to show (none for a dry run). When COMMAND failed or was interrupted
+    the error carries them instead (`err.report`, a ChangeReport): the final state is shown before the error."""
     proc = st.procedures()
     ui = st.reporter
     proc.check_name(name)  # a name a backend cannot send is refused before any request
@@ -123,10 +124,18 @@ def run_in_maintenance(
         ui.plan("# run: " + shlex.join(argv))
         ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
         proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
-        return
+        return []
     # One frame for the whole run: the server's lock is held from entering until it has left again.
     with proc.changing("run", [name], opts) as intent:
-        _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, fmt, intent)
+        return _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, intent)
+
+
+def _carrying(err: McsctlError, outcomes: list[Outcome]) -> McsctlError:
+    """`err` with the outcomes to show before it (the Cluster completes the report)."""
+    if outcomes:
+        changed = any(o.changed for o in outcomes)
+        err.report = ChangeReport("run", Result.CHANGED if changed else Result.UNCHANGED, servers=outcomes)
+    return err
 
 
 def _run_locked(
@@ -137,46 +146,47 @@ def _run_locked(
     argv: list[str],
     always_clear: bool,
     healthy_timeout: float,
-    fmt: str | None,
     intent: Intent,
-) -> None:
+) -> list[Outcome]:
     entered = proc.enter(name, opts, action="run-start")
     ui.info(f"{name}: running {shlex.join(argv)}")
     status, sig = run_command(argv)
 
-    def stay(why: str, outcome: str) -> None:
+    def final() -> list[Outcome]:
+        found = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
+        return [Outcome(name, "run", False, found, "")] if found else []
+
+    def stay(why: str, outcome: str) -> list[Outcome]:
         with shielded():  # a further signal must not cut the journal record or the last word short
             proc.record("run-end", name, outcome, cleared=False, status=status)
             ui.warn(f"{why}; {name} stays in maintenance (mcsctl maintenance off {name} when it is fixed)")
-            final = proc.final_state(name)  # best effort: an unreadable MaxScale must not hide COMMAND's status
-            if final:
-                ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+            return final()
 
     if not entered.changed:
         ui.warn(f"{name} was already in maintenance before the run: leaving it in maintenance")
-        final = proc.final_state(name)
-        if final:
-            ui.outcome(Outcome(name, "run", False, final, ""), fmt)
+        shown = final()
         if sig:
-            raise Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}")
+            raise _carrying(Interrupted(f"{name}: interrupted by signal {signal.Signals(sig).name}"), shown)
         if status:
-            raise CommandFailed(f"command exited with status {status}", status)
-        return
+            raise _carrying(CommandFailed(f"command exited with status {status}", status), shown)
+        return shown
     if sig and not always_clear:
-        stay(f"interrupted by {signal.Signals(sig).name} (command exit status {status})", "interrupted")
-        raise Interrupted(f"{name}: interrupted; left in maintenance")
+        shown = stay(f"interrupted by {signal.Signals(sig).name} (command exit status {status})", "interrupted")
+        raise _carrying(Interrupted(f"{name}: interrupted; left in maintenance"), shown)
     if status and not always_clear:
-        stay(f"command failed with exit status {status}", "failed")
-        raise CommandFailed(f"command exited with status {status}", status)
+        shown = stay(f"command failed with exit status {status}", "failed")
+        raise _carrying(CommandFailed(f"command exited with status {status}", status), shown)
     _wait_back(proc, ui, name, healthy_timeout, intent, status)
     outcome = proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, action="run-end")
     if not outcome.changed:  # someone cleared it between our last look and the leave
         ui.warn(f"{name} had already been taken out of maintenance outside this run")
-    ui.outcome(outcome, fmt)
     if sig:
-        raise Interrupted(f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)")
+        why = f"{name}: interrupted by {signal.Signals(sig).name}; maintenance cleared (--always-clear)"
+        raise _carrying(Interrupted(why), [outcome])
     if status:
-        raise CommandFailed(f"command exited with status {status}; maintenance cleared (--always-clear)", status)
+        why = f"command exited with status {status}; maintenance cleared (--always-clear)"
+        raise _carrying(CommandFailed(why, status), [outcome])
+    return [outcome]
 
 
 def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, intent: Intent, status: int) -> None:

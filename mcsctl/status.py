@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .fleet import Fleet, Views
     from .journal import Record
     from .outcome import Outcome
-    from .parts import Command, Parts
+    from .parts import Parts
     from .ui import UI
 
 
@@ -47,16 +47,6 @@ def collect(st: Parts, server: str | None) -> tuple[list[dict[str, Any]], list[s
     rows = status_rows(records, live, time.time(), server, draining=_draining(views))
     hints = [h for h in (_cleanup_hint(r) for r in rows) if h]
     return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
-
-
-def status(st: Command, server: str | None, fmt: str) -> None:
-    """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
-    report = st.cluster.status(server)
-    from .render_status import status as show
-
-    show(report, fmt, st.reporter, server)
-    if report.unanswered:
-        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
 def silent_error(unanswered: dict[str, str], asked: int) -> Partial:

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from .model import Server
-
-if TYPE_CHECKING:
-    from .outcome import Outcome
 
 
 class UI(Protocol):
@@ -31,9 +28,6 @@ class UI(Protocol):
 
     def trace(self, line: str) -> None:
         """One exact call sent to a MaxScale (a request, a maxctrl command line)."""
-
-    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
-        """A result shown on the way (run: where the server stands after COMMAND)."""
 
     def prefixed(self, prefix: str) -> contextlib.AbstractContextManager[None]:
         """Within it, what is said (info, warn, waiting) starts with `prefix` (a roll's `node i/n: `)."""
@@ -83,6 +77,3 @@ class SilentUI(Prefixing):
 
     def trace(self, line: str) -> None:
         self.calls.append(line)
-
-    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
-        self.lines.append(outcome.message)

@@ -15,12 +15,11 @@ from .ui import UI
 
 if TYPE_CHECKING:
     from .model import Server
-    from .outcome import Outcome
 
 
 class Watch:
     """The observer a Cluster hands to the procedures: forwards to the caller's and keeps what a report needs
-    (plan lines with their host, calls sent, outcomes shown, messages)."""
+    (plan lines with their host, calls sent, messages)."""
 
     def __init__(self, observer: UI) -> None:
         self.observer = observer
@@ -28,7 +27,6 @@ class Watch:
         self.plan_lines: list[Call] = []
         self.calls: list[Call] = []
         self.messages: list[str] = []
-        self.shown: list[Outcome] = []
 
     def info(self, message: str) -> None:
         self.messages.append(message)
@@ -51,11 +49,6 @@ class Watch:
     def trace(self, line: str) -> None:
         self.calls.append(Call(line))
         self.observer.trace(line)
-
-    def outcome(self, outcome: Outcome, fmt: str | None = None) -> None:
-        """A result a procedure shows on its way (run: the state COMMAND left); the CLI's observer prints it."""
-        self.shown.append(outcome)
-        self.observer.outcome(outcome, fmt)
 
     def prefixed(self, prefix: str) -> contextlib.AbstractContextManager[None]:
         return self.observer.prefixed(prefix)

@@ -75,9 +75,9 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
     def fake_status(st, server, fmt):
         seen.update(st.flags, config=st.config)
 
-    import mcsctl.status
+    import mcsctl.cli_maintenance
 
-    monkeypatch.setattr(mcsctl.status, "status", fake_status)
+    monkeypatch.setattr(mcsctl.cli_maintenance, "show_status", fake_status)
     cfg = tmp_path / "c.toml"
     cfg.write_text("")
     argv = [

@@ -17,6 +17,7 @@ from mcsctl.errors import (
     exit_code_of,
 )
 from mcsctl.journal import Journal
+from mcsctl.render_status import roll as show_roll
 from mcsctl.rolling import Roller, natural, rolling_command
 from mcsctl.workflow import OnOptions
 
@@ -272,9 +273,10 @@ def test_dry_run_prints_every_call_and_changes_nothing(tmp_path):
 
 def test_rolling_command_prints_the_table_and_json(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
-    rolling_command(
-        State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, fmt="json", runner=run
+    report = rolling_command(
+        State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, runner=run
     )
+    show_roll(report, "json", ui)  # render prints the table the roll returns
     rows = json.loads(capsys.readouterr().out)
     assert [(r["order"], r["node"], r["role"], r["result"], r["exit"]) for r in rows] == [
         ("1/3", "mcs2", "replica", "done", 0),
@@ -304,6 +306,7 @@ def test_rolling_command_failure_prints_done_failed_left(tmp_path, capsys):
         rolling_command(
             State(proc, ui), None, OnOptions(switchover=True, yes=True), CMD, catchup_timeout=30, runner=run
         )
+    show_roll(exc.value.report, "table", ui)  # the failed roll's report rides on its error
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == [
         "Order",
@@ -367,8 +370,9 @@ def test_role_that_does_not_come_back_puts_the_node_back_into_maintenance(tmp_pa
 def test_drain_timeout_fails_before_maintenance(tmp_path, capsys):
     world, proc, ui, run = setup(tmp_path=tmp_path)
     world.backends[0].servers["mcs2"].connections = 1  # never closes
-    with pytest.raises(TimedOut):
+    with pytest.raises(TimedOut) as exc:
         rolling_command(State(proc, ui), None, OnOptions(switchover=True, drain_timeout=2, yes=True), CMD, runner=run)
+    show_roll(exc.value.report, "table", ui)  # the failed roll's report rides on its error
     assert states(world)["mcs2"] == "Slave, Running" and run.ran == []
     assert "failed mcs2 during enter (not in maintenance); left mcs3, mcs1" in ui.lines[-1]
 
