@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .choices import BackendKind, values, word
+from .choices import word
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -17,41 +16,30 @@ if TYPE_CHECKING:
 
 def settings_of(given: dict[str, Any]) -> Settings:
     """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
-    from .settings import MAX_SECONDS, Settings, parse_hosts
+    from .settings import from_values
 
-    given = {k: word(v) for k, v in given.items() if v is not None}
-    for name in _ENV_NUMBERS:
-        value = given.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_SECONDS
-        ):
-            raise UsageError(f"{name} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
-    settings = replace(Settings(), **given)
-    if settings.backend not in values(BackendKind):
-        raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
-    return replace(settings, hosts=parse_hosts(settings.hosts))
+    return from_values({k: word(v) for k, v in given.items()})
 
 
-_ENV_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
-_ENV_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-_ENV_STRINGS = ("hosts", "user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 _TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", "n", "off")
 
 
 def environment() -> dict[str, Any]:
     """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
+    from .settings import BOOLS, NUMBERS, STRINGS
+
     flags: dict[str, Any] = {}
-    for name in (*_ENV_STRINGS, *_ENV_NUMBERS, *_ENV_BOOLS):
+    for name in ("hosts", *STRINGS, *NUMBERS, *BOOLS):
         var = "MCSCTL_" + name.upper()
         raw = os.environ.get(var)
         if raw is None or raw == "":
             continue
-        if name in _ENV_NUMBERS:
+        if name in NUMBERS:
             try:
                 flags[name] = float(raw)
             except ValueError:
                 raise UsageError(f"{var} must be a number of seconds, not {raw!r}") from None
-        elif name in _ENV_BOOLS:
+        elif name in BOOLS:
             word = raw.strip().lower()
             if word not in _TRUE + _FALSE:
                 raise UsageError(f"{var} must be true or false, not {raw!r}")

@@ -84,24 +84,24 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
-_NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
-_BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-_STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
+BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
+STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 
 
 def _checked(name: str, value: Any) -> Any:
     """Type-check one setting (config files can hold anything); one-line UsageError otherwise."""
     flag = "--" + name.replace("_", "-")
-    if name in _NUMBERS:
+    if name in NUMBERS:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise UsageError(f"{flag} must be a number of seconds, not {value!r}")
         if not 0 < value <= MAX_SECONDS:  # also refuses NaN
             raise UsageError(f"{flag} must be a positive number of seconds up to {MAX_SECONDS}, not {value!r}")
         return float(value)
-    if name in _BOOLS and not isinstance(value, bool):
+    if name in BOOLS and not isinstance(value, bool):
         raise UsageError(f"{flag} must be true or false, not {value!r}")
-    if name in _STRINGS and not isinstance(value, str):
+    if name in STRINGS and not isinstance(value, str):
         raise UsageError(f"{flag} must be a string, not {value!r}")
     return value
 
@@ -112,16 +112,21 @@ def resolve(flags: dict[str, Any], config: str | None = None) -> Settings:
     from_file = _load_config(path, explicit=bool(config))
     if isinstance(from_file.get("journal"), bool):  # `journal = false` turns the records off; true = default
         from_file["no_journal"] = from_file.get("no_journal") or not from_file.pop("journal")
-    values = {}
-    for f in fields(Settings):
-        value = flags.get(f.name)
-        if value is None:
-            value = from_file.get(f.name)
-        if value is not None:
-            values[f.name] = _checked(f.name, value)
-    settings = replace(Settings(), **values)
+    given = {
+        f.name: flags[f.name] if flags.get(f.name) is not None else from_file.get(f.name) for f in fields(Settings)
+    }
+    return from_values(given)
+
+
+def from_values(given: dict[str, Any]) -> Settings:
+    """Settings from values already chosen (None: unset, the default applies), each checked as in a config
+    file; the one builder for the CLI's resolution and the library's explicit values."""
+    from .choices import BackendKind, values
+
+    checked = {name: _checked(name, value) for name, value in given.items() if value is not None}
+    settings = replace(Settings(), **checked)
     hosts = parse_hosts(settings.hosts)
-    if settings.backend not in ("auto", "maxctrl", "rest"):
+    if settings.backend not in values(BackendKind):
         raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
     if settings.tls_ca_cert and not os.access(settings.tls_ca_cert, os.R_OK):
         raise UsageError(f"--tls-ca-cert: cannot read {settings.tls_ca_cert}")
