@@ -43,13 +43,12 @@ def monitor_ticks(fleet: Fleet) -> dict[str, int] | None:
 
 
 def not_back(s: Server | None, primary: Server | None, in_maintenance: bool) -> str | None:
-    """Why a server is not back yet on one MaxScale (None = it is)."""
+    """Why a server is not back yet on one MaxScale (None = it is). One that left maintenance while it
+    should be in it never gets here: `_check_still_in_maintenance` stops the wait first."""
     if s is None:
         return "not listed"
     if not s.running:
         return s.state
-    if in_maintenance and not s.in_maintenance:
-        return f"{s.state} (left maintenance outside mcsctl)"
     if not in_maintenance and (s.in_maintenance or not s.is_replica):
         return s.state
     if primary is None or primary.gtid is None:
@@ -103,14 +102,13 @@ def wait_back(
             continue
         fresh = True
         if in_maintenance:
+            _check_still_in_maintenance(name, views)  # taken out under us: not back, and never will be here
             if base is not None:
                 now_ticks = monitor_ticks(fleet) or {}
                 # Two ticks since we began; a counter that went down means that MaxScale restarted (fresh too).
                 fresh = all((n := now_ticks.get(h)) is not None and (n >= t + 2 or n < t) for h, t in base.items())
             else:
                 fresh = clock.now() - start >= settle
-        if in_maintenance:
-            _check_still_in_maintenance(name, views)
         pending = {}
         for host, servers in views.items():
             s = next((x for x in servers if x.name == name), None)
