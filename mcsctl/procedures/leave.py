@@ -33,6 +33,8 @@ class Leave(Enter):
             self._plan_leave(name, wait_healthy, healthy_timeout)
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed, before = False, found
+        if in_maint:
+            self.events.before("off", [name], reason)  # the pre-off hook may veto
         if in_maint or draining:
             self._note_sync()
         try:
@@ -71,6 +73,9 @@ class Leave(Enter):
             raise err from None
         if in_maint:
             self.changes.append(f"{name} out of maintenance")
+            self.events.transition(
+                "reaped" if action == "reap" else "maintenance-off", name, found=found, reason=reason
+            )
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
         return self._left(name, action, changed, found, reason)

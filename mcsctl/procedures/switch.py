@@ -134,6 +134,7 @@ class Switch(Core):
                 self._note_changes(exc)
                 raise
             self.record("switchover", old.name, "ok", to=new)
+            self.events.transition("switchover", old.name, found=final, to=new)
         return self._outcome(
             old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new}
         )
