@@ -140,7 +140,7 @@ class Events:
             return
         from .signals import shielded
 
-        final = getattr(exc, "final", None)
+        final = _final(exc)
         with shielded():  # a second Ctrl-C must not cut the last word short
             for n in intent.names:
                 details: dict[str, Any] = {"error": str(exc)[:300]} if exc is not None and str(exc) else {}
@@ -150,6 +150,15 @@ class Events:
                     self.notifier.send(event)
                 if "on-failure" in self.hooks:
                     self._best_effort("on-failure", event)
+
+
+def _final(exc: BaseException | None) -> dict[str, Server]:
+    """The servers' last state an error carries (`final`, or its report's outcomes: run, rolling)."""
+    final = getattr(exc, "final", None)
+    if isinstance(final, dict) and final:
+        return final
+    servers = getattr(getattr(exc, "report", None), "servers", None) or []
+    return {f"{k} {o.server}": s for o in servers for k, s in (getattr(o, "final", None) or {}).items()}
 
 
 def _command(action: str) -> str:
