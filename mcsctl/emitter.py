@@ -8,7 +8,7 @@ its outcome (timeout / interrupted / failed events and the on-failure hook). Dry
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import GuardRefused
 from .events import build, states_of
@@ -16,10 +16,29 @@ from .events import build, states_of
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from .intent import Frame, Intent
+    from .fleet import Fleet
     from .model import Server
     from .notify import Notifier
     from .settings import Settings
+    from .ui import UI
+
+
+class Change(Protocol):
+    """What events need of a change in progress (an intent.Intent)."""
+
+    id: str
+    action: str
+    names: list[str]
+
+
+class Frame(Protocol):
+    """What events need of the procedures (procedures.core.Core): who changes what, where, when."""
+
+    _intents: Any  # server -> its Change (intent.Intent)
+    fleet: Fleet
+    ui: UI
+    wall: Callable[[], float]
+
 
 POST_HOOK = {"maintenance-on": "post-on", "maintenance-off": "post-off", "reaped": "post-off"}
 FRAME_EVENT = {"timeout": "timeout", "interrupted": "interrupted", "failed": "failed", "partial": "failed"}
@@ -133,7 +152,7 @@ class Events:
         if not ran.ok:
             self.frame.ui.warn(f"{event['server']}: the {hook} hook {ran.failure} (the change stands)")
 
-    def ended(self, intent: Intent, outcome: str, exc: BaseException | None) -> None:
+    def ended(self, intent: Change, outcome: str, exc: BaseException | None) -> None:
         """The change frame ended: a timeout/interrupted/failed event and the on-failure hook, per server."""
         kind = FRAME_EVENT.get(outcome)
         if kind is None or self.off:
