@@ -124,6 +124,17 @@ class Events:
                 )
             self.frame.ui.info(f"{n}: the {hook} hook agreed")
 
+    def planned(self, what: str) -> None:
+        """A dry run says what a real one would run and send (it runs and sends nothing)."""
+        from .events import shown
+
+        for hook in (f"pre-{what}", f"post-{what}"):
+            if hook in self.hooks:
+                self.frame.ui.plan(f"# the {hook} hook would run: {self.hooks[hook][0]} (with the event on stdin)")
+        if self.notifier is not None:
+            urls = ", ".join(shown(w.url) for w in self.notifier.workers)
+            self.frame.ui.plan(f"# each event would be sent to {urls}")
+
     def transition(
         self,
         kind: str,
@@ -148,7 +159,11 @@ class Events:
     def _best_effort(self, hook: str, event: dict[str, Any]) -> None:
         from .hooks import run
 
-        ran = run(hook, self.hooks[hook], event, self.hook_timeout)
+        try:
+            ran = run(hook, self.hooks[hook], event, self.hook_timeout)
+        except KeyboardInterrupt:  # the hook was killed; the change itself is done and stands
+            self.frame.ui.warn(f"{event['server']}: the {hook} hook was interrupted (the change stands)")
+            raise
         if not ran.ok:
             self.frame.ui.warn(f"{event['server']}: the {hook} hook {ran.failure} (the change stands)")
 
@@ -161,14 +176,22 @@ class Events:
 
         final = _final(exc)
         with shielded():  # a second Ctrl-C must not cut the last word short
-            for n in intent.names:
-                details: dict[str, Any] = {"error": str(exc)[:300]} if exc is not None and str(exc) else {}
-                event = self.event(kind, n, outcome, states_of(final, n), **details)
-                event["action"], event["id"] = _command(intent.action), intent.id or None
-                if self.notifier is not None:
-                    self.notifier.send(event)
-                if "on-failure" in self.hooks:
-                    self._best_effort("on-failure", event)
+            try:
+                self._ended(intent, kind, outcome, exc, final)
+            except Exception as err:  # noqa: BLE001 - the frame's last word must still be written
+                self.frame.ui.warn(f"could not send the {kind} event: {err}")
+
+    def _ended(
+        self, intent: Change, kind: str, outcome: str, exc: BaseException | None, final: dict[str, Server]
+    ) -> None:
+        for n in intent.names:
+            details: dict[str, Any] = {"error": str(exc)[:300]} if exc is not None and str(exc) else {}
+            event = self.event(kind, n, outcome, states_of(final, n), **details)
+            event["action"], event["id"] = _command(intent.action), intent.id or None
+            if self.notifier is not None:
+                self.notifier.send(event)
+            if "on-failure" in self.hooks:
+                self._best_effort("on-failure", event)
 
 
 def _final(exc: BaseException | None) -> dict[str, Server]:

@@ -126,7 +126,7 @@ class Notifier:
         self.warn = warn
         self._lock = threading.Lock()
         self._failures: list[str] = []
-        self._workers = [_Worker(u, timeout, self._failed) for u in urls]
+        self.workers = [_Worker(u, timeout, self._failed) for u in urls]
 
     def _failed(self, message: str) -> None:
         with self._lock:
@@ -144,13 +144,13 @@ class Notifier:
 
         self.report()
         body = json.dumps(event, separators=(",", ":")).encode()
-        for w in self._workers:
+        for w in self.workers:
             w.put(body)
 
     def close(self) -> None:
         """Wait for the events still queued, `timeout` seconds in all; warn about the ones not sent."""
         deadline = time.monotonic() + self.timeout
-        for w in self._workers:
+        for w in self.workers:
             left = w.pending
             if not w.finish(deadline):
                 self.warn(

@@ -122,6 +122,7 @@ class Enter(Switch):
             )
 
     def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
+        self.events.planned("on")
         draining = opts.drain and not opts.force and not primary
         if draining:
             self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))

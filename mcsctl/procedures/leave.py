@@ -100,6 +100,7 @@ class Leave(Enter):
         return self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
 
     def _plan_leave(self, name: str, wait_healthy: bool, healthy_timeout: float) -> None:
+        self.events.planned("off")
         self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))
         self._plan(f"clear any drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
         self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")

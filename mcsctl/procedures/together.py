@@ -113,6 +113,7 @@ class Together(Drain):
         """The plan of several servers entering together: every drain, one wait, every maintenance."""
         both = ", ".join(todo)
         self.ui.plan(f"# together, all or nothing (a failure undoes every one): {both}")
+        self.events.planned("on")
         draining = opts.drain and not opts.force
         if draining:
             for n in todo:

@@ -278,9 +278,14 @@ def test_dry_runs_run_no_hooks_and_send_nothing(rest_mcsctl, maxscale_sim, recei
     touch = ["sh", "-c", f"touch {marker}"]
     hooks = "".join(f"{h} = {toml_list(touch)}\n" for h in ("pre-on", "post-on", "pre-off", "post-off"))
     cfg = config(tmp_path, f"notify = [{json.dumps(rx.url)}]\n[hooks]\n{hooks}")
-    assert rest_mcsctl("--config", cfg, "maintenance", "on", "mcs3", "--dry-run", hosts=[maxscale_sim]).rc == 0
-    assert rest_mcsctl("--config", cfg, "maintenance", "off", "mcs3", "--dry-run", hosts=[maxscale_sim]).rc == 0
+    on = rest_mcsctl("--config", cfg, "maintenance", "on", "mcs3", "--dry-run", hosts=[maxscale_sim])
+    off = rest_mcsctl("--config", cfg, "maintenance", "off", "mcs3", "--dry-run", hosts=[maxscale_sim])
+    assert on.rc == off.rc == 0, on.err + off.err
     assert not marker.exists() and rx.kinds() == []
+    said = on.out + on.err
+    assert "# the pre-on hook would run: sh" in said and "# the post-on hook would run: sh" in said
+    assert f"# each event would be sent to {rx.url.split('/hook')[0]}/..." in said and "SECRET" not in said
+    assert "# the pre-off hook would run: sh" in off.out + off.err
 
 
 @pytest.mark.parametrize(
