@@ -82,6 +82,8 @@ def shown(url: str) -> str:
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "<a bad URL>"
+    if not parts.scheme or not parts.hostname:
+        return "<not a URL with a scheme and a host>"
     if ":" in host:
         host = f"[{host}]"
     more = "/..." if parts.path.strip("/") or parts.query else ""
