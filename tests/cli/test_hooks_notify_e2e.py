@@ -317,3 +317,16 @@ def test_notify_env_is_a_comma_list(rest_mcsctl, maxscale_sim, receiver):
     )
     assert r.rc == 0, r.err
     assert a.kinds() == b.kinds() == [("maintenance-on", "mcs3", "ok")]
+
+
+def test_every_pre_hook_of_a_set_runs_before_the_first_server_changes(rest_mcsctl, maxscale_sim, tmp_path):
+    only_not_mcs3 = ["sh", "-c", 'test "$MCSCTL_SERVER" != mcs3 || { echo "mcs3 is frozen" >&2; exit 1; }']
+    cfg = config(tmp_path, f"[hooks]\npre-on = {toml_list(only_not_mcs3)}\npre-off = {toml_list(only_not_mcs3)}\n")
+    r = rest_mcsctl("--config", cfg, "maintenance", "on", "mcs2", "mcs3", hosts=[maxscale_sim])
+    assert r.rc == 4 and "mcs3: the pre-on hook exited 1: mcs3 is frozen" in r.err, r.err
+    assert state_of(maxscale_sim, "mcs2") == state_of(maxscale_sim, "mcs3") == "Slave, Running"
+
+    assert rest_mcsctl("maintenance", "on", "mcs2", "mcs3", "--no-drain", hosts=[maxscale_sim]).rc == 0
+    r = rest_mcsctl("--config", cfg, "maintenance", "off", "mcs2", "mcs3", hosts=[maxscale_sim])
+    assert r.rc == 4 and "mcs3: the pre-off hook exited 1" in r.err, r.err
+    assert state_of(maxscale_sim, "mcs2") == state_of(maxscale_sim, "mcs3") == "Maintenance, Running"
