@@ -12,11 +12,12 @@ print: progress goes to the injected observer (a `ui.UI`; by default a silent on
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
+from .emitter import Outbox
 from .errors import UsageError
 from .journal import Journal, Record
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
@@ -51,6 +52,10 @@ class Cluster:
         confirm_timeout: float | None = None,
         journal: str | None = None,
         no_journal: bool | None = None,
+        notify: Sequence[str] | str | None = None,  # webhooks and hooks (docs/events.md)
+        hooks: Mapping[str, Sequence[str]] | None = None,
+        hook_timeout: float | None = None,
+        notify_timeout: float | None = None,
         observer: UI | None = None,
         settings: Settings | None = None,
     ) -> None:
@@ -71,6 +76,10 @@ class Cluster:
                     confirm_timeout=confirm_timeout,
                     journal=journal,
                     no_journal=no_journal,
+                    notify=notify,
+                    hooks=dict(hooks) if hooks is not None else None,
+                    hook_timeout=hook_timeout,
+                    notify_timeout=notify_timeout,
                 )
             )
         self.settings = settings
@@ -80,6 +89,7 @@ class Cluster:
         self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
         self._watch = Watch(self.observer)
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
+        self._outbox = Outbox(lambda message: self._watch.warn(message))  # the webhooks (emitter.py)
 
     @classmethod
     def from_settings(
@@ -133,8 +143,13 @@ class Cluster:
             takeover=self.takeover,
             lock_dir=runtime_dir(),
         )
+        proc.events = self._outbox.events(proc, self.settings)
         self.last_procedures = proc
         return proc
+
+    def close(self) -> None:
+        """Wait for the notifications still being sent, `notify_timeout` at most (also done at exit)."""
+        self._outbox.close()
 
     def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
         """A fresh record of calls and lines for one operation."""

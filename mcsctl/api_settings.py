@@ -26,10 +26,10 @@ _TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", 
 
 def environment() -> dict[str, Any]:
     """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
-    from .settings import BOOLS, NUMBERS, STRINGS
+    from .settings import BOOLS, LISTS, NUMBERS, STRINGS
 
     flags: dict[str, Any] = {}
-    for name in ("hosts", *STRINGS, *NUMBERS, *BOOLS):
+    for name in ("hosts", *STRINGS, *NUMBERS, *BOOLS, *LISTS):
         var = "MCSCTL_" + name.upper()
         raw = os.environ.get(var)
         if raw is None or raw == "":

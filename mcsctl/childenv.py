@@ -11,6 +11,7 @@ SECRET_VARS = (
     "MCSCTL_PASSWORD",  # the MaxScale REST password
     "MCSCTL_CMAPI_KEY",  # the ColumnStore CMAPI API key
     "MCSCTL_JOURNAL_PASSWORD",  # the journal's password
+    "MCSCTL_NOTIFY",  # webhook URLs: their userinfo, path or query often hold a token
 )
 # A safety net for secrets added without updating the list: MCSCTL_*_PASSWORD, *_KEY, *_TOKEN, *_SECRET.
 SECRET_SUFFIXES = ("_PASSWORD", "_PASS", "_KEY", "_TOKEN", "_SECRET")

@@ -77,6 +77,10 @@ def handled(ctx: typer.Context) -> Iterator[State]:
         _report(state, "interrupted")
         _journal_if_lost(state, "interrupted", int(Interrupted.exit_code), None)
         raise typer.Exit(int(Interrupted.exit_code)) from None
+    finally:
+        if state._cluster is not None:  # the notifications still in flight: notify_timeout at most
+            with contextlib.suppress(KeyboardInterrupt):
+                state._cluster.close()
 
 
 def _report(state: State, message: str, hint: str | None = None, final: dict[str, Server] | None = None) -> None:

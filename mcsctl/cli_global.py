@@ -137,6 +137,48 @@ VerboseOpt = Annotated[
     bool,
     typer.Option("--verbose", "-v", envvar="MCSCTL_VERBOSE", help="Show each maxctrl call or HTTP request on stderr."),
 ]
+# ---- notifications and hooks (issue 15; docs/events.md): their own group
+NotifyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        envvar="MCSCTL_NOTIFY",
+        help="POST every event (JSON) to this webhook URL; repeatable (MCSCTL_NOTIFY: a comma list). "
+        "Best effort: a failure is a warning.",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+HookTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--hook-timeout",
+        envvar="MCSCTL_HOOK_TIMEOUT",
+        help="Seconds a hook ([hooks] in the config) may run; a pre-hook that takes longer vetoes (default 60).",
+        metavar="SECONDS",
+    ),
+]
+NotifyTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--notify-timeout",
+        envvar="MCSCTL_NOTIFY_TIMEOUT",
+        help="Seconds per webhook POST, and in all for the ones left when the command ends (default 5).",
+        metavar="SECONDS",
+    ),
+]
+
+
+def _notify_urls(ctx: typer.Context, urls: list[str] | None) -> list[str] | None:
+    """--notify URLs; MCSCTL_NOTIFY is a comma list (a URL with a comma goes in the config file)."""
+    if not urls:
+        return None
+    source = ctx.get_parameter_source("notify")
+    if source is not None and source.name == "ENVIRONMENT":
+        return [u for item in urls for u in item.split(",") if u.strip()] or None
+    return urls
+
+
 VersionOpt = Annotated[
     bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
 ]
@@ -161,6 +203,9 @@ def main(
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    notify: NotifyOpt = None,
+    hook_timeout: HookTimeoutOpt = None,
+    notify_timeout: NotifyTimeoutOpt = None,
     version: VersionOpt = None,
 ) -> None:
     flags = dict(
@@ -178,5 +223,8 @@ def main(
         journal=journal,
         no_journal=True if no_journal else None,
         verbose=1 if verbose else (-1 if quiet else 0),
+        notify=_notify_urls(ctx, notify),
+        hook_timeout=hook_timeout,
+        notify_timeout=notify_timeout,
     )
     ctx.obj = State(flags, config)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from .emitter import Events
     from .fleet import Fleet
     from .journal import Journal
     from .lock import Holder, ServerLock
@@ -55,6 +56,7 @@ class Frame(Protocol):
     fleet: Fleet
     ui: UI
     wall: Callable[[], float]
+    events: Events  # events and hooks (emitter.py)
 
     def record(
         self, action: str, server: str | None, outcome: str, hosts: list[str] | None = None, **kw: Any
@@ -173,6 +175,7 @@ def _begin(proc: Frame, intent: Intent) -> None:
 
 def _end(proc: Frame, intent: Intent, outcome: str, exc: BaseException | None) -> None:
     """Write the outcome of each server's intent; never raises (a failed write is a warning)."""
+    proc.events.ended(intent, intent.outcome or outcome, exc)  # timeout/interrupted/failed, on-failure hook
     if proc.journal is None:
         return
     from .signals import shielded

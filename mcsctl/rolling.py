@@ -114,6 +114,9 @@ class Roller(RollPlanner):
                         status=row.exit,
                         error=str(err),
                     )
+                    self.proc.events.transition(
+                        "rolling-node", name, row.result.value, roll=plan.roll, order=row.order, step=row.step.value
+                    )
                     self.proc.record(
                         "rolling-end",
                         None,
@@ -129,6 +132,7 @@ class Roller(RollPlanner):
             row.result = NodeResult.DONE
             times: dict[str, Any] = row.times()  # enter_s, command_s, ... (record's keywords are Any)
             self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row.exit, **times)
+            self.proc.events.transition("rolling-node", name, roll=plan.roll, order=row.order, status=row.exit)
         self.proc.record("rolling-end", None, "ok", roll=plan.roll, done=[r.node for r in self.rows])
         try:  # every node is done; the primary's name is only for the last line
             return self.proc.primary(self.fleet.read()).name

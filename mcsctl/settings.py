@@ -31,6 +31,11 @@ class Settings:
     confirm_timeout: float = 30.0  # seconds to see a change on every MaxScale
     journal: str | None = None  # path of the journal (default under $XDG_STATE_HOME)
     no_journal: bool = False  # --no-journal / `journal = false`: work without records (the locks stay)
+    # Notifications and hooks (issue 15, items 2-3; docs/events.md)
+    notify: tuple[str, ...] = ()  # webhook URLs: every event is POSTed to each (--notify, MCSCTL_NOTIFY)
+    hooks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # `[hooks]`: (name, argv) pairs, hooks.NAMES
+    hook_timeout: float = 60.0  # seconds a hook may run (a pre-hook that takes longer vetoes)
+    notify_timeout: float = 5.0  # seconds per POST, and in all for what is left at the end of a command
 
 
 def default_config_path() -> Path:
@@ -84,15 +89,23 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
-NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
+NUMBERS: tuple[str, ...] = ("timeout", "poll_interval", "confirm_timeout")
 BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
 STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
+# Notifications and hooks (issue 15, items 2-3)
+NUMBERS += ("hook_timeout", "notify_timeout")
+LISTS = ("notify",)  # a comma list in MCSCTL_* (api_settings.environment)
 
 
 def _checked(name: str, value: Any) -> Any:
     """Type-check one setting (config files can hold anything); one-line UsageError otherwise."""
     flag = "--" + name.replace("_", "-")
+    if name in ("notify", "hooks"):  # notifications and hooks check their own (notify.py, hooks.py)
+        from .hooks import checked_hooks
+        from .notify import checked_urls
+
+        return checked_urls(value) if name == "notify" else checked_hooks(value)
     if name in NUMBERS:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise UsageError(f"{flag} must be a number of seconds, not {value!r}")

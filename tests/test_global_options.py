@@ -110,6 +110,12 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "--config",
         str(cfg),
         "-v",
+        "--notify",
+        "http://h/x",
+        "--hook-timeout",
+        "7",
+        "--notify-timeout",
+        "2",
     ]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit) as e:
@@ -131,6 +137,9 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         no_journal=True,
         verbose=1,
         config=str(cfg),
+        notify=["http://h/x"],
+        hook_timeout=7.0,
+        notify_timeout=2.0,
     )
     names = {n for p in root.params for n in getattr(p, "opts", [])}
     assert {
@@ -148,6 +157,9 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "--no-journal",
         "--config",
         "-v",
+        "--notify",
+        "--hook-timeout",
+        "--notify-timeout",
     } <= names
 
 

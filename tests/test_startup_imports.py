@@ -46,3 +46,14 @@ def test_rest_backend_imports_no_heavy_module(maxscale_sim):
 def test_completion_script_imports_no_heavy_module():
     # The script is shipped as package data (issue 12, item 7): printing it renders nothing.
     assert loaded(["completion", "bash"]) == []
+
+
+def test_notifications_and_hooks_import_http_and_ssl_only_to_send():
+    """Webhooks (issue 15): http.client and ssl are imported by the thread that sends, not at start-up."""
+    probe = (
+        "import sys, mcsctl.api, mcsctl.emitter, mcsctl.events, mcsctl.hooks, mcsctl.notify, mcsctl.procedures; "
+        "print(sorted(m for m in ('ssl', 'http.client', 'urllib.request') if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"

@@ -11,8 +11,8 @@ _mcsctl_spec() {
     '')
         _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance)
         _mcsctl_hidden=(maint)
-        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --config --quiet -q --verbose -v --version --help)
-        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config)
+        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --config --quiet -q --verbose -v --notify --hook-timeout --notify-timeout --version --help)
+        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config --notify --hook-timeout --notify-timeout)
         _mcsctl_inter=0
         ;;
     'servers')

@@ -48,6 +48,9 @@ class Core:
         self.lock_dir = lock_dir  # where the per-server locks live (lock.runtime_dir()); None: no locks
         self._intents: dict[str, Intent] = {}  # server -> the intent.Intent this process is carrying out
         self.changes: list[str] = []  # what this command changed that stays changed (messages, JSON)
+        from ..emitter import Events
+
+        self.events = Events(self)  # webhooks and hooks (emitter.py); the Cluster sets the configured ones
 
     def changing(
         self, action: str, names: list[str], opts: OnOptions | None = None, dry_run: bool = False

@@ -54,6 +54,7 @@ class Drain(Leave):
             )
             self.changes.append(f"{name} draining")
             self.record("drain", name, "ok")
+            self.events.transition("drain-start", name)
         try:
             final = self.fleet.wait(lambda s: s.draining, name, self.confirm_timeout, "Draining or Drained")
             if wait:

@@ -87,6 +87,7 @@ class Enter(Switch):
             primary = opts.allow_primary and any(s.is_primary for s in found.values())
             self.plan_enter(name, opts, primary)
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
+        self.events.before("on", [name], opts.reason, self._expires(opts))  # the pre-on hook may veto
         if switch_to is not None:
             self.switchover(to=switch_to, views=views, yes=True)  # consented above
             views = self.fleet.read()
@@ -121,6 +122,7 @@ class Enter(Switch):
             )
 
     def plan_enter(self, name: str, opts: OnOptions, primary: bool = False) -> None:
+        self.events.planned("on")
         draining = opts.drain and not opts.force and not primary
         if draining:
             self._plan(f"set {name} draining on every MaxScale", lambda b: b.describe_set(name, "drain"))
@@ -250,6 +252,7 @@ class Enter(Switch):
                 lambda b: b.set_state(name, "drain"),
                 lambda b: None if self._keeps(b, e.had_drain) else b.clear_state(name, "drain"),
             )
+            self.events.transition("drain-start", name)
             self.ui.info(f"{name}: draining (up to {opts.drain_timeout:g}s)")
             if self._drain_wait(name, opts, lambda s: s.drained or s.in_maintenance, "draining") is None:
                 e.force, e.cut = self._timed_out(name, opts, "drain cleared", e.action)
@@ -343,4 +346,5 @@ class Enter(Switch):
             final = self.fleet.locate(name)
         else:
             self.changes.append(f"{name} in maintenance")
+        self.events.transition("maintenance-on", name, found=final, forced=e.force, cut=e.cut)
         return self._outcome(name, e.action, True, final, f"{name} is in maintenance on every MaxScale", cut=e.cut)

@@ -33,6 +33,8 @@ class Leave(Enter):
             self._plan_leave(name, wait_healthy, healthy_timeout)
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed, before = False, found
+        if in_maint:
+            self.events.before("off", [name], reason)  # the pre-off hook may veto
         if in_maint or draining:
             self._note_sync()
         try:
@@ -71,6 +73,9 @@ class Leave(Enter):
             raise err from None
         if in_maint:
             self.changes.append(f"{name} out of maintenance")
+            self.events.transition(
+                "reaped" if action == "reap" else "maintenance-off", name, found=found, reason=reason
+            )
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
         return self._left(name, action, changed, found, reason)
@@ -95,6 +100,7 @@ class Leave(Enter):
         return self.fleet.wait(lambda s: not s.in_maintenance, name, self.confirm_timeout, "out of maintenance")
 
     def _plan_leave(self, name: str, wait_healthy: bool, healthy_timeout: float) -> None:
+        self.events.planned("off")
         self._plan(f"clear maintenance of {name} on every MaxScale", lambda b: b.describe_clear(name, "maintenance"))
         self._plan(f"clear any drain flag of {name}", lambda b: b.describe_clear(name, "drain"))
         self.ui.plan(f"# confirm: no MaxScale lists {name} as Maintenance (up to {self.confirm_timeout:g}s)")

@@ -129,11 +129,14 @@ class Switch(Core):
             self.changes.append(f"switchover {old.name} -> {new}")
             try:
                 final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
-                self.fleet.wait(lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica")
+                was = self.fleet.wait(
+                    lambda s: s.is_replica or s.in_maintenance, old.name, self.confirm_timeout, "a replica"
+                )
             except McsctlError as exc:
                 self._note_changes(exc)
                 raise
             self.record("switchover", old.name, "ok", to=new)
+            self.events.transition("switchover", old.name, found=was, to=new)
         return self._outcome(
             old.name, "switchover", True, final, f"{new} is the primary on every MaxScale", extra={"to": new}
         )

@@ -54,6 +54,7 @@ class Together(Drain):
                 self.switchover(to=switch_to, dry_run=True, views=views)
             self.plan_enter_set(todo, opts)
             return [self._outcome(n, action, False, found[n], "dry run: nothing was changed") for n in names]
+        self.events.before("on", todo, opts.reason, self._expires(opts))  # the pre-on hook may veto
         if switch_to is not None:
             self.switchover(to=switch_to, views=views, yes=True)  # consented above
             views = self.fleet.read()
@@ -63,6 +64,8 @@ class Together(Drain):
                 raise OperationFailed(f"{still[0]} is still the primary after the switchover; " + self._stays())
         cut = self._enter_together(todo, opts, found, action)
         final = {n: self.fleet.locate(n) for n in names}
+        for n in todo:
+            self.events.transition("maintenance-on", n, found=final[n], together=todo, cut=cut.get(n, 0))
         return [
             self._outcome(
                 n,
@@ -110,6 +113,7 @@ class Together(Drain):
         """The plan of several servers entering together: every drain, one wait, every maintenance."""
         both = ", ".join(todo)
         self.ui.plan(f"# together, all or nothing (a failure undoes every one): {both}")
+        self.events.planned("on")
         draining = opts.drain and not opts.force
         if draining:
             for n in todo:
@@ -176,6 +180,7 @@ class Together(Drain):
                         lambda b: b.set_state(n, "drain"),  # noqa: B023 (runs at once)
                         lambda b: None if self._keeps(b, had_drain[n]) else b.clear_state(n, "drain"),  # noqa: B023 (runs at once)
                     )
+                    self.events.transition("drain-start", n, together=todo)
                 self.ui.info(f"{', '.join(todo)}: draining together (up to {opts.drain_timeout:g}s)")
                 late = self._wait_set(todo, opts.drain_timeout)
                 if late:
@@ -306,6 +311,7 @@ class Together(Drain):
                 left += [f"{n} maintenance on {h}" for h in failed]
                 if not failed:
                     self.record("off", n, "ok", reason="undone: the set failed", undone=True)
+                    self.events.transition("undo", n, undid=action)
             for n in reversed(drained):
                 hosts, _ = self._clear_drain(n, had_drain[n])
                 left += [f"{n} drain flag on {h}" for h in hosts]
@@ -334,8 +340,9 @@ class Together(Drain):
     def _leave_set_checked(
         self, names: list[str], wait_healthy: bool, healthy_timeout: float, action: str, reason: str | None
     ) -> list[Outcome]:
-        for n in names:
-            self.fleet.locate(n)  # every name is known before anything changes
+        found = {n: self.fleet.locate(n) for n in names}  # every name is known before anything changes
+        # Every pre-off hook before the first server leaves (each leave() below skips the ones run here).
+        self.events.before("off", [n for n in names if any(s.in_maintenance for s in found[n].values())], reason)
         done: list[Outcome] = []
         try:
             for n in names:
@@ -353,6 +360,7 @@ class Together(Drain):
                         for h in self._each(f"set {n} maintenance again", lambda b: b.set_state(n, "maintenance"))  # noqa: B023 (runs at once)
                     ]
                     self.record("on", n, "ok", reason=reason or "undone: the set failed", undone=True)
+                    self.events.transition("undo", n, undid=action)
             if back:
                 self.changes = [c for c in self.changes if not any(c.startswith(f"{n} ") for n in back)]
                 err.message += (

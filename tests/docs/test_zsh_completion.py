@@ -173,6 +173,6 @@ def test_global_options_after_the_command_reach_the_fill(fake_env, line, hosts, 
 
 
 def test_global_options_are_offered_after_the_command(shell_env):
-    assert zsh_complete("mcsctl servers --ho", shell_env) == ["--hosts"]
+    assert zsh_complete("mcsctl servers --hos", shell_env) == ["--hosts"]
     assert zsh_complete("mcsctl maintenance on mcs1 --backend ", shell_env) == ["auto", "maxctrl", "rest"]
     assert zsh_complete("mcsctl maintenance on --no-d", shell_env) == ["--no-drain"]
