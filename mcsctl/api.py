@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
 from .errors import UsageError
-from .journal import Journal, Record
+from .journal import Record, Store
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
 from .ui import UI, SilentUI
 from .watch import RecordingJournal, Watch
@@ -51,6 +51,9 @@ class Cluster:
         confirm_timeout: float | None = None,
         journal: str | None = None,
         no_journal: bool | None = None,
+        journal_password: str | None = None,
+        journal_fallback: str | None = None,
+        lease_seconds: float | None = None,
         observer: UI | None = None,
         settings: Settings | None = None,
     ) -> None:
@@ -71,6 +74,9 @@ class Cluster:
                     confirm_timeout=confirm_timeout,
                     journal=journal,
                     no_journal=no_journal,
+                    journal_password=journal_password,
+                    journal_fallback=journal_fallback,
+                    lease_seconds=lease_seconds,
                 )
             )
         self.settings = settings
@@ -80,6 +86,7 @@ class Cluster:
         self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
         self._watch = Watch(self.observer)
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
+        self._store: Store | None = None  # the journal store, opened at first use
 
     @classmethod
     def from_settings(
@@ -113,11 +120,15 @@ class Cluster:
             fleet.skip_unreachable(self._watch.warn)
         return fleet
 
-    def journal(self) -> Journal | None:
+    def journal(self) -> Store | None:
         """The journal, or None with no_journal."""
         if self.settings.no_journal:
             return None
-        journal = RecordingJournal(self.settings.journal)
+        if self._store is None:  # one store (one database connection, one fallback decision) per Cluster
+            from .journal import open_journal
+
+            self._store = open_journal(self.settings, lambda message: self._watch.warn(message))
+        journal = RecordingJournal(self._store)
         self._journals.append(journal)
         return journal
 

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .fleet import Fleet
-    from .journal import Journal
-    from .lock import Holder, ServerLock
+    from .journal import Store
+    from .lock import Holder
     from .ui import UI
 
 CLEANS_UP = frozenset({"off", "reap", "run-end"})  # a successful one closes a dead process's intent
@@ -46,11 +46,17 @@ class Intent:
     took_over: dict[str, Holder] = field(default_factory=dict)
 
 
+class Releasable(Protocol):
+    """A lock held for the change: the flock of lock.py or a lease of journal/lease.py."""
+
+    def release(self) -> None: ...
+
+
 class Frame(Protocol):
     """What a change's frame uses of the procedures (procedures.core.Core) that make the change."""
 
     _intents: dict[str, Intent]  # server -> the intent this process is carrying out
-    journal: Journal | None
+    journal: Store | None
     lock_dir: Path | None
     fleet: Fleet
     ui: UI
@@ -90,7 +96,7 @@ def changing(
     if journal is not None:
         journal.check_writable()
     intent = Intent(uuid.uuid4().hex[:12], action, fresh)
-    locks: list[ServerLock] = []
+    locks: list[Releasable] = []
     try:
         if proc.lock_dir is not None:
             _lock_all(proc, intent, locks, takeover)
@@ -112,15 +118,21 @@ def changing(
             lock.release()
 
 
-def _lock_all(proc: Frame, intent: Intent, locks: list[ServerLock], takeover: bool) -> None:
-    from .lock import ServerLock
+def _lock_all(proc: Frame, intent: Intent, locks: list[Releasable], takeover: bool) -> None:
+    """This host's flock of each server, and its shared lease when the journal is a database (journal/lease.py)."""
+    from .lock import ServerLock, lease_key
 
     for n in intent.names:
         lock = ServerLock(n, proc.fleet.hosts, proc.lock_dir)
         holder = lock.acquire(takeover)
         if holder is None:
             locks.append(lock)
-        else:
+            lease = proc.journal.lease(lease_key(n, proc.fleet.hosts)) if proc.journal is not None else None
+            if lease is not None:
+                holder = lease.acquire(takeover, what=n)
+                if holder is None:
+                    locks.append(lease)
+        if holder is not None:
             intent.took_over[n] = holder
             proc.ui.warn(f"{n}: taking over from {holder.describe()} (--takeover)")
 
@@ -168,7 +180,7 @@ def _begin(proc: Frame, intent: Intent) -> None:
                 )
             )
     except OSError as exc:
-        raise unusable(journal.path, exc) from None
+        raise unusable(journal.where, exc) from None
 
 
 def _end(proc: Frame, intent: Intent, outcome: str, exc: BaseException | None) -> None:

@@ -130,7 +130,7 @@ def extend(st: Parts, name: str, expires: str, reason: str | None, dry_run: bool
     hosts = sorted(set(live_hosts) | set(opened.hosts if opened else []))
     what = f"{name}: expires {render.when(until)}" + (f", reason {reason!r}" if reason else "")
     if dry_run:
-        st.reporter.plan(f"# record in the journal {journal.path}: {what} (MaxScale is not changed)")
+        st.reporter.plan(f"# record in the journal {journal.where}: {what} (MaxScale is not changed)")
         return
     proc = st.procedures()
     with proc.changing("extend", [name]):
