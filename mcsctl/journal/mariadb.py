@@ -141,7 +141,7 @@ class MariaDBJournal:
             except db_errors() as exc:
                 if time.monotonic() >= deadline:
                     self._gave_up = True
-                    raise JournalDown(f"{why(exc)} ({self.where})") from None
+                    raise JournalDown(why(exc)) from None
                 if not said:
                     said = True
                     self._warn(
