@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio")
+HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio", "pymysql")  # pymysql: a mariadb:// journal only
 
 PROBE = """
 import json, sys
@@ -46,3 +46,9 @@ def test_rest_backend_imports_no_heavy_module(maxscale_sim):
 def test_completion_script_imports_no_heavy_module():
     # The script is shipped as package data (issue 12, item 7): printing it renders nothing.
     assert loaded(["completion", "bash"]) == []
+
+
+def test_a_file_journal_imports_no_database_driver(maxscale_sim, tmp_path, monkeypatch):
+    monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
+    args = ["--backend", "rest", "-H", maxscale_sim.host, "maintenance", "status"]
+    assert "pymysql" not in loaded(args)

@@ -30,7 +30,10 @@ class JournalURL:
 
 def parse(url: str) -> JournalURL:
     """Parse a journal URL; a bad one is one UsageError line that never repeats a password it may hold."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket; the URL is not repeated (it may hold a password)
+        raise UsageError("--journal: expected mariadb://USER@HOST[:PORT]/DATABASE") from None
     if parts.password is not None:
         raise UsageError(
             "the journal URL must not hold a password",
@@ -45,5 +48,7 @@ def parse(url: str) -> JournalURL:
     try:
         port = parts.port or DEFAULT_PORT
     except ValueError:
-        raise UsageError(f"--journal {shown}: the port must be a number from 1 to 65535") from None
+        raise UsageError(
+            f"--journal {shown}: expected mariadb://USER@HOST[:PORT]/DATABASE, a port from 1 to 65535"
+        ) from None
     return JournalURL(unquote(parts.username), parts.hostname, port, unquote(database))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import uuid
 
 import pytest
@@ -196,3 +197,50 @@ def test_a_newer_schema_is_refused(rest_mcsctl, make_sim, host, mariadb, db):  #
 def test_journal_commands_need_a_shared_journal(rest_mcsctl):
     r = rest_mcsctl("journal", "export")
     assert r.rc == 2 and "mariadb://" in one_error_line(r.err)
+
+
+def test_takeover_goes_ahead_despite_the_lease_and_is_journalled(rest_mcsctl, make_sim, host, tmp_path, mariadb, db):  # noqa: F811
+    sim, a, b = make_sim(), host("hostA"), host("hostB")
+    marker = tmp_path / "go"
+    p = rest_mcsctl.start("maintenance", "run", "mcs3", "--no-drain", "--", *wait_for_file(marker), hosts=[sim], env=a)
+    try:
+        wait_for(lambda: state_of(sim, "mcs3") == "Maintenance, Running", what="mcs3 in maintenance")
+        r = rest_mcsctl("maintenance", "off", "mcs3", "--takeover", hosts=[sim], env=b)
+        assert r.rc == 0, r.err
+        assert f"taking over from pid {p.pid} on hostA" in r.err
+        assert state_of(sim, "mcs3") == "Slave, Running"
+        (rec,) = [
+            json.loads(x) for (x,) in rows(mariadb, db, "SELECT record FROM mcsctl_journal WHERE action = 'takeover'")
+        ]
+        assert rec["extra"]["holder"]["host"] == "hostA" and rec["extra"]["holder"]["pid"] == p.pid
+    finally:
+        marker.write_text("")
+        finish(p)
+
+
+def test_the_journal_password_never_reaches_command(rest_mcsctl, make_sim, host):
+    sim, a = make_sim(), host("hostA")
+    show = [sys.executable, "-c", "import os; print(sorted(os.environ.items()))"]
+    r = rest_mcsctl("maintenance", "run", "mcs3", "--no-drain", "--", *show, hosts=[sim], env=a)
+    assert r.rc == 0, r.err
+    assert "MCSCTL_JOURNAL_PASSWORD" not in r.out and PASSWORD not in r.out + r.err
+
+
+def test_cluster_lock_is_a_shared_lease(mariadb, db, tmp_path, monkeypatch):  # noqa: F811
+    from mcsctl.clusterlock import cluster_lock
+    from mcsctl.errors import GuardRefused
+    from mcsctl.settings import from_values
+
+    def become(name):  # another "host": its own flock directory and host name
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / name))
+        monkeypatch.setenv("MCSCTL_HOSTNAME", name)
+
+    settings = from_values({"hosts": "mx1", "journal": mariadb.url(db), "journal_password": PASSWORD})
+    become("hostA")
+    with cluster_lock(settings, "max_in_maintenance"):
+        assert mariadb.root("SELECT host FROM mcsctl_lease", database=db) == [("hostA",)]
+        become("hostB")
+        with pytest.raises(GuardRefused, match="the cluster lock 'max_in_maintenance' is being changed .* on hostA"):
+            with cluster_lock(settings, "max_in_maintenance"):
+                pass
+    assert mariadb.root("SELECT COUNT(*) FROM mcsctl_lease", database=db) == [(0,)]
