@@ -19,9 +19,8 @@ def settings(tmp_path, monkeypatch):
 def test_one_holder_at_a_time_per_key(settings):
     with cluster_lock(settings, "window") as took:
         assert took is None
-        with pytest.raises(GuardRefused, match="is being changed by another mcsctl"):
-            with cluster_lock(settings, "window"):
-                pass
+        with pytest.raises(GuardRefused, match="is being changed by another mcsctl"), cluster_lock(settings, "window"):
+            pass
         with cluster_lock(settings, "other") as other:  # another key is another lock
             assert other is None
         with cluster_lock(settings, "window", takeover=True) as holder:

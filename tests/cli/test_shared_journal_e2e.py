@@ -240,7 +240,7 @@ def test_cluster_lock_is_a_shared_lease(mariadb, db, tmp_path, monkeypatch):  # 
     with cluster_lock(settings, "max_in_maintenance"):
         assert mariadb.root("SELECT host FROM mcsctl_lease", database=db) == [("hostA",)]
         become("hostB")
-        with pytest.raises(GuardRefused, match="the cluster lock 'max_in_maintenance' is being changed .* on hostA"):
-            with cluster_lock(settings, "max_in_maintenance"):
-                pass
+        refused = "the cluster lock 'max_in_maintenance' is being changed .* on hostA"
+        with pytest.raises(GuardRefused, match=refused), cluster_lock(settings, "max_in_maintenance"):
+            pass
     assert mariadb.root("SELECT COUNT(*) FROM mcsctl_lease", database=db) == [(0,)]
