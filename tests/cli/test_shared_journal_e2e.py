@@ -19,7 +19,7 @@ from .test_journal_lock_e2e import one_error_line, wait_for_file
 pytestmark = pytest.mark.real_process  # the installed entry point, two processes at once
 
 NOW = "UNIX_TIMESTAMP(NOW(6))"
-LEASE = "3"  # seconds: short, so a dead holder's lease expires quickly (renewed every 0.75s)
+LEASE = "5"  # seconds: short, so a dead holder's lease expires soon; renewed every 1.25s, ample under load
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_database_lost_after_the_change_began_never_stops_the_cleanup(rest_mcsct
     cut = Cut(mariadb.port)
     marker = tmp_path / "go"
     try:
-        a = host("hostA", port=cut.port)
+        a = {**host("hostA", port=cut.port), "MCSCTL_LEASE_SECONDS": "1"}  # one host: a short retry is enough
         p = rest_mcsctl.start("maintenance", "run", "mcs3", "--no-drain", "--", *wait_for_file(marker), hosts=[sim],
                               env=a)  # fmt: skip
         wait_for(lambda: state_of(sim, "mcs3") == "Maintenance, Running", what="mcs3 in maintenance")
