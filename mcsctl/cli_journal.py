@@ -26,7 +26,9 @@ FileOpt = Annotated[
 
 @journal_app.command("export")
 def journal_export(ctx: typer.Context, file: FileOpt = None) -> None:
-    """Copy the shared journal's records into the local file (those it has are not copied again)."""
+    """Copy the shared journal's records to the file.
+
+    Records the local file already has are not copied again; the counts are printed on stderr."""
     from .journal.transfer import export
 
     with handled(ctx) as st:
@@ -35,7 +37,9 @@ def journal_export(ctx: typer.Context, file: FileOpt = None) -> None:
 
 @journal_app.command("import")
 def journal_import(ctx: typer.Context, file: FileOpt = None) -> None:
-    """Copy the local file's records into the shared journal (those it has are not copied again)."""
+    """Copy the file's records to the shared journal.
+
+    Records the shared journal already has are not copied again; the counts are printed on stderr."""
     from .journal.transfer import import_
 
     with handled(ctx) as st:

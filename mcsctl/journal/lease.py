@@ -54,6 +54,7 @@ class Lease:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.lost = False  # a renewal found the row gone or someone else's
+        self.failing = False  # the last renewal could not reach the database
 
     def acquire(self, takeover: bool = False, what: str | None = None) -> Holder | None:
         """Take the lease; the live holder we go ahead despite (with `takeover`), else None."""
@@ -112,11 +113,11 @@ class Lease:
                             f"cannot renew the lease on {self.key} in {self.journal.where} ({why(exc)}); "
                             f"retrying every {self.seconds / 4:g}s (it lasts {self.seconds:g}s from the last renewal)"
                         )
-                    failing = True
+                    failing = self.failing = True
                     continue
                 if failing:
                     self._warn(f"renewed the lease on {self.key} again")
-                    failing = False
+                    failing = self.failing = False
                 if not found and not self.lost:
                     self.lost = True
                     self._warn(f"lost the lease on {self.key}: it expired or was taken over")
@@ -131,6 +132,8 @@ class Lease:
         if self._thread is None:
             return
         self._thread = None
+        if self.failing:  # the database is away: do not wait for it again, the lease expires by itself
+            return
         try:
             self.journal.db.run("DELETE FROM mcsctl_lease WHERE name = %s AND owner = %s", (self.key, self.owner))
         except db_errors():
