@@ -244,3 +244,20 @@ def test_cluster_lock_is_a_shared_lease(mariadb, db, tmp_path, monkeypatch):  # 
         with pytest.raises(GuardRefused, match=refused), cluster_lock(settings, "max_in_maintenance"):
             pass
     assert mariadb.root("SELECT COUNT(*) FROM mcsctl_lease", database=db) == [(0,)]
+
+
+def test_the_library_takes_the_shared_journal_too(maxscale_sim, mariadb, db, tmp_path, monkeypatch):  # noqa: F811
+    from mcsctl.api import Cluster
+    from mcsctl.ui import SilentUI
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+
+    def cluster():
+        return Cluster(hosts=[maxscale_sim.host], backend="rest", journal=mariadb.url(db), journal_password=PASSWORD,
+                       lease_seconds=30, observer=SilentUI())  # fmt: skip
+
+    report = cluster().enter("mcs3", drain=False, reason="from Python")
+    assert [r.action for r in report.records] == ["intent", "on", "intent"]
+    (row,) = cluster().status("mcs3").rows  # another Cluster (another process, another host) reads it back
+    assert row["reason"] == "from Python" and row["in_maintenance"]
+    assert cluster().leave("mcs3").changes == ["mcs3 out of maintenance"]
