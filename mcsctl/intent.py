@@ -228,9 +228,9 @@ def close_leftovers(proc: Frame, name: str, intent: Intent) -> None:
         records = proc.journal.read()
     except McsctlError:  # unreadable: the leftovers stay listed; the change itself is done
         return
-    here = hostname()
+    here, leased = hostname(), proc.journal.lease_holders()
     for rec in unfinished_intents(records).get(name, []):
-        if rec.extra.get("id") == intent.id or intent_state(rec, here, pid_alive) == "running":
+        if rec.extra.get("id") == intent.id or intent_state(rec, here, pid_alive, leased) == "running":
             continue
         proc.record(
             INTENT,

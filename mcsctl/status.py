@@ -44,7 +44,9 @@ def collect(st: Parts, server: str | None) -> tuple[list[dict[str, Any]], list[s
     if server is not None:
         fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
     records = _records_or_warn(st)
-    rows = status_rows(records, live, time.time(), server, draining=_draining(views))
+    journal = st.journal()
+    leased = journal.lease_holders() if journal is not None else set()
+    rows = status_rows(records, live, time.time(), server, draining=_draining(views), leased=leased)
     hints = [h for h in (_cleanup_hint(r) for r in rows) if h]
     return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
 

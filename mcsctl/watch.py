@@ -97,3 +97,6 @@ class RecordingJournal:
 
     def lease(self, key: str) -> Lease | None:
         return self.store.lease(key)
+
+    def lease_holders(self) -> set[tuple[str, int]]:
+        return self.store.lease_holders()

@@ -36,8 +36,9 @@ Record conventions the helpers below rely on:
     draining        bool   some MaxScale reports Draining or Drained for it
     draining_hosts  list   those MaxScales (sorted)
     interrupted     bool   a change was begun (intent record) by a process on this host that is gone
-    unfinished      dict|None  the latest change with no outcome: action, state (running, interrupted,
-                               or unfinished = recorded on another host), pid, host, since, by
+    unfinished      dict|None  the latest change with no outcome: action, state (running: its process lives
+                               here or holds a live shared lease; interrupted; or unfinished = recorded on
+                               another host), pid, host, since, by
 
 Intent records: before its first change a command writes one `intent` record per server with
 outcome `started` and `extra` {id, for (the action), pid, start (the process start time, to tell a

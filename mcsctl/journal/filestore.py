@@ -39,6 +39,9 @@ class Journal:
         """No shared lease: on this host the per-server flock (lock.py) is the lock."""
         return None
 
+    def lease_holders(self) -> set[tuple[str, int]]:
+        return set()
+
     def append(self, record: Record) -> None:
         """Append one record durably: one write of one line, under an exclusive flock, then fsync."""
         # surrogateescape'd argv text cannot be UTF-8 encoded; backslashreplace turns it into a

@@ -24,7 +24,7 @@ from typing import Any
 from ..lock import LocalStateError
 from ..record import Record
 from .db import Db, db_errors, why
-from .lease import Lease
+from .lease import NOW, Lease
 from .url import JournalURL
 
 SCHEMA_VERSION = 1
@@ -169,6 +169,17 @@ class MariaDBJournal:
     def lease(self, key: str) -> Lease:
         """The shared lease on `key` (lease.py), renewed on its own connection while held."""
         return Lease(self, key, self.lease_seconds, self._warn)
+
+    def lease_holders(self) -> set[tuple[str, int]]:
+        """(host, pid) of every live lease: a change on another host that still renews its lease is running.
+        Empty when the database cannot be read (the changes then show as unfinished, as without leases)."""
+        unreadable: tuple[type[BaseException], ...] = (*db_errors(), LocalStateError)
+        try:
+            self._prepare()
+            _, rows = self.db.run(f"SELECT host, pid FROM mcsctl_lease WHERE expires >= {NOW} AND pid IS NOT NULL")
+        except unreadable:
+            return set()
+        return {(str(host), int(pid)) for host, pid in rows}
 
     def import_records(self, records: list[Record]) -> int:
         """Insert the records not already there, in their order; how many were new."""

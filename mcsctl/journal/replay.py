@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -93,16 +93,20 @@ def unfinished_intents(records: Iterable[Record]) -> dict[str, list[Record]]:
     return out
 
 
-def intent_state(rec: Record, this_host: str, alive: Callable[[int, Any], bool]) -> str:
-    """`running` (its process lives on this host), `interrupted` (it is gone), or `unfinished`
-    (recorded on another host, where its pid cannot be checked from here).
+def intent_state(
+    rec: Record, this_host: str, alive: Callable[[int, Any], bool], leased: Collection[tuple[str, int]] = ()
+) -> str:
+    """`running` (its process lives on this host, or holds a live lease in the shared journal),
+    `interrupted` (it is gone), or `unfinished` (recorded on another host, where its pid cannot be checked).
 
     `alive(pid, start)` checks the pid; `start` (the process start time, when recorded) tells a
-    reused pid from the process that wrote the intent.
+    reused pid from the process that wrote the intent. `leased` holds the (host, pid) of live leases.
     """
     pid = rec.extra.get("pid")
-    if rec.extra.get("host") != this_host or not isinstance(pid, int) or isinstance(pid, bool):
+    if not isinstance(pid, int) or isinstance(pid, bool):
         return "unfinished"
+    if rec.extra.get("host") != this_host:
+        return "running" if (rec.extra.get("host"), pid) in leased else "unfinished"
     start = rec.extra.get("start")
     return "running" if alive(pid, start if isinstance(start, str) else None) else "interrupted"
 
@@ -115,13 +119,14 @@ def status_rows(
     draining: Mapping[str, Mapping[str, bool]] | None = None,
     this_host: str | None = None,
     alive: Callable[[int, Any], bool] | None = None,
+    leased: Collection[tuple[str, int]] = (),
 ) -> list[dict[str, Any]]:
     """Merge the journal with live state into rows sorted by server (keys: module docstring).
 
     `live` maps server -> {MaxScale host: in maintenance}, `draining` the same for Draining/Drained;
     a host missing from them was not asked (unreachable), so it never makes a record stale. Without
     `server`, rows cover every server in maintenance or draining live, with an open record or with
-    an unfinished intent; with `server`, exactly that server. `this_host`/`alive` check intents' pids.
+    an unfinished intent; with `server`, exactly that server. `this_host`/`alive`/`leased` check intents' pids.
     """
     records = list(records)
     draining = draining or {}
@@ -132,7 +137,8 @@ def status_rows(
     this_host = hostname() if this_host is None else this_host
     opened = open_maintenances(records)
     intents = {
-        s: [(r, intent_state(r, this_host, alive)) for r in recs] for s, recs in unfinished_intents(records).items()
+        s: [(r, intent_state(r, this_host, alive, leased)) for r in recs]
+        for s, recs in unfinished_intents(records).items()
     }
     if server is not None:
         names = [server]

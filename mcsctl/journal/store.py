@@ -29,6 +29,8 @@ class Store(Protocol):
 
     def lease(self, key: str) -> Lease | None: ...  # a shared lease on `key`, None when the store has none
 
+    def lease_holders(self) -> set[tuple[str, int]]: ...  # (host, pid) of the live leases; empty for a file
+
 
 def open_journal(settings: Settings, warn: Callable[[str], None]) -> Store:
     """The store of `settings.journal`: the file (a path, or the default), or the MariaDB database of a

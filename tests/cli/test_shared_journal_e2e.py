@@ -89,6 +89,9 @@ def test_the_lease_stops_another_host_until_its_dead_holder_expires(rest_mcsctl,
         line = one_error_line(r.err)
         assert f"pid {p.pid} on hostA" in line and "lease" in line
         assert state_of(sim, "mcs3") == "Maintenance, Running"  # B changed nothing
+        # B's status knows A's change is running: A holds the lease
+        (row,) = rest_mcsctl("maintenance", "status", "mcs3", "--format", "json", hosts=[sim], env=b).json()
+        assert row["unfinished"]["state"] == "running" and row["unfinished"]["host"] == "hostA"
         # the holder renews its lease while it works
         (first,) = rows(mariadb, db, "SELECT expires FROM mcsctl_lease")[0]
         wait_for(lambda: rows(mariadb, db, "SELECT expires FROM mcsctl_lease")[0][0] > first, what="a renewal")
@@ -98,6 +101,8 @@ def test_the_lease_stops_another_host_until_its_dead_holder_expires(rest_mcsctl,
         # nobody renews it now: it expires, and B's off goes ahead and closes A's unfinished change
         wait_for(lambda: rows(mariadb, db, f"SELECT expires < {NOW} FROM mcsctl_lease") == [(1,)], timeout=20,
                  what="the dead holder's lease to expire")  # fmt: skip
+        (row,) = rest_mcsctl("maintenance", "status", "mcs3", "--format", "json", hosts=[sim], env=b).json()
+        assert row["unfinished"]["state"] == "unfinished" and row["unfinished"]["pid"] == p.pid  # no longer leased
         r = rest_mcsctl("maintenance", "off", "mcs3", hosts=[sim], env=b)
         assert r.rc == 0, r.err
         assert f"closed the journal's unfinished `mcsctl maintenance run` (pid {p.pid} on hostA)" in r.err
