@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# bash, zsh and groff for the completion and man-page tests (Debian packages; installed when missing).
+# bash, zsh and groff for the completion and man-page tests, mariadb-server for the shared journal's
+# (Debian packages; installed when missing).
 sysdeps:
 	@./.ci/sysdeps
 

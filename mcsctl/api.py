@@ -19,7 +19,7 @@ from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
 from .emitter import Outbox
 from .errors import UsageError
-from .journal import Journal, Record
+from .journal import Record, Store
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
 from .ui import UI, SilentUI
 from .watch import RecordingJournal, Watch
@@ -56,6 +56,9 @@ class Cluster:
         hooks: Mapping[str, Sequence[str]] | None = None,
         hook_timeout: float | None = None,
         notify_timeout: float | None = None,
+        journal_password: str | None = None,
+        journal_fallback: str | None = None,
+        lease_seconds: float | None = None,
         observer: UI | None = None,
         settings: Settings | None = None,
     ) -> None:
@@ -80,6 +83,9 @@ class Cluster:
                     hooks=dict(hooks) if hooks is not None else None,
                     hook_timeout=hook_timeout,
                     notify_timeout=notify_timeout,
+                    journal_password=journal_password,
+                    journal_fallback=journal_fallback,
+                    lease_seconds=lease_seconds,
                 )
             )
         self.settings = settings
@@ -90,6 +96,7 @@ class Cluster:
         self._watch = Watch(self.observer)
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
         self._outbox = Outbox(lambda message: self._watch.warn(message))  # the webhooks (emitter.py)
+        self._store: Store | None = None  # the journal store, opened at first use
 
     @classmethod
     def from_settings(
@@ -123,11 +130,15 @@ class Cluster:
             fleet.skip_unreachable(self._watch.warn)
         return fleet
 
-    def journal(self) -> Journal | None:
+    def journal(self) -> Store | None:
         """The journal, or None with no_journal."""
         if self.settings.no_journal:
             return None
-        journal = RecordingJournal(self.settings.journal)
+        if self._store is None:  # one store (one database connection, one fallback decision) per Cluster
+            from .journal import open_journal
+
+            self._store = open_journal(self.settings, lambda message: self._watch.warn(message))
+        journal = RecordingJournal(self._store)
         self._journals.append(journal)
         return journal
 

@@ -5,7 +5,12 @@ The app and what commands share live in cli_app; the commands in cli_global (the
 cli_maintenance (`maintenance ...`) and cli_commands (the others). Importing them here registers them:
 `mcsctl.cli:app` is the app with every command."""
 
-from . import cli_commands, cli_global, cli_maintenance
+from . import (
+    cli_commands,
+    cli_global,
+    cli_journal,  # `mcsctl journal export|import` (issue 15)
+    cli_maintenance,
+)
 from .cli_app import HELP, app, maintenance_app
 from .cli_commands import completion, drain, rolling, servers, switchover, undrain
 from .cli_global import main
@@ -23,6 +28,7 @@ __all__ = [
     "app",
     "cli_commands",
     "cli_global",
+    "cli_journal",
     "cli_maintenance",
     "completion",
     "drain",

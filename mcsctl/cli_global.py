@@ -1,6 +1,7 @@
 """The global options of mcsctl (before the command: hosts, credentials, backend, timeouts, journal, ...)
 and the app's callback that turns them into the State every command uses."""
 
+import os
 from typing import Annotated
 
 import typer
@@ -111,8 +112,9 @@ JournalOpt = Annotated[
     typer.Option(
         "--journal",
         envvar="MCSCTL_JOURNAL",
-        help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl).",
-        metavar="PATH",
+        help="The journal file (default $XDG_STATE_HOME/mcsctl/journal.jsonl), or a shared journal "
+        "mariadb://USER@HOST[:PORT]/DATABASE (password: journal_password in the config or MCSCTL_JOURNAL_PASSWORD).",
+        metavar="PATH|URL",
     ),
 ]
 NoJournalOpt = Annotated[
@@ -121,6 +123,26 @@ NoJournalOpt = Annotated[
         "--no-journal",
         envvar="MCSCTL_NO_JOURNAL",
         help="Work without journal records (also `journal = false` in the config); the per-server lock stays.",
+    ),
+]
+# The shared journal (issue 15): what an unreachable database does, and how long a lease lasts.
+JournalFallbackOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--journal-fallback",
+        envvar="MCSCTL_JOURNAL_FALLBACK",
+        help="When the journal's database cannot be reached: none (exit 3, change nothing; the default) or "
+        "local (write this host's journal file instead, with a warning).",
+        metavar="none|local",
+    ),
+]
+LeaseSecondsOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--lease-seconds",
+        envvar="MCSCTL_LEASE_SECONDS",
+        help="How long a shared lease (mariadb:// journal) outlives its holder's last renewal (default 120).",
+        metavar="SECONDS",
     ),
 ]
 ConfigOpt = Annotated[
@@ -200,6 +222,8 @@ def main(
     confirm_timeout: ConfirmTimeoutOpt = None,
     journal: JournalOpt = None,
     no_journal: NoJournalOpt = False,
+    journal_fallback: JournalFallbackOpt = None,
+    lease_seconds: LeaseSecondsOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -222,6 +246,9 @@ def main(
         confirm_timeout=confirm_timeout,
         journal=journal,
         no_journal=True if no_journal else None,
+        journal_fallback=journal_fallback,
+        lease_seconds=lease_seconds,
+        journal_password=os.environ.get("MCSCTL_JOURNAL_PASSWORD") or None,  # never a flag: secrets stay off argv
         verbose=1 if verbose else (-1 if quiet else 0),
         notify=_notify_urls(ctx, notify),
         hook_timeout=hook_timeout,

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from .emitter import Events
     from .fleet import Fleet
-    from .journal import Journal
-    from .lock import Holder, ServerLock
+    from .journal import Store
+    from .lock import Holder
     from .ui import UI
 
 CLEANS_UP = frozenset({"off", "reap", "run-end"})  # a successful one closes a dead process's intent
@@ -47,11 +47,17 @@ class Intent:
     took_over: dict[str, Holder] = field(default_factory=dict)
 
 
+class Releasable(Protocol):
+    """A lock held for the change: the flock of lock.py or a lease of journal/lease.py."""
+
+    def release(self) -> None: ...
+
+
 class Frame(Protocol):
     """What a change's frame uses of the procedures (procedures.core.Core) that make the change."""
 
     _intents: dict[str, Intent]  # server -> the intent this process is carrying out
-    journal: Journal | None
+    journal: Store | None
     lock_dir: Path | None
     fleet: Fleet
     ui: UI
@@ -92,7 +98,7 @@ def changing(
     if journal is not None:
         journal.check_writable()
     intent = Intent(uuid.uuid4().hex[:12], action, fresh)
-    locks: list[ServerLock] = []
+    locks: list[Releasable] = []
     try:
         if proc.lock_dir is not None:
             _lock_all(proc, intent, locks, takeover)
@@ -114,15 +120,21 @@ def changing(
             lock.release()
 
 
-def _lock_all(proc: Frame, intent: Intent, locks: list[ServerLock], takeover: bool) -> None:
-    from .lock import ServerLock
+def _lock_all(proc: Frame, intent: Intent, locks: list[Releasable], takeover: bool) -> None:
+    """This host's flock of each server, and its shared lease when the journal is a database (journal/lease.py)."""
+    from .lock import ServerLock, lease_key
 
     for n in intent.names:
         lock = ServerLock(n, proc.fleet.hosts, proc.lock_dir)
         holder = lock.acquire(takeover)
         if holder is None:
             locks.append(lock)
-        else:
+            lease = proc.journal.lease(lease_key(n, proc.fleet.hosts)) if proc.journal is not None else None
+            if lease is not None:
+                holder = lease.acquire(takeover, what=n)
+                if holder is None:
+                    locks.append(lease)
+        if holder is not None:
             intent.took_over[n] = holder
             proc.ui.warn(f"{n}: taking over from {holder.describe()} (--takeover)")
 
@@ -170,7 +182,7 @@ def _begin(proc: Frame, intent: Intent) -> None:
                 )
             )
     except OSError as exc:
-        raise unusable(journal.path, exc) from None
+        raise unusable(journal.where, exc) from None
 
 
 def _end(proc: Frame, intent: Intent, outcome: str, exc: BaseException | None) -> None:
@@ -219,9 +231,9 @@ def close_leftovers(proc: Frame, name: str, intent: Intent) -> None:
         records = proc.journal.read()
     except McsctlError:  # unreadable: the leftovers stay listed; the change itself is done
         return
-    here = hostname()
+    here, leased = hostname(), proc.journal.lease_holders()
     for rec in unfinished_intents(records).get(name, []):
-        if rec.extra.get("id") == intent.id or intent_state(rec, here, pid_alive) == "running":
+        if rec.extra.get("id") == intent.id or intent_state(rec, here, pid_alive, leased) == "running":
             continue
         proc.record(
             INTENT,

@@ -47,11 +47,20 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
+def cluster_digest(hosts: list[str] | tuple[str, ...]) -> str:
+    """A short name of the cluster of `hosts` (order does not matter)."""
+    return hashlib.sha256(",".join(sorted(hosts)).encode()).hexdigest()[:12]
+
+
 def lock_path(server: str, hosts: list[str] | tuple[str, ...], base: Path | None = None) -> Path:
     """The lock file of `server` in the cluster of `hosts` (order does not matter)."""
-    digest = hashlib.sha256(",".join(sorted(hosts)).encode()).hexdigest()[:12]
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", server)[:80]
-    return (base or runtime_dir()) / f"{safe}-{digest}.lock"
+    return (base or runtime_dir()) / f"{safe}-{cluster_digest(hosts)}.lock"
+
+
+def lease_key(server: str, hosts: list[str] | tuple[str, ...]) -> str:
+    """The key of `server`'s shared lease (journal/lease.py) in the cluster of `hosts`."""
+    return f"server/{server[:200]}@{cluster_digest(hosts)}"
 
 
 @dataclass(frozen=True)
@@ -64,11 +73,13 @@ class Holder:
     host: str
 
     def describe(self) -> str:
+        from .record import hostname
         from .render import when
 
         since = f" since {when(self.since)}" if self.since else ""
         command = self.command if len(self.command) <= 120 else self.command[:117] + "..."
-        return f"pid {self.pid} ({command}){since}"
+        where = f" on {self.host}" if self.host and self.host != hostname() else ""
+        return f"pid {self.pid}{where} ({command}){since}"
 
     def as_dict(self) -> dict[str, int | str | float | None]:
         return {"pid": self.pid, "command": self.command, "since": self.since, "host": self.host}
@@ -95,9 +106,9 @@ def command_line() -> str:
 
 
 def _me() -> Holder:
-    import socket
+    from .record import hostname
 
-    return Holder(os.getpid(), command_line(), time.time(), socket.gethostname())
+    return Holder(os.getpid(), command_line(), time.time(), hostname())
 
 
 def _read_holder(fd: int) -> Holder:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .fleet import Fleet
-    from .journal import Journal
+    from .journal import Store
     from .procedures import Procedures
     from .ui import UI
 
@@ -22,6 +22,6 @@ class Parts(Protocol):
 
     def fleet(self) -> Fleet: ...
 
-    def journal(self) -> Journal | None: ...
+    def journal(self) -> Store | None: ...
 
     def procedures(self) -> Procedures: ...

@@ -16,9 +16,14 @@ UNKNOWN_HOST = ""  # key for an opening record that names no host
 
 
 def hostname() -> str:
-    """This host's name (recorded with an intent, so its pid is only checked here); never raises."""
+    """This host's name (recorded with an intent, so its pid is only checked here); never raises.
+
+    `$MCSCTL_HOSTNAME` overrides it: hosts whose names collide (containers) can tell themselves apart,
+    and tests play two hosts on one machine."""
     import socket
 
+    if os.environ.get("MCSCTL_HOSTNAME"):
+        return os.environ["MCSCTL_HOSTNAME"]
     try:
         return socket.gethostname() or "localhost"
     except Exception:

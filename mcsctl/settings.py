@@ -36,6 +36,10 @@ class Settings:
     hooks: tuple[tuple[str, tuple[str, ...]], ...] = ()  # `[hooks]`: (name, argv) pairs, hooks.NAMES
     hook_timeout: float = 60.0  # seconds a hook may run (a pre-hook that takes longer vetoes)
     notify_timeout: float = 5.0  # seconds per POST, and in all for what is left at the end of a command
+    # The shared journal (issue 15): `journal = "mariadb://USER@HOST:PORT/DB"` (journal/url.py).
+    journal_password: str | None = None  # config (chmod 600) or MCSCTL_JOURNAL_PASSWORD; never a flag
+    journal_fallback: str = "none"  # none | local: an unreachable database -> this host's file, said loudly
+    lease_seconds: float = 120.0  # a shared lease lasts this long after its holder's last renewal
 
 
 def default_config_path() -> Path:
@@ -84,14 +88,14 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
-    if "password" in doc and path.stat().st_mode & 0o077:
+    if ("password" in doc or "journal_password" in doc) and path.stat().st_mode & 0o077:
         raise UsageError(f"config file {path} holds a password but is readable by others; chmod 600 it")
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
-NUMBERS: tuple[str, ...] = ("timeout", "poll_interval", "confirm_timeout")
+NUMBERS: tuple[str, ...] = ("timeout", "poll_interval", "confirm_timeout", "lease_seconds")
 BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal", "journal_password", "journal_fallback")
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 # Notifications and hooks (issue 15, items 2-3)
 NUMBERS += ("hook_timeout", "notify_timeout")
@@ -143,4 +147,16 @@ def from_values(given: dict[str, Any]) -> Settings:
         raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
     if settings.tls_ca_cert and not os.access(settings.tls_ca_cert, os.R_OK):
         raise UsageError(f"--tls-ca-cert: cannot read {settings.tls_ca_cert}")
+    _check_shared_journal(settings)
     return replace(settings, hosts=hosts)
+
+
+def _check_shared_journal(settings: Settings) -> None:
+    """A mariadb:// journal is parsed here (a password in it refused); the fallback is none or local."""
+    from .journal.url import is_database, parse
+
+    if is_database(settings.journal):
+        assert settings.journal is not None
+        parse(settings.journal)
+    if settings.journal_fallback not in ("none", "local"):
+        raise UsageError(f"--journal-fallback must be none or local, not {settings.journal_fallback!r}")

@@ -44,7 +44,9 @@ def collect(st: Parts, server: str | None) -> tuple[list[dict[str, Any]], list[s
     if server is not None:
         fleet.locate(server, views)  # unknown server: exit 1 with a near-miss hint
     records = _records_or_warn(st)
-    rows = status_rows(records, live, time.time(), server, draining=_draining(views))
+    journal = st.journal()
+    leased = journal.lease_holders() if journal is not None else set()
+    rows = status_rows(records, live, time.time(), server, draining=_draining(views), leased=leased)
     hints = [h for h in (_cleanup_hint(r) for r in rows) if h]
     return rows, hints, {h: str(e) for h, e in fleet.silent.items()}
 
@@ -130,7 +132,7 @@ def extend(st: Parts, name: str, expires: str, reason: str | None, dry_run: bool
     hosts = sorted(set(live_hosts) | set(opened.hosts if opened else []))
     what = f"{name}: expires {render.when(until)}" + (f", reason {reason!r}" if reason else "")
     if dry_run:
-        st.reporter.plan(f"# record in the journal {journal.path}: {what} (MaxScale is not changed)")
+        st.reporter.plan(f"# record in the journal {journal.where}: {what} (MaxScale is not changed)")
         return
     proc = st.procedures()
     with proc.changing("extend", [name]):

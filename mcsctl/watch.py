@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from .journal import Journal, Record
 from .reports import Call, PlanStep
 from .ui import UI
 
 if TYPE_CHECKING:
+    from .journal import Record, Store
+    from .journal.lease import Lease
     from .model import Server
 
 
@@ -69,13 +70,33 @@ class Watch:
         return steps
 
 
-class RecordingJournal(Journal):
-    """The journal, also keeping the records this process appends (for the reports)."""
+class RecordingJournal:
+    """A journal store (the file or the database), also keeping the records this process appends (for the reports)."""
 
-    def __init__(self, path: str | None = None) -> None:
-        super().__init__(path)
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.written: list[Record] = []
 
+    @property
+    def skipped(self) -> int:
+        return self.store.skipped
+
+    @property
+    def where(self) -> str:
+        return self.store.where
+
     def append(self, record: Record) -> None:
-        super().append(record)
+        self.store.append(record)
         self.written.append(record)
+
+    def read(self) -> list[Record]:
+        return self.store.read()
+
+    def check_writable(self) -> None:
+        self.store.check_writable()
+
+    def lease(self, key: str) -> Lease | None:
+        return self.store.lease(key)
+
+    def lease_holders(self) -> set[tuple[str, int]]:
+        return self.store.lease_holders()

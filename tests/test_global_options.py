@@ -107,6 +107,10 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "--journal",
         "/j",
         "--no-journal",
+        "--journal-fallback",
+        "local",
+        "--lease-seconds",
+        "7",
         "--config",
         str(cfg),
         "-v",
@@ -118,6 +122,7 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "2",
     ]
     monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.delenv("MCSCTL_JOURNAL_PASSWORD", raising=False)
     with pytest.raises(SystemExit) as e:
         cli.run()
     assert e.value.code == 0, capsys.readouterr()
@@ -135,6 +140,9 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         confirm_timeout=4.0,
         journal="/j",
         no_journal=True,
+        journal_fallback="local",
+        lease_seconds=7.0,
+        journal_password=None,  # never a flag: MCSCTL_JOURNAL_PASSWORD or the config file
         verbose=1,
         config=str(cfg),
         notify=["http://h/x"],
@@ -155,6 +163,8 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "--confirm-timeout",
         "--journal",
         "--no-journal",
+        "--journal-fallback",
+        "--lease-seconds",
         "--config",
         "-v",
         "--notify",

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio")
+HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio", "pymysql")  # pymysql: a mariadb:// journal only
 
 PROBE = """
 import json, sys
@@ -57,3 +57,9 @@ def test_notifications_and_hooks_import_http_and_ssl_only_to_send():
     p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+def test_a_file_journal_imports_no_database_driver(maxscale_sim, tmp_path, monkeypatch):
+    monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
+    args = ["--backend", "rest", "-H", maxscale_sim.host, "maintenance", "status"]
+    assert "pymysql" not in loaded(args)

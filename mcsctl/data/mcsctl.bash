@@ -9,10 +9,10 @@ _mcsctl_spec() {
     _mcsctl_rest= _mcsctl_inter=1
     case $1 in
     '')
-        _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance)
+        _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance journal)
         _mcsctl_hidden=(maint)
-        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --config --quiet -q --verbose -v --notify --hook-timeout --notify-timeout --version --help)
-        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --config --notify --hook-timeout --notify-timeout)
+        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --journal-fallback --lease-seconds --config --quiet -q --verbose -v --notify --hook-timeout --notify-timeout --version --help)
+        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --journal-fallback --lease-seconds --config --notify --hook-timeout --notify-timeout)
         _mcsctl_inter=0
         ;;
     'servers')
@@ -112,6 +112,19 @@ _mcsctl_spec() {
         _mcsctl_opts=(--dry-run --takeover --skip-unreachable --format -f --help)
         _mcsctl_valued=(--format -f)
         ;;
+    'journal')
+        _mcsctl_subs=(export import)
+        _mcsctl_opts=(--help)
+        _mcsctl_inter=0
+        ;;
+    'journal export')
+        _mcsctl_opts=(--file --help)
+        _mcsctl_valued=(--file)
+        ;;
+    'journal import')
+        _mcsctl_opts=(--file --help)
+        _mcsctl_valued=(--file)
+        ;;
     *) return 1 ;;
     esac
 }
@@ -119,7 +132,7 @@ _mcsctl_spec() {
 # _mcsctl_optkind PATH OPTION: what the option's value is (see _mcsctl_values).
 _mcsctl_optkind() {
     case "$1|$2" in
-    *'|--maxctrl'|*'|--tls-ca-cert'|*'|--journal'|*'|--config')
+    *'|--maxctrl'|*'|--tls-ca-cert'|*'|--config'|*'|--file')
         _mcsctl_kind='file' ;;
     *'|--to')
         _mcsctl_kind='server' ;;
@@ -129,6 +142,8 @@ _mcsctl_optkind() {
         _mcsctl_kind='w:auto maxctrl rest' ;;
     *'|--on-timeout')
         _mcsctl_kind='w:fail force proceed' ;;
+    *'|--journal-fallback')
+        _mcsctl_kind='w:none local' ;;
     'maintenance reap|--format'|'maint reap|--format'|'maintenance reap|-f'|'maint reap|-f')
         _mcsctl_kind='w:table json' ;;
     'servers|--format'|'switchover|--format'|'drain|--format'|'undrain|--format'|'rolling|--format'|'maintenance on|--format'|'maintenance off|--format'|'maintenance status|--format'|'maintenance run|--format'|'maint on|--format'|'maint off|--format'|'maint status|--format'|'maint run|--format'|'servers|-f'|'switchover|-f'|'drain|-f'|'undrain|-f'|'rolling|-f'|'maintenance on|-f'|'maintenance off|-f'|'maintenance status|-f'|'maintenance run|-f'|'maint on|-f'|'maint off|-f'|'maint status|-f'|'maint run|-f')

@@ -22,7 +22,7 @@ from ..ui import UI
 if TYPE_CHECKING:
     from ..backends.base import Backend
     from ..intent import Intent
-    from ..journal import Journal
+    from ..journal import Store
 
 
 class Core:
@@ -32,7 +32,7 @@ class Core:
         self,
         fleet: Fleet,
         ui: UI,
-        journal: Journal | None = None,
+        journal: Store | None = None,
         confirm_timeout: float = 30.0,
         wall: Callable[[], float] = time.time,
         takeover: bool = False,
@@ -87,7 +87,7 @@ class Core:
             self.journal.append(rec)
         except OSError as exc:  # after a change: say so, never abort the cleanup that follows
             self.ui.warn(
-                f"could not write the journal {self.journal.path}: {exc.strerror or exc}; not recorded: "
+                f"could not write the journal {self.journal.where}: {exc.strerror or exc}; not recorded: "
                 f"{action} {server or ''} {outcome} on {', '.join(rec.hosts) or 'no MaxScale'}"
             )
 

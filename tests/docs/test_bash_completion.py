@@ -64,8 +64,9 @@ def test_commands_options_and_values(shell_env):
         "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
-        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance"],
+        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance", "journal"],
         "mcsctl maintenance ": ["on", "off", "status", "run", "extend", "reap"],
+        "mcsctl journal ": ["export", "import"],
         "mcsctl nosuch ": [],
     }
     got = replies(list(lines), shell_env)

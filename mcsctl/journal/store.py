@@ -1,0 +1,67 @@
+"""The one interface of a journal store (`Store`) and `open_journal`, which picks the store the settings name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..record import Record
+    from ..settings import Settings
+    from .lease import Lease
+
+
+class Store(Protocol):
+    """What every journal store does. `append` raises OSError when the record could not be written (after
+    a change that is a warning); `read` and `check_writable` raise LocalStateError (exit 3)."""
+
+    @property
+    def skipped(self) -> int: ...  # corrupt records the last read() ignored
+
+    @property
+    def where(self) -> str: ...  # the path or the URL (never with a password), for messages
+
+    def append(self, record: Record) -> None: ...
+
+    def read(self) -> list[Record]: ...
+
+    def check_writable(self) -> None: ...
+
+    def lease(self, key: str) -> Lease | None: ...  # a shared lease on `key`, None when the store has none
+
+    def lease_holders(self) -> set[tuple[str, int]]: ...  # (host, pid) of the live leases; empty for a file
+
+
+def open_journal(settings: Settings, warn: Callable[[str], None]) -> Store:
+    """The store of `settings.journal`: the file (a path, or the default), or the MariaDB database of a
+    mariadb:// URL. With `journal_fallback = "local"` an unreachable database gives the local file instead,
+    said loudly through `warn`."""
+    from .filestore import Journal
+    from .url import is_database, parse
+
+    if not is_database(settings.journal):
+        return Journal(settings.journal)
+    from ..lock import LocalStateError
+    from .mariadb import MariaDBJournal
+
+    assert settings.journal is not None
+    db = MariaDBJournal(
+        parse(settings.journal),
+        settings.journal_password,
+        lease_seconds=settings.lease_seconds,
+        timeout=settings.timeout,
+        warn=warn,
+    )
+    if settings.journal_fallback != "local":
+        return db
+    try:
+        db.check_writable()
+    except LocalStateError as exc:
+        local = Journal()
+        warn(
+            f"{exc}; WRITING THE LOCAL JOURNAL {local.where} INSTEAD (--journal-fallback local): other hosts "
+            "will not see these records, and the per-server lock is this host's only; move them later with "
+            "mcsctl journal import"
+        )
+        return local
+    return db
