@@ -143,7 +143,7 @@ class Cluster:
         self._journals = []
         self.last_procedures = None
 
-    def _written(self) -> list[Record]:
+    def written(self) -> list[Record]:
         """The journal records this operation appended, in order."""
         return [r for j in self._journals for r in j.written]
 
@@ -158,7 +158,7 @@ class Cluster:
             changes=list(proc.changes) if proc is not None else [],
             calls=w.planned_calls() if dry_run else list(w.calls),
             plan=w.steps() if dry_run else [],
-            records=self._written(),
+            records=self.written(),
             messages=list(w.messages),
         )
 
@@ -244,7 +244,7 @@ class Cluster:
         opts = self.on_options(**on)
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
-        with limited(self, names, max_in_maintenance):
+        with limited(self.settings.hosts, lambda: self.fleet().read(), names, max_in_maintenance):
             return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
     def leave(
@@ -281,7 +281,7 @@ class Cluster:
 
         timeout = seconds(drain_timeout)
         self._begin(takeover, skip_unreachable)
-        with limited(self, [server], max_in_maintenance):
+        with limited(self.settings.hosts, lambda: self.fleet().read(), [server], max_in_maintenance):
             return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
 
     def undrain(
@@ -389,4 +389,4 @@ class Cluster:
 
         w = self._watch
         calls = w.planned_calls() if dry_run else list(w.calls)
-        return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self._written())
+        return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self.written())

@@ -14,7 +14,7 @@ import fcntl
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,6 @@ from .lock import LocalStateError, _private_dir
 from .paths import runtime_dir
 
 if TYPE_CHECKING:
-    from .api import Cluster
     from .fleet import Views
 
 LOCK_WAIT = 3600.0  # seconds a changer waits for another one's change of the same cluster to finish
@@ -85,11 +84,12 @@ def check_limit(views: Views, names: Sequence[str], limit: int) -> None:
 
 
 @contextlib.contextmanager
-def limited(cluster: Cluster, names: Sequence[str], limit: int | None) -> Iterator[None]:
-    """The block (a change of `names`) under the cluster lock, after the count; without a limit, as is."""
+def limited(hosts: Sequence[str], read: Callable[[], Views], names: Sequence[str], limit: int | None) -> Iterator[None]:
+    """The block (a change of `names`) under the cluster lock, after the count of what `read()` shows;
+    without a limit, as is."""
     if limit is None:
         yield
         return
-    with cluster_lock(cluster.settings.hosts):
-        check_limit(cluster.fleet().read(), names, limit)
+    with cluster_lock(hosts):
+        check_limit(read(), names, limit)
         yield

@@ -33,6 +33,18 @@ class Settings:
     no_journal: bool = False  # --no-journal / `journal = false`: work without records (the locks stay)
 
 
+# The settings that hold a secret: never printed, never on a command line, never in a child's environment
+# (childenv.py), `no_log` in the Ansible modules. A secret setting added to Settings is added here too; the
+# suffixes are the safety net for one that is not (cmapi_key, journal_password, ...).
+SECRETS: tuple[str, ...] = ("password",)
+SECRET_SUFFIXES = ("_PASSWORD", "_PASS", "_KEY", "_TOKEN", "_SECRET")
+
+
+def is_secret(name: str) -> bool:
+    """Whether the setting `name` holds a secret."""
+    return name in SECRETS or ("_" + name.upper()).endswith(SECRET_SUFFIXES)
+
+
 def default_config_path() -> Path:
     """`$XDG_CONFIG_HOME/mcsctl/config.toml` (mcsctl/paths.py)."""
     return paths.config_dir() / "config.toml"
