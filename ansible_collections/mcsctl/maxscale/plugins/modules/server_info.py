@@ -13,7 +13,18 @@ description:
   - Runs where mcsctl is importable, with C(ansible_python_interpreter) set to the Python of mcsctl's environment.
 version_added: "0.1.0"
 author: mcsctl contributors
-options: {}
+options:
+  roll:
+    description:
+      - Also plan a rolling maintenance as C(mcsctl rolling) does and return its nodes in RV(roll).
+      - The checks C(mcsctl rolling) makes before the first node come with it (rc 4 when a node is not healthy).
+    type: bool
+    default: false
+  roll_servers:
+    description: With O(roll), roll only these servers (in this order, the primary still last); default every
+      server of the primary's monitor.
+    type: list
+    elements: str
 extends_documentation_fragment:
   - mcsctl.maxscale.common
 notes:
@@ -51,6 +62,12 @@ disagreements:
   returned: always
   type: list
   elements: str
+roll:
+  description: With O(roll), the nodes in the order a roll takes them (replicas first, the primary last), each
+    with C(name), C(address), C(port) and C(role) (V(replica) or V(primary)).
+  returned: when O(roll=true)
+  type: list
+  elements: dict
 unanswered:
   description: The MaxScales that did not answer, and why.
   returned: always
@@ -61,7 +78,9 @@ from ansible_collections.mcsctl.maxscale.plugins.module_utils import mcsctl_comm
 
 
 def main():
-    module = mc.make_module("server_info", {})
+    module = mc.make_module(
+        "server_info", {"roll": {"type": "bool", "default": False}, "roll_servers": {"type": "list", "elements": "str"}}
+    )
     from mcsctl.errors import McsctlError
 
     cl = None
@@ -69,6 +88,7 @@ def main():
         cl = mc.cluster(module)
         report = cl.servers()
         status = cl.status()
+        roll = _roll(cl, module.params) if module.params["roll"] else None
     except McsctlError as exc:
         mc.fail(module, cl, exc)
     found = {}
@@ -81,7 +101,14 @@ def main():
         maintenances=status.rows,
         disagreements=report.disagreements,
         unanswered={**report.unanswered, **status.unanswered},
+        **({"roll": roll} if roll is not None else {}),
     )
+
+
+def _roll(cl, params):
+    from mcsctl.rolling_plan import roll_order
+
+    return roll_order(cl.procedures(), params["roll_servers"] or None)
 
 
 if __name__ == "__main__":
