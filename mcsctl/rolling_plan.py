@@ -194,6 +194,4 @@ def roll_order(proc: Procedures, names: list[str] | None = None) -> list[dict[st
 
     plan = RollPlanner(proc, proc.ui, OnOptions(), [], 1.0).plan(names, resume=False)
     first = {s.name: s for s in next(iter(proc.fleet.read().values()))}
-    return [
-        {"name": n, "address": first[n].address, "port": first[n].port, "role": plan.roles[n]} for n in plan.order
-    ]
+    return [{"name": n, "address": first[n].address, "port": first[n].port, "role": plan.roles[n]} for n in plan.order]

@@ -20,10 +20,13 @@ PLAY = """
   hosts: localhost
   connection: local
   gather_facts: false
+  vars:
+    maxscale_password: mariadb
   module_defaults:
     group/mcsctl.maxscale.mcsctl:
       maxscale_hosts: {hosts}
       backend: rest
+      password: "{{{{ maxscale_password }}}}"
       poll_interval: 0.05
       confirm_timeout: 5
   tasks:

@@ -73,7 +73,11 @@ def test_four_clusters_in_one_run(make_sim, playbook, tmp_path):
         assert set(final.values()) == {"Slave, Running"}
     # c3: mcs2 done, mcs3's task failed: it stays in maintenance, mcs1 (the primary) untouched
     assert table("c3") == [("mcs2", "replica", "done"), ("mcs3", "replica", "failed")]
-    assert sim_states(sims["c3"]) == {"mcs1": "Master, Running", "mcs2": "Slave, Running", "mcs3": "Maintenance, Running"}
+    assert sim_states(sims["c3"]) == {
+        "mcs1": "Master, Running",
+        "mcs2": "Slave, Running",
+        "mcs3": "Maintenance, Running",
+    }
     # d5: the command fails on mcs4 (the third node)
     assert [r for _, _, r in table("d5")] == ["done", "done", "failed"]
     d5 = sim_states(sims["d5"])

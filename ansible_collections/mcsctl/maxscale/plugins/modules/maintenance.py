@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 module: maintenance
 short_description: Put MaxScale servers into maintenance safely, or take them out, with mcsctl
 description:
-  - A thin client of mcsctl's Python API (C(mcsctl.api.Cluster)): every guard, confirmation, undo and
+  - A thin client of mcsctl's Python API (C(mcsctl.api.Cluster)); every guard, confirmation, undo and
     journal record is the one of C(mcsctl maintenance on|off) and C(mcsctl drain).
   - Runs where mcsctl is importable (the controller or a jump host) with C(ansible_python_interpreter) set to
     the Python of mcsctl's environment; it never runs the mcsctl command and never puts a secret on a command line.
