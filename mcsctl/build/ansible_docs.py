@@ -22,7 +22,10 @@ def _q(text: str) -> str:
 
 
 def _option(name: str, spec: dict[str, Any], description: str) -> list[str]:
-    lines = [f"  {name}:", f"    description: {_q(description)}", f"    type: {spec['type']}"]
+    import textwrap
+
+    text = textwrap.wrap(description, width=100, break_long_words=False, break_on_hyphens=False)
+    lines = [f"  {name}:", "    description: >-", *(f"      {t}" for t in text), f"    type: {spec['type']}"]
     if "elements" in spec:
         lines.append(f"    elements: {spec['elements']}")
     if "choices" in spec:
@@ -66,7 +69,7 @@ def _change(module: str) -> str:
 
 def fragment(tree: Cmd) -> str:
     """plugins/doc_fragments/common.py: DOCUMENTATION (the settings) and one attribute per module."""
-    parts = [HEAD, "\n", "class ModuleDocFragment:\n", f'    DOCUMENTATION = r"""\n{_common(tree)}"""\n']
+    parts = [HEAD, "\n\n", "class ModuleDocFragment:\n", f'    DOCUMENTATION = r"""\n{_common(tree)}"""\n']
     for module in ao.CALLS:
         if ao.change_options(module):
             parts.append(f'\n    {module.upper()} = r"""\n{_change(module)}"""\n')

@@ -63,6 +63,13 @@ PLAY = """
     - {{name: switchover, mcsctl.maxscale.switchover: {{to: mcs2}}, register: r_sw}}
     - {{name: switchover again, mcsctl.maxscale.switchover: {{to: mcs2}}, register: r_sw2}}
     - {{name: away from a replica, mcsctl.maxscale.switchover: {{away_from: mcs1}}, register: r_sw3}}
+    - {{name: drained, mcsctl.maxscale.maintenance: {{server: mcs3, state: drained}}, register: r_drained}}
+    - {{name: drained again, mcsctl.maxscale.maintenance: {{server: mcs3, state: drained}}, register: r_drained2}}
+    - name: absent in check mode
+      mcsctl.maxscale.maintenance: {{server: mcs3, state: absent}}
+      check_mode: true
+      register: r_absent_check
+    - {{mcsctl.maxscale.maintenance: {{server: mcs3, state: absent}}, register: r_undrained}}
     - name: two servers, limit 2
       mcsctl.maxscale.maintenance: {{servers: [mcs1, mcs3], max_in_maintenance: 2}}
       register: r_two
@@ -117,6 +124,11 @@ def test_maintenance_switchover_and_info(maxscale_sims, playbook):
 
     assert r["r_sw"]["changed"] is True and r["r_sw"]["primary"] == {"before": "mcs1", "after": "mcs2"}
     assert r["r_sw2"]["changed"] is False and r["r_sw3"]["changed"] is False
+    assert r["r_drained"]["changed"] is True and r["r_drained2"]["changed"] is False
+    assert all("Drained" in s["states"] for s in r["r_drained"]["after"]["mcs3"].values())
+    assert r["r_absent_check"]["changed"] is True and r["r_absent_check"]["plan"]
+    assert all("Drained" in s["states"] for s in r["r_absent_check"]["after"]["mcs3"].values())  # unchanged
+    assert r["r_undrained"]["changed"] is True
     assert r["r_two"]["changed"] is True and r["r_two_back"]["changed"] is True
 
     assert sim_states(sims[0]) == {
@@ -128,3 +140,32 @@ def test_maintenance_switchover_and_info(maxscale_sims, playbook):
     actions = [(x["action"], x["server"], x["outcome"]) for x in _journal(playbook.journal) if x["action"] != "intent"]
     assert ("on", "mcs2", "ok") in actions and ("off", "mcs2", "ok") in actions
     assert [a for a in actions if a[1] == "mcs2" and a[0] == "on"] == [("on", "mcs2", "ok")]  # none for "again"
+
+
+FORKS = """
+- name: Each node takes itself out, all at once
+  hosts: all
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: maintenance
+      mcsctl.maxscale.maintenance:
+        maxscale_hosts: {hosts}
+        backend: rest
+        poll_interval: 0.05
+        drain_timeout: "0.3"
+        server: "{{{{ inventory_hostname }}}}"
+      register: r_on
+      ignore_errors: true
+"""
+
+
+def test_parallel_forks_pass_the_limit_one_at_a_time(maxscale_sims, playbook):
+    sims = maxscale_sims(2, scenario=SCENARIO)
+    hosts = json.dumps([s.host for s in sims])
+    proc, results = playbook(FORKS.format(hosts=hosts), {"mcs2": {}, "mcs3": {}, "mcs4": {}}, "--forks", "3")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rcs = sorted(results[h]["r_on"].get("rc", 0) for h in ("mcs2", "mcs3", "mcs4"))
+    assert rcs[0] == 0 and rcs[1:] in ([4, 4], [4, 6])  # mcs4 cannot drain: if it went first it timed out
+    out = [n for n, st in sim_states(sims[0]).items() if "Maintenance" in st or "Drain" in st]
+    assert len(out) <= 1

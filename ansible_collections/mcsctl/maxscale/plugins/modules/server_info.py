@@ -74,7 +74,7 @@ unanswered:
   type: dict
 """
 
-from ansible_collections.mcsctl.maxscale.plugins.module_utils import mcsctl_common as mc
+from ansible_collections.mcsctl.maxscale.plugins.module_utils import mcsctl_common as mc  # noqa: E402 (after the docs, as Ansible modules are)
 
 
 def main():

@@ -62,7 +62,7 @@ rc:
   type: int
 """
 
-from ansible_collections.mcsctl.maxscale.plugins.module_utils import mcsctl_common as mc
+from ansible_collections.mcsctl.maxscale.plugins.module_utils import mcsctl_common as mc  # noqa: E402 (after the docs, as Ansible modules are)
 
 OWN = {"away_from": {"type": "str"}}
 
