@@ -57,6 +57,7 @@ def test_four_clusters_in_one_run(make_sim, playbook, tmp_path):
     for name in ("b5", "c3"):
         inventory[name]["mcsctl_rolling_tasks"] = str(tasks)
     inventory["c3"]["fail_on"] = "mcs3"
+    inventory["a3"]["mcsctl_expires"] = "2h"  # an on-option of the maintenance module, through the role
     proc, results = playbook(PLAY, inventory, "--forks", "4")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
@@ -87,3 +88,5 @@ def test_four_clusters_in_one_run(make_sim, playbook, tmp_path):
     assert results["d5"]["r_failed"].startswith("rolling maintenance stopped at mcs4: non-zero return code")
     records = [json.loads(line) for line in playbook.journal.read_text().splitlines()]
     assert {r["reason"] for r in records if r["action"] == "on"} == {"rolling maintenance"}
+    expires = {r["hosts"][0]: r["expires"] is not None for r in records if r["action"] == "on"}
+    assert expires == {sim.host: name == "a3" for name, sim in sims.items()}
