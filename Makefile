@@ -33,8 +33,8 @@ regen: $(STAMP)
 	$(BIN)/python -m mcsctl.build
 
 lint: $(STAMP)
-	$(BIN)/ruff check mcsctl simulator tests benchmarks
-	$(BIN)/ruff format --check mcsctl simulator tests benchmarks
+	$(BIN)/ruff check mcsctl simulator tests benchmarks ansible_collections
+	$(BIN)/ruff format --check mcsctl simulator tests benchmarks ansible_collections
 	$(BIN)/mypy mcsctl
 
 clean:

@@ -169,7 +169,7 @@ class Cluster:
         self._journals = []
         self.last_procedures = None
 
-    def _written(self) -> list[Record]:
+    def written(self) -> list[Record]:
         """The journal records this operation appended, in order."""
         return [r for j in self._journals for r in j.written]
 
@@ -184,7 +184,7 @@ class Cluster:
             changes=list(proc.changes) if proc is not None else [],
             calls=w.planned_calls() if dry_run else list(w.calls),
             plan=w.steps() if dry_run else [],
-            records=self._written(),
+            records=self.written(),
             messages=list(w.messages),
         )
 
@@ -251,17 +251,27 @@ class Cluster:
         )
 
     def enter(
-        self, names_or_name: str | Sequence[str], *, takeover: bool = False, skip_unreachable: bool = False, **on: Any
+        self,
+        names_or_name: str | Sequence[str],
+        *,
+        takeover: bool = False,
+        skip_unreachable: bool = False,
+        max_in_maintenance: int | None = None,
+        **on: Any,
     ) -> ChangeReport:
         """Drain and put each server in maintenance on every MaxScale (several: together, all or nothing).
 
         Keywords follow `maintenance on`: drain, force, drain_timeout, on_timeout, switchover, to,
-        allow_primary, allow_last, reason, expires ("2h", an ISO time or epoch seconds), yes, dry_run.
+        allow_primary, allow_last, reason, expires ("2h", an ISO time or epoch seconds), yes, dry_run;
+        `max_in_maintenance` refuses (exit 4) a change that leaves more servers out (limit.py).
         """
+        from .limit import limited
+
         opts = self.on_options(**on)
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
-        return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
+        with limited(self.settings, lambda: self.fleet().read(), names, max_in_maintenance):
+            return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
     def leave(
         self,
@@ -290,11 +300,15 @@ class Cluster:
         dry_run: bool = False,
         takeover: bool = False,
         skip_unreachable: bool = False,
+        max_in_maintenance: int | None = None,
     ) -> ChangeReport:
         """Set the server draining on every MaxScale and confirm (optionally wait until Drained)."""
+        from .limit import limited
+
         timeout = seconds(drain_timeout)
         self._begin(takeover, skip_unreachable)
-        return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
+        with limited(self.settings, lambda: self.fleet().read(), [server], max_in_maintenance):
+            return self._report("drain", [self.procedures().drain(server, wait, timeout, dry_run)], dry_run)
 
     def undrain(
         self, server: str, *, dry_run: bool = False, takeover: bool = False, skip_unreachable: bool = False
@@ -401,4 +415,4 @@ class Cluster:
 
         w = self._watch
         calls = w.planned_calls() if dry_run else list(w.calls)
-        return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self._written())
+        return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self.written())

@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-# Every variable that carries a secret of mcsctl's. A child never sees them: COMMAND runs the admin's
-# own code, and maxctrl gets the password on stdin. Later keys or passwords are added here, and only here.
-SECRET_VARS = (
-    "MCSCTL_PASSWORD",  # the MaxScale REST password
-    "MCSCTL_CMAPI_KEY",  # the ColumnStore CMAPI API key
-    "MCSCTL_JOURNAL_PASSWORD",  # the journal's password
-    "MCSCTL_NOTIFY",  # webhook URLs: their userinfo, path or query often hold a token
-)
-# A safety net for secrets added without updating the list: MCSCTL_*_PASSWORD, *_KEY, *_TOKEN, *_SECRET.
-SECRET_SUFFIXES = ("_PASSWORD", "_PASS", "_KEY", "_TOKEN", "_SECRET")
+from .settings import SECRET_SUFFIXES, SECRETS
+
+# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (settings.SECRETS)
+# and those of settings still to come. A child never sees them: COMMAND runs the admin's own code, and
+# maxctrl gets the password on stdin.
+SECRET_VARS = tuple(dict.fromkeys([*("MCSCTL_" + name.upper() for name in SECRETS), "MCSCTL_CMAPI_KEY"]))
+# The safety net for secrets added without updating the list: MCSCTL_*_PASSWORD, *_KEY, *_TOKEN, *_SECRET.
 
 
 def is_secret(name: str) -> bool:

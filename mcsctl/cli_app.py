@@ -57,6 +57,7 @@ Yes = typer_type("yes")
 SkipUnreachable = typer_type("skip_unreachable")
 AllowLast = typer_type("allow_last")
 Takeover = typer_type("takeover")
+MaxInMaintenance = typer_type("max_in_maintenance")  # the cluster-wide limit (limit.py)
 ServersArg = Annotated[
     list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
 ]

@@ -15,6 +15,7 @@ from .cli_app import (
     Force,
     FormatOpt,
     HealthyTimeout,
+    MaxInMaintenance,
     NoDrain,
     OnTimeoutOpt,
     Reason,
@@ -54,13 +55,14 @@ def maintenance_on(
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
     fmt: FormatOpt = OutputFormat.TABLE,
+    max_in_maintenance: MaxInMaintenance = None,
 ) -> None:
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         on = _on(locals())
         report = st.output(dry_run, fmt).cluster.enter(
-            servers_, takeover=takeover, skip_unreachable=skip_unreachable, **on
+            servers_, takeover=takeover, skip_unreachable=skip_unreachable, max_in_maintenance=max_in_maintenance, **on
         )
         _finish(st, report.servers, dry_run, fmt)
 

@@ -6,16 +6,19 @@ a mariadb:// database, a shared lease in it (journal/lease.py) renewed while hel
     with cluster_lock(cluster.settings, "rolling-window") as took_over:
         ...  # no other mcsctl, on any host sharing the journal, holds "rolling-window" of this cluster
 
-It raises GuardRefused (exit 4) naming the holder, or with `takeover` yields that holder and goes ahead;
-LocalStateError (exit 3) when the lock directory or the database cannot be used.
+It raises GuardRefused (exit 4) naming the holder (after waiting up to `wait` seconds for it to let go),
+or with `takeover` yields that holder and goes ahead; LocalStateError (exit 3) when the lock directory or
+the database cannot be used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from .errors import GuardRefused
 from .lock import Holder, ServerLock, cluster_digest
 
 if TYPE_CHECKING:
@@ -30,8 +33,28 @@ def cluster_lock(
     *,
     takeover: bool = False,
     warn: Callable[[str], None] | None = None,
+    wait: float = 0.0,
+    poll: float = 0.1,
 ) -> Iterator[Holder | None]:
-    """Hold `key` of the cluster of `settings.hosts` for the block; yields the holder taken over from, or None."""
+    """Hold `key` of the cluster of `settings.hosts` for the block; yields the holder taken over from, or None.
+    A held lock is waited for up to `wait` seconds (parallel changers queue: Ansible forks) before refusing."""
+    deadline = time.monotonic() + wait
+    while True:
+        stack = contextlib.ExitStack()
+        try:
+            holder = stack.enter_context(_held(settings, key, takeover, warn))
+        except GuardRefused:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(poll)
+            continue
+        with stack:  # a GuardRefused from inside the block is the block's own: never retried
+            yield holder
+        return
+
+
+@contextlib.contextmanager
+def _held(settings: Settings, key: str, takeover: bool, warn: Callable[[str], None] | None) -> Iterator[Holder | None]:
     local = ServerLock(f"@{key}", list(settings.hosts))  # "@": never the lock file of a server
     holder = local.acquire(takeover)
     lease: Lease | None = None

@@ -109,6 +109,15 @@ SHARED: dict[str, OptionSpec] = {
             "table|json|tsv",
             OutputFormat.TABLE,
         ),
+        # The cluster-wide limit (limit.py): `maintenance on` and the Ansible modules (default 1 there).
+        _spec(
+            "max_in_maintenance",
+            ("--max-in-maintenance",),
+            Optional[int],  # noqa: UP045 (a runtime type for Typer)
+            "Refuse (exit 4) when the change would leave more than N servers of the cluster in maintenance "
+            "or draining; counted and changed under one cluster-wide lock.",
+            "N",
+        ),
     )
 }
 

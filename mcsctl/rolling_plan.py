@@ -184,3 +184,14 @@ class RollPlanner:
                 "(the most caught-up replica)"
             )
         return ranked[0].name
+
+
+def roll_order(proc: Procedures, names: list[str] | None = None) -> list[dict[str, object]]:
+    """The nodes of a roll in its order (replicas first, the primary last), each with its address, port and
+    role, after the checks before the first node (GuardRefused when one is not healthy): the Ansible role's
+    plan (ansible_collections/mcsctl/maxscale/roles/rolling)."""
+    from .outcome import OnOptions
+
+    plan = RollPlanner(proc, proc.ui, OnOptions(), [], 1.0).plan(names, resume=False)
+    first = {s.name: s for s in next(iter(proc.fleet.read().values()))}
+    return [{"name": n, "address": first[n].address, "port": first[n].port, "role": plan.roles[n]} for n in plan.order]

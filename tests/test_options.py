@@ -13,8 +13,8 @@ from mcsctl.options import SHARED
 
 SHARING = {
     ("maintenance", "on"): set(SHARED),
-    ("maintenance", "run"): set(SHARED) - {"allow_last"},
-    ("rolling",): set(SHARED) - {"switchover", "allow_primary", "allow_last"},
+    ("maintenance", "run"): set(SHARED) - {"allow_last", "max_in_maintenance"},
+    ("rolling",): set(SHARED) - {"switchover", "allow_primary", "allow_last", "max_in_maintenance"},
     ("drain",): {"drain_timeout", "dry_run", "skip_unreachable", "takeover", "format"},
 }
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import completion, manpage
+from . import ansible_docs, completion, manpage
 from .tree import Cmd, app_tree
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -16,16 +16,20 @@ OUTPUTS = {
     "bash": Path("mcsctl/data/mcsctl.bash"),
     "zsh": Path("mcsctl/data/_mcsctl"),
     "man": Path("man/mcsctl.1"),
+    "ansible-fragment": ansible_docs.FRAGMENT,
+    "ansible-role-vars": ansible_docs.ROLE_VARS,
 }
 
 
 def render_all(tree: Cmd | None = None) -> dict[str, str]:
-    """{"bash"|"zsh"|"man": text} for the current app."""
+    """{kind: text} of every generated file (OUTPUTS) for the current app."""
     tree = tree or app_tree()
     return {
         "bash": completion.render("bash", tree),
         "zsh": completion.render("zsh", tree),
         "man": manpage.render(tree),
+        "ansible-fragment": ansible_docs.fragment(tree),
+        "ansible-role-vars": ansible_docs.role_vars(),
     }
 
 

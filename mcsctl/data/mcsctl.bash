@@ -48,8 +48,8 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maintenance on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --max-in-maintenance --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f --max-in-maintenance)
         _mcsctl_rest='server'
         ;;
     'maintenance off')
@@ -83,8 +83,8 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maint on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --max-in-maintenance --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f --max-in-maintenance)
         _mcsctl_rest='server'
         ;;
     'maint off')
