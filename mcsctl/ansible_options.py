@@ -1,6 +1,6 @@
 """The options of the Ansible collection's modules (ansible_collections/mcsctl/maxscale), from mcsctl's tables.
 
-The common options are the settings (`settings.Settings`: each field, its type, `settings.is_secret` for
+The common options are the settings (`settings.Settings`: each field, its type, `secrecy.is_secret` for
 `no_log`; `hosts` is `maxscale_hosts`), the change options those of `options.SHARED` that the
 `Cluster` methods a module calls accept. A setting or shared option added to mcsctl appears in the
 modules (their argument spec at run time, their documentation at `python -m mcsctl.build`) unedited.
@@ -54,7 +54,8 @@ def _kind(hint: Any) -> Spec:
 
 def common_options() -> dict[str, Spec]:
     """option -> argument spec of every setting (unset = mcsctl's flag > env > config > default)."""
-    from .settings import Settings, is_secret
+    from .secrecy import is_secret
+    from .settings import Settings
 
     hints = typing.get_type_hints(Settings)
     out = {}

@@ -12,7 +12,7 @@ print: progress goes to the injected observer (a `ui.UI`; by default a silent on
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, expiry, seconds, settings_of
@@ -43,51 +43,18 @@ class Cluster:
         password: str | None = None,
         backend: str | None = None,
         *,
-        maxctrl: str | None = None,
-        timeout: float | None = None,
-        secure: bool | None = None,
-        tls_ca_cert: str | None = None,
-        tls_verify_server_cert: bool | None = None,
-        poll_interval: float | None = None,
-        confirm_timeout: float | None = None,
-        journal: str | None = None,
-        no_journal: bool | None = None,
-        notify: Sequence[str] | str | None = None,  # webhooks and hooks (docs/events.md)
-        hooks: Mapping[str, Sequence[str]] | None = None,
-        hook_timeout: float | None = None,
-        notify_timeout: float | None = None,
-        journal_password: str | None = None,
-        journal_fallback: str | None = None,
-        lease_seconds: float | None = None,
         observer: UI | None = None,
         settings: Settings | None = None,
+        **values: Any,
     ) -> None:
-        """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config."""
+        """Explicit values only (unset ones take mcsctl's defaults); `from_settings` reads flags/env/config.
+
+        The keywords are the fields of `mcsctl.settings.Settings` (timeout=, journal=, notify=, hooks=, ...),
+        each checked as in a config file; one that is not a setting is a UsageError."""
         if settings is None:
-            settings = settings_of(
-                dict(
-                    hosts=[hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None,
-                    user=user,
-                    password=password,
-                    backend=backend,
-                    maxctrl=maxctrl,
-                    timeout=timeout,
-                    secure=secure,
-                    tls_ca_cert=tls_ca_cert,
-                    tls_verify_server_cert=tls_verify_server_cert,
-                    poll_interval=poll_interval,
-                    confirm_timeout=confirm_timeout,
-                    journal=journal,
-                    no_journal=no_journal,
-                    notify=notify,
-                    hooks=dict(hooks) if hooks is not None else None,
-                    hook_timeout=hook_timeout,
-                    notify_timeout=notify_timeout,
-                    journal_password=journal_password,
-                    journal_fallback=journal_fallback,
-                    lease_seconds=lease_seconds,
-                )
-            )
+            given = dict(values, user=user, password=password, backend=backend)
+            given["hosts"] = [hosts] if isinstance(hosts, str) else list(hosts) if hosts is not None else None
+            settings = settings_of(given)
         self.settings = settings
         self.observer: UI = observer if observer is not None else SilentUI()
         self.takeover = False  # go ahead despite another mcsctl holding a server's lock (--takeover)

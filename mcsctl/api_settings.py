@@ -16,8 +16,13 @@ if TYPE_CHECKING:
 
 def settings_of(given: dict[str, Any]) -> Settings:
     """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
-    from .settings import from_values
+    from dataclasses import fields
 
+    from .settings import Settings, from_values
+
+    unknown = sorted(set(given) - {f.name for f in fields(Settings)})
+    if unknown:
+        raise UsageError(f"Cluster() has no setting {unknown[0]!r} (the settings: mcsctl.settings.Settings)")
     return from_values({k: word(v) for k, v in given.items()})
 
 

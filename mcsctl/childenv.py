@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .settings import SECRET_SUFFIXES, SECRETS
+from .secrecy import SECRET_SUFFIXES, SECRETS
 
-# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (settings.SECRETS)
+# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (secrecy.SECRETS)
 # and those of settings still to come. A child never sees them: COMMAND runs the admin's own code, and
 # maxctrl gets the password on stdin.
 SECRET_VARS = tuple(dict.fromkeys([*("MCSCTL_" + name.upper() for name in SECRETS), "MCSCTL_CMAPI_KEY"]))

@@ -14,6 +14,7 @@ from typing import Any
 from . import paths
 from .errors import UsageError
 from .hosts import DEFAULT_PORT, normalise
+from .secrecy import is_secret
 
 
 @dataclass(frozen=True)
@@ -40,18 +41,6 @@ class Settings:
     journal_password: str | None = None  # config (chmod 600) or MCSCTL_JOURNAL_PASSWORD; never a flag
     journal_fallback: str = "none"  # none | local: an unreachable database -> this host's file, said loudly
     lease_seconds: float = 120.0  # a shared lease lasts this long after its holder's last renewal
-
-
-# The settings that hold a secret: never printed, never on a command line, never in a child's environment
-# (childenv.py), `no_log` in the Ansible modules. A secret setting added to Settings is added here too; the
-# suffixes are the safety net for one that is not (cmapi_key, journal_password, ...).
-SECRETS: tuple[str, ...] = ("password", "journal_password", "notify")  # notify: URLs often hold a token
-SECRET_SUFFIXES = ("_PASSWORD", "_PASS", "_KEY", "_TOKEN", "_SECRET")
-
-
-def is_secret(name: str) -> bool:
-    """Whether the setting `name` holds a secret."""
-    return name in SECRETS or ("_" + name.upper()).endswith(SECRET_SUFFIXES)
 
 
 def default_config_path() -> Path:
@@ -100,8 +89,9 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
-    if ("password" in doc or "journal_password" in doc) and path.stat().st_mode & 0o077:
-        raise UsageError(f"config file {path} holds a password but is readable by others; chmod 600 it")
+    held = [k for k in doc if is_secret(k.replace("-", "_"))]
+    if held and path.stat().st_mode & 0o077:
+        raise UsageError(f"config file {path} holds a secret ({held[0]}) but is readable by others; chmod 600 it")
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
