@@ -22,7 +22,7 @@ from ..ui import UI
 if TYPE_CHECKING:
     from ..backends.base import Backend
     from ..intent import Intent
-    from ..journal import Store
+    from ..journal import Record, Store
 
 
 class Core:
@@ -91,12 +91,13 @@ class Core:
                 f"{action} {server or ''} {outcome} on {', '.join(rec.hosts) or 'no MaxScale'}"
             )
 
-    def _open_record(self, name: str) -> bool:
+    def _open_record(self, name: str) -> Record | None:
+        """The journal's open maintenance of `name` (its reason and expiry), if any."""
         if self.journal is None:
-            return False
+            return None
         from ..journal import open_maintenances
 
-        return name in open_maintenances(self.journal.read())
+        return open_maintenances(self.journal.read()).get(name)
 
     def _expires(self, opts: OnOptions) -> float | None:
         return opts.expires if opts.expires_after is None else self.wall() + opts.expires_after

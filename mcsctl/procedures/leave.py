@@ -34,7 +34,9 @@ class Leave(Enter):
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed, before = False, found
         if in_maint:
-            self.events.before("off", [name], reason)  # the pre-off hook may veto
+            opened = None if self.events.off else self._open_record(name)  # what the events say it was for
+            why = reason if reason is not None or opened is None else opened.reason
+            self.events.before("off", [name], why, opened.expires if opened else None)  # pre-off may veto
         if in_maint or draining:
             self._note_sync()
         try:
@@ -113,7 +115,7 @@ class Leave(Enter):
             msg = f"{name} is out of maintenance on every MaxScale"
         else:
             msg = f"{name} is not in maintenance on any MaxScale; nothing to do"
-            if self._open_record(name):  # cleared outside mcsctl: close the record so status/reap agree
+            if self._open_record(name) is not None:  # cleared outside mcsctl: close the record so status/reap agree
                 self.record(action, name, "ok", reason=reason, already_out=True)
                 msg += " (closed its journal record)"
         return self._outcome(name, action, changed, found, msg)

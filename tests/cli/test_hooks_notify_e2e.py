@@ -82,6 +82,8 @@ def test_on_and_off_send_one_event_per_transition(rest_mcsctl, maxscale_sim, rec
     assert r.rc == 0, r.err
     assert rx.kinds()[2:] == [("maintenance-off", "mcs3", "ok")]
     assert rx.events[2]["states"] == {maxscale_sim.host: "Slave, Running"} and rx.events[2]["action"] == "off"
+    # another process's off says what the maintenance it ends was for (the journal's open record)
+    assert rx.events[2]["why"] == "kernel update" and rx.events[2]["expires"] == pytest.approx(on["expires"], abs=1)
 
 
 def test_run_switchover_and_undo_events(rest_mcsctl, make_sim, receiver):
