@@ -180,6 +180,9 @@ def build(positional: list[str], profile: Profile, opts: dict, unknown: list[str
     if len(positional) < 2:
         raise ArgError(not_enough(0, 1))
     words = (top, positional[1])
+    if words == ("show", "replication") and not profile.show_replication and profile.errors_to_stderr:
+        # captured for the 24.08 and develop tips (golden/NEWER-RELEASES.md): yargs finds no such command
+        raise ArgError("At least one command is required, see output of `--help` for more information.")
     if words not in _HANDLERS:
         raise NotImplementedByStandIn(" ".join(words))
     need, optional, variadic = _ARITY[words]
