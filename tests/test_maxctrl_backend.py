@@ -65,6 +65,8 @@ def positional(args):
             out.append(a)
     return out
 
+if argv == ["--version"]:
+    emit("version")  # asked once per executable (mcsctl.backends.maxctrl_version)
 if os.environ.get("FAKE_CASE"):
     emit(os.environ["FAKE_CASE"])
 pos = positional(argv)
@@ -107,7 +109,8 @@ def fake(tmp_path, monkeypatch):
 
 def calls(tmp_path) -> list[dict]:
     log = tmp_path / "calls.jsonl"
-    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    found = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return [c for c in found if c["argv"] != ["--version"]]  # the version is learnt once, not a call under test
 
 
 def backend(fake, **conn) -> MaxctrlBackend:
