@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ..errors import BadOutput, MaxctrlMissing, Unreachable
+from ..errors import BadOutput, MaxctrlMissing, NoAnswer
 
 MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
 
@@ -72,7 +72,7 @@ def _wait(proc: Process, limit: float, host: str) -> None:
         proc.wait()
     except sh.SignalException as e:
         if expired.is_set():
-            raise Unreachable(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
+            raise NoAnswer(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
         raise BadOutput(f"maxctrl was killed by signal {-e.exit_code}", host=host) from None
     except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
         _kill(proc)
