@@ -31,6 +31,7 @@ _ARG_ERRORS = (
     "Too many non-option arguments",
     "Missing required argument",
     "Invalid values",
+    "At least one command is required",  # a command this line does not have (24.08: `show replication`)
 )
 _NODE_WARNING = re.compile(r"^\(node:\d+\) |^\(Use `node --trace-")
 _NODE_CRASH = re.compile(r"^(?:[A-Za-z]*Error|Error \[[A-Z_]+\]): .+$", re.MULTILINE)

@@ -9,7 +9,11 @@ from typing import Any
 
 from ..errors import BadOutput, MaxctrlMissing, NoAnswer
 
-MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
+# MXS-5124: from MaxScale 25.10.1 on, maxctrl is a package of its own (its name is not confirmed here).
+MISSING_HINT = (
+    "since MaxScale 25.10.1 maxctrl comes as a separate package: install it, or name it with --maxctrl PATH "
+    "or MCSCTL_MAXCTRL; --backend rest works without maxctrl"
+)
 
 # sh ships no type information: its RunningCommand is Any here.
 Process = Any

@@ -69,3 +69,10 @@ def test_the_24_08_client_reads_the_table(mcsctl, maxscale_sim):
     r = mcsctl("maintenance", "off", "mcs3", hosts=[maxscale_sim], env=env)
     assert r.rc == 0, r.err
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
+
+
+def test_missing_maxctrl_names_the_separate_package(mcsctl, tmp_path):
+    r = mcsctl("servers", hosts=["127.0.0.1:1"], env={"MCSCTL_MAXCTRL": str(tmp_path / "maxctrl")})
+    assert r.rc == 3, r.err
+    assert "maxctrl not found" in r.err
+    assert "separate package" in r.err and "--backend rest works without maxctrl" in r.err
