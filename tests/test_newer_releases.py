@@ -213,3 +213,16 @@ def test_missing_maxctrl_hint():
 def test_timeouts_are_no_answer():
     exc = map_error("", "Error: timeout of 1000ms exceeded\n", host="h", timeout=1.0)
     assert type(exc) is NoAnswer and isinstance(exc, Unreachable)
+
+
+def test_the_library_reports_the_api_get_call_not_the_note(make_sim, maxctrl_bin, monkeypatch, tmp_path):
+    from mcsctl.api import Cluster
+    from mcsctl.ui import SilentUI
+
+    monkeypatch.setenv("MAXCTRL_SIM_VERSION", "test-newer")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    sim = make_sim()
+    cluster = Cluster(hosts=[sim.host], backend="maxctrl", journal=str(tmp_path / "j.jsonl"), observer=SilentUI())
+    report = cluster.servers()
+    assert [s.state for s in report.servers] == ["Master, Running", "Slave, Running", "Slave, Running"]
+    assert [c.call.split()[-3:] for c in report.calls] == [["api", "get", "servers"]]
