@@ -1,5 +1,6 @@
 """Which maxctrl this is: its version, learnt once per executable (`maxctrl --version`, cached by path and
-modification time), and whether captures of the real client cover its release line.
+modification time), and whether captures of the real client cover its release line (docs/maxscale-facts.md:
+newer-lines).
 
 Covered (golden captures, README "Supported MaxScale versions"): 2.5 up to the 24.08 branch (24.08.1, released
 as 25.01). Not covered: 25.01 and later, and develop's `99.99.99` (a moving target). Their `list servers` is

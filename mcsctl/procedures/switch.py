@@ -88,8 +88,8 @@ class Switch(Core):
         return to
 
     def _after_no_answer(self, exc: NoAnswer, new: str) -> None:
-        """A module command that timed out is unknown, not failed (MXS-6265: maxctrl reported a timeout for a
-        switchover that happened): re-read every MaxScale; go on if `new` became the primary, else the timeout."""
+        """A module command that timed out is unknown, not failed (docs/maxscale-facts.md: module-timeout): re-read
+        every MaxScale; go on if `new` became the primary, else report the timeout."""
         self.ui.warn(f"the switchover call got no answer ({exc.message}): reading every MaxScale to see what happened")
         try:
             self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")

@@ -76,3 +76,24 @@ def test_missing_maxctrl_names_the_separate_package(mcsctl, tmp_path):
     assert r.rc == 3, r.err
     assert "maxctrl not found" in r.err
     assert "separate package" in r.err and "--backend rest works without maxctrl" in r.err
+
+
+@pytest.mark.parametrize(
+    "line,quoted",
+    [
+        ("test-newer", "server 'mcs1': state 'Write' has no Running or Down"),  # the JSON itself is not understood
+        ("test-header", "list servers --tsv begins with a header row: 'Server\\tAddress"),  # the table's first line
+    ],
+)
+def test_output_still_not_understood_is_exit_3_quoting_it(mcsctl, line, quoted):
+    from .fakehttp import FakeMaxScale
+    from .test_backend_answers_e2e import server
+
+    doc = {"data": [server("mcs1", "Write")]}
+    fake = FakeMaxScale(documents={"/v1/servers": doc, "/v1/servers/": doc})
+    try:
+        r = mcsctl("servers", hosts=[fake.host], env={"MAXCTRL_SIM_VERSION": line})
+    finally:
+        fake.stop()
+    assert r.rc == 3, r.err
+    assert r.err.count("\n") == 1 and quoted in r.err, r.err
