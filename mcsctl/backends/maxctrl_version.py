@@ -52,15 +52,16 @@ def client_version(exe: str, run: Runner) -> str | None:
         mtime = os.stat(exe).st_mtime_ns
     except OSError:
         return None
-    key = (exe, mtime)
+    path = os.path.abspath(exe)
+    key = (path, mtime)
     if key in _memo:
         return _memo[key]
-    version = _read_cache(exe, mtime)
+    version = _read_cache(path, mtime)
     if version is None:
         out = run([exe, "--version"])
         version = parse_version(out) if out is not None else None
         if version is not None:
-            _write_cache(exe, mtime, version)
+            _write_cache(path, mtime, version)
     _memo[key] = version
     return version
 
