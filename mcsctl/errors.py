@@ -85,6 +85,10 @@ class AuthFailed(Unreachable):
     pass
 
 
+class NoAnswer(Unreachable):
+    """A request that got no answer in time: MaxScale may or may not have carried it out (MXS-6265)."""
+
+
 class MaxctrlMissing(Unreachable):
     pass
 

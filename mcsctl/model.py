@@ -36,6 +36,19 @@ class ServerFields(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
+class ServerStatus:
+    """MaxScale 25.10's `attributes.status` (REST only; unverified beyond its documentation): the new State word
+    (Write/Read/Up/Down), the mode and the reasons. Shown, never decided on: `state` stays the truth."""
+
+    state: str = ""
+    mode: str = ""
+    reason: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "mode": self.mode, "reason": list(self.reason)}
+
+
+@dataclass(frozen=True)
 class Server:
     """One row of `list servers` as seen through one MaxScale."""
 
@@ -51,6 +64,7 @@ class Server:
     # Replication lag in seconds where the backend has it without another call (REST); None = unknown. Not
     # compared: the same server through maxctrl (no lag column) and REST is the same server.
     lag: float | None = field(default=None, compare=False)
+    status: ServerStatus | None = field(default=None, compare=False)  # 25.10's attributes.status, when sent
 
     @classmethod
     def from_state_cell(cls, cell: str, **kw: Unpack[ServerFields]) -> Server:

@@ -144,6 +144,7 @@ def server_json(s: Server) -> dict[str, Any]:
         "monitor": s.monitor,
         "maxscale": s.maxscale,
         "lag": s.lag,
+        "status": s.status.as_dict() if s.status else None,  # 25.10's status object (REST), else null
     }
 
 
@@ -190,6 +191,11 @@ def servers(items: list[Server], fmt: str, out: TextIO | SafeStream | None = Non
         headers.insert(headers.index("GTID"), "Lag")
         for r, s in zip(rows, items, strict=False):
             r.insert(headers.index("Lag"), "" if s.lag is None else f"{s.lag:g}")
+    if any(s.status and s.status.reason for s in items):  # 25.10's reasons, only when some server has one
+        at = headers.index("State") + 1
+        headers.insert(at, "Reason")
+        for r, s in zip(rows, items, strict=False):
+            r.insert(at, ", ".join(s.status.reason) if s.status else "")
     painters = [_painter(s) for s in items]
     dest.write(table(headers, rows, painters, _colour_ok(dest)))
 

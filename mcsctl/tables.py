@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .backends.documents import check_server
 from .errors import BadOutput
-from .model import Server
+from .model import Server, split_state
 
 # `list servers` columns by release line (docs/maxscale-facts.md: list-servers-columns): no header row in --tsv,
 # so the column count tells the layout apart.
@@ -16,6 +16,12 @@ TSV_COLUMNS = {
     6: ("Server", "Address", "Port", "Connections", "State", "GTID"),  # 2.5 – 22.08.1
     7: ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor"),  # 22.08.2+
 }
+
+
+class UnknownLayout(BadOutput):
+    """`list servers` output of a layout mcsctl does not know (a header row in --tsv, another column count, State
+    words without Running/Down): not parsed; the maxctrl backend reads the servers as JSON instead."""
+
 
 _V = "│"
 _H = "─"
@@ -120,6 +126,9 @@ def servers_from_rows(rows: list[dict[str, str]], host: str) -> list[Server]:
         if missing:
             raise BadOutput(f"list servers output has no {' or '.join(missing)} column (columns: {', '.join(row)})")
         name = row["Server"]
+        flags = split_state(row["State"])[0]
+        if not flags or flags[-1] not in ("Running", "Down"):  # e.g. 25.10's Read/Write/Up (MXS-5015)
+            raise UnknownLayout(f"server {name!r}: State {_short(row['State'])} has no Running or Down")
         check_server(name, row["State"], host)  # the same validation as a REST document's
         servers.append(
             Server.from_state_cell(
@@ -146,8 +155,10 @@ def parse_tsv_rows(text: str) -> list[dict[str, str]]:
     ncols = None
     for lineno, line in enumerate(text[:-1].split("\n"), start=1):
         cells = line.split("\t")
+        if lineno == 1 and is_header_row(cells):
+            raise UnknownLayout(f"list servers --tsv begins with a header row: {_short(line)}")
         if len(cells) not in TSV_COLUMNS:
-            raise BadOutput(
+            raise UnknownLayout(
                 f"list servers --tsv line {lineno} has {len(cells)} columns, expected 6 or 7: {_short(line)}"
             )
         if ncols is not None and len(cells) != ncols:
@@ -155,6 +166,13 @@ def parse_tsv_rows(text: str) -> list[dict[str, str]]:
         ncols = len(cells)
         rows.append(dict(zip(TSV_COLUMNS[ncols], cells, strict=False)))
     return rows
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """A --tsv line that names columns (Server and State among them), not a server: no cell is a state string."""
+    if "Server" not in cells or "State" not in cells:
+        return False
+    return not any(split_state(c)[0][-1:] in (("Running",), ("Down",)) for c in cells)
 
 
 def parse_servers_tsv(text: str, host: str) -> list[Server]:

@@ -48,7 +48,8 @@ class Watch:
         return self.observer.confirm(question)
 
     def trace(self, line: str) -> None:
-        self.calls.append(Call(line))
+        if not line.startswith("# "):  # a backend's note (e.g. servers read as JSON) is shown, not a call made
+            self.calls.append(Call(line))
         self.observer.trace(line)
 
     def prefixed(self, prefix: str) -> contextlib.AbstractContextManager[None]:

@@ -117,16 +117,26 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return RawResponse(405)
     with ms.lock:
         fault = ms.faults.take(request.method, request.rel_url.path)
-    if fault is not None:
+    if fault is not None and not fault.perform:
+        await _late(fault.delay)
         return error_response(SimError(fault.status, [fault.detail]), True)
     query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
     pretty = query.get("pretty", "true").lower() != "false"
     try:
         with ms.lock:
             ms.sync()
-            return route(request, ms, path_parts(request), query, pretty)
+            response = route(request, ms, path_parts(request), query, pretty)
     except SimError as err:
-        return error_response(err, pretty)
+        response = error_response(err, pretty)
+    await _late(fault.delay if fault is not None else 0.0)  # carried out; the answer comes late (MXS-6265)
+    return response
+
+
+async def _late(delay: float) -> None:
+    if delay > 0:
+        import asyncio
+
+        await asyncio.sleep(delay)
 
 
 @dataclass

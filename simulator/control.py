@@ -153,7 +153,8 @@ def _servers(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
 
 def _fault(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
     """Make the next `count` matching REST requests fail, as MaxScale would answer an error
-    (e.g. a config-sync conflict on PUT set): body {"method", "path", "status", "detail", "count"}."""
+    (e.g. a config-sync conflict on PUT set): body {"method", "path", "status", "detail", "count"}; with "delay"
+    (seconds) the answer comes that late, and with "perform": true the request is carried out first (MXS-6265)."""
     method, path, detail = body.get("method", "PUT"), body.get("path"), body.get("detail", "injected fault")
     if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
         raise SimError(400, ["`path` must be a request path such as /v1/servers/mcs3/set, and `method` a string"])
@@ -163,7 +164,12 @@ def _fault(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
     if not 400 <= status <= 599:
         raise SimError(400, ["`status` must be an HTTP error status (400-599)"])
     count = _number(body, "count", integer=True, required=False)
-    ms.faults.add(Fault(method.upper(), path.rstrip("/"), status, detail, 1 if count is None else count))
+    delay = _number(body, "delay", required=False) or 0.0
+    perform = body.get("perform", False)
+    if not isinstance(perform, bool):
+        raise SimError(400, ["`perform` must be true or false"])
+    fault = Fault(method.upper(), path.rstrip("/"), status, detail, 1 if count is None else count, delay, perform)
+    ms.faults.add(fault)
     return _out({"faults": ms.faults.as_json()})
 
 

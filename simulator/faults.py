@@ -1,4 +1,5 @@
-"""Injected REST failures (control API /sim/faults): the next matching requests fail as MaxScale would."""
+"""Injected REST failures (control API /sim/faults): the next matching requests fail as MaxScale would, or are
+carried out and answered late."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ class Fault:
     status: int  # 400-599
     detail: str
     count: int  # requests left to fail
+    # MXS-6265: `perform` carries the request out as usual, and its answer comes `delay` seconds late (a client
+    # with a shorter timeout reports a timeout for a change that happened); without `perform` the error is late.
+    delay: float = 0.0
+    perform: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return self.method == method and self.path == path and self.count > 0

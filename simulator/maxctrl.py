@@ -1,7 +1,8 @@
 """A maxctrl-compatible client for tests: `python -m simulator.maxctrl ARGS`.
 
 It reproduces, byte for byte, what the real maxctrl prints for the commands mcsctl uses, for the
-release line chosen with MAXCTRL_SIM_VERSION (2.5, 6.4, 22.08, 23.08, 24.02.3, 24.02; default 24.02).
+release line chosen with MAXCTRL_SIM_VERSION (2.5, 6.4, 22.08, 23.08, 24.02.3, 24.02, 24.08, develop;
+default 24.02).
 Never installed as `maxctrl`: the pytest plugin puts a wrapper with that name on a temporary PATH.
 
 Deliberate differences from the real program: no colours even on a TTY, no interactive mode
@@ -45,7 +46,8 @@ Global options:
   -n, --tls-verify-server-cert  default true
       --version, --help
 
-MAXCTRL_SIM_VERSION selects the release line to imitate (2.5, 6.4, 22.08, 23.08, 24.02.3, 24.02).
+MAXCTRL_SIM_VERSION selects the release line to imitate (2.5, 6.4, 22.08, 23.08, 24.02.3, 24.02,
+24.08, develop).
 """
 
 

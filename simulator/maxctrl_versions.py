@@ -25,6 +25,8 @@ class Profile:
     monitor_column: bool  # `list servers` has a Monitor column (22.08.2+)
     session_io_columns: bool  # `list sessions` has Memory and I/O-Activity (22.08+; UNCONFIRMED before 24.02)
     show_server_extra: frozenset[str]  # `show server` rows not in every line: Source (6.0+), Uptime (22.08+)
+    show_replication: bool = False  # MXS-5272, 24.02 tip only; elsewhere yargs asks for a command
+    test_layout: bool = False  # a made-up `list servers` for fallback tests (simulator/maxctrl_testlayout.py)
 
 
 # One row per release line: every release-specific decision of the stand-in reads these fields.
@@ -74,8 +76,15 @@ _PROFILES = {
     "22.08": _MODERN,
     "23.08": replace(_MODERN, line="23.08", version="23.08.8", major=23),
     "24.02.3": replace(_MODERN, line="24.02.3", version="24.02.3", major=24, force_first=False, multi_state=False),
-    "24.02": replace(_MODERN, line="24.02", version="24.02.4", major=24),
+    "24.02": replace(_MODERN, line="24.02", version="24.02.4", major=24, show_replication=True),
 }
+# The 24.08 branch (released as 25.01) and develop as of their 2 Oct 2024 tips: both lack the later 24.02 commits
+# (MXS-5315's several states and its force-first query, MXS-5272's `show replication`), golden/NEWER-RELEASES.md.
+_PROFILES["24.08"] = replace(_PROFILES["24.02.3"], line="24.08", version="24.08.1")
+_PROFILES["develop"] = replace(_PROFILES["24.08"], line="develop", version="99.99.99", major=99)
+# Not release lines: a client that claims a newer version (or 24.02.4) and prints a layout nobody captured.
+_PROFILES["test-newer"] = replace(_PROFILES["24.02"], line="test-newer", version="25.99.0", major=25, test_layout=True)
+_PROFILES["test-header"] = replace(_PROFILES["24.02"], line="test-header", test_layout=True)
 
 
 def names() -> list[str]:

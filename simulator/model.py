@@ -25,7 +25,7 @@ from .monitor import MonitorState, MonitorTicks
 from .releases import TRUTHY, ReleaseLine, release_line
 from .replication import Cluster, Db, gtid_after_write, gtid_behind
 from .routing import Routing, SessionState
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, load_scenario, version_tuple
 from .status import ROLE_BITS, STATE_PARAM, ServerView, event_name, read_bits, state_words
 
 __all__ = [
@@ -87,8 +87,8 @@ class MaxScale(MonitorTicks, Routing):
         with self.lock:
             self.scenario = sc
             self.profile = self.profile_override or sc.profile
-            self.version = sc.version
-            self.vt = sc.version_tuple[:2]
+            self.version = sc.version_for(self.profile)
+            self.vt = version_tuple(self.version)[:2]
             self.release = release_line(self.vt)
             self.users = dict(self.users_override or sc.users)
             self.sync_cluster = sc.config_sync_cluster

@@ -17,7 +17,10 @@ from typing import Any
 
 from .releases import release_line
 
-PROFILES = ("24.02", "legacy")
+PROFILES = ("24.02", "legacy", "24.08", "develop")
+# The newer lines' server side is not captured: they behave as 24.02 and report their own version
+# (golden/NEWER-RELEASES.md), unless the scenario names one.
+PROFILE_VERSIONS = {"24.08": "24.08.1", "develop": "99.99.99"}
 ROLES = ("master", "slave", "relay", None)
 DEFAULT_VERSION = "24.02.4"
 DEFAULT_VERSION_STRING = "10.11.19-MariaDB-0+deb12u1-log"
@@ -91,9 +94,17 @@ class Scenario:
 
     @property
     def version_tuple(self) -> tuple[int, int, int]:
-        m = _VERSION.match(self.version)
-        assert m
-        return int(m[1]), int(m[2]), int(m[3])
+        return version_tuple(self.version)
+
+    def version_for(self, profile: str) -> str:
+        """The version a MaxScale of `profile` reports: the scenario's, or the newer line's own by default."""
+        return PROFILE_VERSIONS.get(profile, self.version) if self.version == DEFAULT_VERSION else self.version
+
+
+def version_tuple(version: str) -> tuple[int, int, int]:
+    m = _VERSION.match(version)
+    assert m
+    return int(m[1]), int(m[2]), int(m[3])
 
 
 # --- helpers -------------------------------------------------------------------------------------

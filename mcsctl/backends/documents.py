@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..errors import BadOutput
-from ..model import Monitor, Server, Session, split_state
+from ..model import Monitor, Server, ServerStatus, Session, split_state
 
 # A MaxScale JSON:API document or resource: open-ended JSON, its shape checked as it is read.
 Document = dict[str, Any]
@@ -62,6 +62,20 @@ def server_from_resource(res: Document, host: str) -> Server:
         maxscale=host,
         details=str(attrs.get("state_details") or ""),
         lag=_lag(attrs.get("replication_lag")),
+        status=_status(attrs.get("status")),
+    )
+
+
+def _status(value: Any) -> ServerStatus | None:
+    """25.10's `attributes.status` ({state, mode, reason: [..], extra}); None when absent or not an object."""
+    if not isinstance(value, dict):
+        return None
+    reason = value.get("reason")
+    reasons = [reason] if isinstance(reason, str) else reason if isinstance(reason, list) else []
+    return ServerStatus(
+        state=str(value.get("state") or ""),
+        mode=str(value.get("mode") or ""),
+        reason=tuple(str(r) for r in reasons if r not in (None, "")),
     )
 
 

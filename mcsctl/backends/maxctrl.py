@@ -22,8 +22,8 @@ from ..errors import (
     UsageError,
 )
 from ..model import Monitor, Server, Session
-from ..tables import parse_tsv_rows, servers_from_rows
-from . import documents
+from ..tables import UnknownLayout, parse_tsv_rows, servers_from_rows
+from . import documents, maxctrl_version
 from .base import Connection, check_server_name
 from .maxctrl_errors import map_error
 from .maxctrl_process import MISSING_HINT, run_maxctrl
@@ -99,6 +99,7 @@ class MaxctrlBackend:
         self._trace = trace
         self._monitor_of: dict[str, str] | None = None  # server -> monitor, for maxctrl without a Monitor column
         self._exe: str | None = None
+        self._said_json = False  # the note that servers are read as JSON, once per MaxScale
 
     def check_name(self, name: str) -> str:
         """A name MaxScale accepts AND maxctrl passes on verbatim (check_maxctrl_word)."""
@@ -107,10 +108,16 @@ class MaxctrlBackend:
     # -- reads ---------------------------------------------------------------------------
 
     def list_servers(self) -> list[Server]:
+        version = self.client_version()
+        if not maxctrl_version.covered(version):
+            return self._servers_as_json(f"maxctrl {version} is of a release line no capture covers")
         out = self._run(["list", "servers", "--tsv"])
         try:
             rows = parse_tsv_rows(out)
             servers = servers_from_rows(rows, self.host)
+        except UnknownLayout as e:
+            e.host = e.host or self.host
+            return self._servers_as_json(e.message, e)
         except BadOutput as e:
             e.host = e.host or self.host
             raise
@@ -125,6 +132,31 @@ class MaxctrlBackend:
 
             servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
         return servers
+
+    def client_version(self) -> str | None:
+        """This maxctrl's version (`maxctrl --version`, learnt once per executable), None when it cannot say."""
+
+        def run(argv: list[str]) -> str | None:
+            try:
+                out, _err, rc = run_maxctrl(argv, "", self.conn.timeout + KILL_MARGIN, self.host)
+            except McsctlError:
+                return None
+            return out if rc == 0 else None
+
+        return maxctrl_version.client_version(self._argv([])[0], run)
+
+    def _servers_as_json(self, why: str, unknown: BadOutput | None = None) -> list[Server]:
+        """The servers from `maxctrl api get servers` (the REST backend's documents), said once under --verbose.
+        When that fails too, the table's own complaint (its first offending line) is the error."""
+        if not self._said_json and self._trace:
+            self._trace(f"# {why}: reading the servers as JSON through `maxctrl api get servers`")
+        self._said_json = True
+        try:
+            return documents.servers_from_document(self._api_get("servers"), self.host)
+        except BadOutput:
+            if unknown is not None:
+                raise unknown from None
+            raise
 
     def list_sessions(self) -> list[Session]:
         return documents.sessions_from_document(self._api_get("sessions"), self.host)
@@ -216,7 +248,9 @@ class MaxctrlBackend:
         try:
             doc = json.loads(out)
         except ValueError:
-            raise BadOutput(f"api get {resource}: the output is not JSON", host=self.host) from None
+            first = next((ln for ln in out.splitlines() if ln.strip()), "")
+            shown = repr(first if len(first) <= 60 else first[:60] + "…")
+            raise BadOutput(f"api get {resource}: the output is not JSON, first line {shown}", host=self.host) from None
         if not isinstance(doc, dict) or not isinstance(
             doc.get("data", [] if collection else {}), list if collection else dict
         ):

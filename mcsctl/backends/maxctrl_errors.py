@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import AuthFailed, BadOutput, McsctlError, Refused, UnknownServer, Unreachable
+from ..errors import AuthFailed, BadOutput, McsctlError, NoAnswer, Refused, UnknownServer, Unreachable
 from . import documents
 from .base import AUTH_HINT
 
@@ -31,6 +31,7 @@ _ARG_ERRORS = (
     "Too many non-option arguments",
     "Missing required argument",
     "Invalid values",
+    "At least one command is required",  # a command this line does not have (24.08: `show replication`)
 )
 _NODE_WARNING = re.compile(r"^\(node:\d+\) |^\(Use `node --trace-")
 _NODE_CRASH = re.compile(r"^(?:[A-Za-z]*Error|Error \[[A-Z_]+\]): .+$", re.MULTILINE)
@@ -120,7 +121,7 @@ def _other_error(first: str, text: str, *, host: str, timeout: float | None) -> 
         )
     if _TIMEOUT.search(first):
         secs = f" within {timeout:g}s" if timeout else ""
-        return Unreachable(f"no answer{secs} (timed out)", host=host)
+        return NoAnswer(f"no answer{secs} (timed out)", host=host)
     if _TLS.search(first):
         return Unreachable(
             f"TLS error: {first.removeprefix('Error: ')}",

@@ -7,9 +7,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ..errors import BadOutput, MaxctrlMissing, Unreachable
+from ..errors import BadOutput, MaxctrlMissing, NoAnswer
 
-MISSING_HINT = "install MaxScale's maxctrl, or name it with --maxctrl PATH or MCSCTL_MAXCTRL (or use --backend rest)"
+# MXS-5124: from MaxScale 25.10.1 on, maxctrl is a package of its own (its name is not confirmed here).
+MISSING_HINT = (
+    "since MaxScale 25.10.1 maxctrl comes as a separate package: install it, or name it with --maxctrl PATH "
+    "or MCSCTL_MAXCTRL; --backend rest works without maxctrl"
+)
 
 # sh ships no type information: its RunningCommand is Any here.
 Process = Any
@@ -72,7 +76,7 @@ def _wait(proc: Process, limit: float, host: str) -> None:
         proc.wait()
     except sh.SignalException as e:
         if expired.is_set():
-            raise Unreachable(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
+            raise NoAnswer(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
         raise BadOutput(f"maxctrl was killed by signal {-e.exit_code}", host=host) from None
     except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
         _kill(proc)

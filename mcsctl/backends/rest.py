@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..errors import AuthFailed, BadOutput, Refused, UnknownServer, Unreachable, UsageError
+from ..errors import AuthFailed, BadOutput, NoAnswer, Refused, UnknownServer, Unreachable, UsageError
 from ..hosts import netloc as _netloc
 from ..hosts import split_host
 from ..model import Monitor, Server, Session
@@ -240,7 +240,7 @@ class RestBackend:
                     hint="is the REST API served over HTTPS (admin_ssl_key/admin_ssl_cert)?",
                 )
         if isinstance(e, (socket.timeout, TimeoutError)):
-            return Unreachable(f"no answer within {self.conn.timeout:g}s (timed out)", host=self.host)
+            return NoAnswer(f"no answer within {self.conn.timeout:g}s (timed out)", host=self.host)
         if isinstance(e, ConnectionRefusedError):
             return Unreachable(
                 "cannot connect: connection refused",

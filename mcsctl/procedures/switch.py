@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import GuardRefused, McsctlError, OperationFailed
+from ..errors import GuardRefused, McsctlError, NoAnswer, OperationFailed
 from ..fleet import Views
 from ..gtid import behind
 from ..model import Server
@@ -87,6 +87,17 @@ class Switch(Core):
             )
         return to
 
+    def _after_no_answer(self, exc: NoAnswer, new: str) -> None:
+        """A module command that timed out is unknown, not failed (docs/maxscale-facts.md: module-timeout): re-read
+        every MaxScale; go on if `new` became the primary, else report the timeout."""
+        self.ui.warn(f"the switchover call got no answer ({exc.message}): reading every MaxScale to see what happened")
+        try:
+            self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")
+        except McsctlError:
+            exc.message += f"; {new} did not become the primary on every MaxScale within {self.confirm_timeout:g}s"
+            raise exc from None
+        self.ui.warn(f"{new} is the primary on every MaxScale: the switchover happened although its call timed out")
+
     def switchover(
         self,
         to: str | None = None,
@@ -125,7 +136,10 @@ class Switch(Core):
         )
         with self.changing("switchover", [old.name, new]):
             self.ui.info(f"switching over from {old.name} to {new}")
-            self._switcher(monitor).switchover(monitor, new, old.name)
+            try:
+                self._switcher(monitor).switchover(monitor, new, old.name)
+            except NoAnswer as exc:
+                self._after_no_answer(exc, new)
             self.changes.append(f"switchover {old.name} -> {new}")
             try:
                 final = self.fleet.wait(lambda s: s.is_primary, new, self.confirm_timeout, "Master")

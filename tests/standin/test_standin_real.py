@@ -81,7 +81,15 @@ NOT_REPRODUCIBLE = {
 
 
 def test_real_capture_script(maxscale_sim, maxctrl_bin, tmp_path):
-    sim = maxscale_sim
+    differs = run_script(maxscale_sim, SCRIPT, REAL, "24.02", tmp_path)
+    unexpected = {k: v for k, v in differs.items() if k not in NOT_REPRODUCIBLE}
+    assert unexpected == {}
+    assert set(differs) == set(NOT_REPRODUCIBLE), "a known difference went away: update NOT_REPRODUCIBLE"
+
+
+def run_script(sim, script, folder, line: str, tmp_path) -> dict:
+    """Run `script` against `sim` with the stand-in at release line `line`; the maxctrl steps whose stdout,
+    stderr or rc differ from the capture in `folder`: {step: (got, expected)}."""
     home = tmp_path / "home"
     home.mkdir()
     # maxctrl's default host is 127.0.0.1:8989; the defaults file points it at the simulator instead
@@ -94,9 +102,9 @@ def test_real_capture_script(maxscale_sim, maxctrl_bin, tmp_path):
         return text.replace("127.0.0.1:8999", down).replace("127.0.0.1:8989", sim.host)
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAXCTRL")}
-    env.update({"MAXCTRL_SIM_VERSION": "24.02", "HOME": str(home), "TZ": "UTC"})
+    env.update({"MAXCTRL_SIM_VERSION": line, "HOME": str(home), "TZ": "UTC"})
     differs, session = {}, None
-    for step, kind, what in SCRIPT:
+    for step, kind, what in script:
         if kind == "rest":
             method, path = what.split(" ", 1)
             sim.api(method, path)
@@ -114,12 +122,10 @@ def test_real_capture_script(maxscale_sim, maxctrl_bin, tmp_path):
             )
             got = (proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
             expected = (
-                sub((REAL / f"{step}.stdout").read_text()),
-                sub((REAL / f"{step}.stderr").read_text()),
-                int((REAL / f"{step}.rc").read_text()),
+                sub((folder / f"{step}.stdout").read_text()),
+                sub((folder / f"{step}.stderr").read_text()),
+                int((folder / f"{step}.rc").read_text()),
             )
             if got != expected:
                 differs[step] = (got, expected)
-    unexpected = {k: v for k, v in differs.items() if k not in NOT_REPRODUCIBLE}
-    assert unexpected == {}
-    assert set(differs) == set(NOT_REPRODUCIBLE), "a known difference went away: update NOT_REPRODUCIBLE"
+    return differs
