@@ -380,7 +380,7 @@ class CsModel(Failover, Operations):
                     "auto_failover": n.auto_failover,
                     "standby": n.standby,
                     "key_set": n.api_key is not None,
-                    "services": dict(sorted(n.running.items(), key=lambda kv: kv[1])),
+                    "services": [{"name": p, "pid": pid} for p, pid in sorted(n.running.items(), key=lambda kv: kv[1])],
                     "module_id": n.module_file,
                     "in_transaction": n.txn_until > self.time,
                     "config": cfg(n.cfg),

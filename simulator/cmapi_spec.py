@@ -141,7 +141,7 @@ def parse_columnstore(d: Any, servers: list) -> CsSpec:
     unknown = sorted(set(d) - _TOP)
     if unknown:
         _fail("", f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(_TOP))}")
-    key = _get(d, "key", (str,), "")
+    key = _get(d, "key", (str,), None) if "key" in d else new_key()
     if not key:
         _fail(".key", "must be a non-empty string")
     spec = CsSpec(key=key)

@@ -178,10 +178,10 @@ def columnstore_scenario(scenario: Any, columnstore: Any) -> Any:
     every node address unless the dict gives `port`."""
     from .cmapi_spec import enable_columnstore, node_address
 
-    if not columnstore:
-        return scenario
-    options = {} if columnstore is True else dict(columnstore)
     source = load_scenario(scenario).source
+    if not columnstore and source.get("columnstore") is None:
+        return scenario
+    options = dict(columnstore) if isinstance(columnstore, dict) else {}
     doc = enable_columnstore(source, options)
     if "port" not in options:
         from .cmapi_serving import shared_port
