@@ -179,6 +179,9 @@ class CsModel(Failover, Operations):
         node.cfg.maintenance = ns.maintenance
         node.module_file = cfg.module_of(cs_name) or len(self.nodes) + 1
         node.host_up = ns.host
+        db = self.cluster.dbs.get(ns.name)
+        if db is not None and not ns.host:
+            db.running = False  # a powered-off host has no mariadbd either
         node.cmapi_up = node.ready = ns.host and ns.cmapi
         if node.reachable and auto and not ns.maintenance:
             node.failover_on, node.failover_since = True, now - 86400.0

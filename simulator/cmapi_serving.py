@@ -93,8 +93,9 @@ def _drop(request: Any) -> None:
         transport.abort()
 
 
-def make_app(model: CsModel) -> Any:
-    """One aiohttp app for every node's listener; the node is the address the connection came to."""
+def make_app(cluster: Any) -> Any:
+    """One aiohttp app for every node's listener; the node is the address the connection came to, in
+    the cluster's current model (a scenario reload replaces the model, not the listeners)."""
     import asyncio
 
     from aiohttp import web
@@ -112,14 +113,19 @@ def make_app(model: CsModel) -> Any:
             content_type=request.headers.get("Content-Type", "").split(";")[0].strip(),
             query=dict(request.query),
         )
-        with model.cluster.lock:
-            model.sync_all()
-            node = next((n for n in model.nodes.values() if n.address == address), None)
-            reply = None if node is None or not node.reachable else cmapi_api.dispatch(model, node, req)
+        with cluster.lock:
+            model: CsModel | None = cluster.columnstore
+            node = None
+            if model is not None:
+                model.sync_all()
+                node = next((n for n in model.nodes.values() if n.address == address), None)
+            reply = (
+                None if model is None or node is None or not node.reachable else cmapi_api.dispatch(model, node, req)
+            )
         if reply is None:
             _drop(request)
             raise web.HTTPException()  # never sent: the connection is gone
-        if reply.delay and not getattr(model.cluster.clock, "virtual", False):
+        if reply.delay and not getattr(cluster.clock, "virtual", False):
             await asyncio.sleep(reply.delay)
         return web.Response(status=reply.status, reason=reply.reason, body=reply.body, content_type="application/json")
 
@@ -132,7 +138,7 @@ async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = 
     """Listen on every node's address:port with TLS. Returns the AppRunner (await `cleanup()` to stop)."""
     from aiohttp import web
 
-    runner = web.AppRunner(make_app(model), access_log=None, handle_signals=False)
+    runner = web.AppRunner(make_app(model.cluster), access_log=None, handle_signals=False)
     await runner.setup()
     ctx = server_context(cert)
     try:

@@ -164,3 +164,24 @@ def test_maxscale_sim_columnstore_options_need_columnstore():
         [sys.executable, "-m", "simulator", "--cs-tick", "0.1"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "need --columnstore" in done.stderr
+
+
+def test_ha_pair_shares_one_columnstore_and_a_scenario_reload_keeps_the_listeners(maxscale_sims):
+    first, second = maxscale_sims(2, clock=VirtualClock(T0), columnstore={"key": "pair"})
+    assert first.cmapi_port == second.cmapi_port and first.columnstore is second.columnstore
+    for sim in (first, second):
+        params = sim.get_json("/v1/monitors/MariaDB-Monitor")["data"]["attributes"]["parameters"]
+        assert params["cs_admin_port"] == first.cmapi_port and params["cs_admin_api_key"] == "pair"
+    st, _ = first.control("POST", "scenario", {"servers": [{"name": "a"}, {"name": "b"}]})
+    assert st == 200 and set(first.columnstore.nodes) == {"a", "b"}
+    assert first.cmapi("b", "GET", "node/status", key="pair")[0] == 200
+    assert first.control("POST", "reset")[0] == 200
+    assert first.cmapi("a", "GET", "cluster/status", key="pair")[1]["num_nodes"] == 2
+
+
+def test_a_powered_off_node_in_the_scenario(make_sim):
+    sim = make_sim(clock=VirtualClock(T0), columnstore={"nodes": {"mcs3": {"host": False}}})
+    assert sim.columnstore.node("mcs3").host_up is False
+    assert sim.get_json("/v1/servers/mcs3")["data"]["attributes"]["state"] == "Down"
+    with pytest.raises(OSError):
+        sim.cmapi("mcs3", "GET", "/cmapi/ready", key=None)
