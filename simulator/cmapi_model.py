@@ -273,7 +273,7 @@ class CsModel(Failover, Operations):
 
     def note(self, node: CsNode | None, text: str) -> None:
         self.log.append({"time": self.time, "node": node.name if node else None, "message": text})
-        del self.log[:-200]
+        del self.log[:-1000]
 
     def sync_all(self) -> None:
         """Bring every MaxScale watching the cluster, the databases and this model to now."""
@@ -391,5 +391,5 @@ class CsModel(Failover, Operations):
                 for n in self.nodes.values()
             },
             "queued": [{"action": a, "node": n, "at": t} for (a, n), t in sorted(self.queued.items())],
-            "log": list(self.log[-50:]),
+            "log": list(self.log),
         }

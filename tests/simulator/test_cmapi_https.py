@@ -185,3 +185,26 @@ def test_a_powered_off_node_in_the_scenario(make_sim):
     assert sim.get_json("/v1/servers/mcs3")["data"]["attributes"]["state"] == "Down"
     with pytest.raises(OSError):
         sim.cmapi("mcs3", "GET", "/cmapi/ready", key=None)
+
+
+def test_real_clock_with_a_small_tick_deactivates_and_reactivates(make_sim):
+    import time
+
+    sim = make_sim(columnstore={"tick": 0.02})
+    sim.control("POST", "servers/mcs3/restart", {"seconds": 0.1})
+
+    def wait_for(check, limit=60.0):
+        end = time.monotonic() + limit
+        while not check():
+            assert time.monotonic() < end, "not reached"
+            time.sleep(0.05)
+
+    def active():
+        return sim.cmapi("mcs1", "GET", "node/config")[1]["config"]
+
+    wait_for(lambda: "<InactiveNodes><Node>127.0.0.13</Node></InactiveNodes>" in active())
+    wait_for(lambda: "<InactiveNodes></InactiveNodes>" in active())
+    wait_for(lambda: len(sim.cmapi("mcs3", "GET", "node/status")[1]["services"]) == 3)
+    log = [e["message"] for e in sim.control("GET", "columnstore")[1]["log"]]
+    assert any(m.startswith("failover: deactivated 127.0.0.13") for m in log)
+    assert any(m.startswith("failover: activated 127.0.0.13") for m in log)
