@@ -349,47 +349,8 @@ class CsModel(Failover, Operations):
         node.txn_until = self.time + seconds if seconds > 0 else -math.inf
         return node
 
-    # --- introspection ---
     def snapshot(self) -> dict:
-        """The whole state, for GET /sim/columnstore and tests."""
+        """The whole state, for GET /sim/columnstore and tests (simulator/cmapi_documents.py)."""
+        from .cmapi_documents import snapshot
 
-        def cfg(c: NodeConfig) -> dict:
-            return {
-                "revision": c.revision,
-                "desired": c.desired,
-                "active": c.active,
-                "inactive": c.inactive,
-                "primary": c.primary,
-                "maintenance": c.maintenance,
-                "modules": [{"node": m.node, "dbroots": m.dbroots} for m in c.modules],
-            }
-
-        return {
-            "time": self.time,
-            "tick": self.tick,
-            "version": self.version,
-            "storage": self.spec.storage,
-            "port": self.spec.port,
-            "readonly": self.readonly,
-            "nodes": {
-                n.name: {
-                    "cs_name": n.cs_name,
-                    "address": n.address,
-                    "host_up": n.host_up,
-                    "cmapi_up": n.cmapi_up,
-                    "ready": n.ready,
-                    "starting": n.starting,
-                    "failover": n.failover_on,
-                    "auto_failover": n.auto_failover,
-                    "standby": n.standby,
-                    "key_set": n.api_key is not None,
-                    "services": [{"name": p, "pid": pid} for p, pid in sorted(n.running.items(), key=lambda kv: kv[1])],
-                    "module_id": n.module_file,
-                    "in_transaction": n.txn_until > self.time,
-                    "config": cfg(n.cfg),
-                }
-                for n in self.nodes.values()
-            },
-            "queued": [{"action": a, "node": n, "at": t} for (a, n), t in sorted(self.queued.items())],
-            "log": list(self.log),
-        }
+        return snapshot(self)
