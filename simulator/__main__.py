@@ -100,6 +100,7 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
     cluster = Cluster(RealClock())
     sc = load_scenario(scenario)
     runners = []
+    cmapi = None
     try:
         for k in range(args.instances):
             ms = MaxScale(cluster, sc, name=f"maxscale{k + 1}", profile=args.profile)
@@ -112,14 +113,16 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
                 flush=True,
             )
         cmapi = await serve_cmapi(cluster, args.cmapi_key is not None)
-        if cmapi is not None:
-            runners.append(cmapi)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
+        if cmapi is not None:
+            from .cmapi_serving import stop_cmapi
+
+            await stop_cmapi(cmapi)
         for runner in runners:
             await runner.cleanup()
 

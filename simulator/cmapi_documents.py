@@ -47,6 +47,8 @@ def cluster_status(model: CsModel, node: CsNode) -> dict:
     doc: dict = {"timestamp": timestamp(model.time)}
     for name in node.cfg.active:
         peer = model.by_cs.get(name)
+        if peer is not None and peer.blackhole:  # no request timeout: it hangs until the connect fails
+            raise CmapiFailure(f"Got an error retrieving status from node {name}", model.spec.blackhole_seconds, True)
         if peer is None or not peer.reachable or not _key_accepted(peer, node.api_key):
             raise CmapiFailure(f"Got an error retrieving status from node {name}")
         entry = node_status(model, peer)
@@ -161,6 +163,7 @@ def snapshot(model: CsModel) -> dict:
                 "failover": n.failover_on,
                 "auto_failover": n.auto_failover,
                 "standby": n.standby,
+                "blackhole": n.blackhole,
                 "key_set": n.api_key is not None,
                 "services": services(n),
                 "module_id": n.module_file,

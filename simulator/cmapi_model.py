@@ -99,6 +99,7 @@ class CsNode:
     failover_since: float = -math.inf  # when the failover thread (and its heartbeat responder) started
     silent_since: float = -math.inf  # when the responder last went silent
     standby: bool = False
+    blackhole: bool = False  # powered off behind a silent network: requests hang instead of failing
     running: dict[str, int] = field(default_factory=dict)
     module_file: int = 0
     txn_until: float = -math.inf  # a CMAPI transaction holds this node until then
@@ -304,6 +305,7 @@ class CsModel(Failover, Operations):
         self.stop_failover(node)
         node.host_up = node.cmapi_up = node.ready = False
         node.starting = ""
+        node.blackhole = False
         node.boot_gen += 1
 
     def reboot(self, name: str, down_at: float, up_at: float | None) -> None:
@@ -318,8 +320,9 @@ class CsModel(Failover, Operations):
             gen = node.boot_gen
             self.at(up_at, lambda: gen == node.boot_gen and self.boot(node))
 
-    def power(self, name: str, up: bool) -> CsNode:
-        """The control API: power a node's host off (mariadbd too) or on (it boots now)."""
+    def power(self, name: str, up: bool, blackhole: bool = False) -> CsNode:
+        """The control API: power a node's host off (mariadbd too) or on (it boots now). `blackhole`: its
+        address stops answering at all, so requests to it hang (a cut network) instead of failing."""
         self.sync(self.cluster.clock.now())
         node = self.node(name)
         if up and not node.host_up:
@@ -329,6 +332,7 @@ class CsModel(Failover, Operations):
             self.host_down(node)
             self.note(node, "host down")
             self.cluster.set_running(node.name, False)
+        node.blackhole = not up and blackhole
         return node
 
     def restart_cmapi(self, name: str) -> CsNode:

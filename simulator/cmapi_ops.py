@@ -17,10 +17,11 @@ TXN_TOTAL = 300.0  # how long a transaction that cannot begin keeps retrying
 class CmapiFailure(Exception):
     """An application error of CMAPI: 422 with a flat `{"error": message}` body."""
 
-    def __init__(self, message: str, delay: float = 0.0) -> None:
+    def __init__(self, message: str, delay: float = 0.0, wall: bool = False) -> None:
         super().__init__(message)
         self.message = message
-        self.delay = delay
+        self.delay = delay  # CMAPI's own time (scaled by tick, skipped on a virtual clock) ...
+        self.wall = wall  # ... or the network's: waited on any clock
 
 
 # The texts that differ between CMAPI versions (the reference's §2.3).

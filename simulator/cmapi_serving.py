@@ -9,6 +9,7 @@ requests, so the simulator answers "unreachable" at the first request instead.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import shutil
 import socket
@@ -20,10 +21,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from . import cmapi_api
 from .cmapi_model import CsModel
 
 _CERT_LOCK = threading.Lock()
+STOPPING = web.AppKey("cmapi_stopping", asyncio.Event)
 _CERT: tuple[str, str] | None = None
 SUBJECT = "/O=MariaDB Corporation/CN=mariadb.com"
 
@@ -96,19 +100,22 @@ def _drop(request: Any) -> None:
 def make_app(cluster: Any) -> Any:
     """One aiohttp app for every node's listener; the node is the address the connection came to, in
     the cluster's current model (a scenario reload replaces the model, not the listeners)."""
-    import asyncio
+    stopping = asyncio.Event()  # set by stop_cmapi: every pending wait ends at once
 
-    from aiohttp import web
+    async def pause(seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stopping.wait(), seconds)
+        except TimeoutError:
+            pass
 
     async def handle(request: web.Request) -> web.StreamResponse:
         sock = request.transport.get_extra_info("sockname") if request.transport else None
         address = sock[0] if isinstance(sock, tuple) else ""
-        body = await request.read()
         req = cmapi_api.Request(
             method=request.method,
             path=request.rel_url.path,
             headers=request.headers,
-            body=body,
+            body=await request.read(),
             has_length=request.content_length is not None,
             content_type=request.headers.get("Content-Type", "").split(";")[0].strip(),
             query=dict(request.query),
@@ -119,25 +126,25 @@ def make_app(cluster: Any) -> Any:
             if model is not None:
                 model.sync_all()
                 node = next((n for n in model.nodes.values() if n.address == address), None)
-            reply = (
-                None if model is None or node is None or not node.reachable else cmapi_api.dispatch(model, node, req)
-            )
+            up = model is not None and node is not None and node.reachable
+            reply = cmapi_api.dispatch(model, node, req) if up and model and node else None
+            hang = model.spec.blackhole_seconds if model and node and node.blackhole else 0.0
         if reply is None:
+            await pause(hang)  # a black-holed host: nothing comes back until the client gives up
             _drop(request)
             raise web.HTTPException()  # never sent: the connection is gone
-        if reply.delay and not getattr(cluster.clock, "virtual", False):
-            await asyncio.sleep(reply.delay)
+        if reply.delay and (reply.wall or not getattr(cluster.clock, "virtual", False)):
+            await pause(reply.delay)
         return web.Response(status=reply.status, reason=reply.reason, body=reply.body, content_type="application/json")
 
     app = web.Application()
+    app[STOPPING] = stopping
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
 
 
 async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = None) -> Any:
-    """Listen on every node's address:port with TLS. Returns the AppRunner (await `cleanup()` to stop)."""
-    from aiohttp import web
-
+    """Listen on every node's address:port with TLS. Returns the AppRunner (stop it with `stop_cmapi`)."""
     runner = web.AppRunner(make_app(model.cluster), access_log=None, handle_signals=False)
     await runner.setup()
     ctx = server_context(cert)
@@ -152,3 +159,9 @@ async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = 
         await runner.cleanup()
         raise
     return runner
+
+
+async def stop_cmapi(runner: Any) -> None:
+    """End every request still waiting (a hang, a transaction's retries), then stop the listeners."""
+    runner.app[STOPPING].set()
+    await runner.cleanup()

@@ -31,6 +31,7 @@ _TOP = {
     "node_names",
     "monitor_key",
     "cluster_name",
+    "blackhole_seconds",
     "nodes",
     "comment",
 }
@@ -68,6 +69,7 @@ class CsSpec:
     node_names: str = "address"  # what ActiveNodes holds: the node's address, or its server name
     monitor_key: bool = True  # the monitor's cs_admin_api_key is set (to `key`)
     cluster_name: str = "MyCluster"
+    blackhole_seconds: float = 127.0  # how long a request to a black-holed host hangs (the OS connect timeout)
     nodes: list[NodeSpec] = field(default_factory=list)
 
     def monitor_parameters(self) -> dict:
@@ -158,6 +160,9 @@ def parse_columnstore(d: Any, servers: list) -> CsSpec:
     spec.node_names = _choice(d, "node_names", NODE_NAMES, "address")
     spec.monitor_key = _get(d, "monitor_key", (bool,), True)
     spec.cluster_name = _get(d, "cluster_name", (str,), "MyCluster")
+    spec.blackhole_seconds = float(_get(d, "blackhole_seconds", (int, float), 127.0))
+    if not 0 <= spec.blackhole_seconds <= 3600:
+        _fail(".blackhole_seconds", "must be 0-3600 seconds")
     names = [s.name for s in servers]
     if not names:
         _fail("", "needs at least one server")

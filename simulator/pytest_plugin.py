@@ -60,8 +60,10 @@ class _LoopThread:
     def stop(self) -> None:
         cmapi = getattr(self, "cmapi_runner", None)
         if cmapi is not None:
+            from .cmapi_serving import stop_cmapi
+
             try:
-                self.run(cmapi.cleanup())
+                self.run(stop_cmapi(cmapi))
             except Exception:  # noqa: BLE001 - teardown must go on
                 pass
             self.cmapi_runner = None

@@ -208,3 +208,25 @@ def test_real_clock_with_a_small_tick_deactivates_and_reactivates(make_sim):
     log = [e["message"] for e in sim.control("GET", "columnstore")[1]["log"]]
     assert any(m.startswith("failover: deactivated 127.0.0.13") for m in log)
     assert any(m.startswith("failover: activated 127.0.0.13") for m in log)
+
+
+def test_a_black_holed_host_makes_requests_hang_until_the_client_gives_up(make_sim):
+    sim = make_sim(clock=VirtualClock(T0), columnstore={"blackhole_seconds": 30})
+    st, node = sim.control("POST", "columnstore/mcs3/host", {"up": False, "blackhole": True})
+    assert st == 200 and node["blackhole"] is True
+    with pytest.raises(TimeoutError):
+        sim.cmapi("mcs3", "GET", "node/status", timeout=0.3)
+    with pytest.raises(TimeoutError):
+        sim.cmapi("mcs1", "GET", "cluster/status", timeout=0.3)  # CMAPI's fan-out has no timeout either
+    assert sim.cmapi("mcs1", "GET", "node/status")[0] == 200
+    sim.control("POST", "columnstore/mcs3/host", {"up": True})
+    assert sim.columnstore.node("mcs3").blackhole is False  # the stop ends the waits still pending
+
+
+def test_blackhole_seconds_then_the_usual_answers(make_sim):
+    sim = make_sim(clock=VirtualClock(T0), columnstore={"blackhole_seconds": 0.2})
+    sim.control("POST", "columnstore/mcs3/host", {"up": False, "blackhole": True})
+    with pytest.raises(OSError):
+        sim.cmapi("mcs3", "GET", "/cmapi/ready", key=None)
+    st, doc = sim.cmapi("mcs1", "GET", "cluster/status")
+    assert st == 422 and doc == {"error": "Got an error retrieving status from node 127.0.0.13"}
