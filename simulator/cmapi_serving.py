@@ -1,24 +1,17 @@
-"""The fake CMAPI's HTTPS listeners: one per node address, all on one port, one self-signed certificate.
+"""The fake CMAPI's HTTPS listeners: one per node address, all on one port, with CMAPI's kind of
+self-signed certificate or, with `"tls": "ca"`, a CA-signed one per node (simulator/cmapi_certs.py).
 
-The certificate is made like CMAPI's own (RSA 2048, CN `mariadb.com`, O `MariaDB Corporation`, 365
-days) by the `openssl` command (an argument list, no shell), once per process, in a temporary
-directory removed at exit. A node whose host or CMAPI is down drops each connection (a TCP reset right
-after the handshake): a listener cannot refuse connections on a virtual clock that moves between
-requests, so the simulator answers "unreachable" at the first request instead.
+A node whose host or CMAPI is down drops each connection (a TCP reset right after the handshake): a
+listener cannot refuse connections on a virtual clock that moves between requests, so the simulator
+answers "unreachable" at the first request instead.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
-import shutil
 import socket
 import ssl
 import struct
-import subprocess
-import tempfile
-import threading
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -26,39 +19,22 @@ from aiohttp import web
 from . import cmapi_api
 from .cmapi_model import CsModel
 
-_CERT_LOCK = threading.Lock()
 STOPPING = web.AppKey("cmapi_stopping", asyncio.Event)
-_CERT: tuple[str, str] | None = None
-SUBJECT = "/O=MariaDB Corporation/CN=mariadb.com"
 
 
 class ServingError(RuntimeError):
     """The listeners cannot start: no certificate (no `openssl` command), or an address:port is taken."""
 
 
-def self_signed() -> tuple[str, str]:
-    """(certificate file, key file) of this process's self-signed certificate, made on first use."""
-    global _CERT
-    with _CERT_LOCK:
-        if _CERT is None:
-            where = Path(tempfile.mkdtemp(prefix="cmapi-sim-"))
-            atexit.register(shutil.rmtree, where, True)
-            cert, key = where / "cmapi_server.pem", where / "cmapi_server.key"
-            openssl = shutil.which("openssl")
-            if openssl is None:
-                raise ServingError("the ColumnStore simulator needs the `openssl` command to make its certificate")
-            argv = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365"]
-            argv += ["-subj", SUBJECT, "-keyout", str(key), "-out", str(cert)]
-            done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
-            if done.returncode != 0:
-                raise ServingError(f"openssl could not make the certificate: {done.stderr.strip()[:200]}")
-            _CERT = str(cert), str(key)
-        return _CERT
+def server_context(address: str, tls: str) -> ssl.SSLContext:
+    """The TLS context of one node's listener: the shared self-signed certificate, or its CA-signed one."""
+    from .cmapi_certs import CertError, ca_signed, self_signed
 
-
-def server_context(cert: tuple[str, str] | None = None) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(*(cert or self_signed()))
+    try:
+        ctx.load_cert_chain(*(ca_signed(address) if tls == "ca" else self_signed()))
+    except CertError as exc:
+        raise ServingError(str(exc)) from None
     return ctx
 
 
@@ -143,13 +119,13 @@ def make_app(cluster: Any) -> Any:
     return app
 
 
-async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = None) -> Any:
+async def start_cmapi(model: CsModel, port: int) -> Any:
     """Listen on every node's address:port with TLS. Returns the AppRunner (stop it with `stop_cmapi`)."""
     runner = web.AppRunner(make_app(model.cluster), access_log=None, handle_signals=False)
     await runner.setup()
-    ctx = server_context(cert)
     try:
         for node in model.nodes.values():
+            ctx = server_context(node.address, model.spec.tls)
             site = web.TCPSite(runner, node.address, port, ssl_context=ctx, reuse_address=True)
             try:
                 await site.start()

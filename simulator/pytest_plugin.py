@@ -93,9 +93,14 @@ class SimHandle:
         self.url = f"http://{self.host}"
         self.cmapi_port: int | None = None
         self.cmapi_key: str | None = None
+        self.cmapi_ca: str | None = None  # the CA certificate file with columnstore={"tls": "ca"}
         if self.cluster.columnstore is not None:
             spec = self.cluster.columnstore.spec
             self.cmapi_port, self.cmapi_key = spec.port, spec.key
+            if spec.tls == "ca":
+                from .cmapi_certs import ca_file
+
+                self.cmapi_ca = ca_file()
             if not getattr(self.cluster, "cmapi_served", False):  # one set of listeners per cluster
                 self._loop.serve_cmapi(self.cluster.columnstore, spec.port)
                 self.cluster.cmapi_served = True

@@ -230,3 +230,17 @@ def test_blackhole_seconds_then_the_usual_answers(make_sim):
         sim.cmapi("mcs3", "GET", "/cmapi/ready", key=None)
     st, doc = sim.cmapi("mcs1", "GET", "cluster/status")
     assert st == 422 and doc == {"error": "Got an error retrieving status from node 127.0.0.13"}
+
+
+def test_ca_signed_certificates_verify_with_the_hostname(make_sim):
+    sim = make_sim(clock=VirtualClock(T0), columnstore={"tls": "ca"})
+    assert sim.cmapi_ca and os.path.exists(sim.cmapi_ca)
+    ctx = ssl.create_default_context(cafile=sim.cmapi_ca)
+    raw = socket.create_connection(("127.0.0.12", sim.cmapi_port), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname="127.0.0.12") as tls:
+        assert tls.getpeercert()["subjectAltName"] == (("IP Address", "127.0.0.12"),)
+    raw = socket.create_connection(("127.0.0.12", sim.cmapi_port), timeout=10)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        ctx.wrap_socket(raw, server_hostname="127.0.0.13")  # the name does not match the certificate
+    raw.close()
+    assert sim.cmapi("mcs3", "GET", "node/status")[0] == 200
