@@ -16,7 +16,7 @@ from typing import Any
 
 from . import cmapi_documents as docs
 from .cmapi_model import CsModel, CsNode
-from .cmapi_ops import CmapiFailure
+from .cmapi_ops import CmapiFailure, CmapiWait
 from .cmapi_spec import BASE_PATH
 
 REASONS = {
@@ -221,6 +221,8 @@ def dispatch(model: CsModel, node: CsNode, req: Request) -> Reply:
         return ok(handler(model, node, body, req))
     except CmapiFailure as failure:
         return app_error(failure.message, delay=failure.delay, wall=failure.wall)
+    except CmapiWait as wait:
+        return Reply(0, b"", wait.seconds)  # status 0: wait, then dispatch again
     except NoRoute:
         return framework_error(404, f"The path '{req.path}' was not found.")
     except Exception:  # noqa: BLE001 - CherryPy answers any unhandled exception with a 500

@@ -143,11 +143,13 @@ def test_mode_set_and_no_master(w):
 )
 def test_transaction_failures(version, start, shutdown):
     w = World(version=version)
-    w.cs.hold_transaction("mcs3", 100)
+    w.cs.hold_transaction("mcs3", 301)  # longer than the 300 s of retries
     reply = w.raw("mcs1", "PUT", f"{BASE}/cluster/start", b'{"timeout": 10}', JSON)
     assert reply.status == 422 and reply.reason == "Unprocessable Entity"
     assert reply.body == json.dumps({"error": start}).encode() and reply.delay == 300
     assert w.call("mcs1", "PUT", "cluster/shutdown") == (422, {"error": shutdown})
+    w.cs.hold_transaction("mcs3", 299)  # ends within them: the call waits (not modelled on a virtual clock)
+    assert w.call("mcs1", "PUT", "cluster/start")[0] == 200
     w.cs.hold_transaction("mcs3", 0)
     w.ms.cluster.restart("mcs3", 100)  # down but still in ActiveNodes
     assert w.call("mcs1", "PUT", "cluster/start")[0] == 422
