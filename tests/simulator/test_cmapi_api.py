@@ -198,3 +198,11 @@ def test_dead_host_or_cmapi_is_unreachable(w):
     assert not w.cs.node("mcs3").reachable
     w.advance(10)
     assert w.cs.node("mcs3").reachable and w.ms.cluster.dbs["mcs3"].running
+
+
+def test_node_status_waits_for_a_dead_dbrm_controller(w):
+    assert w.raw("mcs2", "GET", f"{BASE}/node/status", headers=JSON).delay == 0
+    w.ms.cluster.restart("mcs1", 1000)
+    reply = w.raw("mcs2", "GET", f"{BASE}/node/status", headers=JSON)
+    assert reply.status == 200 and reply.delay == 5.0  # the DBRM socket timeout, on the real clock only
+    assert json.loads(reply.body)["cluster_mode"] == "readonly"
