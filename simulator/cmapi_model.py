@@ -22,19 +22,9 @@ from typing import Any
 
 from .cmapi_failover import Failover
 from .cmapi_ops import Operations
-from .cmapi_spec import UNSET, CsSpec, NodeSpec
+from .cmapi_spec import START_ORDER, UNSET, CsSpec, NodeSpec
 
 PRIMARY_PROGS = ("controllernode", "DMLProc", "DDLProc")
-START_ORDER = (
-    "StorageManager",
-    "workernode",
-    "controllernode",
-    "PrimProc",
-    "ExeMgr",
-    "WriteEngineServer",
-    "DMLProc",
-    "DDLProc",
-)
 
 
 class CsError(Exception):
@@ -186,9 +176,11 @@ class CsModel(Failover, Operations):
         node.cmapi_up = node.ready = ns.host and ns.cmapi
         if node.reachable and auto and not ns.maintenance:
             node.failover_on, node.failover_since = True, now - 86400.0
+        else:
+            node.silent_since = now  # silent from the start: peers' 33 ticks count from now
         self.nodes[ns.name] = node
         self.by_cs[cs_name] = node
-        if node.host_up and cs_name in cfg.active:
+        if node.host_up and cs_name in cfg.active and not ns.maintenance:
             full = self.role_set(node)
             wanted = full if ns.services is None else [p for p in START_ORDER if p in ns.services]
             for prog in wanted:

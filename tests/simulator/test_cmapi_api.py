@@ -206,3 +206,28 @@ def test_node_status_waits_for_a_dead_dbrm_controller(w):
     reply = w.raw("mcs2", "GET", f"{BASE}/node/status", headers=JSON)
     assert reply.status == 200 and reply.delay == 5.0  # the DBRM socket timeout, on the real clock only
     assert json.loads(reply.body)["cluster_mode"] == "readonly"
+
+
+def test_scenario_nodes_in_maintenance_or_partly_running():
+    w = World(nodes={"mcs3": {"maintenance": True}, "mcs2": {"services": ["workernode", "PrimProc"]}})
+    n3 = w.cs.node("mcs3")
+    assert n3.running == {} and n3.cfg.maintenance and not n3.failover_on
+    assert w.services("mcs2") == ["workernode", "PrimProc"]
+
+
+def test_scenario_section_errors():
+    import pytest as _pytest
+
+    from simulator.scenario import ScenarioError
+
+    for section, text in (
+        ({"nodes": {"mcs1": {"services": ["Nope"]}}}, "must be a list of ColumnStore programs"),
+        ({"version": "7"}, "'7' is not one of 6.4, 23.10, 25.x"),
+        ({"primary": "zz"}, "unknown server 'zz'"),
+        ({"bogus": 1}, "unknown key(s) 'bogus'"),
+        ({"key": ""}, "columnstore.key: must be a non-empty string"),
+        ({"failover": "yes"}, "columnstore.failover: must be bool"),
+    ):
+        with _pytest.raises(ScenarioError, match=None) as info:
+            World(**section)
+        assert text in str(info.value), (section, str(info.value))
