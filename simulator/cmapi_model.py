@@ -146,6 +146,12 @@ class CsModel(Failover, Operations):
         self._initial_dbroots(cfg, names[primary])
         for ns in spec.nodes:
             self._add_node(ns, names[ns.name], cfg, now)
+        if len(cfg.desired) == 2:  # logged, yet the monitor still acts (and standby follows)
+            for node in self.nodes.values():
+                if node.failover_on:
+                    self.note(
+                        node, "Failover support is inactive; requires at least 3 nodes and a shared storage system"
+                    )
 
     def _maxscale_primary(self, spec: CsSpec) -> str | None:
         return next(

@@ -103,6 +103,7 @@ def test_two_node_cluster_survivor_enters_standby_and_leaves_it_at_reactivation(
     n1 = w.cs.node("mcs1")
     assert n1.standby and n1.running == {}
     assert any("Entering standby mode" in e["message"] for e in w.cs.log)
+    assert w.cs.log[0]["message"].startswith("Failover support is inactive; requires at least 3 nodes")
     w.cs.power("mcs2", True)
     w.advance_until(lambda: "127.0.0.12" in active(w))
     w.advance(10)
