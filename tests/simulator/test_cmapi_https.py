@@ -256,3 +256,17 @@ def test_real_clock_call_waits_for_another_transaction_then_goes_on(make_sim):
         422,
         {"error": "Starting transaction isn't succesfull."},
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--cs-tick", "0"], "columnstore.tick: must be a number of seconds above 0"),
+        (["--cmapi-port", "70000"], "columnstore.port: must be a port number 1-65535"),
+    ],
+)
+def test_maxscale_sim_bad_columnstore_options(args, text):
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "--columnstore", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and text in done.stderr and "Traceback" not in done.stderr
