@@ -173,6 +173,7 @@ def snapshot(model: CsModel) -> dict:
                 "auto_failover": n.auto_failover,
                 "standby": n.standby,
                 "blackhole": n.blackhole,
+                "broken": sorted(n.broken),
                 "key_set": n.api_key is not None,
                 "services": services(n),
                 "module_id": n.module_file,

@@ -90,6 +90,7 @@ class CsNode:
     silent_since: float = -math.inf  # when the responder last went silent
     standby: bool = False
     blackhole: bool = False  # powered off behind a silent network: requests hang instead of failing
+    broken: set[str] = field(default_factory=set)  # programs that fail to start here (control API)
     running: dict[str, int] = field(default_factory=dict)
     module_file: int = 0
     txn_until: float = -math.inf  # a CMAPI transaction holds this node until then
@@ -228,7 +229,7 @@ class CsModel(Failover, Operations):
 
     # --- processes ---
     def _start_prog(self, node: CsNode, prog: str) -> None:
-        if prog in node.running or not node.host_up:
+        if prog in node.running or not node.host_up or prog in node.broken:
             return
         self.next_pid += 17
         node.running[prog] = self.next_pid
@@ -250,16 +251,20 @@ class CsModel(Failover, Operations):
         for i, prog in enumerate(progs):
             self.at(self.time + (2 + i) * self.tick, lambda p=prog: gen == node.gen and self._start_prog(node, p))
 
-    def set_processes(self, name: str, stop: list[str], start: list[str]) -> CsNode:
-        """The control API: kill processes or start them (new pids), as `kill` or `systemctl start` would."""
+    def set_processes(
+        self, name: str, stop: list[str], start: list[str], broken: list[str] = (), fixed: list[str] = ()
+    ) -> CsNode:
+        """The control API: kill processes or start them (new pids), as `kill` or `systemctl start` would;
+        `broken` programs stop and fail every later start on this node (CMAPI's too) until `fixed`."""
         self.sync(self.cluster.clock.now())
         node = self.node(name)
-        unknown = [p for p in stop + start if p not in self.installed()]
+        unknown = [p for p in [*stop, *start, *broken, *fixed] if p not in self.installed()]
         if unknown:
             raise CsError(f"not a ColumnStore program of this installation: {', '.join(unknown)}")
         if start and not node.host_up:
             raise CsError(f"the host of {node.name} is down")
-        for prog in stop:
+        node.broken = (node.broken | set(broken)) - set(fixed)
+        for prog in [*stop, *broken]:
             node.running.pop(prog, None)
         for prog in [p for p in START_ORDER if p in start]:
             self._start_prog(node, prog)

@@ -207,3 +207,18 @@ def test_two_nodes_down_of_four_are_both_deactivated():
     w.advance_until(lambda: "127.0.0.13" in active(w), limit=120)
     w.advance(10)
     assert not n1.standby and w.services("mcs1") == PRIMARY and w.services("mcs3") == REPLICA
+
+
+def test_a_broken_program_does_not_come_back_after_the_restarts():
+    w = World(tick=0.5)
+    w.cs.set_processes("mcs3", [], [], broken=["PrimProc"])
+    assert "PrimProc" not in w.services("mcs3")
+    w.cs.reboot("mcs3", w.cs.time, w.cs.time + 5)
+    w.advance_until(lambda: "127.0.0.13" not in active(w))
+    w.advance_until(lambda: "127.0.0.13" in active(w))
+    w.advance(10)
+    assert w.services("mcs3") == ["workernode", "WriteEngineServer"]
+    w.call("mcs3", "PUT", "node/start")
+    assert "PrimProc" not in w.services("mcs3")
+    w.cs.set_processes("mcs3", [], ["PrimProc"], fixed=["PrimProc"])
+    assert w.services("mcs3") == ["workernode", "WriteEngineServer", "PrimProc"]

@@ -270,3 +270,14 @@ def test_maxscale_sim_bad_columnstore_options(args, text):
         [sys.executable, "-m", "simulator", "--columnstore", *args], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and text in done.stderr and "Traceback" not in done.stderr
+
+
+def test_control_break_and_fix(cs):
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"break": ["WriteEngineServer"]})
+    assert st == 200 and node["broken"] == ["WriteEngineServer"]
+    assert "WriteEngineServer" not in [s["name"] for s in node["services"]]
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"start": ["WriteEngineServer"]})
+    assert "WriteEngineServer" not in [s["name"] for s in node["services"]]
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"fix": ["WriteEngineServer"]})
+    assert node["broken"] == []
+    assert cs.control("POST", "columnstore/mcs2/processes", {"break": "PrimProc"})[0] == 400
