@@ -5,7 +5,8 @@ the failover thread (heartbeat responder), the running ColumnStore processes wit
 copy of the cluster configuration (`NodeConfig`: revision, desired/active/inactive nodes, the primary
 = owner of dbroot 1, modules with their dbroots, Maintenance). DBRM's read-only flag is held by the
 primary's controllernode. The heartbeat, failover, config pushes and the startup sequence are in
-simulator/cmapi_failover.py (mixed in); the JSON answers in simulator/cmapi_documents.py.
+simulator/cmapi_failover.py, the write endpoints' operations in simulator/cmapi_ops.py (both mixed
+in); the JSON answers in simulator/cmapi_documents.py.
 
 Time-driven events (a process starting, a node booting, a queued failover action) sit in a heap and
 run when `sync(t)` reaches them; `Cluster.sync` calls it, so a virtual clock drives it as it drives
