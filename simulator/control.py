@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from .api import find_route
+from .cmapi_control import ROUTES as COLUMNSTORE_ROUTES
 from .faults import Fault
 from .model import MaxScale, SimError
 from .scenario import ScenarioError, load_scenario
@@ -85,6 +86,15 @@ def _reset(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
 
 
 def _scenario(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    cs = ms.cluster.columnstore
+    if cs is not None:  # stays a ColumnStore cluster, on the same CMAPI port (and key unless given)
+        from .cmapi_spec import CsSpecError, enable_columnstore
+
+        section = body.get("columnstore") if isinstance(body.get("columnstore"), dict) else {}
+        try:
+            body = enable_columnstore(body, {"key": cs.spec.key, **section, "port": cs.spec.port})
+        except CsSpecError as exc:
+            raise SimError(400, [str(exc)]) from None
     ms.load(load_scenario(body))
     return _out(ms.snapshot())
 
@@ -188,6 +198,7 @@ ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Handler]] = [
     (("POST",), ("clock", "advance"), _advance),
     (("POST",), ("faults",), _fault),
     (("POST",), ("shutdown-mode",), _shutdown_mode),
+    *COLUMNSTORE_ROUTES,  # /sim/columnstore...: simulator/cmapi_control.py
 ]
 
 

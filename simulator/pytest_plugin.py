@@ -52,7 +52,21 @@ class _LoopThread:
         self.runner, bound = self.run(start_server(maxscale, host, port, reuse_address=True))
         return int(bound)
 
+    def serve_cmapi(self, model: Any, port: int) -> None:
+        from .cmapi_serving import start_cmapi
+
+        self.cmapi_runner = self.run(start_cmapi(model, port), timeout=60.0)
+
     def stop(self) -> None:
+        cmapi = getattr(self, "cmapi_runner", None)
+        if cmapi is not None:
+            from .cmapi_serving import stop_cmapi
+
+            try:
+                self.run(stop_cmapi(cmapi))
+            except Exception:  # noqa: BLE001 - teardown must go on
+                pass
+            self.cmapi_runner = None
         if self.runner is not None:
             try:
                 self.run(self.runner.cleanup())
@@ -77,6 +91,35 @@ class SimHandle:
         self.address = host
         self.host = f"{host}:{self.port}"
         self.url = f"http://{self.host}"
+        self.cmapi_port: int | None = None
+        self.cmapi_key: str | None = None
+        self.cmapi_ca: str | None = None  # the CA certificate file with columnstore={"tls": "ca"}
+        if self.cluster.columnstore is not None:
+            spec = self.cluster.columnstore.spec
+            self.cmapi_port, self.cmapi_key = spec.port, spec.key
+            if spec.tls == "ca":
+                from .cmapi_certs import ca_file
+
+                self.cmapi_ca = ca_file()
+            if not getattr(self.cluster, "cmapi_served", False):  # one set of listeners per cluster
+                self._loop.serve_cmapi(self.cluster.columnstore, spec.port)
+                self.cluster.cmapi_served = True
+
+    @property
+    def columnstore(self) -> Any:
+        """The ColumnStore model (simulator.cmapi_model.CsModel), None without --columnstore."""
+        return self.cluster.columnstore
+
+    def cmapi(
+        self, node: str, method: str, path: str, json: Any = None, key: str | None = "", timeout: float = 10
+    ) -> tuple[int, Any]:
+        """HTTPS to a node's CMAPI (server name; path after /cmapi/0.4.0/, or /cmapi/ready): (status, JSON).
+        key "" sends this simulator's key, None sends none. A test helper, not a client."""
+        from .cmapi_client import call
+
+        model = self.cluster.columnstore
+        address = model.node(node).address
+        return call(address, self.cmapi_port or 0, method, path, json, self.cmapi_key if key == "" else key, timeout)
 
     # --- HTTP helpers ---
     def _http(
@@ -138,6 +181,24 @@ class SimHandle:
         return f"<SimHandle {self.url} profile={self.maxscale.profile}>"
 
 
+def columnstore_scenario(scenario: Any, columnstore: Any) -> Any:
+    """The scenario with every server a ColumnStore node (columnstore=True or a dict of the scenario's
+    `columnstore` keys: failover, tick, key, storage, version, primary, nodes ...), on a port free on
+    every node address unless the dict gives `port`."""
+    from .cmapi_spec import enable_columnstore, node_address
+
+    source = load_scenario(scenario).source
+    if not columnstore and source.get("columnstore") is None:
+        return scenario
+    options = dict(columnstore) if isinstance(columnstore, dict) else {}
+    doc = enable_columnstore(source, options)
+    if "port" not in doc["columnstore"]:
+        from .cmapi_serving import shared_port
+
+        doc["columnstore"]["port"] = shared_port([node_address(i) for i in range(len(doc["servers"]))])
+    return doc
+
+
 def start_sim(
     scenario: Any = None,
     profile: str | None = None,
@@ -146,8 +207,11 @@ def start_sim(
     cluster: Cluster | None = None,
     port: int = 0,
     name: str = "maxscale",
+    columnstore: Any = None,
 ) -> SimHandle:
-    """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done."""
+    """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done.
+    `columnstore`: True or a dict (see columnstore_scenario) serves a CMAPI per server over HTTPS."""
+    scenario = columnstore_scenario(scenario, columnstore)
     clock = clock or (cluster.clock if cluster else RealClock())
     cluster = cluster or Cluster(clock)
     ms = MaxScale(cluster, load_scenario(scenario), name=name, profile=profile, users=users)
@@ -155,23 +219,32 @@ def start_sim(
 
 
 def start_sims(
-    n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+    n: int = 2,
+    scenario: Any = None,
+    profile: str | None = None,
+    clock: Any = None,
+    users: dict | None = None,
+    columnstore: Any = None,
 ) -> list[SimHandle]:
-    """n MaxScales over ONE shared Cluster (an HA pair when n=2)."""
-    sc = load_scenario(scenario)
+    """n MaxScales over ONE shared Cluster (an HA pair when n=2); the first serves the CMAPI listeners."""
+    sc = load_scenario(columnstore_scenario(scenario, columnstore))
     cluster = Cluster(clock or RealClock())
     return [start_sim(sc, profile, users=users, cluster=cluster, name=f"maxscale{i + 1}") for i in range(n)]
 
 
 @pytest.fixture
 def make_sim() -> Any:
-    """Factory: make_sim(scenario=None, profile=None, clock=None, users=None) -> SimHandle."""
+    """Factory: make_sim(scenario=None, profile=None, clock=None, users=None, columnstore=None) -> SimHandle."""
     handles: list[SimHandle] = []
 
     def factory(
-        scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+        scenario: Any = None,
+        profile: str | None = None,
+        clock: Any = None,
+        users: dict | None = None,
+        columnstore: Any = None,
     ) -> SimHandle:
-        h = start_sim(scenario, profile, clock, users)
+        h = start_sim(scenario, profile, clock, users, columnstore=columnstore)
         handles.append(h)
         return h
 
@@ -188,11 +261,14 @@ def maxscale_sim(make_sim: Callable[..., SimHandle]) -> SimHandle:
 
 @pytest.fixture
 def maxscale_sims() -> Any:
-    """Factory: maxscale_sims(n=2, scenario=None, profile=None, clock=None) -> [SimHandle] sharing one Cluster."""
+    """Factory: maxscale_sims(n=2, scenario=None, profile=None, clock=None, columnstore=None) -> [SimHandle]
+    sharing one Cluster."""
     handles: list[SimHandle] = []
 
-    def factory(n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None) -> list[SimHandle]:
-        hs = start_sims(n, scenario, profile, clock)
+    def factory(
+        n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None, columnstore: Any = None
+    ) -> list[SimHandle]:
+        hs = start_sims(n, scenario, profile, clock, columnstore=columnstore)
         handles.extend(hs)
         return hs
 
