@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from ..record import Record
     from ..settings import Settings
     from .lease import Lease
+    from .mariadb import MariaDBJournal
 
 
 class Store(Protocol):
@@ -37,21 +38,13 @@ def open_journal(settings: Settings, warn: Callable[[str], None]) -> Store:
     mariadb:// URL. With `journal_fallback = "local"` an unreachable database gives the local file instead,
     said loudly through `warn`."""
     from .filestore import Journal
-    from .url import is_database, parse
+    from .url import is_database
 
     if not is_database(settings.journal):
         return Journal(settings.journal)
     from ..lock import LocalStateError
-    from .mariadb import MariaDBJournal
 
-    assert settings.journal is not None
-    db = MariaDBJournal(
-        parse(settings.journal),
-        settings.journal_password,
-        lease_seconds=settings.lease_seconds,
-        timeout=settings.timeout,
-        warn=warn,
-    )
+    db = database(settings, warn)
     if settings.journal_fallback != "local":
         return db
     try:
@@ -65,3 +58,18 @@ def open_journal(settings: Settings, warn: Callable[[str], None]) -> Store:
         )
         return local
     return db
+
+
+def database(settings: Settings, warn: Callable[[str], None] | None = None) -> MariaDBJournal:
+    """The MariaDB store of `settings.journal` (a mariadb:// URL), not yet connected."""
+    from .mariadb import MariaDBJournal
+    from .url import parse
+
+    assert settings.journal is not None
+    return MariaDBJournal(
+        parse(settings.journal),
+        settings.journal_password,
+        lease_seconds=settings.lease_seconds,
+        timeout=settings.timeout,
+        warn=warn,
+    )

@@ -36,22 +36,15 @@ class Moved:
 
 def _stores(settings: Settings, file: str | None) -> tuple[object, object]:
     from .filestore import Journal, default_path
-    from .mariadb import MariaDBJournal
-    from .url import is_database, parse
+    from .store import database
+    from .url import is_database
 
     if not is_database(settings.journal):
         raise UsageError(
             "journal export and import move records to and from a shared journal: give it with "
             "--journal mariadb://USER@HOST:PORT/DATABASE (or journal = ... in the config)"
         )
-    assert settings.journal is not None
-    db = MariaDBJournal(
-        parse(settings.journal),
-        settings.journal_password,
-        lease_seconds=settings.lease_seconds,
-        timeout=settings.timeout,
-    )
-    return db, Journal(Path(file) if file else default_path())
+    return database(settings), Journal(Path(file) if file else default_path())
 
 
 def export(settings: Settings, file: str | None = None) -> Moved:
