@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .fleet import Views
     from .settings import Settings
 
+LOCK_KEY = "max-in-maintenance"  # the cluster lock (clusterlock.py) the count and the change hold
 LOCK_WAIT = 3600.0  # seconds a changer waits for another one's change of the same cluster to finish
 
 
@@ -52,6 +53,6 @@ def limited(settings: Settings, read: Callable[[], Views], names: Sequence[str],
     if limit is None:
         yield
         return
-    with cluster_lock(settings, "max-in-maintenance", wait=LOCK_WAIT):
+    with cluster_lock(settings, LOCK_KEY, wait=LOCK_WAIT):
         check_limit(read(), names, limit)
         yield

@@ -232,8 +232,10 @@ def test_the_journal_password_never_reaches_command(rest_mcsctl, make_sim, host)
 
 
 def test_cluster_lock_is_a_shared_lease(mariadb, db, tmp_path, monkeypatch):  # noqa: F811
+    """The lock max_in_maintenance counts under (limit.LOCK_KEY) is a lease that other hosts see."""
     from mcsctl.clusterlock import cluster_lock
     from mcsctl.errors import GuardRefused
+    from mcsctl.limit import LOCK_KEY
     from mcsctl.settings import from_values
 
     def become(name):  # another "host": its own flock directory and host name
@@ -242,11 +244,11 @@ def test_cluster_lock_is_a_shared_lease(mariadb, db, tmp_path, monkeypatch):  # 
 
     settings = from_values({"hosts": "mx1", "journal": mariadb.url(db), "journal_password": PASSWORD})
     become("hostA")
-    with cluster_lock(settings, "max_in_maintenance"):
+    with cluster_lock(settings, LOCK_KEY):
         assert mariadb.root("SELECT host FROM mcsctl_lease", database=db) == [("hostA",)]
         become("hostB")
-        refused = "the cluster lock 'max_in_maintenance' is being changed .* on hostA"
-        with pytest.raises(GuardRefused, match=refused), cluster_lock(settings, "max_in_maintenance"):
+        refused = f"the cluster lock '{LOCK_KEY}' is being changed .* on hostA"
+        with pytest.raises(GuardRefused, match=refused), cluster_lock(settings, LOCK_KEY, wait=0.3):
             pass
     assert mariadb.root("SELECT COUNT(*) FROM mcsctl_lease", database=db) == [(0,)]
 
