@@ -32,6 +32,7 @@ class _State:
     shields: list[list[int]] = field(default_factory=list)  # the open shielded() blocks, innermost last
     forward: Callable[[int], None] | None = None  # while a child runs: where signals go
     received: list[int] = field(default_factory=list)  # every signal of this run
+    raised: int = 0  # KeyboardInterrupts the handler raised (see `surfacing`)
 
 
 _state = _State()
@@ -49,6 +50,7 @@ def _handler(signum: int, frame: FrameType | None) -> None:
         return
     if _state.armed and not _state.interrupted:
         _state.interrupted = True
+        _state.raised += 1
         raise KeyboardInterrupt
 
 
@@ -162,3 +164,14 @@ def forwarding(forward: Callable[[int], None]) -> Iterator[None]:
             yield
         finally:
             _state.forward = previous
+
+
+@contextlib.contextmanager
+def surfacing() -> Iterator[None]:
+    """Around third-party code that may swallow the KeyboardInterrupt the handler raises inside it (sh
+    catches exceptions in its waits and threads): one raised during the block and lost there is raised again
+    when the block ends, so an interrupt is never lost (it would be: later signals are only recorded)."""
+    before = _state.raised
+    yield
+    if _state.raised != before:
+        raise KeyboardInterrupt

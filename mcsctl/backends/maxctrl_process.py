@@ -87,8 +87,11 @@ def _wait(proc: Process, limit: float, host: str) -> None:
 
 def run_maxctrl(argv: list[str], stdin: str, limit: float, host: str) -> tuple[str, str, int]:
     """Run argv with `stdin` and wait up to `limit` seconds: (stdout, stderr, exit status)."""
-    proc = _start(argv, stdin, host)
-    _wait(proc, limit, host)
+    from ..signals import surfacing
+
+    with surfacing():
+        proc = _start(argv, stdin, host)
+        _wait(proc, limit, host)
     try:
         out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     except UnicodeDecodeError:
