@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
+from .cs_api import CS_SETTINGS, ColumnStoreParts
 from .errors import UsageError
 from .journal import Journal, Record
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
 
 
-class Cluster:
+class Cluster(ColumnStoreParts):
     """The MaxScales of one cluster, and the procedures mcsctl follows on them."""
 
     def __init__(
@@ -51,6 +52,12 @@ class Cluster:
         confirm_timeout: float | None = None,
         journal: str | None = None,
         no_journal: bool | None = None,
+        cmapi_key: str | None = None,
+        cmapi_port: int | None = None,
+        cmapi_ca_cert: str | None = None,
+        columnstore: bool | None = None,
+        cmapi_failover: bool | None = None,
+        cs_settle: float | None = None,
         observer: UI | None = None,
         settings: Settings | None = None,
     ) -> None:
@@ -71,6 +78,7 @@ class Cluster:
                     confirm_timeout=confirm_timeout,
                     journal=journal,
                     no_journal=no_journal,
+                    **{k: v for k, v in locals().items() if k in CS_SETTINGS},
                 )
             )
         self.settings = settings
@@ -80,6 +88,8 @@ class Cluster:
         self.last_procedures: Procedures | None = None  # the procedures of the last call (the CLI's last word)
         self._watch = Watch(self.observer)
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
+        self.cmapi_factory: Any = None  # ColumnStore: a columnstore.ClientFactory replacing HTTPS (tests)
+        self._cs = self._cs_opts = None  # cs_api.ColumnStoreParts: the current change's Awareness and options
 
     @classmethod
     def from_settings(
@@ -133,6 +143,7 @@ class Cluster:
             takeover=self.takeover,
             lock_dir=runtime_dir(),
         )
+        proc.columnstore, proc.cs_options = self._cs, self._cs_opts
         self.last_procedures = proc
         return proc
 
@@ -142,6 +153,7 @@ class Cluster:
         self._watch = Watch(self.observer)
         self._journals = []
         self.last_procedures = None
+        self._cs = self._cs_opts = None
 
     def _written(self) -> list[Record]:
         """The journal records this operation appended, in order."""
@@ -170,9 +182,8 @@ class Cluster:
         self._begin()
         views, silent = self.fleet().read_answering()
         items = [s for host_servers in views.values() for s in host_servers]
-        return ServersReport(
-            items, disagreements(items), {h: str(e) for h, e in silent.items()}, list(self._watch.calls)
-        )
+        silent_by = {h: str(e) for h, e in silent.items()}
+        return ServersReport(items, disagreements(items), silent_by, list(self._watch.calls), self._cs_servers(items))
 
     def status(self, server: str | None = None) -> StatusReport:
         """Servers in maintenance or draining and unfinished changes: live state merged with the journal."""
@@ -232,9 +243,10 @@ class Cluster:
         Keywords follow `maintenance on`: drain, force, drain_timeout, on_timeout, switchover, to,
         allow_primary, allow_last, reason, expires ("2h", an ISO time or epoch seconds), yes, dry_run.
         """
-        opts = self.on_options(**on)
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
+        self._columnstore(names, on, "on")
+        opts = self.on_options(**on)
         return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
     def leave(
@@ -247,11 +259,15 @@ class Cluster:
         dry_run: bool = False,
         takeover: bool = False,
         skip_unreachable: bool = False,
+        **cs: Any,
     ) -> ChangeReport:
-        """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
+        """Take each server out of maintenance on every MaxScale (several: all or nothing); with
+        wait_healthy, ColumnStore too (keywords columnstore_start, cs_settle)."""
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
+        if wait_healthy and not dry_run:
+            self._columnstore(names, cs, "off")
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 
@@ -326,9 +342,10 @@ class Cluster:
         from .errors import McsctlError
         from .run import run_in_maintenance
 
+        self._begin(takeover, skip_unreachable)
+        self._columnstore([server], on, "run")
         opts = self.on_options(**on)
         timeout = seconds(healthy_timeout)
-        self._begin(takeover, skip_unreachable)
         try:
             outcomes = run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
         except McsctlError as exc:
@@ -355,10 +372,11 @@ class Cluster:
         from .errors import McsctlError
         from .rolling import rolling_command
 
-        opts = self.on_options(switchover=True, **on)
-        timeout = seconds(catchup_timeout)
         self._begin(takeover, skip_unreachable)
         names = list(servers) if servers else None
+        self._columnstore(names or [], on, "rolling")
+        opts = self.on_options(switchover=True, **on)
+        timeout = seconds(catchup_timeout)
         try:
             report = rolling_command(
                 self, names, opts, list(command), resume=resume, catchup_timeout=timeout, runner=runner

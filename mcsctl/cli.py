@@ -5,7 +5,7 @@ The app and what commands share live in cli_app; the commands in cli_global (the
 cli_maintenance (`maintenance ...`) and cli_commands (the others). Importing them here registers them:
 `mcsctl.cli:app` is the app with every command."""
 
-from . import cli_commands, cli_global, cli_maintenance
+from . import cli_columnstore, cli_commands, cli_global, cli_maintenance
 from .cli_app import HELP, app, maintenance_app
 from .cli_commands import completion, drain, rolling, servers, switchover, undrain
 from .cli_global import main
@@ -21,6 +21,7 @@ from .cli_maintenance import (
 __all__ = [
     "HELP",
     "app",
+    "cli_columnstore",
     "cli_commands",
     "cli_global",
     "cli_maintenance",

@@ -31,6 +31,13 @@ class Settings:
     confirm_timeout: float = 30.0  # seconds to see a change on every MaxScale
     journal: str | None = None  # path of the journal (default under $XDG_STATE_HOME)
     no_journal: bool = False  # --no-journal / `journal = false`: work without records (the locks stay)
+    # ColumnStore (CMAPI) awareness: mcsctl/columnstore.py. The key has the password's secrecy.
+    cmapi_key: str | None = None  # else the monitor's cs_admin_api_key; never a guessed one
+    cmapi_port: int | None = None  # else the monitor's cs_admin_port (8640)
+    cmapi_ca_cert: str | None = None  # verify CMAPI's certificate (and hostname) against this CA
+    columnstore: bool = True  # false: a plain MariaDB cluster, no CMAPI calls, no "not checked" note
+    cmapi_failover: bool = True  # false: the site runs CMAPI with auto_failover = False
+    cs_settle: float = 10.0  # seconds between the polls that must show the same pids
 
 
 def default_config_path() -> Path:
@@ -81,12 +88,15 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
     if "password" in doc and path.stat().st_mode & 0o077:
         raise UsageError(f"config file {path} holds a password but is readable by others; chmod 600 it")
+    if "cmapi_key" in doc and path.stat().st_mode & 0o077:
+        raise UsageError(f"config file {path} holds a CMAPI key but is readable by others; chmod 600 it")
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
-NUMBERS = ("timeout", "poll_interval", "confirm_timeout")
-BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal")
+NUMBERS = ("timeout", "poll_interval", "confirm_timeout", "cs_settle")
+BOOLS = ("secure", "tls_verify_server_cert", "no_journal", "columnstore", "cmapi_failover")
+STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal", "cmapi_key", "cmapi_ca_cert")
+PORTS = ("cmapi_port",)
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
 
 
@@ -103,6 +113,8 @@ def _checked(name: str, value: Any) -> Any:
         raise UsageError(f"{flag} must be true or false, not {value!r}")
     if name in STRINGS and not isinstance(value, str):
         raise UsageError(f"{flag} must be a string, not {value!r}")
+    if name in PORTS and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536):
+        raise UsageError(f"{flag} must be a port number (1-65535), not {value!r}")
     return value
 
 
@@ -130,4 +142,6 @@ def from_values(given: dict[str, Any]) -> Settings:
         raise UsageError(f"--backend must be auto, maxctrl or rest, not {settings.backend!r}")
     if settings.tls_ca_cert and not os.access(settings.tls_ca_cert, os.R_OK):
         raise UsageError(f"--tls-ca-cert: cannot read {settings.tls_ca_cert}")
+    if settings.cmapi_ca_cert and not os.access(settings.cmapi_ca_cert, os.R_OK):
+        raise UsageError(f"--cmapi-ca-cert: cannot read {settings.cmapi_ca_cert}")
     return replace(settings, hosts=hosts)

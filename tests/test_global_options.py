@@ -110,6 +110,14 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "--config",
         str(cfg),
         "-v",
+        "--cmapi-key",
+        "k",
+        "--cmapi-port",
+        "8641",
+        "--cmapi-ca-cert",
+        "/cs.pem",
+        "--no-columnstore",
+        "--no-cmapi-failover",
     ]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit) as e:
@@ -131,6 +139,11 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         no_journal=True,
         verbose=1,
         config=str(cfg),
+        cmapi_key="k",
+        cmapi_port=8641,
+        cmapi_ca_cert="/cs.pem",
+        columnstore=False,
+        cmapi_failover=False,
     )
     names = {n for p in root.params for n in getattr(p, "opts", [])}
     assert {

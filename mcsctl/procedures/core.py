@@ -48,6 +48,9 @@ class Core:
         self.lock_dir = lock_dir  # where the per-server locks live (lock.runtime_dir()); None: no locks
         self._intents: dict[str, Intent] = {}  # server -> the intent.Intent this process is carrying out
         self.changes: list[str] = []  # what this command changed that stays changed (messages, JSON)
+        # ColumnStore: a columnstore.Awareness when CMAPI is checked, and the cs_guard.CsOptions (api.Cluster sets them)
+        self.columnstore: Any = None
+        self.cs_options: Any = None
 
     def changing(
         self, action: str, names: list[str], opts: OnOptions | None = None, dry_run: bool = False

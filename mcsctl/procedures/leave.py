@@ -58,6 +58,9 @@ class Leave(Enter):
                     "Running with a role",
                     self._progress(f"{name} coming back", healthy_timeout),
                 )
+                from ..cs_api import wait_after
+
+                wait_after(self, name, self.fleet.clock.now() + healthy_timeout, healthy_timeout)  # ColumnStore
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise

@@ -47,17 +47,25 @@ def test_commands_options_and_values(shell_env):
         "mcsctl -H 127.0.0.1:8989 --backend r": ["rest"],
         "mcsctl completion ": ["bash", "zsh"],
         "mcsctl servers --f": ["--format"],
-        "mcsctl maintenance on --no": ["--no-drain", "--no-secure", "--no-tls-verify-server-cert", "--no-journal"],
+        "mcsctl maintenance on --no": [
+            "--no-drain",
+            "--no-secure",
+            "--no-tls-verify-server-cert",
+            "--no-journal",
+            "--no-columnstore",
+            "--no-cmapi-failover",
+        ],
         "mcsctl servers --form": ["--format"],
         "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
         "mcsctl maintenance on mcs1 --backend=m": ["maxctrl"],
         "mcsctl servers --ho": ["--hosts"],
         "mcsctl servers --he": ["--help"],
         "mcsctl --tls-v": ["--tls-verify-server-cert"],
-        "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
+        "mcsctl rolling --con": ["--confirm-timeout", "--config"],
+        "mcsctl rolling --cs": ["--cs-settle"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
-        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance"],
+        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance", "columnstore"],
         "mcsctl maintenance ": ["on", "off", "status", "run", "extend", "reap"],
         "mcsctl nosuch ": [],
     }
