@@ -57,7 +57,7 @@ def test_no_key_sends_no_header_and_gets_401(fake):
 def test_wrong_key_is_auth_failed_exit_3(fake):
     with pytest.raises(AuthFailed) as e:
         client(fake, key="wrong").node_status()
-    assert e.value.message == "CMAPI on mcs1 (127.0.0.1:%d) refused the API key: Incorrect API key" % fake.port
+    assert e.value.message == f"CMAPI on mcs1 (127.0.0.1:{fake.port}) refused the API key: Incorrect API key"
     assert "wrong" not in str(e.value) and "cmapi-key" not in str(e.value)  # never print a key
     assert "--cmapi-key" in (e.value.hint or "")
 
