@@ -22,7 +22,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=PROFILES, help="behaviour profile (default: the scenario's, else 24.02)")
     p.add_argument("--user", help="REST user (default admin)")
     p.add_argument("--password", help="REST password (default mariadb)")
+    cs = p.add_argument_group("ColumnStore (a fake CMAPI per server, see simulator/README.md)")
+    cs.add_argument(
+        "--columnstore", action="store_true", help="every server is a ColumnStore node at 127.0.0.11, .12, ..."
+    )
+    cs.add_argument("--cmapi-port", type=int, help="the CMAPI port of every node (default 8640)")
+    cs.add_argument("--cmapi-key", help="the CMAPI API key (default: a random one, printed at start)")
+    cs.add_argument(
+        "--cs-tick", type=float, help="seconds per CMAPI timing unit: every timing is the real one times this"
+    )
+    cs.add_argument("--cs-failover", choices=("on", "off"), help="CMAPI's auto_failover on every node (default on)")
     return p
+
+
+def columnstore_options(args: argparse.Namespace) -> dict | None:
+    """The `columnstore` section the CLI options ask for (None without --columnstore)."""
+    given = (args.cmapi_port, args.cmapi_key, args.cs_tick, args.cs_failover)
+    if not args.columnstore:
+        if any(v is not None for v in given):
+            raise ScenarioError("--cmapi-port, --cmapi-key, --cs-tick and --cs-failover need --columnstore")
+        return None
+    failover = None if args.cs_failover is None else args.cs_failover == "on"
+    return {"port": args.cmapi_port, "key": args.cmapi_key, "tick": args.cs_tick, "failover": failover}
 
 
 def build_scenario(args: argparse.Namespace) -> dict | str | None:
@@ -47,7 +68,30 @@ def build_scenario(args: argparse.Namespace) -> dict | str | None:
         base.pop("sessions", None)
     if args.user or args.password:
         base["users"] = {args.user or "admin": args.password if args.password is not None else "mariadb"}
+    options = columnstore_options(args)
+    if options is not None or base.get("columnstore") is not None:
+        from .cmapi_spec import CsSpecError, enable_columnstore
+
+        try:
+            base = enable_columnstore(base, options)
+        except CsSpecError as exc:
+            raise ScenarioError(str(exc)) from None
     return base
+
+
+async def serve_cmapi(cluster: Cluster, key_given: bool) -> object | None:
+    """Start the CMAPI listeners of a ColumnStore scenario and say where they are."""
+    if cluster.columnstore is None:
+        return None
+    from .cmapi_serving import start_cmapi
+
+    model = cluster.columnstore
+    runner = await start_cmapi(model, model.spec.port)
+    for node in model.nodes.values():
+        print(f"maxscale-sim: CMAPI of {node.name} on https://{node.address}:{model.spec.port}", flush=True)
+    shown = "given with --cmapi-key" if key_given else model.spec.key
+    print(f"maxscale-sim: CMAPI key {shown}; tick {model.tick}s, failover {model.spec.failover}", flush=True)
+    return runner
 
 
 async def serve(args: argparse.Namespace, scenario: dict) -> None:
@@ -67,6 +111,9 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
                 f"(profile {ms.profile})",
                 flush=True,
             )
+        cmapi = await serve_cmapi(cluster, args.cmapi_key is not None)
+        if cmapi is not None:
+            runners.append(cmapi)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -88,8 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"maxscale-sim: {exc}", file=sys.stderr)
         return 2
+    from .cmapi_serving import ServingError
+
     try:
         asyncio.run(serve(args, scenario))
+    except ServingError as exc:  # no certificate, or a CMAPI address:port taken
+        print(f"maxscale-sim: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"maxscale-sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from .api import find_route
+from .cmapi_control import ROUTES as COLUMNSTORE_ROUTES
 from .faults import Fault
 from .model import MaxScale, SimError
 from .scenario import ScenarioError, load_scenario
@@ -182,6 +183,7 @@ ROUTES: list[tuple[tuple[str, ...], tuple[str, ...], Handler]] = [
     (("POST",), ("clock", "advance"), _advance),
     (("POST",), ("faults",), _fault),
     (("POST",), ("shutdown-mode",), _shutdown_mode),
+    *COLUMNSTORE_ROUTES,  # /sim/columnstore...: simulator/cmapi_control.py
 ]
 
 

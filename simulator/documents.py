@@ -156,6 +156,7 @@ def server_document(ms: MaxScale, name: str, base: str) -> dict:
 
 def monitor_resource(ms: MaxScale, name: str, base: str) -> dict:
     mon = ms.monitors[name]
+    cs = ms.cluster.columnstore
     members = [n for n, v in ms.views.items() if v.monitor == name]
     master = next((n for n in members if {"master", "running"} <= ms.views[n].bits), None)
     info = []
@@ -185,6 +186,7 @@ def monitor_resource(ms: MaxScale, name: str, base: str) -> dict:
         },
         "parameters": {
             **MONITOR_PARAMETERS,
+            **(cs.spec.monitor_parameters() if cs is not None and mon.module == "mariadbmon" else {}),
             "module": mon.module,
             "monitor_interval": f"{int(round(mon.interval * 1000))}ms",
         },

@@ -52,7 +52,19 @@ class _LoopThread:
         self.runner, bound = self.run(start_server(maxscale, host, port, reuse_address=True))
         return int(bound)
 
+    def serve_cmapi(self, model: Any, port: int) -> None:
+        from .cmapi_serving import start_cmapi
+
+        self.cmapi_runner = self.run(start_cmapi(model, port), timeout=60.0)
+
     def stop(self) -> None:
+        cmapi = getattr(self, "cmapi_runner", None)
+        if cmapi is not None:
+            try:
+                self.run(cmapi.cleanup())
+            except Exception:  # noqa: BLE001 - teardown must go on
+                pass
+            self.cmapi_runner = None
         if self.runner is not None:
             try:
                 self.run(self.runner.cleanup())
@@ -77,6 +89,28 @@ class SimHandle:
         self.address = host
         self.host = f"{host}:{self.port}"
         self.url = f"http://{self.host}"
+        self.cmapi_port: int | None = None
+        self.cmapi_key: str | None = None
+        if self.cluster.columnstore is not None:
+            spec = self.cluster.columnstore.spec
+            self.cmapi_port, self.cmapi_key = spec.port, spec.key
+            self._loop.serve_cmapi(self.cluster.columnstore, spec.port)
+
+    @property
+    def columnstore(self) -> Any:
+        """The ColumnStore model (simulator.cmapi_model.CsModel), None without --columnstore."""
+        return self.cluster.columnstore
+
+    def cmapi(
+        self, node: str, method: str, path: str, json: Any = None, key: str | None = "", timeout: float = 10
+    ) -> tuple[int, Any]:
+        """HTTPS to a node's CMAPI (server name; path after /cmapi/0.4.0/, or /cmapi/ready): (status, JSON).
+        key "" sends this simulator's key, None sends none. A test helper, not a client."""
+        from .cmapi_client import call
+
+        model = self.cluster.columnstore
+        address = model.node(node).address
+        return call(address, self.cmapi_port or 0, method, path, json, self.cmapi_key if key == "" else key, timeout)
 
     # --- HTTP helpers ---
     def _http(
@@ -138,6 +172,24 @@ class SimHandle:
         return f"<SimHandle {self.url} profile={self.maxscale.profile}>"
 
 
+def columnstore_scenario(scenario: Any, columnstore: Any) -> Any:
+    """The scenario with every server a ColumnStore node (columnstore=True or a dict of the scenario's
+    `columnstore` keys: failover, tick, key, storage, version, primary, nodes ...), on a port free on
+    every node address unless the dict gives `port`."""
+    from .cmapi_spec import enable_columnstore, node_address
+
+    if not columnstore:
+        return scenario
+    options = {} if columnstore is True else dict(columnstore)
+    source = load_scenario(scenario).source
+    doc = enable_columnstore(source, options)
+    if "port" not in options:
+        from .cmapi_serving import shared_port
+
+        doc["columnstore"]["port"] = shared_port([node_address(i) for i in range(len(doc["servers"]))])
+    return doc
+
+
 def start_sim(
     scenario: Any = None,
     profile: str | None = None,
@@ -146,8 +198,11 @@ def start_sim(
     cluster: Cluster | None = None,
     port: int = 0,
     name: str = "maxscale",
+    columnstore: Any = None,
 ) -> SimHandle:
-    """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done."""
+    """Start one simulated MaxScale (a new Cluster unless one is given). Call .stop() when done.
+    `columnstore`: True or a dict (see columnstore_scenario) serves a CMAPI per server over HTTPS."""
+    scenario = columnstore_scenario(scenario, columnstore)
     clock = clock or (cluster.clock if cluster else RealClock())
     cluster = cluster or Cluster(clock)
     ms = MaxScale(cluster, load_scenario(scenario), name=name, profile=profile, users=users)
@@ -165,13 +220,17 @@ def start_sims(
 
 @pytest.fixture
 def make_sim() -> Any:
-    """Factory: make_sim(scenario=None, profile=None, clock=None, users=None) -> SimHandle."""
+    """Factory: make_sim(scenario=None, profile=None, clock=None, users=None, columnstore=None) -> SimHandle."""
     handles: list[SimHandle] = []
 
     def factory(
-        scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+        scenario: Any = None,
+        profile: str | None = None,
+        clock: Any = None,
+        users: dict | None = None,
+        columnstore: Any = None,
     ) -> SimHandle:
-        h = start_sim(scenario, profile, clock, users)
+        h = start_sim(scenario, profile, clock, users, columnstore=columnstore)
         handles.append(h)
         return h
 

@@ -85,6 +85,7 @@ class Cluster:
         self.version = 0  # bumped on every change a monitor could see
         self.time = clock.now()
         self.instances: list[MaxScale] = []  # every MaxScale watching these databases
+        self.columnstore: Any = None  # cmapi_model.CsModel when the scenario has a `columnstore` section
 
     def load(self, sc: Scenario) -> None:
         with self.lock:
@@ -106,6 +107,11 @@ class Cluster:
                     catchup_at=now,
                 )
             self.version += 1
+            self.columnstore = None
+            if sc.columnstore is not None:
+                from .cmapi_model import CsModel
+
+                self.columnstore = CsModel(self, sc.columnstore, now)
 
     @property
     def primary(self) -> Db | None:
@@ -130,6 +136,8 @@ class Cluster:
                     d.catchup_at, d.pending = t + self.catchup_seconds, True
                     self.version += 1
             self._replicate(t)
+            if self.columnstore is not None:
+                self.columnstore.sync(t)
 
     def _replicate(self, t: float) -> None:
         """Replicas apply what the primary wrote since (scenario GTIDs stay as given until then)."""
@@ -173,6 +181,8 @@ class Cluster:
             d = self.db(name)
             d.running, d.up_at = False, self.time + max(0.0, float(seconds))
             self.version += 1
+            if self.columnstore is not None:  # a ColumnStore node reboots: its host goes down too
+                self.columnstore.reboot(name, self.time, d.up_at)
 
     def set_role(self, name: str, role: str | None) -> None:
         """Replication reconfigured by hand: `master`, `slave`, `relay` or None (not replicating)."""

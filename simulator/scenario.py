@@ -87,6 +87,7 @@ class Scenario:
     servers: list[ServerSpec] = field(default_factory=list)
     sessions: list[SessionSpec] = field(default_factory=list)
     config_sync_cluster: str | None = None  # 22.08+: the monitor whose servers hold the shared configuration
+    columnstore: Any = None  # a cmapi_spec.CsSpec when the scenario has a `columnstore` section
     source: dict = field(default_factory=dict)  # the dict it was loaded from (for /sim/reset)
 
     @property
@@ -188,6 +189,7 @@ _TOP = {
     "comment",
     "name",
     "config_sync_cluster",
+    "columnstore",
 }
 _MON = {"name", "module", "state", "monitor_interval"}
 _SVC = {"name", "router", "listener", "listener_port"}
@@ -226,6 +228,13 @@ def _from_dict(d: Any) -> Scenario:
         sc.servers.append(_server(s, i, sc, explicit_roles))
     _cross_check(sc)
     _sessions(d, sc)
+    if d.get("columnstore") is not None:
+        from .cmapi_spec import CsSpecError, parse_columnstore
+
+        try:
+            sc.columnstore = parse_columnstore(d["columnstore"], sc.servers)
+        except CsSpecError as exc:
+            raise ScenarioError(str(exc)) from None
     return sc
 
 
