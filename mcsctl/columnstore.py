@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from .model import Monitor, Server
     from .settings import Settings
 
+# CMAPI's program table, in its start order (reference §3)
+PROGRAMS = (
+    "StorageManager",
+    "workernode",
+    "controllernode",
+    "PrimProc",
+    "ExeMgr",
+    "WriteEngineServer",
+    "DMLProc",
+    "DDLProc",
+)
 PRIMARY_ONLY = ("controllernode", "DMLProc", "DDLProc")
 EVERY_NODE = ("workernode", "PrimProc", "WriteEngineServer")
 NOT_CHECKED = (
@@ -30,12 +41,12 @@ NOT_CHECKED = (
 def role_set(primary: bool, services: list[str], storage: str | None = None) -> tuple[str, ...]:
     """The processes a node of that role must run (§3). 6.4 and older (ExeMgr seen) add ExeMgr; S3 storage
     (or a StorageManager seen) adds StorageManager. An old CMAPI's `WriteEngine` counts as WriteEngineServer."""
-    want = list(EVERY_NODE) + (list(PRIMARY_ONLY) if primary else [])
+    want = set(EVERY_NODE) | (set(PRIMARY_ONLY) if primary else set())
     if "ExeMgr" in services:
-        want.append("ExeMgr")
+        want.add("ExeMgr")
     if storage == "S3" or "StorageManager" in services:
-        want.insert(0, "StorageManager")
-    return tuple(want)
+        want.add("StorageManager")
+    return tuple(p for p in PROGRAMS if p in want)
 
 
 @dataclass
