@@ -39,6 +39,9 @@ def missing(view: CsView, name: str, expected: int) -> list[str]:
             continue
         if n.active is False and n.name != name:
             out.append(f"{n.name} not active in ColumnStore")
+        if not n.services:
+            out.append(f"no ColumnStore process running on {n.name}")
+            continue
         for proc in n.missing(view.storage):
             out.append(f"{proc} not running on {n.name}")
     masters = view.primaries
