@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
-from .cs_api import CS_SETTINGS, ColumnStoreParts
+from .cs_api import CS_SETTINGS, ColumnStoreParts, split_options
 from .errors import UsageError
 from .journal import Journal, Record
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
@@ -153,13 +153,14 @@ class Cluster(ColumnStoreParts):
         self._watch = Watch(self.observer)
         self._journals = []
         self.last_procedures = None
-        self._cs = self._cs_opts = None
+        self._cs, self._cs_opts, self._cs_unchecked = None, None, False
 
     def _written(self) -> list[Record]:
         """The journal records this operation appended, in order."""
         return [r for j in self._journals for r in j.written]
 
     def _report(self, action: str, outcomes: list[Outcome], dry_run: bool) -> ChangeReport:
+        self._cs_note()
         proc = self.last_procedures
         changed = any(o.changed for o in outcomes)
         w = self._watch
@@ -245,8 +246,9 @@ class Cluster(ColumnStoreParts):
         """
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
-        self._columnstore(names, on, "on")
+        cs = split_options(on)
         opts = self.on_options(**on)
+        self._columnstore(names, cs, "on")
         return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
     def leave(
@@ -267,7 +269,7 @@ class Cluster(ColumnStoreParts):
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
         if wait_healthy and not dry_run:
-            self._columnstore(names, cs, "off")
+            self._columnstore(names, split_options(cs), "off")
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 
@@ -343,8 +345,9 @@ class Cluster(ColumnStoreParts):
         from .run import run_in_maintenance
 
         self._begin(takeover, skip_unreachable)
-        self._columnstore([server], on, "run")
+        cs = split_options(on)
         opts = self.on_options(**on)
+        self._columnstore([server], cs, "run")
         timeout = seconds(healthy_timeout)
         try:
             outcomes = run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
@@ -374,8 +377,9 @@ class Cluster(ColumnStoreParts):
 
         self._begin(takeover, skip_unreachable)
         names = list(servers) if servers else None
-        self._columnstore(names or [], on, "rolling")
+        cs = split_options(on)
         opts = self.on_options(switchover=True, **on)
+        self._columnstore(names or [], cs, "rolling")
         timeout = seconds(catchup_timeout)
         try:
             report = rolling_command(
@@ -391,6 +395,7 @@ class Cluster(ColumnStoreParts):
         """The roll's report with the calls and records of the whole roll."""
         from dataclasses import replace
 
+        self._cs_note()
         w = self._watch
         calls = w.planned_calls() if dry_run else list(w.calls)
         return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self._written())

@@ -175,13 +175,14 @@ class Awareness:
     key_source: str = ""
     factory: ClientFactory | None = None
     last_view: CsView | None = None  # the view the checks before the change judged
+    trace: Callable[[str], None] | None = None  # --verbose: each CMAPI request (never the key)
 
     def client(self, name: str) -> Client:
         if self.factory is not None:
             return self.factory(self.endpoints[name])
         from .backends.cmapi import CmapiClient
 
-        return CmapiClient(self.endpoints[name])
+        return CmapiClient(self.endpoints[name], trace=self.trace)
 
     def read(self) -> CsView:
         """Every node's readiness, status and config, in parallel (each bounded by the client's timeout)."""
@@ -214,7 +215,11 @@ class Awareness:
 
 
 def awareness(
-    settings: Settings, servers: list[Server], monitors: list[Monitor], factory: ClientFactory | None = None
+    settings: Settings,
+    servers: list[Server],
+    monitors: list[Monitor],
+    factory: ClientFactory | None = None,
+    trace: Callable[[str], None] | None = None,
 ) -> Awareness | None:
     """The Awareness for these servers, or None when ColumnStore is off or no key is known (never guessed)."""
     from .backends.cmapi import CmapiEndpoint
@@ -246,4 +251,6 @@ def awareness(
     primary = next((s.name for s in servers if s.is_primary and s.name in members), None)
     if primary is None and monitor is not None:
         primary = monitor.primary
-    return Awareness(endpoints, primary, settings.cmapi_failover, settings.cs_settle, source, factory)
+    cs = Awareness(endpoints, primary, settings.cmapi_failover, settings.cs_settle, source, factory)
+    cs.trace = trace
+    return cs

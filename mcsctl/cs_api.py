@@ -52,21 +52,18 @@ def awareness_for(host: Host, fleet: Fleet | None = None) -> Awareness | None:
     views = fleet.read()
     servers: list[Server] = next(iter(views.values()))
     monitors = fleet.each(lambda b: b.list_monitors())[0]
-    return awareness(host.settings, servers, monitors, host.cmapi_factory)
+    return awareness(host.settings, servers, monitors, host.cmapi_factory, getattr(host.reporter, "trace", None))
 
 
-def prepare(host: Host, names: list[str], opts: CsOptions, kind: str) -> Awareness | None:
+def prepare(host: Host, names: list[str], opts: CsOptions, kind: str, fleet: Fleet | None = None) -> Awareness | None:
     """Before a change (`kind`: on, off, run, rolling): the guards and warnings of reference §7.1. Says once
     that ColumnStore was not checked when no key is known. Returns the Awareness for the waits after it."""
-    from .columnstore import NOT_CHECKED
-
     ui: UI = host.reporter
     if not host.settings.columnstore:
         return None
-    cs = awareness_for(host)
+    cs = awareness_for(host, fleet)
     if cs is None:
-        ui.warn(NOT_CHECKED)
-        return None
+        return None  # the change's report says it was not checked (ColumnStoreParts._cs_note)
     if kind == "off":
         return cs
     if kind == "rolling" and not names:
@@ -166,6 +163,7 @@ class ColumnStoreParts:
 
     _cs: Awareness | None
     _cs_opts: CsOptions | None
+    _cs_unchecked: bool = False  # the current change went without ColumnStore checks (no key known)
     settings: Settings
     cmapi_factory: ClientFactory | None
     if TYPE_CHECKING:  # what mcsctl.api.Cluster provides
@@ -177,10 +175,28 @@ class ColumnStoreParts:
 
         def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None: ...
 
-    def _columnstore(self, names: list[str], on: dict[str, Any], kind: str) -> None:
-        """The ColumnStore checks before a change (prepare); pops its keywords out of `on`."""
-        self._cs_opts = split_options(on)
-        self._cs = prepare(self, names, self._cs_opts, kind)
+    def _columnstore(self, names: list[str], opts: CsOptions, kind: str) -> None:
+        """The ColumnStore checks before a change (prepare), after the names are known to be sendable."""
+        from .backends.base import check_server_name
+
+        self._cs_opts = opts
+        if not self.settings.columnstore:
+            return
+        fleet = self.fleet()
+        for name in names:  # a name a backend cannot send is refused before any request (exit 2)
+            check_server_name(name)
+            for b in fleet.backends:
+                b.check_name(name)
+        self._cs = prepare(self, names, opts, kind, fleet)
+        self._cs_unchecked = self._cs is None
+
+    def _cs_note(self) -> None:
+        """Once, at the end of a change made without ColumnStore checks (no key known): say so."""
+        from .columnstore import NOT_CHECKED
+
+        if self._cs_unchecked:
+            self.reporter.warn(NOT_CHECKED)
+            self._cs_unchecked = False
 
     def _cs_servers(self, items: list[Server]) -> dict[str, dict[str, Any]] | None:
         """`servers`: each node's `columnstore` object and `columnstore_error` (None: ColumnStore not checked)."""

@@ -105,3 +105,32 @@ def test_two_node_cluster_comes_back_from_standby(cs_sim, rest_mcsctl):
     assert "survivor mcs1 enters standby" in r.err
     assert "mcs2: ColumnStore is healthy" in r.err
     assert any("standby" in m for m in cs_log(sim))
+
+
+def test_the_cmapi_key_never_reaches_command_nor_the_output(cs_sim, rest_mcsctl, tmp_path):
+    import json
+    import sys
+
+    sim = cs_sim()
+    dump = tmp_path / "env.json"
+    code = f"import json, os; open({str(dump)!r}, 'w').write(json.dumps(dict(os.environ)))"
+    env = {"MCSCTL_CMAPI_KEY": sim.cmapi_key}
+    r = rest_mcsctl(
+        "-v",
+        "maintenance",
+        "run",
+        "mcs3",
+        "--no-drain",
+        "--cs-settle",
+        "0.2",
+        "--",
+        sys.executable,
+        "-c",
+        code,
+        hosts=[sim],
+        env=env,
+    )
+    assert r.rc == 0, r.err
+    seen = json.loads(dump.read_text())
+    assert "MCSCTL_CMAPI_KEY" not in seen and sim.cmapi_key not in seen.values()
+    assert sim.cmapi_key not in r.out + r.err
