@@ -176,6 +176,7 @@ class Awareness:
     factory: ClientFactory | None = None
     last_view: CsView | None = None  # the view the checks before the change judged
     trace: Callable[[str], None] | None = None  # --verbose: each CMAPI request (never the key)
+    in_maintenance: list[str] = field(default_factory=list)  # the nodes MaxScale has in maintenance
 
     def client(self, name: str) -> Client:
         if self.factory is not None:
@@ -253,4 +254,5 @@ def awareness(
         primary = monitor.primary
     cs = Awareness(endpoints, primary, settings.cmapi_failover, settings.cs_settle, source, factory)
     cs.trace = trace
+    cs.in_maintenance = [s.name for s in servers if s.name in endpoints and s.in_maintenance]
     return cs

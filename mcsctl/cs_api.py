@@ -65,13 +65,14 @@ def prepare(host: Host, names: list[str], opts: CsOptions, kind: str, fleet: Fle
     if cs is None:
         return None  # the change's report says it was not checked (ColumnStoreParts._cs_note)
     if kind == "off":
+        cs.last_view = cs.read()  # what was already out before: not waited for
         return cs
     if kind == "rolling" and not names:
         names = list(cs.endpoints)  # every node of the monitor
     view = cs.read()
     cs.last_view = view
     # A roll takes every node down in turn: all of them must be healthy before the first one.
-    targets = [] if kind == "rolling" else names
+    targets = cs.in_maintenance if kind == "rolling" else names  # a resumed roll's failed node is in maintenance
     if not view.answering:
         guard_health(view, targets, opts)  # exit 3: nothing to judge the primary by
     guard_primary(view, names, opts)

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from .ui import UI
 
 
-def missing(view: CsView, name: str, expected: int) -> list[str]:
-    """What still keeps the cluster from being healthy with `name` back ([] = nothing)."""
+def missing(view: CsView, name: str, expected: int, ignore: frozenset[str] = frozenset()) -> list[str]:
+    """What still keeps the cluster from being healthy with `name` back ([] = nothing). `ignore`: other
+    nodes that were already out before the change (--allow-unhealthy): they are not waited for."""
     node = view.nodes.get(name)
     if node is None:
         return [f"{name} is not a ColumnStore node"]
@@ -33,6 +34,8 @@ def missing(view: CsView, name: str, expected: int) -> list[str]:
     if node.active is False:
         out.append(f"{name} not active in ColumnStore yet")
     for n in view.nodes.values():
+        if n.name in ignore:
+            continue
         if n.status is None:
             if n.name != name:
                 out.append(f"CMAPI on {n.name} not answering")
@@ -86,12 +89,15 @@ def wait_healthy(
 ) -> CsView:
     """Poll until the checklist holds (see module doc) or raise TimedOut naming what is missing."""
     settle = opts.cs_settle if opts.cs_settle is not None else cs.settle
-    expected = expected if expected is not None else len(cs.endpoints)
+    before = cs.last_view
+    ignore = frozenset(before_out(before, name)) if before is not None else frozenset()
+    if expected is None:
+        expected = len(cs.endpoints) - len(ignore)
     seen = _Progress()
     start, last = clock.now(), None
     while True:
         view = cs.read()
-        wrong = missing(view, name, expected)
+        wrong = missing(view, name, expected, ignore)
         _note_out(view, name, seen)
         if seen.out_revision is not None and not wrong:
             rev = max(view.revisions.values(), default=None)
@@ -117,6 +123,11 @@ def wait_healthy(
             spent = budget if budget is not None else deadline - start
             raise TimedOut(f"{name}: ColumnStore not healthy within {spent:g}s ({summary}){suffix}")
         clock.sleep(max(min(poll, settle / 2 if settle else poll, deadline - now), 0.01))
+
+
+def before_out(view: CsView, name: str) -> list[str]:
+    """The other nodes that were unreachable or inactive before the change."""
+    return [n.name for n in view.nodes.values() if n.name != name and (n.status is None or n.active is False)]
 
 
 def _note_out(view: CsView, name: str, seen: _Progress) -> None:

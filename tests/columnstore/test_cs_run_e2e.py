@@ -134,3 +134,14 @@ def test_the_cmapi_key_never_reaches_command_nor_the_output(cs_sim, rest_mcsctl,
     seen = json.loads(dump.read_text())
     assert "MCSCTL_CMAPI_KEY" not in seen and sim.cmapi_key not in seen.values()
     assert sim.cmapi_key not in r.out + r.err
+
+
+def test_allow_unhealthy_does_not_wait_for_a_node_that_was_already_out(cs_sim, rest_mcsctl):
+    sim = cs_sim(failover=False)
+    sim.control("POST", "/sim/columnstore/mcs2/host", {"up": False})
+    args = ("--no-cmapi-failover", "maintenance", "run", "mcs3", "--no-drain", "--cs-settle", "0.2")
+    r = rest_mcsctl(*args, "--", "true", hosts=[sim])
+    assert r.rc == 4 and "mcs2: CMAPI does not answer" in r.err
+    r = rest_mcsctl(*args, "--allow-unhealthy", "--healthy-timeout", "20", "--", "true", hosts=[sim])
+    assert r.rc == 0, r.err
+    assert "mcs3: ColumnStore is healthy" in r.err
