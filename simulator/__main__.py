@@ -32,18 +32,29 @@ def _parser() -> argparse.ArgumentParser:
         "--cs-tick", type=float, help="seconds per CMAPI timing unit: every timing is the real one times this"
     )
     cs.add_argument("--cs-failover", choices=("on", "off"), help="CMAPI's auto_failover on every node (default on)")
+    cs.add_argument(
+        "--cmapi-tls", choices=("self-signed", "ca"), help="self-signed (default, as CMAPI) or CA-signed per node"
+    )
     return p
 
 
 def columnstore_options(args: argparse.Namespace) -> dict | None:
     """The `columnstore` section the CLI options ask for (None without --columnstore)."""
-    given = (args.cmapi_port, args.cmapi_key, args.cs_tick, args.cs_failover)
+    given = (args.cmapi_port, args.cmapi_key, args.cs_tick, args.cs_failover, args.cmapi_tls)
     if not args.columnstore:
         if any(v is not None for v in given):
-            raise ScenarioError("--cmapi-port, --cmapi-key, --cs-tick and --cs-failover need --columnstore")
+            raise ScenarioError(
+                "--cmapi-port, --cmapi-key, --cmapi-tls, --cs-tick and --cs-failover need --columnstore"
+            )
         return None
     failover = None if args.cs_failover is None else args.cs_failover == "on"
-    return {"port": args.cmapi_port, "key": args.cmapi_key, "tick": args.cs_tick, "failover": failover}
+    return {
+        "port": args.cmapi_port,
+        "key": args.cmapi_key,
+        "tick": args.cs_tick,
+        "failover": failover,
+        "tls": args.cmapi_tls,
+    }
 
 
 def build_scenario(args: argparse.Namespace) -> dict | str | None:
@@ -91,6 +102,10 @@ async def serve_cmapi(cluster: Cluster, key_given: bool) -> object | None:
         print(f"maxscale-sim: CMAPI of {node.name} on https://{node.address}:{model.spec.port}", flush=True)
     shown = "given with --cmapi-key" if key_given else model.spec.key
     print(f"maxscale-sim: CMAPI key {shown}; tick {model.tick}s, failover {model.spec.failover}", flush=True)
+    if model.spec.tls == "ca":
+        from .cmapi_certs import ca_file
+
+        print(f"maxscale-sim: CMAPI certificates signed by the CA in {ca_file()}", flush=True)
     return runner
 
 
@@ -100,6 +115,7 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
     cluster = Cluster(RealClock())
     sc = load_scenario(scenario)
     runners = []
+    cmapi = None
     try:
         for k in range(args.instances):
             ms = MaxScale(cluster, sc, name=f"maxscale{k + 1}", profile=args.profile)
@@ -112,14 +128,16 @@ async def serve(args: argparse.Namespace, scenario: dict) -> None:
                 flush=True,
             )
         cmapi = await serve_cmapi(cluster, args.cmapi_key is not None)
-        if cmapi is not None:
-            runners.append(cmapi)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
+        if cmapi is not None:
+            from .cmapi_serving import stop_cmapi
+
+            await stop_cmapi(cmapi)
         for runner in runners:
             await runner.cleanup()
 

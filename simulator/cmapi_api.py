@@ -50,7 +50,8 @@ class Request:
 class Reply:
     status: int
     body: bytes
-    delay: float = 0.0  # seconds the real call would have blocked before answering (real clock only)
+    delay: float = 0.0  # seconds the real call would have blocked before answering (real clock only) ...
+    wall: bool = False  # ... or on any clock (a network hang, not CMAPI's time)
 
     @property
     def reason(self) -> str:
@@ -62,8 +63,8 @@ def framework_error(status: int, message: str) -> Reply:
     return Reply(status, (body.ljust(513) if status in PADDED else body).encode())
 
 
-def app_error(message: str, status: int = 422, delay: float = 0.0) -> Reply:
-    return Reply(status, json.dumps({"error": message}).encode(), delay)
+def app_error(message: str, status: int = 422, delay: float = 0.0, wall: bool = False) -> Reply:
+    return Reply(status, json.dumps({"error": message}).encode(), delay, wall)
 
 
 def ok(doc: dict) -> Reply:
@@ -219,7 +220,7 @@ def dispatch(model: CsModel, node: CsNode, req: Request) -> Reply:
     try:
         return ok(handler(model, node, body, req))
     except CmapiFailure as failure:
-        return app_error(failure.message, delay=failure.delay)
+        return app_error(failure.message, delay=failure.delay, wall=failure.wall)
     except NoRoute:
         return framework_error(404, f"The path '{req.path}' was not found.")
     except Exception:  # noqa: BLE001 - CherryPy answers any unhandled exception with a 500

@@ -2,7 +2,8 @@
 
     GET  /sim/columnstore                       the whole CMAPI model (nodes, configs, processes, queue, log)
     POST /sim/columnstore/NAME/processes        {"stop": [names]} or {"start": [names]} (or both)
-    POST /sim/columnstore/NAME/host             {"up": false} powers the host off (mariadbd too), true boots it
+    POST /sim/columnstore/NAME/host             {"up": false} powers the host off (mariadbd too), true boots it;
+                                                {"up": false, "blackhole": true}: requests to it hang instead
     POST /sim/columnstore/NAME/cmapi-restart    CMAPI restarts (start-up sequence; processes keep running)
     POST /sim/columnstore/NAME/transaction      {"seconds": N}: a CMAPI transaction holds the node (0 ends it)
 
@@ -62,10 +63,10 @@ def _processes(parts: list[str], body: dict, ms: Any) -> web.Response:
 
 def _host(parts: list[str], body: dict, ms: Any) -> web.Response:
     model = _model(ms)
-    up = body.get("up")
-    if not isinstance(up, bool):
-        raise SimError(400, ["`up` must be true or false"])
-    node = _call(model.power, parts[1], up)
+    up, blackhole = body.get("up"), body.get("blackhole", False)
+    if not isinstance(up, bool) or not isinstance(blackhole, bool):
+        raise SimError(400, ["`up` (and `blackhole`) must be true or false"])
+    node = _call(model.power, parts[1], up, blackhole)
     ms.sync()
     return _node_doc(model, node)
 

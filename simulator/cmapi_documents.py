@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from .cmapi_ops import CmapiFailure
 
 if TYPE_CHECKING:
-    from .cmapi_model import CsModel, CsNode
+    from .cmapi_model import CsModel, CsNode, NodeConfig
 
 RELEASES = {"6.4": "6.4.8", "23.10": "23.10.2", "25.x": "25.10.1"}  # example version numbers per profile
 
@@ -18,6 +18,11 @@ RELEASES = {"6.4": "6.4.8", "23.10": "23.10.2", "25.x": "25.10.1"}  # example ve
 def timestamp(t: float) -> str:
     """`str(datetime.now())`: local time, a space, microseconds unless they are exactly 0."""
     return str(datetime.datetime.fromtimestamp(t))
+
+
+def services(node: CsNode) -> list[dict]:
+    """The running processes in process-table (pid) order."""
+    return [{"name": p, "pid": pid} for p, pid in sorted(node.running.items(), key=lambda kv: kv[1])]
 
 
 def node_status(model: CsModel, node: CsNode) -> dict:
@@ -29,7 +34,7 @@ def node_status(model: CsModel, node: CsNode) -> dict:
         "cluster_mode": model.mode(node),
         "dbroots": sorted(str(d) for d in node.cfg.dbroots_of(node.cs_name)),
         "module_id": node.module_file,
-        "services": [{"name": p, "pid": pid} for p, pid in sorted(node.running.items(), key=lambda kv: kv[1])],
+        "services": services(node),
     }
     if model.version == "25.x":
         doc["mariadbd_running"] = model.mariadbd_up(node)
@@ -42,6 +47,8 @@ def cluster_status(model: CsModel, node: CsNode) -> dict:
     doc: dict = {"timestamp": timestamp(model.time)}
     for name in node.cfg.active:
         peer = model.by_cs.get(name)
+        if peer is not None and peer.blackhole:  # no request timeout: it hangs until the connect fails
+            raise CmapiFailure(f"Got an error retrieving status from node {name}", model.spec.blackhole_seconds, True)
         if peer is None or not peer.reachable or not _key_accepted(peer, node.api_key):
             raise CmapiFailure(f"Got an error retrieving status from node {name}")
         entry = node_status(model, peer)
@@ -122,3 +129,49 @@ def sm_config(model: CsModel) -> str:
 
 def node_config(model: CsModel, node: CsNode) -> dict:
     return {"timestamp": timestamp(model.time), "config": columnstore_xml(model, node), "sm_config": sm_config(model)}
+
+
+def snapshot(model: CsModel) -> dict:
+    """The whole model, for GET /sim/columnstore and tests."""
+
+    def cfg(c: NodeConfig) -> dict:
+        return {
+            "revision": c.revision,
+            "desired": c.desired,
+            "active": c.active,
+            "inactive": c.inactive,
+            "primary": c.primary,
+            "maintenance": c.maintenance,
+            "modules": [{"node": m.node, "dbroots": m.dbroots} for m in c.modules],
+        }
+
+    return {
+        "time": model.time,
+        "tick": model.tick,
+        "version": model.version,
+        "storage": model.spec.storage,
+        "port": model.spec.port,
+        "readonly": model.readonly,
+        "nodes": {
+            n.name: {
+                "cs_name": n.cs_name,
+                "address": n.address,
+                "host_up": n.host_up,
+                "cmapi_up": n.cmapi_up,
+                "ready": n.ready,
+                "starting": n.starting,
+                "failover": n.failover_on,
+                "auto_failover": n.auto_failover,
+                "standby": n.standby,
+                "blackhole": n.blackhole,
+                "key_set": n.api_key is not None,
+                "services": services(n),
+                "module_id": n.module_file,
+                "in_transaction": n.txn_until > model.time,
+                "config": cfg(n.cfg),
+            }
+            for n in model.nodes.values()
+        },
+        "queued": [{"action": a, "node": n, "at": t} for (a, n), t in sorted(model.queued.items())],
+        "log": list(model.log),
+    }

@@ -180,8 +180,10 @@ class Failover:
         cfg.primary = pick.node
 
     # --- the config push ---
-    def push(self, cfg: NodeConfig, targets: list[str]) -> None:
-        """`broadcast_new_config`: every reachable target writes the config and restarts ColumnStore."""
+    def push(self, cfg: NodeConfig, targets: list[str], hold: bool = True) -> None:
+        """`broadcast_new_config`: every reachable target writes the config and restarts ColumnStore.
+        `hold`: the transaction lasts while the targets restart (the failover agent's pushes; an endpoint's
+        call returns once committed, so its transaction is over when the client sees the answer)."""
         ratio = len(cfg.active) / max(1, len(cfg.desired))
         standby = len(cfg.desired) > 1 and ratio <= 0.5 and not cfg.maintenance
         for n in targets:
@@ -197,7 +199,8 @@ class Failover:
                     "required.  Entering standby mode to protect the system.",
                 )
             self.apply_config(node, cfg, start=not node.standby)
-            self.hold([n], (3 + len(self.role_set(node))) * self.tick)
+            if hold:
+                self.hold([n], (3 + len(self.role_set(node))) * self.tick)
 
     def apply_config(self, node: CsNode, cfg: NodeConfig, start: bool = True) -> None:
         """`PUT node/config` on one node: write, stop everything, then failover and the role set."""

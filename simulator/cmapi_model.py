@@ -99,6 +99,7 @@ class CsNode:
     failover_since: float = -math.inf  # when the failover thread (and its heartbeat responder) started
     silent_since: float = -math.inf  # when the responder last went silent
     standby: bool = False
+    blackhole: bool = False  # powered off behind a silent network: requests hang instead of failing
     running: dict[str, int] = field(default_factory=dict)
     module_file: int = 0
     txn_until: float = -math.inf  # a CMAPI transaction holds this node until then
@@ -179,6 +180,9 @@ class CsModel(Failover, Operations):
         node.cfg.maintenance = ns.maintenance
         node.module_file = cfg.module_of(cs_name) or len(self.nodes) + 1
         node.host_up = ns.host
+        db = self.cluster.dbs.get(ns.name)
+        if db is not None and not ns.host:
+            db.running = False  # a powered-off host has no mariadbd either
         node.cmapi_up = node.ready = ns.host and ns.cmapi
         if node.reachable and auto and not ns.maintenance:
             node.failover_on, node.failover_since = True, now - 86400.0
@@ -270,7 +274,7 @@ class CsModel(Failover, Operations):
 
     def note(self, node: CsNode | None, text: str) -> None:
         self.log.append({"time": self.time, "node": node.name if node else None, "message": text})
-        del self.log[:-200]
+        del self.log[:-1000]
 
     def sync_all(self) -> None:
         """Bring every MaxScale watching the cluster, the databases and this model to now."""
@@ -301,6 +305,7 @@ class CsModel(Failover, Operations):
         self.stop_failover(node)
         node.host_up = node.cmapi_up = node.ready = False
         node.starting = ""
+        node.blackhole = False
         node.boot_gen += 1
 
     def reboot(self, name: str, down_at: float, up_at: float | None) -> None:
@@ -315,8 +320,9 @@ class CsModel(Failover, Operations):
             gen = node.boot_gen
             self.at(up_at, lambda: gen == node.boot_gen and self.boot(node))
 
-    def power(self, name: str, up: bool) -> CsNode:
-        """The control API: power a node's host off (mariadbd too) or on (it boots now)."""
+    def power(self, name: str, up: bool, blackhole: bool = False) -> CsNode:
+        """The control API: power a node's host off (mariadbd too) or on (it boots now). `blackhole`: its
+        address stops answering at all, so requests to it hang (a cut network) instead of failing."""
         self.sync(self.cluster.clock.now())
         node = self.node(name)
         if up and not node.host_up:
@@ -326,6 +332,7 @@ class CsModel(Failover, Operations):
             self.host_down(node)
             self.note(node, "host down")
             self.cluster.set_running(node.name, False)
+        node.blackhole = not up and blackhole
         return node
 
     def restart_cmapi(self, name: str) -> CsNode:
@@ -346,47 +353,8 @@ class CsModel(Failover, Operations):
         node.txn_until = self.time + seconds if seconds > 0 else -math.inf
         return node
 
-    # --- introspection ---
     def snapshot(self) -> dict:
-        """The whole state, for GET /sim/columnstore and tests."""
+        """The whole state, for GET /sim/columnstore and tests (simulator/cmapi_documents.py)."""
+        from .cmapi_documents import snapshot
 
-        def cfg(c: NodeConfig) -> dict:
-            return {
-                "revision": c.revision,
-                "desired": c.desired,
-                "active": c.active,
-                "inactive": c.inactive,
-                "primary": c.primary,
-                "maintenance": c.maintenance,
-                "modules": [{"node": m.node, "dbroots": m.dbroots} for m in c.modules],
-            }
-
-        return {
-            "time": self.time,
-            "tick": self.tick,
-            "version": self.version,
-            "storage": self.spec.storage,
-            "port": self.spec.port,
-            "readonly": self.readonly,
-            "nodes": {
-                n.name: {
-                    "cs_name": n.cs_name,
-                    "address": n.address,
-                    "host_up": n.host_up,
-                    "cmapi_up": n.cmapi_up,
-                    "ready": n.ready,
-                    "starting": n.starting,
-                    "failover": n.failover_on,
-                    "auto_failover": n.auto_failover,
-                    "standby": n.standby,
-                    "key_set": n.api_key is not None,
-                    "services": dict(sorted(n.running.items(), key=lambda kv: kv[1])),
-                    "module_id": n.module_file,
-                    "in_transaction": n.txn_until > self.time,
-                    "config": cfg(n.cfg),
-                }
-                for n in self.nodes.values()
-            },
-            "queued": [{"action": a, "node": n, "at": t} for (a, n), t in sorted(self.queued.items())],
-            "log": list(self.log[-50:]),
-        }
+        return snapshot(self)

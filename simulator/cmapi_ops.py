@@ -17,10 +17,11 @@ TXN_TOTAL = 300.0  # how long a transaction that cannot begin keeps retrying
 class CmapiFailure(Exception):
     """An application error of CMAPI: 422 with a flat `{"error": message}` body."""
 
-    def __init__(self, message: str, delay: float = 0.0) -> None:
+    def __init__(self, message: str, delay: float = 0.0, wall: bool = False) -> None:
         super().__init__(message)
         self.message = message
-        self.delay = delay
+        self.delay = delay  # CMAPI's own time (scaled by tick, skipped on a virtual clock) ...
+        self.wall = wall  # ... or the network's: waited on any clock
 
 
 # The texts that differ between CMAPI versions (the reference's §2.3).
@@ -40,8 +41,7 @@ class Operations:
     if TYPE_CHECKING:
 
         def begin(self, members: list[str]) -> bool: ...
-        def hold(self, members: list[str], seconds: float) -> None: ...
-        def push(self, cfg: NodeConfig, targets: list[str]) -> None: ...
+        def push(self, cfg: NodeConfig, targets: list[str], hold: bool = True) -> None: ...
         def rebalance(self, cfg: NodeConfig) -> None: ...
         def stop_all(self, node: CsNode) -> None: ...
         def start_role_set(self, node: CsNode, staged: bool) -> None: ...
@@ -56,9 +56,9 @@ class Operations:
             table = TXN_FAILED_SHUTDOWN if shutdown else TXN_FAILED
             raise CmapiFailure(table.get(self.version, TXN_FAILED_25), delay=TXN_TOTAL * self.tick)
 
-    def _commit(self, node: CsNode, cfg: NodeConfig, targets: list[str]) -> None:
+    def _commit_config(self, node: CsNode, cfg: NodeConfig, targets: list[str]) -> None:
         cfg.revision = node.cfg.revision + 1
-        self.push(cfg, targets)
+        self.push(cfg, targets, hold=False)
 
     # --- node endpoints ---
     def node_start(self, node: CsNode) -> None:
@@ -81,13 +81,13 @@ class Operations:
         self._transaction(node, node.cfg.active)
         cfg = node.cfg.copy()
         cfg.maintenance = False
-        self._commit(node, cfg, list(cfg.active))
+        self._commit_config(node, cfg, list(cfg.active))
 
     def cluster_shutdown(self, node: CsNode) -> None:
         self._transaction(node, node.cfg.active, shutdown=True)
         cfg = node.cfg.copy()
         cfg.maintenance = True
-        self._commit(node, cfg, list(cfg.active))
+        self._commit_config(node, cfg, list(cfg.active))
 
     def mode_set(self, node: CsNode, mode: str) -> None:
         if mode not in ("readonly", "readwrite"):
@@ -97,7 +97,6 @@ class Operations:
         if not masters:
             raise CmapiFailure("No master found in the cluster.")
         self.readonly = mode == "readonly"
-        self.hold(node.cfg.active, self.tick)
 
     def add_node(self, node: CsNode, name: Any) -> str:
         if not isinstance(name, str) or not name:
@@ -116,7 +115,7 @@ class Operations:
         cfg.active.append(name)
         cfg.modules.append(Module(name, []))
         self.rebalance(cfg)
-        self._commit(node, cfg, list(cfg.active))
+        self._commit_config(node, cfg, list(cfg.active))
         return name
 
     def remove_node(self, node: CsNode, name: Any) -> str:
@@ -131,7 +130,7 @@ class Operations:
                 names.remove(name)
         cfg.modules = [m for m in cfg.modules if m.node != name]
         self.rebalance(cfg)
-        self._commit(node, cfg, list(cfg.active))
+        self._commit_config(node, cfg, list(cfg.active))
         gone = self.by_cs.get(name)
         if gone is not None and gone.reachable:
             self.stop_all(gone)

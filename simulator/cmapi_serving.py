@@ -1,60 +1,40 @@
-"""The fake CMAPI's HTTPS listeners: one per node address, all on one port, one self-signed certificate.
+"""The fake CMAPI's HTTPS listeners: one per node address, all on one port, with CMAPI's kind of
+self-signed certificate or, with `"tls": "ca"`, a CA-signed one per node (simulator/cmapi_certs.py).
 
-The certificate is made like CMAPI's own (RSA 2048, CN `mariadb.com`, O `MariaDB Corporation`, 365
-days) by the `openssl` command (an argument list, no shell), once per process, in a temporary
-directory removed at exit. A node whose host or CMAPI is down drops each connection (a TCP reset right
-after the handshake): a listener cannot refuse connections on a virtual clock that moves between
-requests, so the simulator answers "unreachable" at the first request instead.
+A node whose host or CMAPI is down drops each connection (a TCP reset right after the handshake): a
+listener cannot refuse connections on a virtual clock that moves between requests, so the simulator
+answers "unreachable" at the first request instead.
 """
 
 from __future__ import annotations
 
-import atexit
-import shutil
+import asyncio
 import socket
 import ssl
 import struct
-import subprocess
-import tempfile
-import threading
-from pathlib import Path
 from typing import Any
+
+from aiohttp import web
 
 from . import cmapi_api
 from .cmapi_model import CsModel
 
-_CERT_LOCK = threading.Lock()
-_CERT: tuple[str, str] | None = None
-SUBJECT = "/O=MariaDB Corporation/CN=mariadb.com"
+STOPPING = web.AppKey("cmapi_stopping", asyncio.Event)
 
 
 class ServingError(RuntimeError):
     """The listeners cannot start: no certificate (no `openssl` command), or an address:port is taken."""
 
 
-def self_signed() -> tuple[str, str]:
-    """(certificate file, key file) of this process's self-signed certificate, made on first use."""
-    global _CERT
-    with _CERT_LOCK:
-        if _CERT is None:
-            where = Path(tempfile.mkdtemp(prefix="cmapi-sim-"))
-            atexit.register(shutil.rmtree, where, True)
-            cert, key = where / "cmapi_server.pem", where / "cmapi_server.key"
-            openssl = shutil.which("openssl")
-            if openssl is None:
-                raise ServingError("the ColumnStore simulator needs the `openssl` command to make its certificate")
-            argv = [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365"]
-            argv += ["-subj", SUBJECT, "-keyout", str(key), "-out", str(cert)]
-            done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
-            if done.returncode != 0:
-                raise ServingError(f"openssl could not make the certificate: {done.stderr.strip()[:200]}")
-            _CERT = str(cert), str(key)
-        return _CERT
+def server_context(address: str, tls: str) -> ssl.SSLContext:
+    """The TLS context of one node's listener: the shared self-signed certificate, or its CA-signed one."""
+    from .cmapi_certs import CertError, ca_signed, self_signed
 
-
-def server_context(cert: tuple[str, str] | None = None) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(*(cert or self_signed()))
+    try:
+        ctx.load_cert_chain(*(ca_signed(address) if tls == "ca" else self_signed()))
+    except CertError as exc:
+        raise ServingError(str(exc)) from None
     return ctx
 
 
@@ -93,50 +73,59 @@ def _drop(request: Any) -> None:
         transport.abort()
 
 
-def make_app(model: CsModel) -> Any:
-    """One aiohttp app for every node's listener; the node is the address the connection came to."""
-    import asyncio
+def make_app(cluster: Any) -> Any:
+    """One aiohttp app for every node's listener; the node is the address the connection came to, in
+    the cluster's current model (a scenario reload replaces the model, not the listeners)."""
+    stopping = asyncio.Event()  # set by stop_cmapi: every pending wait ends at once
 
-    from aiohttp import web
+    async def pause(seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stopping.wait(), seconds)
+        except TimeoutError:
+            pass
 
     async def handle(request: web.Request) -> web.StreamResponse:
         sock = request.transport.get_extra_info("sockname") if request.transport else None
         address = sock[0] if isinstance(sock, tuple) else ""
-        body = await request.read()
         req = cmapi_api.Request(
             method=request.method,
             path=request.rel_url.path,
             headers=request.headers,
-            body=body,
+            body=await request.read(),
             has_length=request.content_length is not None,
             content_type=request.headers.get("Content-Type", "").split(";")[0].strip(),
             query=dict(request.query),
         )
-        with model.cluster.lock:
-            model.sync_all()
-            node = next((n for n in model.nodes.values() if n.address == address), None)
-            reply = None if node is None or not node.reachable else cmapi_api.dispatch(model, node, req)
+        with cluster.lock:
+            model: CsModel | None = cluster.columnstore
+            node = None
+            if model is not None:
+                model.sync_all()
+                node = next((n for n in model.nodes.values() if n.address == address), None)
+            up = model is not None and node is not None and node.reachable
+            reply = cmapi_api.dispatch(model, node, req) if up and model and node else None
+            hang = model.spec.blackhole_seconds if model and node and node.blackhole else 0.0
         if reply is None:
+            await pause(hang)  # a black-holed host: nothing comes back until the client gives up
             _drop(request)
             raise web.HTTPException()  # never sent: the connection is gone
-        if reply.delay and not getattr(model.cluster.clock, "virtual", False):
-            await asyncio.sleep(reply.delay)
+        if reply.delay and (reply.wall or not getattr(cluster.clock, "virtual", False)):
+            await pause(reply.delay)
         return web.Response(status=reply.status, reason=reply.reason, body=reply.body, content_type="application/json")
 
     app = web.Application()
+    app[STOPPING] = stopping
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
 
 
-async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = None) -> Any:
-    """Listen on every node's address:port with TLS. Returns the AppRunner (await `cleanup()` to stop)."""
-    from aiohttp import web
-
-    runner = web.AppRunner(make_app(model), access_log=None, handle_signals=False)
+async def start_cmapi(model: CsModel, port: int) -> Any:
+    """Listen on every node's address:port with TLS. Returns the AppRunner (stop it with `stop_cmapi`)."""
+    runner = web.AppRunner(make_app(model.cluster), access_log=None, handle_signals=False)
     await runner.setup()
-    ctx = server_context(cert)
     try:
         for node in model.nodes.values():
+            ctx = server_context(node.address, model.spec.tls)
             site = web.TCPSite(runner, node.address, port, ssl_context=ctx, reuse_address=True)
             try:
                 await site.start()
@@ -146,3 +135,9 @@ async def start_cmapi(model: CsModel, port: int, cert: tuple[str, str] | None = 
         await runner.cleanup()
         raise
     return runner
+
+
+async def stop_cmapi(runner: Any) -> None:
+    """End every request still waiting (a hang, a transaction's retries), then stop the listeners."""
+    runner.app[STOPPING].set()
+    await runner.cleanup()

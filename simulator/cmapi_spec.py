@@ -31,6 +31,8 @@ _TOP = {
     "node_names",
     "monitor_key",
     "cluster_name",
+    "blackhole_seconds",
+    "tls",
     "nodes",
     "comment",
 }
@@ -68,6 +70,8 @@ class CsSpec:
     node_names: str = "address"  # what ActiveNodes holds: the node's address, or its server name
     monitor_key: bool = True  # the monitor's cs_admin_api_key is set (to `key`)
     cluster_name: str = "MyCluster"
+    blackhole_seconds: float = 127.0  # how long a request to a black-holed host hangs (the OS connect timeout)
+    tls: str = "self-signed"  # or "ca": a test CA signs one certificate per node (its IP as subjectAltName)
     nodes: list[NodeSpec] = field(default_factory=list)
 
     def monitor_parameters(self) -> dict:
@@ -141,7 +145,7 @@ def parse_columnstore(d: Any, servers: list) -> CsSpec:
     unknown = sorted(set(d) - _TOP)
     if unknown:
         _fail("", f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(_TOP))}")
-    key = _get(d, "key", (str,), "")
+    key = _get(d, "key", (str,), None) if "key" in d else new_key()
     if not key:
         _fail(".key", "must be a non-empty string")
     spec = CsSpec(key=key)
@@ -158,6 +162,10 @@ def parse_columnstore(d: Any, servers: list) -> CsSpec:
     spec.node_names = _choice(d, "node_names", NODE_NAMES, "address")
     spec.monitor_key = _get(d, "monitor_key", (bool,), True)
     spec.cluster_name = _get(d, "cluster_name", (str,), "MyCluster")
+    spec.tls = _choice(d, "tls", ("self-signed", "ca"), "self-signed")
+    spec.blackhole_seconds = float(_get(d, "blackhole_seconds", (int, float), 127.0))
+    if not 0 <= spec.blackhole_seconds <= 3600:
+        _fail(".blackhole_seconds", "must be 0-3600 seconds")
     names = [s.name for s in servers]
     if not names:
         _fail("", "needs at least one server")

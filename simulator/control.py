@@ -86,6 +86,15 @@ def _reset(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
 
 
 def _scenario(parts: list[str], body: dict, ms: MaxScale) -> web.Response:
+    cs = ms.cluster.columnstore
+    if cs is not None:  # stays a ColumnStore cluster, on the same CMAPI port (and key unless given)
+        from .cmapi_spec import CsSpecError, enable_columnstore
+
+        section = body.get("columnstore") if isinstance(body.get("columnstore"), dict) else {}
+        try:
+            body = enable_columnstore(body, {"key": cs.spec.key, **section, "port": cs.spec.port})
+        except CsSpecError as exc:
+            raise SimError(400, [str(exc)]) from None
     ms.load(load_scenario(body))
     return _out(ms.snapshot())
 

@@ -60,8 +60,10 @@ class _LoopThread:
     def stop(self) -> None:
         cmapi = getattr(self, "cmapi_runner", None)
         if cmapi is not None:
+            from .cmapi_serving import stop_cmapi
+
             try:
-                self.run(cmapi.cleanup())
+                self.run(stop_cmapi(cmapi))
             except Exception:  # noqa: BLE001 - teardown must go on
                 pass
             self.cmapi_runner = None
@@ -91,10 +93,17 @@ class SimHandle:
         self.url = f"http://{self.host}"
         self.cmapi_port: int | None = None
         self.cmapi_key: str | None = None
+        self.cmapi_ca: str | None = None  # the CA certificate file with columnstore={"tls": "ca"}
         if self.cluster.columnstore is not None:
             spec = self.cluster.columnstore.spec
             self.cmapi_port, self.cmapi_key = spec.port, spec.key
-            self._loop.serve_cmapi(self.cluster.columnstore, spec.port)
+            if spec.tls == "ca":
+                from .cmapi_certs import ca_file
+
+                self.cmapi_ca = ca_file()
+            if not getattr(self.cluster, "cmapi_served", False):  # one set of listeners per cluster
+                self._loop.serve_cmapi(self.cluster.columnstore, spec.port)
+                self.cluster.cmapi_served = True
 
     @property
     def columnstore(self) -> Any:
@@ -178,12 +187,12 @@ def columnstore_scenario(scenario: Any, columnstore: Any) -> Any:
     every node address unless the dict gives `port`."""
     from .cmapi_spec import enable_columnstore, node_address
 
-    if not columnstore:
-        return scenario
-    options = {} if columnstore is True else dict(columnstore)
     source = load_scenario(scenario).source
+    if not columnstore and source.get("columnstore") is None:
+        return scenario
+    options = dict(columnstore) if isinstance(columnstore, dict) else {}
     doc = enable_columnstore(source, options)
-    if "port" not in options:
+    if "port" not in doc["columnstore"]:
         from .cmapi_serving import shared_port
 
         doc["columnstore"]["port"] = shared_port([node_address(i) for i in range(len(doc["servers"]))])
@@ -210,10 +219,15 @@ def start_sim(
 
 
 def start_sims(
-    n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None, users: dict | None = None
+    n: int = 2,
+    scenario: Any = None,
+    profile: str | None = None,
+    clock: Any = None,
+    users: dict | None = None,
+    columnstore: Any = None,
 ) -> list[SimHandle]:
-    """n MaxScales over ONE shared Cluster (an HA pair when n=2)."""
-    sc = load_scenario(scenario)
+    """n MaxScales over ONE shared Cluster (an HA pair when n=2); the first serves the CMAPI listeners."""
+    sc = load_scenario(columnstore_scenario(scenario, columnstore))
     cluster = Cluster(clock or RealClock())
     return [start_sim(sc, profile, users=users, cluster=cluster, name=f"maxscale{i + 1}") for i in range(n)]
 
@@ -247,11 +261,14 @@ def maxscale_sim(make_sim: Callable[..., SimHandle]) -> SimHandle:
 
 @pytest.fixture
 def maxscale_sims() -> Any:
-    """Factory: maxscale_sims(n=2, scenario=None, profile=None, clock=None) -> [SimHandle] sharing one Cluster."""
+    """Factory: maxscale_sims(n=2, scenario=None, profile=None, clock=None, columnstore=None) -> [SimHandle]
+    sharing one Cluster."""
     handles: list[SimHandle] = []
 
-    def factory(n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None) -> list[SimHandle]:
-        hs = start_sims(n, scenario, profile, clock)
+    def factory(
+        n: int = 2, scenario: Any = None, profile: str | None = None, clock: Any = None, columnstore: Any = None
+    ) -> list[SimHandle]:
+        hs = start_sims(n, scenario, profile, clock, columnstore=columnstore)
         handles.extend(hs)
         return hs
 
