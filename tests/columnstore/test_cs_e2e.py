@@ -138,12 +138,3 @@ def test_two_node_cluster_warns_of_the_survivors_standby(cs_sim, rest_mcsctl):
     r = rest_mcsctl("maintenance", "run", "mcs2", "--dry-run", "--", "true", hosts=[sim])
     assert r.rc == 0, r.err
     assert "in a 2-node cluster the survivor mcs1 enters standby: ColumnStore stops entirely" in r.err
-
-
-def test_cmapi_ca_cert_verifies_ca_signed_certificates(cs_sim, rest_mcsctl, tmp_path):
-    sim = cs_sim(tls="ca")
-    r = rest_mcsctl("--cmapi-ca-cert", sim.cmapi_ca, "cs", "status", hosts=[sim])
-    assert r.rc == 0, r.err
-    other = cs_sim()  # self-signed certificates: not signed by that CA
-    r = rest_mcsctl("--cmapi-ca-cert", sim.cmapi_ca, "cs", "status", hosts=[other])
-    assert r.rc == 3 and "certificate not trusted" in r.err
