@@ -263,13 +263,11 @@ class Cluster(ColumnStoreParts):
         skip_unreachable: bool = False,
         **cs: Any,
     ) -> ChangeReport:
-        """Take each server out of maintenance on every MaxScale (several: all or nothing); with
-        wait_healthy, ColumnStore too (keywords columnstore_start, cs_settle)."""
+        """Take each server out of maintenance on every MaxScale (several: all or nothing); ColumnStore too."""
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
-        if wait_healthy and not dry_run:
-            self._columnstore(names, split_options(cs), "off")
+        self._cs_leave(names, split_options(cs), wait_healthy, dry_run)
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 

@@ -191,6 +191,13 @@ class ColumnStoreParts:
         self._cs = prepare(self, names, opts, kind, fleet)
         self._cs_unchecked = self._cs is None
 
+    def _cs_leave(self, names: list[str], opts: CsOptions, wait_healthy: bool, dry_run: bool) -> None:
+        """`maintenance off`: the ColumnStore options go with --wait-healthy (never parsed and ignored)."""
+        if not wait_healthy and (opts.columnstore_start or opts.cs_settle is not None):
+            raise UsageError("--columnstore-start and --cs-settle go with --wait-healthy")
+        if wait_healthy and not dry_run:
+            self._columnstore(names, opts, "off")
+
     def _cs_note(self) -> None:
         """Once, at the end of a change made without ColumnStore checks (no key known): say so."""
         from .columnstore import NOT_CHECKED

@@ -145,3 +145,9 @@ def test_allow_unhealthy_does_not_wait_for_a_node_that_was_already_out(cs_sim, r
     r = rest_mcsctl(*args, "--allow-unhealthy", "--healthy-timeout", "20", "--", "true", hosts=[sim])
     assert r.rc == 0, r.err
     assert "mcs3: ColumnStore is healthy" in r.err
+
+
+def test_off_columnstore_options_need_wait_healthy(cs_sim, rest_mcsctl):
+    sim = cs_sim()
+    r = rest_mcsctl("maintenance", "off", "mcs3", "--cs-settle", "1", hosts=[sim])
+    assert r.rc == 2 and "--columnstore-start and --cs-settle go with --wait-healthy" in r.err
