@@ -38,13 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def columnstore_options(args: argparse.Namespace) -> dict | None:
-    """The `columnstore` section the CLI options ask for (None without --columnstore)."""
+def columnstore_options(args: argparse.Namespace, in_scenario: bool = False) -> dict | None:
+    """The `columnstore` section the CLI options ask for (None without --columnstore or a scenario's section)."""
     given = (args.cmapi_port, args.cmapi_key, args.cs_tick, args.cs_failover, args.cmapi_tls)
-    if not args.columnstore:
+    if not args.columnstore and not in_scenario:
         if any(v is not None for v in given):
             raise ScenarioError(
-                "--cmapi-port, --cmapi-key, --cmapi-tls, --cs-tick and --cs-failover need --columnstore"
+                "--cmapi-port, --cmapi-key, --cmapi-tls, --cs-tick and --cs-failover need --columnstore "
+                "(or a scenario with a columnstore section)"
             )
         return None
     failover = None if args.cs_failover is None else args.cs_failover == "on"
@@ -79,8 +80,8 @@ def build_scenario(args: argparse.Namespace) -> dict | str | None:
         base.pop("sessions", None)
     if args.user or args.password:
         base["users"] = {args.user or "admin": args.password if args.password is not None else "mariadb"}
-    options = columnstore_options(args)
-    if options is not None or base.get("columnstore") is not None:
+    options = columnstore_options(args, base.get("columnstore") is not None)
+    if options is not None:
         from .cmapi_spec import CsSpecError, enable_columnstore
 
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import cmapi_documents as docs
 from .cmapi_model import CsModel, CsNode
-from .cmapi_ops import CmapiFailure
+from .cmapi_ops import CmapiFailure, CmapiWait
 from .cmapi_spec import BASE_PATH
 
 REASONS = {
@@ -67,8 +67,8 @@ def app_error(message: str, status: int = 422, delay: float = 0.0, wall: bool = 
     return Reply(status, json.dumps({"error": message}).encode(), delay, wall)
 
 
-def ok(doc: dict) -> Reply:
-    return Reply(200, json.dumps(doc).encode())
+def ok(doc: dict, delay: float = 0.0) -> Reply:
+    return Reply(200, json.dumps(doc).encode(), delay)
 
 
 class NoRoute(Exception):
@@ -140,7 +140,7 @@ def _versions(model: CsModel, node: CsNode, body: Any, req: Request) -> dict:
 
 # (methods, path after the base path, needs the key, parses a JSON body, handler)
 ROUTES: list[tuple[tuple[str, ...], str, bool, bool, Handler]] = [
-    (("GET",), "node/status", True, False, lambda m, n, b, r: docs.node_status(m, n)),
+    (("GET",), "node/status", True, False, lambda m, n, b, r: docs.node_status(m, n)),  # see dbrm_wait
     (("GET",), "cluster/status", True, False, lambda m, n, b, r: docs.cluster_status(m, n)),
     (("GET",), "node/primary", False, False, lambda m, n, b, r: docs.is_primary(n)),
     (("GET",), "node/new_primary", False, False, lambda m, n, b, r: {"is_primary": m.new_primary(n)}),
@@ -218,9 +218,12 @@ def dispatch(model: CsModel, node: CsNode, req: Request) -> Reply:
     if handler is _is_process_running and "process_name" not in req.query:
         return framework_error(404, "Missing parameters: process_name")
     try:
-        return ok(handler(model, node, body, req))
+        doc = handler(model, node, body, req)
+        return ok(doc, docs.dbrm_wait(model, node) if req.path.rstrip("/").endswith("/node/status") else 0.0)
     except CmapiFailure as failure:
         return app_error(failure.message, delay=failure.delay, wall=failure.wall)
+    except CmapiWait as wait:
+        return Reply(0, b"", wait.seconds)  # status 0: wait, then dispatch again
     except NoRoute:
         return framework_error(404, f"The path '{req.path}' was not found.")
     except Exception:  # noqa: BLE001 - CherryPy answers any unhandled exception with a 500

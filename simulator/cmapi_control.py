@@ -1,7 +1,8 @@
 """Control routes for the ColumnStore side (/sim/columnstore...), added to simulator/control.py's table.
 
     GET  /sim/columnstore                       the whole CMAPI model (nodes, configs, processes, queue, log)
-    POST /sim/columnstore/NAME/processes        {"stop": [names]} or {"start": [names]} (or both)
+    POST /sim/columnstore/NAME/processes        {"stop": [names]} or {"start": [names]} (or both); {"break": [names]}:
+                                                they stop and fail every start until {"fix": [names]}
     POST /sim/columnstore/NAME/host             {"up": false} powers the host off (mariadbd too), true boots it;
                                                 {"up": false, "blackhole": true}: requests to it hang instead
     POST /sim/columnstore/NAME/cmapi-restart    CMAPI restarts (start-up sequence; processes keep running)
@@ -55,10 +56,10 @@ def _call(fn: Any, *args: Any) -> CsNode:
 
 def _processes(parts: list[str], body: dict, ms: Any) -> web.Response:
     model = _model(ms)
-    stop, start = _names(body, "stop"), _names(body, "start")
-    if not stop and not start:
-        raise SimError(400, ['give {"stop": [names]} or {"start": [names]}'])
-    return _node_doc(model, _call(model.set_processes, parts[1], stop, start))
+    stop, start, broken, fixed = (_names(body, k) for k in ("stop", "start", "break", "fix"))
+    if not (stop or start or broken or fixed):
+        raise SimError(400, ['give {"stop": [names]}, {"start": [names]}, {"break": [names]} or {"fix": [names]}'])
+    return _node_doc(model, _call(model.set_processes, parts[1], stop, start, broken, fixed))
 
 
 def _host(parts: list[str], body: dict, ms: Any) -> web.Response:

@@ -41,6 +41,15 @@ def node_status(model: CsModel, node: CsNode) -> dict:
     return doc
 
 
+def dbrm_wait(model: CsModel, node: CsNode) -> float:
+    """How long `node/status` waits for the DBRM controller named in the node's config: its 5 s socket
+    timeout (times the tick) when that host is down, nothing when it answers or is this node."""
+    controller = model.by_cs.get(node.cfg.primary)
+    if controller is None or controller is node or controller.host_up:
+        return 0.0
+    return 5.0 * model.tick
+
+
 def cluster_status(model: CsModel, node: CsNode) -> dict:
     """`GET cluster/status` from this node: `node/status` of each of its ActiveNodes, sequentially, with
     its own key. Any node that fails fails the whole call."""
@@ -164,6 +173,7 @@ def snapshot(model: CsModel) -> dict:
                 "auto_failover": n.auto_failover,
                 "standby": n.standby,
                 "blackhole": n.blackhole,
+                "broken": sorted(n.broken),
                 "key_set": n.api_key is not None,
                 "services": services(n),
                 "module_id": n.module_file,

@@ -103,7 +103,10 @@ class Failover:
             self.queued.pop((action, peer), None)
             self.note(x, f"failover: {action} {peer} dropped (no longer needed)")
             return
-        members = [n for n in x.cfg.active if n != peer] if action == "deactivate" else [*x.cfg.active, peer]
+        if action == "deactivate":  # the other silent nodes are optional (their own events remove them)
+            members = [n for n in x.cfg.active if n != peer and n in self.by_cs and self.by_cs[n].reachable]
+        else:
+            members = [*x.cfg.active, peer]
         if not self.begin(members):
             self.queued[(action, peer)] = self.time + QUEUE_POLL * self.tick
             self.at(self.time + QUEUE_POLL * self.tick, lambda: self._run_action(action, actor, peer))

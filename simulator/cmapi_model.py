@@ -5,7 +5,8 @@ the failover thread (heartbeat responder), the running ColumnStore processes wit
 copy of the cluster configuration (`NodeConfig`: revision, desired/active/inactive nodes, the primary
 = owner of dbroot 1, modules with their dbroots, Maintenance). DBRM's read-only flag is held by the
 primary's controllernode. The heartbeat, failover, config pushes and the startup sequence are in
-simulator/cmapi_failover.py (mixed in); the JSON answers in simulator/cmapi_documents.py.
+simulator/cmapi_failover.py, the write endpoints' operations in simulator/cmapi_ops.py (both mixed
+in); the JSON answers in simulator/cmapi_documents.py.
 
 Time-driven events (a process starting, a node booting, a queued failover action) sit in a heap and
 run when `sync(t)` reaches them; `Cluster.sync` calls it, so a virtual clock drives it as it drives
@@ -22,19 +23,9 @@ from typing import Any
 
 from .cmapi_failover import Failover
 from .cmapi_ops import Operations
-from .cmapi_spec import UNSET, CsSpec, NodeSpec
+from .cmapi_spec import START_ORDER, UNSET, CsSpec, NodeSpec
 
 PRIMARY_PROGS = ("controllernode", "DMLProc", "DDLProc")
-START_ORDER = (
-    "StorageManager",
-    "workernode",
-    "controllernode",
-    "PrimProc",
-    "ExeMgr",
-    "WriteEngineServer",
-    "DMLProc",
-    "DDLProc",
-)
 
 
 class CsError(Exception):
@@ -100,6 +91,7 @@ class CsNode:
     silent_since: float = -math.inf  # when the responder last went silent
     standby: bool = False
     blackhole: bool = False  # powered off behind a silent network: requests hang instead of failing
+    broken: set[str] = field(default_factory=set)  # programs that fail to start here (control API)
     running: dict[str, int] = field(default_factory=dict)
     module_file: int = 0
     txn_until: float = -math.inf  # a CMAPI transaction holds this node until then
@@ -156,6 +148,12 @@ class CsModel(Failover, Operations):
         self._initial_dbroots(cfg, names[primary])
         for ns in spec.nodes:
             self._add_node(ns, names[ns.name], cfg, now)
+        if len(cfg.desired) == 2:  # logged, yet the monitor still acts (and standby follows)
+            for node in self.nodes.values():
+                if node.failover_on:
+                    self.note(
+                        node, "Failover support is inactive; requires at least 3 nodes and a shared storage system"
+                    )
 
     def _maxscale_primary(self, spec: CsSpec) -> str | None:
         return next(
@@ -186,9 +184,11 @@ class CsModel(Failover, Operations):
         node.cmapi_up = node.ready = ns.host and ns.cmapi
         if node.reachable and auto and not ns.maintenance:
             node.failover_on, node.failover_since = True, now - 86400.0
+        else:
+            node.silent_since = now  # silent from the start: peers' 33 ticks count from now
         self.nodes[ns.name] = node
         self.by_cs[cs_name] = node
-        if node.host_up and cs_name in cfg.active:
+        if node.host_up and cs_name in cfg.active and not ns.maintenance:
             full = self.role_set(node)
             wanted = full if ns.services is None else [p for p in START_ORDER if p in ns.services]
             for prog in wanted:
@@ -230,7 +230,7 @@ class CsModel(Failover, Operations):
 
     # --- processes ---
     def _start_prog(self, node: CsNode, prog: str) -> None:
-        if prog in node.running or not node.host_up:
+        if prog in node.running or not node.host_up or prog in node.broken:
             return
         self.next_pid += 17
         node.running[prog] = self.next_pid
@@ -252,16 +252,20 @@ class CsModel(Failover, Operations):
         for i, prog in enumerate(progs):
             self.at(self.time + (2 + i) * self.tick, lambda p=prog: gen == node.gen and self._start_prog(node, p))
 
-    def set_processes(self, name: str, stop: list[str], start: list[str]) -> CsNode:
-        """The control API: kill processes or start them (new pids), as `kill` or `systemctl start` would."""
+    def set_processes(
+        self, name: str, stop: list[str], start: list[str], broken: list[str] = (), fixed: list[str] = ()
+    ) -> CsNode:
+        """The control API: kill processes or start them (new pids), as `kill` or `systemctl start` would;
+        `broken` programs stop and fail every later start on this node (CMAPI's too) until `fixed`."""
         self.sync(self.cluster.clock.now())
         node = self.node(name)
-        unknown = [p for p in stop + start if p not in self.installed()]
+        unknown = [p for p in [*stop, *start, *broken, *fixed] if p not in self.installed()]
         if unknown:
             raise CsError(f"not a ColumnStore program of this installation: {', '.join(unknown)}")
         if start and not node.host_up:
             raise CsError(f"the host of {node.name} is down")
-        for prog in stop:
+        node.broken = (node.broken | set(broken)) - set(fixed)
+        for prog in [*stop, *broken]:
             node.running.pop(prog, None)
         for prog in [p for p in START_ORDER if p in start]:
             self._start_prog(node, prog)

@@ -24,6 +24,15 @@ class CmapiFailure(Exception):
         self.wall = wall  # ... or the network's: waited on any clock
 
 
+class CmapiWait(Exception):
+    """The transaction would begin once another one ends, `seconds` from now: on the real clock the call
+    waits that long and is tried again (the serving layer does it)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 # The texts that differ between CMAPI versions (the reference's §2.3).
 TXN_FAILED = {"6.4": "Starting transaction isn't successful.", "23.10": "Starting transaction isn't successful."}
 TXN_FAILED_SHUTDOWN = {"6.4": "Starting transaction isn't succesful.", "23.10": "Starting transaction isn't succesful."}
@@ -37,10 +46,10 @@ class Operations:
     time: float
     version: str
     readonly: bool
+    cluster: Any
 
     if TYPE_CHECKING:
 
-        def begin(self, members: list[str]) -> bool: ...
         def push(self, cfg: NodeConfig, targets: list[str], hold: bool = True) -> None: ...
         def rebalance(self, cfg: NodeConfig) -> None: ...
         def stop_all(self, node: CsNode) -> None: ...
@@ -50,11 +59,18 @@ class Operations:
         def note(self, node: CsNode | None, text: str) -> None: ...
 
     def _transaction(self, node: CsNode, members: list[str], shutdown: bool = False) -> None:
+        """Begin on every member, retrying up to 300 s: a member that is down fails it (after those 300 s);
+        one inside another transaction that ends within them makes the call wait for it (on a virtual
+        clock the wait is not modelled: the call goes on at once)."""
         if not members:
             raise CmapiFailure("There are no nodes in the cluster.")
-        if not self.begin(members):
+        nodes = [self.by_cs.get(n) for n in members]
+        held = max((n.txn_until for n in nodes if n is not None), default=self.time) - self.time
+        if not all(n is not None and n.reachable for n in nodes) or held > TXN_TOTAL * self.tick:
             table = TXN_FAILED_SHUTDOWN if shutdown else TXN_FAILED
             raise CmapiFailure(table.get(self.version, TXN_FAILED_25), delay=TXN_TOTAL * self.tick)
+        if held > 0 and not getattr(self.cluster.clock, "virtual", False):
+            raise CmapiWait(held)
 
     def _commit_config(self, node: CsNode, cfg: NodeConfig, targets: list[str]) -> None:
         cfg.revision = node.cfg.revision + 1

@@ -84,6 +84,20 @@ def make_app(cluster: Any) -> Any:
         except TimeoutError:
             pass
 
+    def answer(req: cmapi_api.Request, address: str) -> tuple[cmapi_api.Reply | None, float]:
+        """The reply of the node at `address` (None: unreachable) and how long an unreachable one hangs."""
+        with cluster.lock:
+            model: CsModel | None = cluster.columnstore
+            node = None
+            if model is not None:
+                model.sync_all()
+                node = next((n for n in model.nodes.values() if n.address == address), None)
+            if model is None or node is None:
+                return None, 0.0
+            if not node.reachable:
+                return None, model.spec.blackhole_seconds if node.blackhole else 0.0
+            return cmapi_api.dispatch(model, node, req), 0.0
+
     async def handle(request: web.Request) -> web.StreamResponse:
         sock = request.transport.get_extra_info("sockname") if request.transport else None
         address = sock[0] if isinstance(sock, tuple) else ""
@@ -96,15 +110,10 @@ def make_app(cluster: Any) -> Any:
             content_type=request.headers.get("Content-Type", "").split(";")[0].strip(),
             query=dict(request.query),
         )
-        with cluster.lock:
-            model: CsModel | None = cluster.columnstore
-            node = None
-            if model is not None:
-                model.sync_all()
-                node = next((n for n in model.nodes.values() if n.address == address), None)
-            up = model is not None and node is not None and node.reachable
-            reply = cmapi_api.dispatch(model, node, req) if up and model and node else None
-            hang = model.spec.blackhole_seconds if model and node and node.blackhole else 0.0
+        reply, hang = answer(req, address)
+        while reply is not None and reply.status == 0:  # a transaction to wait for, then try again
+            await pause(reply.delay)
+            reply, hang = answer(req, address)
         if reply is None:
             await pause(hang)  # a black-holed host: nothing comes back until the client gives up
             _drop(request)

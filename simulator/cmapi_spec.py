@@ -19,6 +19,17 @@ MAX_NODES = 200
 VERSIONS = ("6.4", "23.10", "25.x")
 STORAGES = ("local", "shared", "s3")
 NODE_NAMES = ("address", "name")
+# ColumnStore's programs in CMAPI's start order (its ALL_MCS_PROGS; reference §3)
+START_ORDER = (
+    "StorageManager",
+    "workernode",
+    "controllernode",
+    "PrimProc",
+    "ExeMgr",
+    "WriteEngineServer",
+    "DMLProc",
+    "DDLProc",
+)
 _TOP = {
     "port",
     "key",
@@ -193,8 +204,8 @@ def _node(server: Any, d: Any, where: str = "") -> NodeSpec:
         _fail(where, "a ColumnStore node needs an address")
     node = NodeSpec(name=server.name, address=server.address)
     services = _get(d, "services", (list, type(None)), None, where)
-    if services is not None and not all(isinstance(x, str) for x in services):
-        _fail(f"{where}.services", "must be a list of process names")
+    if services is not None and not all(isinstance(x, str) and x in START_ORDER for x in services):
+        _fail(f"{where}.services", f"must be a list of ColumnStore programs ({', '.join(START_ORDER)})")
     node.services = None if services is None else list(services)
     node.cmapi = _get(d, "cmapi", (bool,), True, where)
     node.host = _get(d, "host", (bool,), True, where)

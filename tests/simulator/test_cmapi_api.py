@@ -143,11 +143,13 @@ def test_mode_set_and_no_master(w):
 )
 def test_transaction_failures(version, start, shutdown):
     w = World(version=version)
-    w.cs.hold_transaction("mcs3", 100)
+    w.cs.hold_transaction("mcs3", 301)  # longer than the 300 s of retries
     reply = w.raw("mcs1", "PUT", f"{BASE}/cluster/start", b'{"timeout": 10}', JSON)
     assert reply.status == 422 and reply.reason == "Unprocessable Entity"
     assert reply.body == json.dumps({"error": start}).encode() and reply.delay == 300
     assert w.call("mcs1", "PUT", "cluster/shutdown") == (422, {"error": shutdown})
+    w.cs.hold_transaction("mcs3", 299)  # ends within them: the call waits (not modelled on a virtual clock)
+    assert w.call("mcs1", "PUT", "cluster/start")[0] == 200
     w.cs.hold_transaction("mcs3", 0)
     w.ms.cluster.restart("mcs3", 100)  # down but still in ActiveNodes
     assert w.call("mcs1", "PUT", "cluster/start")[0] == 422
@@ -196,3 +198,36 @@ def test_dead_host_or_cmapi_is_unreachable(w):
     assert not w.cs.node("mcs3").reachable
     w.advance(10)
     assert w.cs.node("mcs3").reachable and w.ms.cluster.dbs["mcs3"].running
+
+
+def test_node_status_waits_for_a_dead_dbrm_controller(w):
+    assert w.raw("mcs2", "GET", f"{BASE}/node/status", headers=JSON).delay == 0
+    w.ms.cluster.restart("mcs1", 1000)
+    reply = w.raw("mcs2", "GET", f"{BASE}/node/status", headers=JSON)
+    assert reply.status == 200 and reply.delay == 5.0  # the DBRM socket timeout, on the real clock only
+    assert json.loads(reply.body)["cluster_mode"] == "readonly"
+
+
+def test_scenario_nodes_in_maintenance_or_partly_running():
+    w = World(nodes={"mcs3": {"maintenance": True}, "mcs2": {"services": ["workernode", "PrimProc"]}})
+    n3 = w.cs.node("mcs3")
+    assert n3.running == {} and n3.cfg.maintenance and not n3.failover_on
+    assert w.services("mcs2") == ["workernode", "PrimProc"]
+
+
+def test_scenario_section_errors():
+    import pytest as _pytest
+
+    from simulator.scenario import ScenarioError
+
+    for section, text in (
+        ({"nodes": {"mcs1": {"services": ["Nope"]}}}, "must be a list of ColumnStore programs"),
+        ({"version": "7"}, "'7' is not one of 6.4, 23.10, 25.x"),
+        ({"primary": "zz"}, "unknown server 'zz'"),
+        ({"bogus": 1}, "unknown key(s) 'bogus'"),
+        ({"key": ""}, "columnstore.key: must be a non-empty string"),
+        ({"failover": "yes"}, "columnstore.failover: must be bool"),
+    ):
+        with _pytest.raises(ScenarioError, match=None) as info:
+            World(**section)
+        assert text in str(info.value), (section, str(info.value))

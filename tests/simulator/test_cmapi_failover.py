@@ -103,6 +103,7 @@ def test_two_node_cluster_survivor_enters_standby_and_leaves_it_at_reactivation(
     n1 = w.cs.node("mcs1")
     assert n1.standby and n1.running == {}
     assert any("Entering standby mode" in e["message"] for e in w.cs.log)
+    assert w.cs.log[0]["message"].startswith("Failover support is inactive; requires at least 3 nodes")
     w.cs.power("mcs2", True)
     w.advance_until(lambda: "127.0.0.12" in active(w))
     w.advance(10)
@@ -191,3 +192,33 @@ def test_local_key_reaches_peers_in_cluster_status_and_a_wrong_peer_key_fails_it
     assert w.status()[0] == 200 and w.cs.node("mcs2").api_key == w.cs.node("mcs1").api_key
     w.cs.node("mcs3").api_key = "another"
     assert w.status() == (422, {"error": "Got an error retrieving status from node 127.0.0.13"})
+
+
+def test_two_nodes_down_of_four_are_both_deactivated():
+    w = World(4)
+    w.cs.reboot("mcs3", w.cs.time, None)
+    w.cs.reboot("mcs4", w.cs.time, None)
+    w.advance_until(lambda: active(w) == ["127.0.0.11", "127.0.0.12"], limit=120)
+    w.advance(10)
+    n1 = w.cs.node("mcs1")
+    assert n1.standby and n1.running == {}  # 2 of 4 is not more than half: standby
+    assert w.cs.node("mcs2").standby
+    w.cs.power("mcs3", True)
+    w.advance_until(lambda: "127.0.0.13" in active(w), limit=120)
+    w.advance(10)
+    assert not n1.standby and w.services("mcs1") == PRIMARY and w.services("mcs3") == REPLICA
+
+
+def test_a_broken_program_does_not_come_back_after_the_restarts():
+    w = World(tick=0.5)
+    w.cs.set_processes("mcs3", [], [], broken=["PrimProc"])
+    assert "PrimProc" not in w.services("mcs3")
+    w.cs.reboot("mcs3", w.cs.time, w.cs.time + 5)
+    w.advance_until(lambda: "127.0.0.13" not in active(w))
+    w.advance_until(lambda: "127.0.0.13" in active(w))
+    w.advance(10)
+    assert w.services("mcs3") == ["workernode", "WriteEngineServer"]
+    w.call("mcs3", "PUT", "node/start")
+    assert "PrimProc" not in w.services("mcs3")
+    w.cs.set_processes("mcs3", [], ["PrimProc"], fixed=["PrimProc"])
+    assert w.services("mcs3") == ["workernode", "WriteEngineServer", "PrimProc"]

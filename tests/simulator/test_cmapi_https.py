@@ -104,7 +104,7 @@ def test_control_host_cmapi_restart_and_transaction(cs):
     assert node["host_up"] is True and node["ready"] is False
     st, node = cs.control("POST", "columnstore/mcs3/cmapi-restart")
     assert st == 200 and node["ready"] is False and len(node["services"]) == 3
-    st, node = cs.control("POST", "columnstore/mcs1/transaction", {"seconds": 30})
+    st, node = cs.control("POST", "columnstore/mcs1/transaction", {"seconds": 301})
     assert node["in_transaction"] is True
     assert cs.cmapi("mcs1", "PUT", "cluster/start", {"timeout": 5})[0] == 422
 
@@ -244,3 +244,40 @@ def test_ca_signed_certificates_verify_with_the_hostname(make_sim):
         ctx.wrap_socket(raw, server_hostname="127.0.0.13")  # the name does not match the certificate
     raw.close()
     assert sim.cmapi("mcs3", "GET", "node/status")[0] == 200
+
+
+def test_real_clock_call_waits_for_another_transaction_then_goes_on(make_sim):
+    sim = make_sim(columnstore={"tick": 0.01})  # 300 s of retries = 3 s
+    sim.control("POST", "columnstore/mcs2/transaction", {"seconds": 0.5})
+    assert sim.cmapi("mcs1", "PUT", "cluster/mode-set", {"mode": "readonly"})[0] == 200
+    assert sim.cmapi("mcs1", "GET", "node/status")[1]["cluster_mode"] == "readonly"
+    sim.control("POST", "columnstore/mcs2/transaction", {"seconds": 10})
+    assert sim.cmapi("mcs1", "PUT", "cluster/mode-set", {"mode": "readwrite"}) == (
+        422,
+        {"error": "Starting transaction isn't succesfull."},
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--cs-tick", "0"], "columnstore.tick: must be a number of seconds above 0"),
+        (["--cmapi-port", "70000"], "columnstore.port: must be a port number 1-65535"),
+    ],
+)
+def test_maxscale_sim_bad_columnstore_options(args, text):
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "--columnstore", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and text in done.stderr and "Traceback" not in done.stderr
+
+
+def test_control_break_and_fix(cs):
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"break": ["WriteEngineServer"]})
+    assert st == 200 and node["broken"] == ["WriteEngineServer"]
+    assert "WriteEngineServer" not in [s["name"] for s in node["services"]]
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"start": ["WriteEngineServer"]})
+    assert "WriteEngineServer" not in [s["name"] for s in node["services"]]
+    st, node = cs.control("POST", "columnstore/mcs2/processes", {"fix": ["WriteEngineServer"]})
+    assert node["broken"] == []
+    assert cs.control("POST", "columnstore/mcs2/processes", {"break": "PrimProc"})[0] == 400
