@@ -124,6 +124,8 @@ def run_in_maintenance(
         proc.enter(name, opts, action="run-start")
         ui.plan("# run: " + shlex.join(argv))
         ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
+        if proc.columnstore is not None:
+            ui.plan(f"# then until ColumnStore is healthy: {name} active again, every process up, pids settled")
         proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
         return []
     # One frame for the whole run: the server's lock is held from entering until it has left again.

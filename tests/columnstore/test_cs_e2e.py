@@ -128,6 +128,7 @@ def test_warnings_before_run(cs_sim, rest_mcsctl):
     assert r.rc == 0, r.err
     assert "peers deactivate it and restart ColumnStore on every other node" in r.err
     assert "mcs3's dbroots 3 are on local storage" in r.err
+    assert "# then until ColumnStore is healthy: mcs3 active again" in r.out + r.err
     assert "standby" not in r.err
     r = rest_mcsctl("--no-cmapi-failover", "maintenance", "run", "mcs3", "--dry-run", "--", "true", hosts=[sim])
     assert "deactivate" not in r.err

@@ -46,6 +46,28 @@ def test_run_with_a_process_that_does_not_come_back_is_exit_6_naming_it(cs_sim, 
     assert "Maintenance" in state_of(sim, "mcs3")
 
 
+def test_run_with_a_reboot_where_a_process_never_starts_again_is_exit_6_naming_it(cs_sim, rest_mcsctl):
+    sim = cs_sim()
+    sim.control("POST", "/sim/columnstore/mcs3/processes", {"break": ["PrimProc"]})
+    r = rest_mcsctl(
+        "maintenance",
+        "run",
+        "mcs3",
+        "--no-drain",
+        "--cs-settle",
+        "0.3",
+        "--healthy-timeout",
+        "12",
+        "--",
+        *reboot(sim),
+        hosts=[sim],
+    )
+    assert r.rc == 6, r.err
+    assert "(PrimProc not running on mcs3); it stays in maintenance" in r.err
+    assert any(m.startswith("failover: activated 127.0.0.13") for m in cs_log(sim))  # it was reactivated
+    assert "Maintenance" in state_of(sim, "mcs3")
+
+
 def test_off_wait_healthy_checks_columnstore(cs_sim, rest_mcsctl):
     sim = cs_sim()
     assert rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[sim]).rc == 0
