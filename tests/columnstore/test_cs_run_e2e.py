@@ -57,7 +57,7 @@ def test_run_with_a_reboot_where_a_process_never_starts_again_is_exit_6_naming_i
         "--cs-settle",
         "0.3",
         "--healthy-timeout",
-        "12",
+        "20",
         "--",
         *reboot(sim),
         hosts=[sim],
