@@ -83,7 +83,7 @@ def test_off_wait_healthy_checks_columnstore(cs_sim, rest_mcsctl):
 def test_failover_off_says_columnstore_will_not_start_and_columnstore_start_starts_it(cs_sim, rest_mcsctl):
     sim = cs_sim(failover=False)
     args = ("--no-cmapi-failover", "maintenance", "run", "mcs3", "--no-drain", "--cs-settle", "0.3")
-    r = rest_mcsctl(*args, "--healthy-timeout", "6", "--", *reboot(sim), hosts=[sim])
+    r = rest_mcsctl(*args, "--healthy-timeout", "10", "--", *reboot(sim), hosts=[sim])
     assert r.rc == 6, r.err
     assert "ColumnStore is stopped and will not start by itself (CMAPI failover off)" in r.err
     assert "--columnstore-start" in r.err
