@@ -139,3 +139,18 @@ def test_two_node_cluster_warns_of_the_survivors_standby(cs_sim, rest_mcsctl):
     r = rest_mcsctl("maintenance", "run", "mcs2", "--dry-run", "--", "true", hosts=[sim])
     assert r.rc == 0, r.err
     assert "in a 2-node cluster the survivor mcs1 enters standby: ColumnStore stops entirely" in r.err
+
+
+def test_active_nodes_by_name_match_maxscales_servers(cs_sim, rest_mcsctl):
+    sim = cs_sim(node_names="name")
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert doc["active_nodes"] == ["mcs1", "mcs2", "mcs3"]
+    assert all(n["active"] is True for n in doc["nodes"]) and doc["problems"] == []
+
+
+def test_s3_storage_counts_storagemanager_and_has_no_local_dbroot_warning(cs_sim, rest_mcsctl):
+    sim = cs_sim(storage="s3")
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert doc["problems"] == [] and all("StorageManager" in n["expected_services"] for n in doc["nodes"])
+    r = rest_mcsctl("maintenance", "run", "mcs3", "--dry-run", "--", "true", hosts=[sim])
+    assert r.rc == 0 and "local storage" not in r.err
