@@ -81,10 +81,11 @@ class CsNode:
         mode = (self.status or {}).get("cluster_mode")
         return str(mode) if mode is not None else None
 
-    def missing(self, storage: str | None) -> list[str]:
-        """The role's processes that are not running (the role: DBRM master or not)."""
+    def missing(self, storage: str | None, seen: frozenset[str] = frozenset()) -> list[str]:
+        """The role's processes that are not running (the role: DBRM master or not; `seen`: the programs any
+        node runs, so that a 6.4 cluster's ExeMgr counts on every node)."""
         have = set(self.services) | ({"WriteEngineServer"} if "WriteEngine" in self.services else set())
-        return [p for p in role_set(self.primary, self.services, storage) if p not in have]
+        return [p for p in role_set(self.primary, [*self.services, *seen], storage) if p not in have]
 
     def as_json(self) -> dict[str, Any] | None:
         """The `columnstore` object of `servers --format json` (None when the node did not answer)."""
@@ -129,6 +130,11 @@ class CsView:
     @property
     def storage(self) -> str | None:
         return self.config.storage if self.config is not None else None
+
+    @property
+    def seen(self) -> frozenset[str]:
+        """Every program some node runs (ExeMgr: a 6.4 cluster; StorageManager: S3)."""
+        return frozenset(s for n in self.nodes.values() for s in n.services if s in ("ExeMgr", "StorageManager"))
 
     @property
     def revisions(self) -> dict[str, int]:

@@ -141,7 +141,7 @@ def node_row(view: CsView, name: str) -> dict[str, Any]:
 
     n = view.nodes[name]
     status = n.status or {}
-    want = list(role_set(n.primary, n.services, view.storage)) if n.status is not None else []
+    want = list(role_set(n.primary, [*n.services, *view.seen], view.storage)) if n.status is not None else []
     return {
         "name": n.name,
         "address": n.address,
@@ -152,7 +152,7 @@ def node_row(view: CsView, name: str) -> dict[str, Any]:
         "active": n.active,
         "services": n.services,
         "expected_services": want,
-        "missing_services": n.missing(view.storage) if n.status is not None else [],
+        "missing_services": n.missing(view.storage, view.seen) if n.status is not None else [],
         "dbroots": status.get("dbroots"),
         "config_revision": n.config.revision if n.config else None,
         "error": n.error,

@@ -51,7 +51,7 @@ def unhealthy(view: CsView, targets: list[str]) -> list[str]:
             out.append(f"{node.name}: CMAPI is not ready")
         if node.active is False:
             out.append(f"{node.name} is inactive in ColumnStore")
-        missing = node.missing(view.storage)
+        missing = node.missing(view.storage, view.seen)
         if missing:
             out.append(f"{', '.join(missing)} not running on {node.name}")
     primary = view.primary()

@@ -45,7 +45,7 @@ def missing(view: CsView, name: str, expected: int, ignore: frozenset[str] = fro
         if not n.services:
             out.append(f"no ColumnStore process running on {n.name}")
             continue
-        for proc in n.missing(view.storage):
+        for proc in n.missing(view.storage, view.seen):
             out.append(f"{proc} not running on {n.name}")
     masters = view.primaries
     if not masters:

@@ -154,3 +154,14 @@ def test_s3_storage_counts_storagemanager_and_has_no_local_dbroot_warning(cs_sim
     assert doc["problems"] == [] and all("StorageManager" in n["expected_services"] for n in doc["nodes"])
     r = rest_mcsctl("maintenance", "run", "mcs3", "--dry-run", "--", "true", hosts=[sim])
     assert r.rc == 0 and "local storage" not in r.err
+
+
+def test_columnstore_64_counts_exemgr(cs_sim, rest_mcsctl):
+    sim = cs_sim(version="6.4")
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert doc["problems"] == []
+    assert [len(n["expected_services"]) for n in doc["nodes"]] == [7, 4, 4]  # the 6.4 rule: 7 and 4
+    sim.control("POST", "/sim/columnstore/mcs2/processes", {"stop": ["ExeMgr"]})
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert doc["problems"] == ["ExeMgr not running on mcs2"]
+    assert doc["nodes"][1]["missing_services"] == ["ExeMgr"]
