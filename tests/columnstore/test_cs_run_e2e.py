@@ -173,3 +173,16 @@ def test_off_columnstore_options_need_wait_healthy(cs_sim, rest_mcsctl):
     sim = cs_sim()
     r = rest_mcsctl("maintenance", "off", "mcs3", "--cs-settle", "1", hosts=[sim])
     assert r.rc == 2 and "--columnstore-start and --cs-settle go with --wait-healthy" in r.err
+
+
+def test_run_on_the_primary_with_a_switchover_moves_the_columnstore_primary_at_deactivation(cs_sim, rest_mcsctl):
+    sim = cs_sim()
+    args = ("maintenance", "run", "mcs1", "--switchover", "--yes", "--no-drain", *FAST)
+    r = rest_mcsctl(*args, "--", *reboot(sim), hosts=[sim])
+    assert r.rc == 4 and "mcs1 is the ColumnStore primary" in r.err
+    assert state_of(sim, "mcs1") == "Master, Running"
+    r = rest_mcsctl(*args, "--allow-columnstore-primary", "--", *reboot(sim), hosts=[sim])
+    assert r.rc == 0, r.err
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert doc["columnstore_primary"] == doc["maxscale_primary"] != "mcs1"
+    assert doc["problems"] == []
