@@ -78,9 +78,12 @@ def prepare(host: Host, names: list[str], opts: CsOptions, kind: str, fleet: Fle
     guard_primary(view, names, opts)
     guard_health(view, targets, opts)
     if kind in ("run", "rolling"):
+        said: set[str] = set()
         for name in names:
-            for line in warnings(view, name, cs.failover):
-                ui.warn(f"ColumnStore: {line}")
+            for line in warnings(view, name, cs.failover, "each node" if kind == "rolling" else None):
+                if line not in said:  # a roll says the cluster-wide ones once
+                    said.add(line)
+                    ui.warn(f"ColumnStore: {line}")
     return cs
 
 

@@ -87,13 +87,14 @@ def guard_health(view: CsView, targets: list[str], opts: CsOptions) -> None:
         )
 
 
-def warnings(view: CsView, name: str, failover: bool) -> list[str]:
-    """What taking `name` down sets off (run, rolling): deactivation and restarts, standby, local dbroots."""
+def warnings(view: CsView, name: str, failover: bool, label: str | None = None) -> list[str]:
+    """What taking `name` down sets off (run, rolling): deactivation and restarts, standby, local dbroots.
+    `label` names the node in the failover sentence (a roll: "each node", said once)."""
     out: list[str] = []
     count = len(view.nodes)
     if failover and count >= 2:
         out.append(
-            f"CMAPI failover may be on (cmapi_failover = false says it is off): about 33 s after {name} goes "
+            f"CMAPI failover may be on (cmapi_failover = false says it is off): about 33 s after {label or name} goes "
             "down its peers deactivate it and restart ColumnStore on every other node, and again about 33 s "
             "after its CMAPI is back; running ColumnStore queries fail on all nodes each time"
         )

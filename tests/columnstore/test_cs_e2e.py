@@ -165,3 +165,21 @@ def test_columnstore_64_counts_exemgr(cs_sim, rest_mcsctl):
     doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
     assert doc["problems"] == ["ExeMgr not running on mcs2"]
     assert doc["nodes"][1]["missing_services"] == ["ExeMgr"]
+
+
+def test_rolling_warns_once_for_the_cluster_and_per_node_for_dbroots(cs_sim, rest_mcsctl):
+    sim = cs_sim()
+    r = rest_mcsctl("rolling", "--dry-run", "--allow-columnstore-primary", "--", "true", hosts=[sim])
+    assert r.rc == 0, r.err
+    assert r.err.count("CMAPI failover may be on") == 1 and "about 33 s after each node goes down" in r.err
+    assert r.err.count("are on local storage") == 3
+    assert r.out.splitlines()[0] == "# rolling maintenance over 3 node(s), one at a time: mcs2, mcs3, mcs1"
+
+
+def test_rolling_puts_the_columnstore_primary_after_maxscales(cs_sim, rest_mcsctl):
+    sim = cs_sim(primary="mcs2")  # CMAPI's primary is not MaxScale's (mcs1)
+    r = rest_mcsctl("rolling", "--dry-run", "--allow-columnstore-primary", "--", "true", hosts=[sim])
+    assert r.rc == 0, r.err
+    assert r.out.splitlines()[0] == "# rolling maintenance over 3 node(s), one at a time: mcs3, mcs1, mcs2"
+    doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
+    assert (doc["columnstore_primary"], doc["maxscale_primary"], doc["primaries_match"]) == ("mcs2", "mcs1", False)
