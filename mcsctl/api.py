@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, expiry, seconds, settings_of
 from .choices import OnTimeout, word
+from .cs_api import ColumnStoreParts, split_options
 from .emitter import Outbox
 from .errors import UsageError
 from .journal import Record, Store
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
 
 
-class Cluster:
+class Cluster(ColumnStoreParts):
     """The MaxScales of one cluster, and the procedures mcsctl follows on them."""
 
     def __init__(
@@ -64,6 +65,8 @@ class Cluster:
         self._journals: list[RecordingJournal] = []  # the journals this Cluster opened for the current operation
         self._outbox = Outbox(lambda message: self._watch.warn(message))  # the webhooks (emitter.py)
         self._store: Store | None = None  # the journal store, opened at first use
+        self.cmapi_factory: Any = None  # ColumnStore: a columnstore.ClientFactory replacing HTTPS (tests)
+        self._cs = self._cs_opts = None  # cs_api.ColumnStoreParts: the current change's Awareness and options
 
     @classmethod
     def from_settings(
@@ -122,6 +125,7 @@ class Cluster:
             lock_dir=runtime_dir(),
         )
         proc.events = self._outbox.events(proc, self.settings)
+        proc.columnstore, proc.cs_options = self._cs, self._cs_opts
         self.last_procedures = proc
         return proc
 
@@ -135,12 +139,14 @@ class Cluster:
         self._watch = Watch(self.observer)
         self._journals = []
         self.last_procedures = None
+        self._cs, self._cs_opts, self._cs_unchecked = None, None, False
 
     def written(self) -> list[Record]:
         """The journal records this operation appended, in order."""
         return [r for j in self._journals for r in j.written]
 
     def _report(self, action: str, outcomes: list[Outcome], dry_run: bool) -> ChangeReport:
+        self._cs_note()
         proc = self.last_procedures
         changed = any(o.changed for o in outcomes)
         w = self._watch
@@ -163,9 +169,8 @@ class Cluster:
         self._begin()
         views, silent = self.fleet().read_answering()
         items = [s for host_servers in views.values() for s in host_servers]
-        return ServersReport(
-            items, disagreements(items), {h: str(e) for h, e in silent.items()}, list(self._watch.calls)
-        )
+        silent_by = {h: str(e) for h, e in silent.items()}
+        return ServersReport(items, disagreements(items), silent_by, list(self._watch.calls), self._cs_servers(items))
 
     def status(self, server: str | None = None) -> StatusReport:
         """Servers in maintenance or draining and unfinished changes: live state merged with the journal."""
@@ -234,9 +239,11 @@ class Cluster:
         """
         from .limit import limited
 
-        opts = self.on_options(**on)
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
+        cs = split_options(on)
+        opts = self.on_options(**on)
+        self._columnstore(names, cs, "on")  # ColumnStore's guards read CMAPI: before the cluster lock
         with limited(self.settings, lambda: self.fleet().read(), names, max_in_maintenance):
             return self._report("on", self.procedures().enter_set(names, opts), opts.dry_run)
 
@@ -250,11 +257,13 @@ class Cluster:
         dry_run: bool = False,
         takeover: bool = False,
         skip_unreachable: bool = False,
+        **cs: Any,
     ) -> ChangeReport:
-        """Take each server out of maintenance on every MaxScale (several: all or nothing)."""
+        """Take each server out of maintenance on every MaxScale (several: all or nothing); ColumnStore too."""
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
+        self._cs_leave(names, split_options(cs), wait_healthy, dry_run)
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 
@@ -333,9 +342,11 @@ class Cluster:
         from .errors import McsctlError
         from .run import run_in_maintenance
 
-        opts = self.on_options(**on)
-        timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
+        cs = split_options(on)
+        opts = self.on_options(**on)
+        self._columnstore([server], cs, "run")
+        timeout = seconds(healthy_timeout)
         try:
             outcomes = run_in_maintenance(self, server, opts, list(command), always_clear, timeout)
         except McsctlError as exc:
@@ -362,10 +373,12 @@ class Cluster:
         from .errors import McsctlError
         from .rolling import rolling_command
 
-        opts = self.on_options(switchover=True, **on)
-        timeout = seconds(catchup_timeout)
         self._begin(takeover, skip_unreachable)
         names = list(servers) if servers else None
+        cs = split_options(on)
+        opts = self.on_options(switchover=True, **on)
+        self._columnstore(names or [], cs, "rolling")
+        timeout = seconds(catchup_timeout)
         try:
             report = rolling_command(
                 self, names, opts, list(command), resume=resume, catchup_timeout=timeout, runner=runner
@@ -380,6 +393,7 @@ class Cluster:
         """The roll's report with the calls and records of the whole roll."""
         from dataclasses import replace
 
+        self._cs_note()
         w = self._watch
         calls = w.planned_calls() if dry_run else list(w.calls)
         return replace(report, calls=calls, plan=w.steps() if dry_run else [], records=self.written())

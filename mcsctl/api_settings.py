@@ -31,10 +31,10 @@ _TRUE, _FALSE = ("1", "true", "t", "yes", "y", "on"), ("0", "false", "f", "no", 
 
 def environment() -> dict[str, Any]:
     """The settings the MCSCTL_* variables give (what Typer reads for the CLI), converted alike."""
-    from .settings import BOOLS, LISTS, NUMBERS, STRINGS
+    from .settings import BOOLS, LISTS, NUMBERS, PORTS, STRINGS
 
     flags: dict[str, Any] = {}
-    for name in ("hosts", *STRINGS, *NUMBERS, *BOOLS, *LISTS):
+    for name in ("hosts", *STRINGS, *NUMBERS, *BOOLS, *LISTS, *PORTS):
         var = "MCSCTL_" + name.upper()
         raw = os.environ.get(var)
         if raw is None or raw == "":
@@ -44,6 +44,11 @@ def environment() -> dict[str, Any]:
                 flags[name] = float(raw)
             except ValueError:
                 raise UsageError(f"{var} must be a number of seconds, not {raw!r}") from None
+        elif name in PORTS:
+            try:
+                flags[name] = int(raw)
+            except ValueError:
+                raise UsageError(f"{var} must be a port number, not {raw!r}") from None
         elif name in BOOLS:
             word = raw.strip().lower()
             if word not in _TRUE + _FALSE:

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 
 from .secrecy import SECRET_SUFFIXES, SECRETS
 
-# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (secrecy.SECRETS)
-# and those of settings still to come. A child never sees them: COMMAND runs the admin's own code, and
-# maxctrl gets the password on stdin.
-SECRET_VARS = tuple(dict.fromkeys([*("MCSCTL_" + name.upper() for name in SECRETS), "MCSCTL_CMAPI_KEY"]))
+# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (secrecy.SECRETS).
+# A child never sees them: COMMAND runs the admin's own code, and maxctrl gets the password on stdin.
+SECRET_VARS = tuple("MCSCTL_" + name.upper() for name in SECRETS)
 # The safety net for secrets added without updating the list: MCSCTL_*_PASSWORD, *_KEY, *_TOKEN, *_SECRET.
 
 

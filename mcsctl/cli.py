@@ -6,6 +6,7 @@ cli_maintenance (`maintenance ...`) and cli_commands (the others). Importing the
 `mcsctl.cli:app` is the app with every command."""
 
 from . import (
+    cli_columnstore,  # `mcsctl columnstore status` (issue 14)
     cli_commands,
     cli_global,
     cli_journal,  # `mcsctl journal export|import` (issue 15)
@@ -26,6 +27,7 @@ from .cli_maintenance import (
 __all__ = [
     "HELP",
     "app",
+    "cli_columnstore",
     "cli_commands",
     "cli_global",
     "cli_journal",

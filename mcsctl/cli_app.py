@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .choices import OutputFormat, word
+from .cs_api import CS_KEYWORDS as _CS_KEYWORDS  # the ColumnStore options Cluster.enter/run/roll/leave take
 from .options import typer_type
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ SkipUnreachable = typer_type("skip_unreachable")
 AllowLast = typer_type("allow_last")
 Takeover = typer_type("takeover")
 MaxInMaintenance = typer_type("max_in_maintenance")  # the cluster-wide limit (limit.py)
+AllowColumnstorePrimary = typer_type("allow_columnstore_primary")
+AllowUnhealthy = typer_type("allow_unhealthy")
+ColumnstoreStart = typer_type("columnstore_start")
+CsSettle = typer_type("cs_settle")
 ServersArg = Annotated[
     list[str], typer.Argument(help="The servers' names as MaxScale knows them (all or nothing).", metavar="SERVER")
 ]
@@ -100,7 +105,7 @@ _ON_KEYWORDS = (
 def _on(given: Mapping[str, Any]) -> dict[str, Any]:
     """The `maintenance on` options among a command's parameters (it passes `locals()`), as the keywords of
     Cluster.enter/run/roll: the ones it has, and `--no-drain` as `drain`."""
-    on = {key: given[key] for key in _ON_KEYWORDS if key in given}
+    on = {key: given[key] for key in _ON_KEYWORDS + _CS_KEYWORDS if key in given}
     on["drain"] = not given["no_drain"]
     return on
 

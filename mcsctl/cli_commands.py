@@ -7,7 +7,11 @@ import typer
 
 from .choices import OnTimeout, OutputFormat
 from .cli_app import (
+    AllowColumnstorePrimary,
+    AllowUnhealthy,
+    ColumnstoreStart,
     Command,
+    CsSettle,
     DrainTimeout,
     DryRun,
     Expires,
@@ -43,7 +47,7 @@ def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
         for why in report.unanswered.values():
             st.reporter.warn(f"{why}; its servers are missing below")
         write_names([s.name for s in report.servers], st.flags["hosts"])
-        render.servers(report.servers, fmt)
+        render.servers(report.servers, fmt, columnstore=report.columnstore)
         for line in report.disagreements:
             st.reporter.warn(line)
         if report.unanswered:
@@ -151,6 +155,10 @@ def rolling(
     catchup_timeout: CatchupTimeout = "600",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
+    allow_columnstore_primary: AllowColumnstorePrimary = False,
+    allow_unhealthy: AllowUnhealthy = False,
+    columnstore_start: ColumnstoreStart = False,
+    cs_settle: CsSettle = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""

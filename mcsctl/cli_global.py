@@ -206,6 +206,54 @@ VersionOpt = Annotated[
 ]
 
 
+# ------------------------------------------------------------ ColumnStore (CMAPI): mcsctl/columnstore.py
+CmapiKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cmapi-key",
+        envvar="MCSCTL_CMAPI_KEY",
+        help="CMAPI API key (default: the monitor's cs_admin_api_key); prefer MCSCTL_CMAPI_KEY or the config file.",
+        metavar="KEY",
+    ),
+]
+CmapiPortOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--cmapi-port",
+        envvar="MCSCTL_CMAPI_PORT",
+        help="CMAPI port on every node (default: the monitor's cs_admin_port, 8640).",
+        metavar="PORT",
+    ),
+]
+CmapiCaCertOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cmapi-ca-cert",
+        envvar="MCSCTL_CMAPI_CA_CERT",
+        help="Verify CMAPI's certificates (and hostnames) against this CA (default: accept the self-signed ones).",
+        metavar="PATH",
+    ),
+]
+ColumnstoreOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--columnstore/--no-columnstore",
+        envvar="MCSCTL_COLUMNSTORE",
+        help="Check ColumnStore through CMAPI when a key is known (default); --no-columnstore: plain MariaDB.",
+        show_default=False,
+    ),
+]
+CmapiFailoverOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--cmapi-failover/--no-cmapi-failover",
+        envvar="MCSCTL_CMAPI_FAILOVER",
+        help="Whether CMAPI's auto_failover may be on (default yes; `cmapi_failover = false` in the config says off).",
+        show_default=False,
+    ),
+]
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -225,6 +273,11 @@ def main(
     journal_fallback: JournalFallbackOpt = None,
     lease_seconds: LeaseSecondsOpt = None,
     config: ConfigOpt = None,
+    cmapi_key: CmapiKeyOpt = None,
+    cmapi_port: CmapiPortOpt = None,
+    cmapi_ca_cert: CmapiCaCertOpt = None,
+    columnstore: ColumnstoreOpt = None,
+    cmapi_failover: CmapiFailoverOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     notify: NotifyOpt = None,
@@ -253,5 +306,10 @@ def main(
         notify=_notify_urls(ctx, notify),
         hook_timeout=hook_timeout,
         notify_timeout=notify_timeout,
+        cmapi_key=cmapi_key,
+        cmapi_port=cmapi_port,
+        cmapi_ca_cert=cmapi_ca_cert,
+        columnstore=columnstore,
+        cmapi_failover=cmapi_failover,
     )
     ctx.obj = State(flags, config)

@@ -6,9 +6,13 @@ import typer
 
 from .choices import OnTimeout, OutputFormat, PlanFormat
 from .cli_app import (
+    AllowColumnstorePrimary,
     AllowLast,
     AllowPrimary,
+    AllowUnhealthy,
+    ColumnstoreStart,
     Command,
+    CsSettle,
     DrainTimeout,
     DryRun,
     Expires,
@@ -54,6 +58,8 @@ def maintenance_on(
     yes: Yes = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
+    allow_columnstore_primary: AllowColumnstorePrimary = False,
+    allow_unhealthy: AllowUnhealthy = False,
     fmt: FormatOpt = OutputFormat.TABLE,
     max_in_maintenance: MaxInMaintenance = None,
 ) -> None:
@@ -77,6 +83,8 @@ def maintenance_off(
     dry_run: DryRun = False,
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
+    columnstore_start: ColumnstoreStart = False,
+    cs_settle: CsSettle = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
@@ -90,6 +98,8 @@ def maintenance_off(
             dry_run=dry_run,
             takeover=takeover,
             skip_unreachable=skip_unreachable,
+            columnstore_start=columnstore_start,
+            cs_settle=cs_settle,
         )
         _finish(st, report.servers, dry_run, fmt)
 
@@ -139,6 +149,10 @@ def maintenance_run(
     healthy_timeout: HealthyTimeout = "300",
     takeover: Takeover = False,
     skip_unreachable: SkipUnreachable = False,
+    allow_columnstore_primary: AllowColumnstorePrimary = False,
+    allow_unhealthy: AllowUnhealthy = False,
+    columnstore_start: ColumnstoreStart = False,
+    cs_settle: CsSettle = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""

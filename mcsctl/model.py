@@ -150,7 +150,19 @@ class Monitor:
     maxscale: str = ""
     ticks: int | None = None  # monitor loops run so far (REST attributes.ticks); None when unknown
     leads: bool | None = None  # cooperative monitoring: this MaxScale's monitor is the one in charge
+    # mariadbmon's cs_admin_port, cs_admin_base_path, cs_admin_api_key as MaxScale shows them (the key in
+    # clear text: a string parameter). Never printed: repr=False; not compared.
+    cs_admin: CsAdmin | None = field(default=None, compare=False, repr=False)
 
     @property
     def running(self) -> bool:
         return self.state == "Running"
+
+
+@dataclass(frozen=True)
+class CsAdmin:
+    """How the monitor reaches ColumnStore's CMAPI (reference §6.1): port, base path and key (None: unset)."""
+
+    port: int = 8640
+    base_path: str = "/cmapi/0.4.0"
+    api_key: str | None = field(default=None, repr=False)

@@ -101,6 +101,35 @@ SHARED: dict[str, OptionSpec] = {
             bool,
             "Act on the MaxScales that answer, leaving out (with a warning, in the journal) those that do not.",
         ),
+        # ColumnStore (CMAPI) checks of a change: mcsctl/cs_guard.py, mcsctl/cs_health.py
+        _spec(
+            "allow_columnstore_primary",
+            ("--allow-columnstore-primary",),
+            bool,
+            "Take the ColumnStore primary (DBRM master) down anyway: DML and DDL stop for the whole cluster.",
+        ),
+        _spec(
+            "allow_unhealthy",
+            ("--allow-unhealthy",),
+            bool,
+            "Go ahead although the rest of the ColumnStore cluster is not healthy (inactive node, missing "
+            "processes, read-only primary, ...).",
+        ),
+        _spec(
+            "columnstore_start",
+            ("--columnstore-start",),
+            bool,
+            "With CMAPI failover off: start ColumnStore on the node (CMAPI node/start) when it comes back "
+            "without its processes.",
+        ),
+        _spec(
+            "cs_settle",
+            ("--cs-settle",),
+            Optional[str],  # noqa: UP045 (a runtime type for Typer)
+            "ColumnStore has settled when every pid is unchanged across polls this far apart (default 10s, "
+            "or cs_settle in the config).",
+            "DURATION",
+        ),
         _spec(
             "format",
             ("--format", "-f"),

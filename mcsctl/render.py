@@ -177,16 +177,29 @@ def _painter(server: Server) -> Painter:
     return lambda line, colour: _paint(line, server, colour)
 
 
-def servers(items: list[Server], fmt: str, out: TextIO | SafeStream | None = None) -> None:
+def servers(
+    items: list[Server],
+    fmt: str,
+    out: TextIO | SafeStream | None = None,
+    columnstore: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """The servers; `columnstore` (when checked): per name its `columnstore` object and `columnstore_error`."""
     dest = safe(out if out is not None else sys.stdout)
     if fmt == "json":
-        dest.write(json.dumps([server_json(s) for s in items], indent=2) + "\n")
+        docs = [server_json(s) | (columnstore.get(s.name) or {}) if columnstore else server_json(s) for s in items]
+        dest.write(json.dumps(docs, indent=2) + "\n")
         return
     rows = [server_row(s) for s in items]
     if fmt == "tsv":  # the TSV columns stay fixed (scripts cut them by position)
         dest.write(tsv(rows))
         return
     headers = list(SERVER_COLUMNS)
+    if columnstore is not None:
+        from .columnstore import cs_cell
+
+        headers.append("CS")
+        for r, s in zip(rows, items, strict=False):
+            r.append(cs_cell(columnstore.get(s.name)))
     if any(s.lag is not None for s in items):  # the Lag column only where the backend has it (REST)
         headers.insert(headers.index("GTID"), "Lag")
         for r, s in zip(rows, items, strict=False):

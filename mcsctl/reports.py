@@ -74,6 +74,8 @@ class ServersReport:
     disagreements: list[str] = field(default_factory=list)
     unanswered: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    # ColumnStore: server name -> {"columnstore": {...} | None, "columnstore_error": str | None}; None: not checked
+    columnstore: dict[str, dict[str, Any]] | None = None
 
 
 @dataclass
@@ -109,3 +111,21 @@ class RollReport:
     calls: list[Call] = field(default_factory=list)
     plan: list[PlanStep] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class ColumnStoreReport:
+    """`columnstore_status()`: the cluster as CMAPI sees it (nodes: one dict per node, see cs_api.node_row)."""
+
+    nodes: list[dict[str, Any]]
+    columnstore_primary: str | None
+    maxscale_primary: str | None
+    config_revision: int | None = None
+    active: list[str] = field(default_factory=list)
+    inactive: list[str] = field(default_factory=list)
+    desired: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what cs_guard.unhealthy finds (nothing: healthy)
+
+    @property
+    def primaries_match(self) -> bool:
+        return self.columnstore_primary is not None and self.columnstore_primary == self.maxscale_primary

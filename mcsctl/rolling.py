@@ -25,6 +25,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .cs_api import check_turn as cs_check_turn
+from .cs_api import primaries as cs_primaries
+from .cs_api import wait_after as cs_wait_after
 from .errors import CommandFailed, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .health import SETTLE, wait_back
 from .noderow import FINISHED, HEADERS, NodeResult, NodeRow, Step, rows_for_output
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["HEADERS", "REASON", "Plan", "Roller", "natural", "rolling_command", "rows_for_output"]
 
 Runner = Callable[[list[str]], tuple[int, "int | None"]]
+STAYS = "; it stays in maintenance"
 
 
 class Roller(RollPlanner):
@@ -155,6 +159,7 @@ class Roller(RollPlanner):
     def _node(self, plan: Plan, name: str, row: NodeRow) -> None:
         t0 = self.clock.now()
         try:
+            cs_check_turn(self.proc, name)  # the ColumnStore primary may have moved onto it meanwhile
             views = self.fleet.read()
             if self.proc.primary(views).name == name:
                 target = self._target(plan, views)
@@ -181,6 +186,8 @@ class Roller(RollPlanner):
             row.step = Step.CATCH_UP
             deadline = self.clock.now() + self.catchup_timeout
             self._timed(row, "catchup_s", lambda: self._back(name, deadline, in_maintenance=True))
+            # ColumnStore: the node active again and the cluster settled before it takes traffic
+            self._timed(row, "catchup_s", lambda: cs_wait_after(self.proc, name, deadline, self.catchup_timeout, STAYS))
             row.step = Step.LEAVE
             self._timed(row, "leave_s", lambda: self.proc.leave(name, action="off", reason=self.opts.reason))
             row.step = Step.ROLE
@@ -245,6 +252,15 @@ class Operator(Protocol):
     def procedures(self) -> Procedures: ...
 
 
+def cs_last(plan: Plan, cs: Any) -> None:
+    """ColumnStore: the ColumnStore primary goes last (after the MaxScale primary, when they differ)."""
+    view = cs.last_view if cs is not None else None
+    name = view.primary() if view is not None else None
+    if name in plan.order and name != plan.order[-1]:
+        plan.order.remove(name)
+        plan.order.append(name)
+
+
 def _check_args(names: list[str] | None, command: list[str], resume: bool, runner: Runner | None) -> None:
     from .run import check_command
 
@@ -293,6 +309,7 @@ def rolling_command(
     ui = st.reporter
     roller = Roller(proc, ui, opts, command, catchup_timeout, runner=runner)
     plan = roller.plan(names, resume)
+    cs_last(plan, proc.columnstore)
     if opts.dry_run:
         roller.dry_run(plan)
         return RollReport([], None)
@@ -316,4 +333,5 @@ def rolling_command(
     summary = f"rolled {len(plan.todo)} node(s){moved}" + (
         f" (it stays there; mcsctl switchover --to {plan.primary} moves it back)" if moved else ""
     )
+    summary += cs_primaries(proc.columnstore, primary)
     return RollReport(list(roller.rows), primary, summary, table=True)

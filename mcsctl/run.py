@@ -8,6 +8,7 @@ import signal
 import subprocess
 from typing import TYPE_CHECKING
 
+from .cs_api import wait_after as cs_wait_after
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
 from .health import ChangedOutside, wait_back
 from .model import Server
@@ -123,6 +124,8 @@ def run_in_maintenance(
         proc.enter(name, opts, action="run-start")
         ui.plan("# run: " + shlex.join(argv))
         ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
+        if proc.columnstore is not None:
+            ui.plan(f"# then until ColumnStore is healthy: {name} active again, every process up, pids settled")
         proc.leave(name, wait_healthy=True, healthy_timeout=healthy_timeout, dry_run=True, action="run-end")
         return []
     # One frame for the whole run: the server's lock is held from entering until it has left again.
@@ -193,9 +196,9 @@ def _wait_back(proc: Procedures, ui: UI, name: str, healthy_timeout: float, inte
     """After COMMAND: wait for a fresh monitor view to show `name` back; on a timeout or an interrupt it
     stays in maintenance (journalled, with its final state on the error)."""
     try:  # a fresh monitor view must show the node Running (and caught up) before traffic returns
-        wait_back(
-            proc.fleet, ui, name, proc.fleet.clock.now() + healthy_timeout, in_maintenance=True, budget=healthy_timeout
-        )
+        deadline = proc.fleet.clock.now() + healthy_timeout
+        wait_back(proc.fleet, ui, name, deadline, in_maintenance=True, budget=healthy_timeout)
+        cs_wait_after(proc, name, deadline, healthy_timeout, "; it stays in maintenance")  # ColumnStore too
     except BaseException as exc:
         if not isinstance(exc, (McsctlError, KeyboardInterrupt)):
             raise

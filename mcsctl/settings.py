@@ -41,6 +41,13 @@ class Settings:
     journal_password: str | None = None  # config (chmod 600) or MCSCTL_JOURNAL_PASSWORD; never a flag
     journal_fallback: str = "none"  # none | local: an unreachable database -> this host's file, said loudly
     lease_seconds: float = 120.0  # a shared lease lasts this long after its holder's last renewal
+    # ColumnStore (CMAPI) awareness: mcsctl/columnstore.py. The key has the password's secrecy.
+    cmapi_key: str | None = None  # else the monitor's cs_admin_api_key; never a guessed one
+    cmapi_port: int | None = None  # else the monitor's cs_admin_port (8640)
+    cmapi_ca_cert: str | None = None  # verify CMAPI's certificate (and hostname) against this CA
+    columnstore: bool = True  # false: a plain MariaDB cluster, no CMAPI calls, no "not checked" note
+    cmapi_failover: bool = True  # false: the site runs CMAPI with auto_failover = False
+    cs_settle: float = 10.0  # seconds between the polls that must show the same pids
 
 
 def default_config_path() -> Path:
@@ -95,12 +102,16 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
 
-NUMBERS: tuple[str, ...] = ("timeout", "poll_interval", "confirm_timeout", "lease_seconds")
-BOOLS = ("secure", "tls_verify_server_cert", "no_journal")
-STRINGS = ("user", "password", "backend", "maxctrl", "tls_ca_cert", "journal", "journal_password", "journal_fallback")
+NUMBERS = (
+    "timeout", "poll_interval", "confirm_timeout", "lease_seconds", "cs_settle", "hook_timeout", "notify_timeout",
+)  # fmt: skip
+BOOLS = ("secure", "tls_verify_server_cert", "no_journal", "columnstore", "cmapi_failover")
+STRINGS = (
+    "user", "password", "backend", "maxctrl", "tls_ca_cert", "journal", "journal_password", "journal_fallback",
+    "cmapi_key", "cmapi_ca_cert",
+)  # fmt: skip
+PORTS = ("cmapi_port",)
 MAX_SECONDS = 7 * 86400  # a week: anything longer is a typo, and would overflow timers
-# Notifications and hooks (issue 15, items 2-3)
-NUMBERS += ("hook_timeout", "notify_timeout")
 LISTS = ("notify",)  # a comma list in MCSCTL_* (api_settings.environment)
 
 
@@ -122,6 +133,8 @@ def _checked(name: str, value: Any) -> Any:
         raise UsageError(f"{flag} must be true or false, not {value!r}")
     if name in STRINGS and not isinstance(value, str):
         raise UsageError(f"{flag} must be a string, not {value!r}")
+    if name in PORTS and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536):
+        raise UsageError(f"{flag} must be a port number (1-65535), not {value!r}")
     return value
 
 
@@ -150,6 +163,8 @@ def from_values(given: dict[str, Any]) -> Settings:
     if settings.tls_ca_cert and not os.access(settings.tls_ca_cert, os.R_OK):
         raise UsageError(f"--tls-ca-cert: cannot read {settings.tls_ca_cert}")
     _check_shared_journal(settings)
+    if settings.cmapi_ca_cert and not os.access(settings.cmapi_ca_cert, os.R_OK):
+        raise UsageError(f"--cmapi-ca-cert: cannot read {settings.cmapi_ca_cert}")
     return replace(settings, hosts=hosts)
 
 

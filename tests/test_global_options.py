@@ -120,6 +120,14 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         "7",
         "--notify-timeout",
         "2",
+        "--cmapi-key",
+        "k",
+        "--cmapi-port",
+        "8641",
+        "--cmapi-ca-cert",
+        "/cs.pem",
+        "--no-columnstore",
+        "--no-cmapi-failover",
     ]
     monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.delenv("MCSCTL_JOURNAL_PASSWORD", raising=False)
@@ -148,6 +156,11 @@ def test_every_global_option_is_accepted_after_the_command(root, monkeypatch, ca
         notify=["http://h/x"],
         hook_timeout=7.0,
         notify_timeout=2.0,
+        cmapi_key="k",
+        cmapi_port=8641,
+        cmapi_ca_cert="/cs.pem",
+        columnstore=False,
+        cmapi_failover=False,
     )
     names = {n for p in root.params for n in getattr(p, "opts", [])}
     assert {

@@ -12,7 +12,7 @@ from mcsctl import cli
 from mcsctl.options import SHARED
 
 SHARING = {
-    ("maintenance", "on"): set(SHARED),
+    ("maintenance", "on"): set(SHARED) - {"columnstore_start", "cs_settle"},  # nothing to wait for
     ("maintenance", "run"): set(SHARED) - {"allow_last", "max_in_maintenance"},
     ("rolling",): set(SHARED) - {"switchover", "allow_primary", "allow_last", "max_in_maintenance"},
     ("drain",): {"drain_timeout", "dry_run", "skip_unreachable", "takeover", "format"},

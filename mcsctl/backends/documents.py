@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..errors import BadOutput
-from ..model import Monitor, Server, ServerStatus, Session, split_state
+from ..model import CsAdmin, Monitor, Server, ServerStatus, Session, split_state
 
 # A MaxScale JSON:API document or resource: open-ended JSON, its shape checked as it is read.
 Document = dict[str, Any]
@@ -149,9 +149,22 @@ def _monitors(doc: Document, host: str) -> list[Monitor]:
                 leads=leads,
                 maxscale=host,
                 ticks=attrs["ticks"] if type(attrs.get("ticks")) is int else None,
+                cs_admin=_cs_admin(attrs.get("parameters")),
             )
         )
     return out
+
+
+def _cs_admin(params: Any) -> CsAdmin | None:
+    """mariadbmon's cs_admin_* parameters (None for a monitor without them: not mariadbmon, older MaxScale)."""
+    if not isinstance(params, dict) or "cs_admin_port" not in params:
+        return None
+    port, path, key = params.get("cs_admin_port"), params.get("cs_admin_base_path"), params.get("cs_admin_api_key")
+    return CsAdmin(
+        port=port if type(port) is int and 0 < port < 65536 else 8640,
+        base_path=path if isinstance(path, str) and path else "/cmapi/0.4.0",
+        api_key=key if isinstance(key, str) and key and key != "*****" else None,
+    )
 
 
 def config_sync_cluster(doc: Document) -> str | None:

@@ -9,10 +9,10 @@ _mcsctl_spec() {
     _mcsctl_rest= _mcsctl_inter=1
     case $1 in
     '')
-        _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance journal)
-        _mcsctl_hidden=(maint)
-        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --journal-fallback --lease-seconds --config --quiet -q --verbose -v --notify --hook-timeout --notify-timeout --version --help)
-        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --journal-fallback --lease-seconds --config --notify --hook-timeout --notify-timeout)
+        _mcsctl_subs=(servers switchover drain undrain rolling completion maintenance columnstore journal)
+        _mcsctl_hidden=(maint cs)
+        _mcsctl_opts=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --secure -s --no-secure --tls-ca-cert --tls-verify-server-cert --no-tls-verify-server-cert --poll-interval --confirm-timeout --journal --no-journal --journal-fallback --lease-seconds --config --cmapi-key --cmapi-port --cmapi-ca-cert --columnstore --no-columnstore --cmapi-failover --no-cmapi-failover --quiet -q --verbose -v --notify --hook-timeout --notify-timeout --version --help)
+        _mcsctl_valued=(--hosts -H --user -u --password -p --backend --maxctrl --timeout -t --tls-ca-cert --poll-interval --confirm-timeout --journal --journal-fallback --lease-seconds --config --cmapi-key --cmapi-port --cmapi-ca-cert --notify --hook-timeout --notify-timeout)
         _mcsctl_inter=0
         ;;
     'servers')
@@ -34,8 +34,8 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'rolling')
-        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--servers --drain-timeout --on-timeout --to --reason --expires --catchup-timeout --format -f)
+        _mcsctl_opts=(--servers --force --no-drain --drain-timeout --on-timeout --to --reason --expires --dry-run --yes -y --resume --catchup-timeout --takeover --skip-unreachable --allow-columnstore-primary --allow-unhealthy --columnstore-start --cs-settle --format -f --help)
+        _mcsctl_valued=(--servers --drain-timeout --on-timeout --to --reason --expires --catchup-timeout --cs-settle --format -f)
         _mcsctl_rest='command'
         ;;
     'completion')
@@ -48,13 +48,13 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maintenance on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --max-in-maintenance --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --allow-columnstore-primary --allow-unhealthy --format -f --max-in-maintenance --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f --max-in-maintenance)
         _mcsctl_rest='server'
         ;;
     'maintenance off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--healthy-timeout --reason --format -f)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --columnstore-start --cs-settle --format -f --help)
+        _mcsctl_valued=(--healthy-timeout --reason --cs-settle --format -f)
         _mcsctl_rest='server'
         ;;
     'maintenance status')
@@ -63,8 +63,8 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maintenance run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --allow-columnstore-primary --allow-unhealthy --columnstore-start --cs-settle --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --cs-settle --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
         ;;
@@ -83,13 +83,13 @@ _mcsctl_spec() {
         _mcsctl_inter=0
         ;;
     'maint on')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --format -f --max-in-maintenance --help)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --allow-last --reason --expires --dry-run --yes -y --takeover --skip-unreachable --allow-columnstore-primary --allow-unhealthy --format -f --max-in-maintenance --help)
         _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --format -f --max-in-maintenance)
         _mcsctl_rest='server'
         ;;
     'maint off')
-        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--healthy-timeout --reason --format -f)
+        _mcsctl_opts=(--wait-healthy --healthy-timeout --reason --dry-run --takeover --skip-unreachable --columnstore-start --cs-settle --format -f --help)
+        _mcsctl_valued=(--healthy-timeout --reason --cs-settle --format -f)
         _mcsctl_rest='server'
         ;;
     'maint status')
@@ -98,8 +98,8 @@ _mcsctl_spec() {
         _mcsctl_args=('server')
         ;;
     'maint run')
-        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --format -f --help)
-        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --format -f)
+        _mcsctl_opts=(--force --no-drain --drain-timeout --on-timeout --switchover --to --allow-primary --reason --expires --dry-run --yes -y --always-clear --healthy-timeout --takeover --skip-unreachable --allow-columnstore-primary --allow-unhealthy --columnstore-start --cs-settle --format -f --help)
+        _mcsctl_valued=(--drain-timeout --on-timeout --to --reason --expires --healthy-timeout --cs-settle --format -f)
         _mcsctl_args=('server')
         _mcsctl_rest='command'
         ;;
@@ -110,6 +110,24 @@ _mcsctl_spec() {
         ;;
     'maint reap')
         _mcsctl_opts=(--dry-run --takeover --skip-unreachable --format -f --help)
+        _mcsctl_valued=(--format -f)
+        ;;
+    'columnstore')
+        _mcsctl_subs=(status)
+        _mcsctl_opts=(--help)
+        _mcsctl_inter=0
+        ;;
+    'columnstore status')
+        _mcsctl_opts=(--format -f --help)
+        _mcsctl_valued=(--format -f)
+        ;;
+    'cs')
+        _mcsctl_subs=(status)
+        _mcsctl_opts=(--help)
+        _mcsctl_inter=0
+        ;;
+    'cs status')
+        _mcsctl_opts=(--format -f --help)
         _mcsctl_valued=(--format -f)
         ;;
     'journal')
@@ -132,7 +150,7 @@ _mcsctl_spec() {
 # _mcsctl_optkind PATH OPTION: what the option's value is (see _mcsctl_values).
 _mcsctl_optkind() {
     case "$1|$2" in
-    *'|--maxctrl'|*'|--tls-ca-cert'|*'|--config'|*'|--file')
+    *'|--maxctrl'|*'|--tls-ca-cert'|*'|--config'|*'|--cmapi-ca-cert'|*'|--file')
         _mcsctl_kind='file' ;;
     *'|--to')
         _mcsctl_kind='server' ;;
@@ -146,7 +164,7 @@ _mcsctl_optkind() {
         _mcsctl_kind='w:none local' ;;
     'maintenance reap|--format'|'maint reap|--format'|'maintenance reap|-f'|'maint reap|-f')
         _mcsctl_kind='w:table json' ;;
-    'servers|--format'|'switchover|--format'|'drain|--format'|'undrain|--format'|'rolling|--format'|'maintenance on|--format'|'maintenance off|--format'|'maintenance status|--format'|'maintenance run|--format'|'maint on|--format'|'maint off|--format'|'maint status|--format'|'maint run|--format'|'servers|-f'|'switchover|-f'|'drain|-f'|'undrain|-f'|'rolling|-f'|'maintenance on|-f'|'maintenance off|-f'|'maintenance status|-f'|'maintenance run|-f'|'maint on|-f'|'maint off|-f'|'maint status|-f'|'maint run|-f')
+    'servers|--format'|'switchover|--format'|'drain|--format'|'undrain|--format'|'rolling|--format'|'maintenance on|--format'|'maintenance off|--format'|'maintenance status|--format'|'maintenance run|--format'|'maint on|--format'|'maint off|--format'|'maint status|--format'|'maint run|--format'|'columnstore status|--format'|'cs status|--format'|'servers|-f'|'switchover|-f'|'drain|-f'|'undrain|-f'|'rolling|-f'|'maintenance on|-f'|'maintenance off|-f'|'maintenance status|-f'|'maintenance run|-f'|'maint on|-f'|'maint off|-f'|'maint status|-f'|'maint run|-f'|'columnstore status|-f'|'cs status|-f')
         _mcsctl_kind='w:table json tsv' ;;
     *) _mcsctl_kind= ;;
     esac

@@ -51,6 +51,9 @@ class Core:
         from ..emitter import Events
 
         self.events = Events(self)  # webhooks and hooks (emitter.py); the Cluster sets the configured ones
+        # ColumnStore: a columnstore.Awareness when CMAPI is checked, and the cs_guard.CsOptions (api.Cluster sets them)
+        self.columnstore: Any = None
+        self.cs_options: Any = None
 
     def changing(
         self, action: str, names: list[str], opts: OnOptions | None = None, dry_run: bool = False

@@ -62,6 +62,10 @@ class Leave(Enter):
                     "Running with a role",
                     self._progress(f"{name} coming back", healthy_timeout),
                 )
+                if action == "off":  # `maintenance off --wait-healthy`: ColumnStore too (run waited before leaving)
+                    from ..cs_api import wait_after
+
+                    wait_after(self, name, self.fleet.clock.now() + healthy_timeout, healthy_timeout)
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise

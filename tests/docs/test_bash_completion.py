@@ -54,6 +54,8 @@ def test_commands_options_and_values(shell_env):
             "--no-journal",
             "--notify",
             "--notify-timeout",
+            "--no-columnstore",
+            "--no-cmapi-failover",
         ],
         "mcsctl servers --form": ["--format"],
         "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
@@ -61,10 +63,21 @@ def test_commands_options_and_values(shell_env):
         "mcsctl servers --hos": ["--hosts"],
         "mcsctl servers --he": ["--help"],
         "mcsctl --tls-v": ["--tls-verify-server-cert"],
-        "mcsctl rolling --c": ["--catchup-timeout", "--confirm-timeout", "--config"],
+        "mcsctl rolling --con": ["--confirm-timeout", "--config"],
+        "mcsctl rolling --cs": ["--cs-settle"],
         "mcsctl maintenance run mcs1 --always": ["--always-clear"],
         "mcsctl maintenance run mcs1 -- --always": [],  # after --: COMMAND's own words
-        "mcsctl ": ["servers", "switchover", "drain", "undrain", "rolling", "completion", "maintenance", "journal"],
+        "mcsctl ": [
+            "servers",
+            "switchover",
+            "drain",
+            "undrain",
+            "rolling",
+            "completion",
+            "maintenance",
+            "journal",
+            "columnstore",
+        ],  # fmt: skip
         "mcsctl maintenance ": ["on", "off", "status", "run", "extend", "reap"],
         "mcsctl journal ": ["export", "import"],
         "mcsctl nosuch ": [],

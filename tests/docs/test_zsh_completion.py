@@ -21,7 +21,12 @@ def test_commands_and_option_values(shell_env, mode):
         "mcsctl servers --format ": ["json", "table", "tsv"],
         "mcsctl -H 127.0.0.1:8989 --backend r": ["rest"],
         "mcsctl completion ": ["bash", "zsh"],
-        "mcsctl maintenance run mcs1 --al": ["--allow-primary", "--always-clear"],
+        "mcsctl maintenance run mcs1 --al": [
+            "--allow-columnstore-primary",
+            "--allow-primary",
+            "--allow-unhealthy",
+            "--always-clear",
+        ],
     }
     got = {line: zsh_complete(line, shell_env, mode) for line in cases}
     assert got == cases

@@ -111,6 +111,37 @@ options:
       How long a shared lease (mariadb:// journal) outlives its holder's last renewal (default 120). As
       mcsctl --lease-seconds; unset: MCSCTL_LEASE_SECONDS, the config file, mcsctl's default.
     type: float
+  cmapi_key:
+    description: >-
+      CMAPI API key (default: the monitor's cs_admin_api_key); prefer MCSCTL_CMAPI_KEY or the config file.
+      As mcsctl --cmapi-key; unset: MCSCTL_CMAPI_KEY, the config file, mcsctl's default. A secret: never
+      logged (C(no_log)), never on a command line, never in a child's environment.
+    type: str
+  cmapi_port:
+    description: >-
+      CMAPI port on every node (default: the monitor's cs_admin_port, 8640). As mcsctl --cmapi-port;
+      unset: MCSCTL_CMAPI_PORT, the config file, mcsctl's default.
+    type: int
+  cmapi_ca_cert:
+    description: >-
+      Verify CMAPI's certificates (and hostnames) against this CA (default: accept the self-signed ones).
+      As mcsctl --cmapi-ca-cert; unset: MCSCTL_CMAPI_CA_CERT, the config file, mcsctl's default.
+    type: str
+  columnstore:
+    description: >-
+      Check ColumnStore through CMAPI when a key is known (default); --no-columnstore: plain MariaDB. As
+      mcsctl --columnstore; unset: MCSCTL_COLUMNSTORE, the config file, mcsctl's default.
+    type: bool
+  cmapi_failover:
+    description: >-
+      Whether CMAPI's auto_failover may be on (default yes; `cmapi_failover = false` in the config says
+      off). As mcsctl --cmapi-failover; unset: MCSCTL_CMAPI_FAILOVER, the config file, mcsctl's default.
+    type: bool
+  cs_settle:
+    description: >-
+      The mcsctl setting cs_settle. As mcsctl --cs-settle; unset: MCSCTL_CS_SETTLE, the config file,
+      mcsctl's default.
+    type: float
   config:
     description: >-
       Config file (default $XDG_CONFIG_HOME/mcsctl/config.toml).
