@@ -76,9 +76,8 @@ def ca_signed(address: str) -> tuple[str, str]:
     with _LOCK:
         if address not in _CA:
             ca_cert, ca_key = _ca()
-            stem = _workdir() / f"node-{address}"
-            csr, ext = stem.with_suffix(".csr"), stem.with_suffix(".ext")
-            cert, key = stem.with_suffix(".pem"), stem.with_suffix(".key")
+            # not Path.with_suffix: it would take an address's last ".11" for a suffix, one file for all nodes
+            csr, ext, cert, key = (_workdir() / f"node-{address}.{kind}" for kind in ("csr", "ext", "pem", "key"))
             ext.write_text(f"subjectAltName=IP:{address}\n")
             _openssl(
                 "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={address}", "-keyout", str(key), "-out", str(csr)

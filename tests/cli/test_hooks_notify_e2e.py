@@ -236,6 +236,7 @@ def test_hooks_get_the_event_on_stdin_and_no_secret(rest_mcsctl, maxscale_sim, t
         "MCSCTL_JOURNAL_PASSWORD": "journal-secret",
         "MCSCTL_OTHER_TOKEN": "other-secret",
         "MCSCTL_NOTIFY_TIMEOUT": "0.2",
+        "MCSCTL_COLUMNSTORE": "false",  # a plain simulator: the key is only here to be kept from the hook
     }
     r = rest_mcsctl(
         "--config", cfg, "maintenance", "on", "mcs3", "--no-drain", "--reason", "disk swap", "--expires", "1h",
