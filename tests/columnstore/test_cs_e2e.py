@@ -183,3 +183,20 @@ def test_rolling_puts_the_columnstore_primary_after_maxscales(cs_sim, rest_mcsct
     assert r.out.splitlines()[0] == "# rolling maintenance over 3 node(s), one at a time: mcs3, mcs1, mcs2"
     doc = rest_mcsctl("cs", "status", "--format", "json", hosts=[sim]).json()
     assert (doc["columnstore_primary"], doc["maxscale_primary"], doc["primaries_match"]) == ("mcs2", "mcs1", False)
+
+
+def test_cmapi_ca_cert_verifies_ca_signed_nodes_and_refuses_the_self_signed(cs_sim, rest_mcsctl, tmp_path):
+    """Sites that gave CMAPI CA-signed certificates: `--cmapi-ca-cert` verifies each node's (hostname included);
+    CMAPI's own self-signed certificates then fail the check, and nothing changes."""
+    signed = cs_sim(tls="ca")
+    r = rest_mcsctl("--cmapi-ca-cert", signed.cmapi_ca, "columnstore", "status", hosts=[signed])
+    assert r.rc == 0, r.err
+    assert "ColumnStore primary: mcs1; MaxScale primary: mcs1 (they match)" in r.out
+    r = rest_mcsctl("--cmapi-ca-cert", signed.cmapi_ca, "maintenance", "on", "mcs3", "--no-drain", hosts=[signed])
+    assert r.rc == 0, r.err
+    assert state_of(signed, "mcs3") == "Maintenance, Running"
+
+    own = cs_sim()  # CMAPI's self-signed certificates: not signed by that CA
+    r = rest_mcsctl("--cmapi-ca-cert", signed.cmapi_ca, "maintenance", "on", "mcs3", "--no-drain", hosts=[own])
+    assert r.rc == 3 and "certificate" in r.err and len(r.err.strip().splitlines()) <= 2, r.err
+    assert state_of(own, "mcs3") == "Slave, Running"
