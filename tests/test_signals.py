@@ -10,6 +10,12 @@ import pytest
 from mcsctl import signals
 
 
+@pytest.fixture(autouse=True)
+def fresh_run(monkeypatch):
+    """Each test a run of its own (an earlier in-process CLI run may have installed the handler)."""
+    monkeypatch.setattr(signals, "_state", signals._State())
+
+
 def _swallowing_wait() -> None:
     """What sh's waits can do with an exception raised inside them: catch it and go on."""
     try:

@@ -34,9 +34,7 @@ class Leave(Enter):
             return self._outcome(name, action, False, found, "dry run: nothing was changed")
         changed, before = False, found
         if in_maint:
-            opened = None if self.events.off else self._open_record(name)  # what the events say it was for
-            why = reason if reason is not None or opened is None else opened.reason
-            self.events.before("off", [name], why, opened.expires if opened else None)  # pre-off may veto
+            self._before_off(name, reason)  # the pre-off hook may veto
         if in_maint or draining:
             self._note_sync()
         try:
@@ -85,6 +83,12 @@ class Leave(Enter):
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
         return self._left(name, action, changed, found, reason)
+
+    def _before_off(self, name: str, reason: str | None) -> None:
+        """The pre-off hook; the events say what the maintenance was for (the journal's open record)."""
+        opened = None if self.events.off else self._open_record(name)
+        why = reason if reason is not None or opened is None else opened.reason
+        self.events.before("off", [name], why, opened.expires if opened else None)
 
     def _clear_maintenance(
         self, name: str, found: dict[str, Server], action: str, reason: str | None

@@ -28,7 +28,7 @@ def test_a_config_with_a_key_must_be_private(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('cmapi_key = "k"\n')
     cfg.chmod(0o644)
-    with pytest.raises(UsageError, match="holds a CMAPI key but is readable by others; chmod 600 it"):
+    with pytest.raises(UsageError, match=r"holds a secret \(cmapi_key\) but is readable by others; chmod 600 it"):
         resolve({}, str(cfg))
 
 

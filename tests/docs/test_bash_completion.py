@@ -52,10 +52,10 @@ def test_commands_options_and_values(shell_env):
             "--no-secure",
             "--no-tls-verify-server-cert",
             "--no-journal",
-            "--notify",
-            "--notify-timeout",
             "--no-columnstore",
             "--no-cmapi-failover",
+            "--notify",
+            "--notify-timeout",
         ],
         "mcsctl servers --form": ["--format"],
         "mcsctl servers -H mx1 --backend ": ["auto", "maxctrl", "rest"],  # global options after the command
@@ -75,8 +75,8 @@ def test_commands_options_and_values(shell_env):
             "rolling",
             "completion",
             "maintenance",
-            "journal",
             "columnstore",
+            "journal",
         ],  # fmt: skip
         "mcsctl maintenance ": ["on", "off", "status", "run", "extend", "reap"],
         "mcsctl journal ": ["export", "import"],
