@@ -68,12 +68,14 @@ def common_options() -> dict[str, Spec]:
     return out
 
 
-def _accepted(module: str) -> set[str]:
+def accepted(*methods: str) -> set[str]:
+    """The keywords the Cluster `methods` take: their parameters and the ColumnStore keywords (cs_api.TAKES)."""
     from .api import Cluster
+    from .cs_api import TAKES
 
     names: set[str] = set()
-    for method in CALLS[module]:
-        names |= set(inspect.signature(getattr(Cluster, method)).parameters)
+    for method in methods:
+        names |= set(inspect.signature(getattr(Cluster, method)).parameters) | set(TAKES.get(method, ()))
     return names
 
 
@@ -81,12 +83,12 @@ def change_options(module: str) -> dict[str, Spec]:
     """option -> argument spec of the shared (change) options that module's Cluster calls take."""
     from .options import SHARED
 
-    accepted = _accepted(module)
+    taken = accepted(*CALLS[module])
     out: dict[str, Spec] = {}
-    if "drain" in accepted:
+    if "drain" in taken:
         out["drain"] = {"type": "bool", "default": True}
     for name, opt in SHARED.items():
-        if name in NOT_OPTIONS or name not in accepted:
+        if name in NOT_OPTIONS or name not in taken:
             continue
         spec = _kind(opt.type)
         default = DEFAULTS.get(name, opt.default)

@@ -241,7 +241,7 @@ class Cluster(ColumnStoreParts):
 
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         self._begin(takeover, skip_unreachable)
-        cs = split_options(on)
+        cs = split_options(on, "enter")
         opts = self.on_options(**on)
         self._columnstore(names, cs, "on")  # ColumnStore's guards read CMAPI: before the cluster lock
         with limited(self.settings, lambda: self.fleet().read(), names, max_in_maintenance):
@@ -263,7 +263,10 @@ class Cluster(ColumnStoreParts):
         names = [names_or_name] if isinstance(names_or_name, str) else list(names_or_name)
         timeout = seconds(healthy_timeout)
         self._begin(takeover, skip_unreachable)
-        self._cs_leave(names, split_options(cs), wait_healthy, dry_run)
+        options = split_options(cs, "leave")
+        if cs:
+            raise UsageError(f"leave() takes no {sorted(cs)[0]!r}")
+        self._cs_leave(names, options, wait_healthy, dry_run)
         outcomes = self.procedures().leave_set(names, wait_healthy, timeout, dry_run=dry_run, reason=reason)
         return self._report("off", outcomes, dry_run)
 
@@ -343,7 +346,7 @@ class Cluster(ColumnStoreParts):
         from .run import run_in_maintenance
 
         self._begin(takeover, skip_unreachable)
-        cs = split_options(on)
+        cs = split_options(on, "run")
         opts = self.on_options(**on)
         self._columnstore([server], cs, "run")
         timeout = seconds(healthy_timeout)
@@ -375,7 +378,7 @@ class Cluster(ColumnStoreParts):
 
         self._begin(takeover, skip_unreachable)
         names = list(servers) if servers else None
-        cs = split_options(on)
+        cs = split_options(on, "roll")
         opts = self.on_options(switchover=True, **on)
         self._columnstore(names or [], cs, "rolling")
         timeout = seconds(catchup_timeout)

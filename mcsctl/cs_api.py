@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from .ui import UI
 
 CS_KEYWORDS = ("allow_columnstore_primary", "allow_unhealthy", "columnstore_start", "cs_settle")
-CS_SETTINGS = ("cmapi_key", "cmapi_port", "cmapi_ca_cert", "columnstore", "cmapi_failover", "cs_settle")
+# The ColumnStore keywords each Cluster method takes: `on` guards, `off` waits, run and roll do both.
+TAKES = {"enter": CS_KEYWORDS[:2], "leave": CS_KEYWORDS[2:], "run": CS_KEYWORDS, "roll": CS_KEYWORDS}
 
 
 class Host(Protocol):
@@ -33,10 +34,14 @@ class Host(Protocol):
     def fleet(self) -> Fleet: ...
 
 
-def split_options(on: dict[str, Any]) -> CsOptions:
-    """Take the ColumnStore keywords out of a change's keywords (the rest are the `maintenance on` ones)."""
+def split_options(on: dict[str, Any], method: str) -> CsOptions:
+    """Take the ColumnStore keywords `method` takes out of a change's keywords (the rest are the `maintenance
+    on` ones); one it does not take is a UsageError."""
     from .api_settings import seconds
 
+    wrong = sorted(set(CS_KEYWORDS) & set(on) - set(TAKES[method]))
+    if wrong:
+        raise UsageError(f"{method}() takes no {wrong[0]!r}")
     given = {k: on.pop(k) for k in CS_KEYWORDS if k in on}
     settle = given.pop("cs_settle", None)
     return CsOptions(**{k: bool(v) for k, v in given.items()}, cs_settle=None if settle is None else seconds(settle))

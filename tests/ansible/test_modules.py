@@ -169,3 +169,40 @@ def test_parallel_forks_pass_the_limit_one_at_a_time(maxscale_sims, playbook):
     assert rcs[0] == 0 and rcs[1:] in ([4, 4], [4, 6])  # mcs4 cannot drain: if it went first it timed out
     out = [n for n, st in sim_states(sims[0]).items() if "Maintenance" in st or "Drain" in st]
     assert len(out) <= 1
+
+
+COLUMNSTORE = """
+- name: The ColumnStore guard through the maintenance module
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/mcsctl.maxscale.mcsctl:
+      maxscale_hosts: {hosts}
+      backend: rest
+      password: mariadb
+      poll_interval: 0.05
+      confirm_timeout: 5
+  tasks:
+    - name: the ColumnStore primary
+      mcsctl.maxscale.maintenance: {{server: mcs1, switchover: true, max_in_maintenance: 3}}
+      register: r_cs_primary
+      ignore_errors: true
+    - name: the ColumnStore primary, allowed
+      mcsctl.maxscale.maintenance:
+        {{server: mcs1, switchover: true, allow_columnstore_primary: true, drain: false, max_in_maintenance: 3}}
+      register: r_cs_allowed
+    - {{mcsctl.maxscale.maintenance: {{server: mcs1, state: absent}}, register: r_cs_back}}
+"""
+
+
+def test_the_columnstore_guard_and_its_override_reach_the_module(make_sim, playbook):
+    """allow_columnstore_primary is an option of the module (the same guard as the CLI: rc 4 without it)."""
+    sim = make_sim(columnstore={"tick": 0.05})
+    proc, results = playbook(COLUMNSTORE.format(hosts=json.dumps([sim.host])))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = results["localhost"]
+    assert r["r_cs_primary"]["failed"] and r["r_cs_primary"]["rc"] == 4
+    assert "ColumnStore primary" in r["r_cs_primary"]["msg"] and "DML and DDL" in r["r_cs_primary"]["msg"]
+    assert r["r_cs_allowed"]["changed"] and not r["r_cs_allowed"].get("failed"), r["r_cs_allowed"]
+    assert sim_states(sim)["mcs1"] == "Slave, Running" and r["r_cs_back"]["changed"]

@@ -213,6 +213,29 @@ options:
       (mcsctl --skip-unreachable)
     type: bool
     default: false
+  allow_columnstore_primary:
+    description: >-
+      Take the ColumnStore primary (DBRM master) down anyway: DML and DDL stop for the whole cluster.
+      (mcsctl --allow-columnstore-primary)
+    type: bool
+    default: false
+  allow_unhealthy:
+    description: >-
+      Go ahead although the rest of the ColumnStore cluster is not healthy (inactive node, missing
+      processes, read-only primary, ...). (mcsctl --allow-unhealthy)
+    type: bool
+    default: false
+  columnstore_start:
+    description: >-
+      With CMAPI failover off: start ColumnStore on the node (CMAPI node/start) when it comes back without
+      its processes. (mcsctl --columnstore-start)
+    type: bool
+    default: false
+  cs_settle:
+    description: >-
+      ColumnStore has settled when every pid is unchanged across polls this far apart (default 10s, or
+      cs_settle in the config). (mcsctl --cs-settle)
+    type: str
   max_in_maintenance:
     description: >-
       Refuse (exit 4) when the change would leave more than N servers of the cluster in maintenance or

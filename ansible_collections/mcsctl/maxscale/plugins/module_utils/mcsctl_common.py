@@ -57,15 +57,14 @@ def cluster(module):
 def change_kwargs(module, name, *methods):
     """The task's change options (module `name`'s) that the Cluster `methods` take, as their keywords;
     `yes` where they take it: writing the task is the consent the CLI asks for."""
-    import inspect
+    from mcsctl.ansible_options import accepted, change_options
 
-    from mcsctl.ansible_options import change_options
-
-    accepted = set()
-    for method in methods:
-        accepted |= set(inspect.signature(method).parameters)
-    out = {"yes": True} if "yes" in accepted else {}
-    out.update({o: module.params[o] for o in change_options(name) if o in accepted})
+    taken = accepted(*(m.__name__ for m in methods))
+    options = change_options(name)
+    # The on-options of a `state: absent` task are left out, not refused: module_defaults (as the rolling
+    # role sets them) give every task of the module the same options.
+    out = {"yes": True} if "yes" in taken else {}
+    out.update({o: module.params[o] for o in options if o in taken})
     return out
 
 
