@@ -43,6 +43,20 @@ def test_rest_backend_imports_no_heavy_module(maxscale_sim):
     assert loaded(["--backend", "rest", "-H", maxscale_sim.host, "servers"]) == []
 
 
+def test_servers_over_plain_http_imports_no_http_client_email_or_ssl(maxscale_sim):
+    """Issue 17: plain http goes through mcsctl's own HTTP/1.1 client (backends/http11.py)."""
+    probe = PROBE.format(heavy=("http.client", "email", "email.parser", "ssl"))
+    p = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(["--backend", "rest", "-H", maxscale_sim.host, "servers"])],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert "mcs1" in p.stdout
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
 def test_completion_script_imports_no_heavy_module():
     # The script is shipped as package data (issue 12, item 7): printing it renders nothing.
     assert loaded(["completion", "bash"]) == []
