@@ -1,0 +1,37 @@
+"""The bodies of the read-only commands, `servers` and `maintenance status`, without Typer: the Typer commands
+(cli_commands, cli_maintenance) and the lean path (lean.py) both call them with the same State."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .frame import State
+
+
+def show_servers(st: State, fmt: str) -> None:
+    """`servers`: what answers is shown (and cached for completion); exit 5 when some MaxScales did not answer."""
+    from . import render
+    from .cache import write_names
+    from .status import silent_error
+
+    report = st.cluster.servers()
+    for why in report.unanswered.values():
+        st.reporter.warn(f"{why}; its servers are missing below")
+    write_names([s.name for s in report.servers], st.flags["hosts"])
+    render.servers(report.servers, fmt)
+    for line in report.disagreements:
+        st.reporter.warn(line)
+    if report.unanswered:
+        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
+
+
+def show_status(st: State, server: str | None, fmt: str) -> None:
+    """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
+    from .render_status import status
+    from .status import silent_error
+
+    report = st.cluster.status(server)
+    status(report, fmt, st.reporter, server)
+    if report.unanswered:
+        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
