@@ -67,7 +67,8 @@ class Http11:
         if self._sock is None:
             host, port = self._addr
             # bytes: an ASCII name needs no IDNA codec (its import is ~3 ms of a start)
-            self._sock = socket.create_connection((host.encode() if host.isascii() else host, port), self._left())
+            name = host.encode() if host.isascii() else host  # getaddrinfo takes bytes (typeshed says str only)
+            self._sock = socket.create_connection((name, port), self._left())  # type: ignore[arg-type]
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host_header}", "Accept-Encoding: identity"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
