@@ -89,6 +89,9 @@ def framed(state: State) -> Iterator[State]:
         if state._cluster is not None:  # the notifications still in flight: notify_timeout at most
             with contextlib.suppress(KeyboardInterrupt):
                 state._cluster.close()
+        early = sys.modules.get("mcsctl.backends.maxctrl_process")
+        if early is not None:  # maxctrl calls started early (readers.start_reads) that nobody took over
+            early.drop_early()
 
 
 def finish(body: Callable[[Any], int]) -> None:

@@ -15,6 +15,7 @@ def show_servers(st: State, fmt: str) -> None:
     from .cache import write_names
     from .status import silent_error
 
+    start_reads(st)
     report = st.cluster.servers()
     for why in report.unanswered.values():
         st.reporter.warn(f"{why}; its servers are missing below")
@@ -31,7 +32,27 @@ def show_status(st: State, server: str | None, fmt: str) -> None:
     from .render_status import status
     from .status import silent_error
 
+    start_reads(st)
     report = st.cluster.status(server)
     status(report, fmt, st.reporter, server)
     if report.unanswered:
         raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
+
+
+def start_reads(st: State) -> None:
+    """With the maxctrl backend, start each MaxScale's `list servers` call now, in parallel, before the rest
+    of the start-up (issue 17); the backends take them over. Errors are left to the real calls."""
+    from .backends import choose_backend, make_backends
+    from .errors import McsctlError
+    from .settings import resolve
+
+    try:
+        settings = resolve(st.flags, st.config)
+    except McsctlError:
+        return
+    if choose_backend(settings.backend, settings.maxctrl) != "maxctrl":
+        return
+    for backend in make_backends(settings):
+        start = getattr(backend, "start_list_servers", None)
+        if start is not None:
+            start()
