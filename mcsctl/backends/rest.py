@@ -63,6 +63,14 @@ class RestBackend:
         doc = self._get_document("/v1/servers")
         return documents.servers_from_document(doc, self.host)
 
+    def get_server(self, name: str) -> Server:
+        """One server (GET /v1/servers/NAME): what a confirmation poll needs; UnknownServer on a 404."""
+        path = f"/v1/servers/{quote(check_server_name(name), safe='')}"
+        servers = documents.servers_from_document(self._get_document(path, collection=False, server=name), self.host)
+        if [s.name for s in servers] != [name]:
+            raise BadOutput(f"GET {path}: the answer is not the server {name}", host=self.host)
+        return servers[0]
+
     def list_sessions(self) -> list[Session]:
         doc = self._get_document("/v1/sessions")
         return documents.sessions_from_document(doc, self.host)
@@ -129,8 +137,8 @@ class RestBackend:
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _get_document(self, path: str, collection: bool = True) -> documents.Document:
-        _status, body = self._request("GET", path)
+    def _get_document(self, path: str, collection: bool = True, server: str | None = None) -> documents.Document:
+        _status, body = self._request("GET", path, server=server)
         try:
             doc = json.loads(body)
         except ValueError:
