@@ -15,8 +15,9 @@ def run(app: typer.Typer) -> None:
     """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors; the
     signals, flushes and exit status as every run ends (frame.finish)."""
     from .frame import finish
+    from .render import safe
 
-    finish(lambda err: _run_app(app, err))
+    finish(lambda: _run_app(app, safe(sys.stderr)))
 
 
 def _run_app(app: typer.Typer, err: Any) -> int:

@@ -94,19 +94,20 @@ def framed(state: State) -> Iterator[State]:
             early.drop_early()
 
 
-def finish(body: Callable[[Any], int]) -> None:
-    """Run `body(stderr)` (the whole command: parse, run, report) and exit with its status.
+def finish(body: Callable[[], int]) -> None:
+    """Run `body()` (the whole command: parse, run, report) and exit with its status.
 
     The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
     that came during the run makes the exit status 130, after the cleanup. Output that cannot be
     written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
     """
     from . import signals
-    from .render import safe
 
     signals.install()
+    status = body()
+    from .render import safe  # after the body: a read-only command starts its maxctrl calls before this import
+
     err = safe(sys.stderr)
-    status = body(err)
     interrupted = int(Interrupted.exit_code)
     # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
     # signal then would end us with 129/143 after the work is done. One that came until now counts.

@@ -172,7 +172,7 @@ def run_lean(argv: list[str]) -> None:
         return
     from .frame import finish
 
-    finish(lambda err: _run(path, given, local, args))
+    finish(lambda: _run(path, given, local, args))
 
 
 def _run(path: tuple[str, ...], given: dict[str, Any], local: dict[str, Any], args: list[str]) -> int:

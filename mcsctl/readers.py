@@ -11,11 +11,11 @@ if TYPE_CHECKING:
 
 def show_servers(st: State, fmt: str) -> None:
     """`servers`: what answers is shown (and cached for completion); exit 5 when some MaxScales did not answer."""
+    start_reads(st)  # first: the maxctrl calls run while the rest is imported
     from . import render
     from .cache import write_names
     from .status import silent_error
 
-    start_reads(st)
     report = st.cluster.servers()
     for why in report.unanswered.values():
         st.reporter.warn(f"{why}; its servers are missing below")
@@ -29,10 +29,10 @@ def show_servers(st: State, fmt: str) -> None:
 
 def show_status(st: State, server: str | None, fmt: str) -> None:
     """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
+    start_reads(st)  # first: the maxctrl calls run while the rest is imported
     from .render_status import status
     from .status import silent_error
 
-    start_reads(st)
     report = st.cluster.status(server)
     status(report, fmt, st.reporter, server)
     if report.unanswered:
