@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -58,6 +57,8 @@ def find_maxctrl(explicit: str | None = None) -> str:
         if not os.access(name, os.X_OK):
             raise MaxctrlMissing(f"maxctrl {name} (from {origin}) is not executable", hint=MISSING_HINT)
         return name
+    import shutil
+
     found = shutil.which(name)
     if not found:
         raise MaxctrlMissing(f"maxctrl not found: no {name!r} on PATH", hint=MISSING_HINT)
