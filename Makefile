@@ -27,7 +27,7 @@ test: $(STAMP) sysdeps lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --installed
 
 regen: $(STAMP)
 	$(BIN)/python -m mcsctl.build

@@ -28,7 +28,7 @@ HOW_TO_RUN = """\
 ## How to run
 
 ```sh
-make bench                                  # = .venv/bin/python benchmarks/run.py; rewrites BENCHMARKS.md
+make bench                                  # = .venv/bin/python benchmarks/run.py --installed; rewrites BENCHMARKS.md
 .venv/bin/python benchmarks/run.py --quick --output /tmp/b.md   # tiny repeat counts (a smoke run)
 .venv/bin/python benchmarks/run.py --only 1,5 --output /tmp/b.md  # some sections only
 ```

@@ -1,6 +1,6 @@
 """Measure mcsctl and the simulator on this machine and write BENCHMARKS.md (`make bench`).
 
-    .venv/bin/python benchmarks/run.py [--quick] [--output PATH] [--only 1,2,...]
+    .venv/bin/python benchmarks/run.py [--quick] [--output PATH] [--only 1,2,...] [--installed]
 
 Exit status: 0 when every benchmark ran (missed targets are reported, not failures), 1 when one
 of them could not run (its section in the report says why).
@@ -21,6 +21,7 @@ sys.path.insert(1, str(HERE.parent))  # mcsctl and simulator, when not installed
 
 import cli_cases  # noqa: E402
 import drain_case  # noqa: E402
+import install_case  # noqa: E402
 import load_cases  # noqa: E402
 import measure  # noqa: E402
 import parse_cases  # noqa: E402
@@ -59,6 +60,7 @@ TITLES = {
     5: "5. Parsing `list servers` output",
     6: "6. Simulator throughput: `GET /v1/servers`",
     7: "7. Drain detection",
+    8: "8. Installed (non-editable) against editable",
 }
 
 
@@ -71,18 +73,22 @@ def _benchmarks(ws: Workspace, p: dict) -> dict:
         5: lambda: parse_cases.parsing(p["parse_sizes"], p["parse_budget"], p["parse_min"]),
         6: lambda: load_cases.throughput(ws, p["load"], p["load_limit"]),
         7: lambda: drain_case.drain(ws, p["drain_trials"]),
+        8: lambda: install_case.installed(ws, p["repeat"]),
     }
 
 
-def _parse_only(text: str | None) -> list[int]:
+OPT_IN = (8,)  # builds a wheel and a venv (~20 s): only with --installed or --only 8
+
+
+def _parse_only(text: str | None, installed: bool = False) -> list[int]:
     if not text:
-        return list(TITLES)
+        return [n for n in TITLES if n not in OPT_IN or installed]
     try:
         picked = sorted({int(x) for x in text.split(",") if x.strip()})
     except ValueError:
-        raise SystemExit(f"--only: expected numbers 1-7 separated by commas, not {text!r}") from None
+        raise SystemExit(f"--only: expected numbers 1-8 separated by commas, not {text!r}") from None
     if not picked or any(n not in TITLES for n in picked):
-        raise SystemExit(f"--only: expected numbers 1-7, not {text!r}")
+        raise SystemExit(f"--only: expected numbers 1-8, not {text!r}")
     return picked
 
 
@@ -90,9 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny repeat counts: checks the script, not the speed")
     ap.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="where to write the report")
-    ap.add_argument("--only", help="comma-separated section numbers (default: all of 1-7)")
+    ap.add_argument("--only", help="comma-separated section numbers (default: 1-7, and 8 with --installed)")
+    ap.add_argument("--installed", action="store_true", help="also section 8: a regular install against this venv")
     args = ap.parse_args(argv)
-    picked = _parse_only(args.only)
+    picked = _parse_only(args.only, args.installed)
     params = QUICK if args.quick else FULL
     measure.WARMUP = 0 if args.quick else 2
 
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         benches = _benchmarks(ws, params)
         for n in picked:
             t0 = time.perf_counter()
-            print(f"[{n}/7] {TITLES[n]} ...", file=sys.stderr, flush=True)
+            print(f"[{n}/{len(TITLES)}] {TITLES[n]} ...", file=sys.stderr, flush=True)
             try:
                 sec = benches[n]()
             except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others

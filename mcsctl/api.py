@@ -15,8 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .api_settings import environment, expiry, seconds, settings_of
-from .choices import OnTimeout, word
+from .api_settings import environment, on_options, seconds, settings_of
 from .cs_api import ColumnStoreParts, split_options
 from .emitter import Outbox
 from .errors import UsageError
@@ -27,7 +26,7 @@ from .watch import RecordingJournal, Watch
 
 if TYPE_CHECKING:
     from .fleet import Fleet
-    from .outcome import OnOptions, Outcome
+    from .outcome import Outcome
     from .procedures import Procedures
     from .settings import Settings
 
@@ -181,46 +180,7 @@ class Cluster(ColumnStoreParts):
         return StatusReport(rows, hints, silent, list(self._watch.calls))
 
     # ------------------------------------------------------------ changes
-    def on_options(
-        self,
-        *,
-        force: bool = False,
-        drain: bool = True,
-        drain_timeout: str | float = 60,
-        on_timeout: OnTimeout | str = OnTimeout.FAIL,
-        switchover: bool = False,
-        to: str | None = None,
-        allow_primary: bool = False,
-        allow_last: bool = False,
-        reason: str | None = None,
-        expires: str | float | None = None,
-        yes: bool = False,
-        dry_run: bool = False,
-    ) -> OnOptions:
-        """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
-        from .outcome import ON_TIMEOUT, OnOptions
-
-        on_timeout = str(word(on_timeout))  # an OnTimeout member or its word
-        if on_timeout not in ON_TIMEOUT:
-            raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
-        if to and not switchover:
-            raise UsageError("--to goes with --switchover")
-        expires_at, expires_after = expiry(expires)
-        return OnOptions(
-            force=force,
-            drain=drain,
-            drain_timeout=seconds(drain_timeout),
-            on_timeout=on_timeout,
-            switchover=switchover,
-            to=to,
-            allow_primary=allow_primary,
-            allow_last=allow_last,
-            reason=reason,
-            expires=expires_at,
-            expires_after=expires_after,
-            dry_run=dry_run,
-            yes=yes,
-        )
+    on_options = staticmethod(on_options)  # the `maintenance on` options, checked (api_settings.py)
 
     def enter(
         self,

@@ -1,5 +1,6 @@
 """How the API turns its arguments into values: Settings from explicit values or the MCSCTL_* environment,
---expires and duration words into seconds. Used by `mcsctl.api.Cluster`; no I/O beyond os.environ."""
+--expires and duration words into seconds, the checked `maintenance on`
+options. Used by `mcsctl.api.Cluster`; no I/O beyond os.environ."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from .choices import word
+from .choices import OnTimeout, word
 from .errors import UsageError
 
 if TYPE_CHECKING:
+    from .outcome import OnOptions
     from .settings import Settings
 
 
@@ -79,3 +81,44 @@ def seconds(value: str | float) -> float:
     from .durations import parse_duration
 
     return float(value) if isinstance(value, (int, float)) else parse_duration(value)
+
+
+def on_options(
+    *,
+    force: bool = False,
+    drain: bool = True,
+    drain_timeout: str | float = 60,
+    on_timeout: OnTimeout | str = OnTimeout.FAIL,
+    switchover: bool = False,
+    to: str | None = None,
+    allow_primary: bool = False,
+    allow_last: bool = False,
+    reason: str | None = None,
+    expires: str | float | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+) -> OnOptions:
+    """The `maintenance on` options, checked (bad values are UsageError, exit 2)."""
+    from .outcome import ON_TIMEOUT, OnOptions
+
+    on_timeout = str(word(on_timeout))  # an OnTimeout member or its word
+    if on_timeout not in ON_TIMEOUT:
+        raise UsageError(f"--on-timeout must be one of {', '.join(ON_TIMEOUT)}, not {on_timeout!r}")
+    if to and not switchover:
+        raise UsageError("--to goes with --switchover")
+    expires_at, expires_after = expiry(expires)
+    return OnOptions(
+        force=force,
+        drain=drain,
+        drain_timeout=seconds(drain_timeout),
+        on_timeout=on_timeout,
+        switchover=switchover,
+        to=to,
+        allow_primary=allow_primary,
+        allow_last=allow_last,
+        reason=reason,
+        expires=expires_at,
+        expires_after=expires_after,
+        dry_run=dry_run,
+        yes=yes,
+    )

@@ -37,21 +37,10 @@ from .options import typer_type
 @app.command()
 def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List the servers as every MaxScale sees them (maintenance and down servers marked on a TTY)."""
-    with handled(ctx) as st:
-        fmt = _check_format(fmt)
-        from . import render
-        from .cache import write_names
-        from .status import silent_error
+    from .readers import show_servers
 
-        report = st.cluster.servers()  # what answers is shown; exit 5 when some did not
-        for why in report.unanswered.values():
-            st.reporter.warn(f"{why}; its servers are missing below")
-        write_names([s.name for s in report.servers], st.flags["hosts"])
-        render.servers(report.servers, fmt, columnstore=report.columnstore)
-        for line in report.disagreements:
-            st.reporter.warn(line)
-        if report.unanswered:
-            raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
+    with handled(ctx) as st:
+        show_servers(st, _check_format(fmt))
 
 
 @app.command()

@@ -7,35 +7,17 @@ from typing import Any
 
 import typer
 
-from .cli_frame import reported
 from .errors import Interrupted, UsageError
+from .frame import reported
 
 
 def run(app: typer.Typer) -> None:
-    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors.
-
-    The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
-    that came during the run makes the exit status 130, after the cleanup. Output that cannot be
-    written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
-    """
-    from . import signals
+    """Console entry point: Click's usage errors become one line (+ a hint), like mcsctl's own errors; the
+    signals, flushes and exit status as every run ends (frame.finish)."""
+    from .frame import finish
     from .render import safe
 
-    signals.install()
-    err = safe(sys.stderr)
-    status = _run_app(app, err)
-    interrupted = int(Interrupted.exit_code)
-    # From here on signals are ignored: Python's shutdown would put back the default handlers, and a
-    # signal then would end us with 129/143 after the work is done. One that came until now counts.
-    signals.ignore_from_now()
-    if signals.received() and status != interrupted:
-        status = interrupted  # a signal that came while the command ended (or was forwarded to COMMAND)
-        err.write("mcsctl: interrupted\n")
-    elif status == interrupted and not reported[0]:
-        err.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
-    safe(sys.stdout).flush()  # now, so Python's own flush at exit cannot fail on a dead terminal
-    err.flush()
-    sys.exit(status)
+    finish(lambda: _run_app(app, safe(sys.stderr)))
 
 
 def _run_app(app: typer.Typer, err: Any) -> int:

@@ -1,124 +1,23 @@
-"""The frame every command body runs in: its State (Reporter, Cluster) and `handled`, which turns errors
-into one line and an exit code, and journals the end when the report could not be written."""
+"""The Typer side of the command frame (frame.py): `handled` runs a Typer command's body in `framed` and turns
+its exit status into typer.Exit."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .errors import Interrupted, McsctlError, exit_code_of
+from .frame import CommandExit, State, framed, reported
 
-if TYPE_CHECKING:
-    from .api import Cluster
-    from .model import Server
-    from .render import Reporter
-
-
-class State:
-    """What every command needs, built lazily from the global options: the Reporter and the Cluster."""
-
-    def __init__(self, flags: dict[str, Any], config: str | None) -> None:
-        self.flags = flags
-        self.config = config
-        self._cluster: Cluster | None = None
-        self._reporter: Reporter | None = None
-
-    @property
-    def reporter(self) -> Reporter:
-        if self._reporter is None:
-            from .render import Reporter as Made
-
-            self._reporter = Made(verbosity=self.flags.get("verbose") or 0)
-        return self._reporter
-
-    @property
-    def cluster(self) -> Cluster:
-        """The Cluster of the resolved settings (flag > environment > config file > default)."""
-        if self._cluster is None:
-            from .api import Cluster as Built
-
-            self._cluster = Built.from_settings(self.flags, self.config, observer=self.reporter)
-        return self._cluster
-
-    def output(self, dry_run: bool = False, fmt: str = "table") -> State:
-        """Set up the output of a command: --dry-run --format json collects the plan."""
-        self.reporter.plan_json = dry_run and fmt == "json"
-        return self
-
-
-reported = [False]  # whether `handled` already told the admin why we stop
+__all__ = ["State", "handled", "reported"]
 
 
 @contextlib.contextmanager
 def handled(ctx: typer.Context) -> Iterator[State]:
-    """Run a command body: SIGINT/SIGTERM/SIGHUP interrupt it; errors become one line + exit code.
-
-    Reporting cannot fail: the Reporter's streams swallow EIO/EPIPE (a hung-up terminal, a closed pipe);
-    when the report was lost, the journal gets a record of how the command ended instead.
-    """
-    from .signals import interrupts
-
-    state: State = ctx.obj
+    """Run a command body in frame.framed (errors: one line + exit code; SIGINT/SIGTERM/SIGHUP interrupt it)."""
     try:
-        with interrupts():
+        with framed(ctx.obj) as state:
             yield state
-    except McsctlError as exc:
-        reported[0] = True
-        code = exit_code_of(exc)
-        final = exc.final
-        _report(state, str(exc), exc.hint, final)
-        _journal_if_lost(state, str(exc), code, final)
-        raise typer.Exit(code) from None
-    except KeyboardInterrupt:
-        reported[0] = True
-        _report(state, "interrupted")
-        _journal_if_lost(state, "interrupted", int(Interrupted.exit_code), None)
-        raise typer.Exit(int(Interrupted.exit_code)) from None
-    finally:
-        if state._cluster is not None:  # the notifications still in flight: notify_timeout at most
-            with contextlib.suppress(KeyboardInterrupt):
-                state._cluster.close()
-
-
-def _report(state: State, message: str, hint: str | None = None, final: dict[str, Server] | None = None) -> None:
-    """The last word: one error line (+ hint) and, after a change, where the server stands on each MaxScale."""
-    state.reporter.error(message, hint)
-    if final:
-        from .render import servers
-
-        servers(list(final.values()), "table", state.reporter.out)
-    state.reporter.out.flush()
-    state.reporter.err.flush()
-
-
-def _journal_if_lost(state: State, message: str, code: int, final: dict[str, Server] | None) -> None:
-    """When the final report could not be written, append what happened and the final state to the journal."""
-    from .render import output_lost
-
-    proc = state._cluster.last_procedures if state._cluster is not None else None
-    if proc is None or not (state.reporter.lost or output_lost()):
-        return
-    from .errors import ExitCode
-    from .signals import shielded
-
-    try:
-        outcome = ExitCode(code).name.lower()  # e.g. interrupted, timeout, partial
-    except ValueError:
-        outcome = "failed"  # COMMAND's own exit status
-    servers = {s.name for s in (final or {}).values()}
-    try:
-        with shielded():
-            proc.record(
-                "report-lost",
-                servers.pop() if len(servers) == 1 else None,
-                outcome,
-                hosts=sorted(final) if final else None,
-                message=message,
-                exit=code,
-                final={h: s.state for h, s in (final or {}).items()},
-            )
-    except (McsctlError, OSError, ValueError):
-        pass  # nowhere left to tell: the exit status is the last word
+    except CommandExit as exc:
+        raise typer.Exit(exc.code) from None

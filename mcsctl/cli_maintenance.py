@@ -36,8 +36,9 @@ from .cli_app import (
     _on,
     maintenance_app,
 )
-from .cli_frame import State, handled
+from .cli_frame import handled
 from .errors import McsctlError, UsageError
+from .readers import show_status  # looked up here at each call (tests replace it)
 
 
 @maintenance_app.command("on")
@@ -114,17 +115,6 @@ def maintenance_status(
     with handled(ctx) as st:
         fmt = _check_format(fmt)
         show_status(st, server, fmt)
-
-
-def show_status(st: State, server: str | None, fmt: str) -> None:
-    """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
-    from .render_status import status
-    from .status import silent_error
-
-    report = st.cluster.status(server)
-    status(report, fmt, st.reporter, server)
-    if report.unanswered:
-        raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
 @maintenance_app.command("run")

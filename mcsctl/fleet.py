@@ -144,10 +144,11 @@ class Fleet:
             raise
         return [f.result() for f in futures]
 
-    def read(self) -> Views:
-        """Every MaxScale's servers; the first error when one does not answer."""
+    def read(self, only: str | None = None) -> Views:
+        """Every MaxScale's servers (`only`: at least that one, alone where the backend can read one server);
+        the first error when one does not answer."""
         try:
-            return dict(zip(self.hosts, self.each(lambda b: b.list_servers()), strict=True))
+            return dict(zip(self.hosts, self.each(lambda b: _servers(b, only)), strict=True))
         except Unreachable as exc:
             skip = "add --skip-unreachable to act on the MaxScales that answer"
             if (
@@ -200,14 +201,14 @@ class Fleet:
             self._writers = self._group = None
         return self.skipped
 
-    def poll_read(self, deadline: float) -> Views | None:
+    def poll_read(self, deadline: float, only: str | None = None) -> Views | None:
         """One read while waiting for something: None when a MaxScale dropped it (try again later).
 
         A MaxScale that drops one poll (restart, network blip) gets until the deadline to answer; a wrong
         password or an unusable maxctrl will not get better, so those are raised at once.
         """
         try:
-            return self.read()
+            return self.read(only)
         except Unreachable as exc:
             if isinstance(exc, (AuthFailed, BadOutput, MaxctrlMissing)) or self.clock.now() >= deadline:
                 raise
@@ -301,7 +302,7 @@ class Fleet:
         took = 0.0  # how long the last read took
         while True:
             began = self.clock.now()
-            views = self.poll_read(start + timeout)
+            views = self.poll_read(start + timeout, name)  # a poll reads only what it needs (issue 17)
             found = None if views is None else self.locate(name, views)
             took = self.clock.now() - began
             elapsed = self.clock.now() - start
@@ -323,3 +324,16 @@ class Fleet:
             polls = max(polls + 1, int((now - start) / self.poll) + 1)
             due = min(start + polls * self.poll - min(took, self.poll / 2), start + timeout)
             self.clock.sleep(max(due - now, 0.001))
+
+
+def _servers(backend: Backend, only: str | None) -> list[Server]:
+    """The backend's servers; with `only`, just that one where the backend reads one server (REST: GET
+    /v1/servers/NAME), else all. A server it does not know: all of them, so that locate() says what is
+    missing with its near-miss hint, as for a full read."""
+    get = getattr(backend, "get_server", None) if only is not None else None
+    if get is None:
+        return backend.list_servers()
+    try:
+        return [get(only)]
+    except UnknownServer:
+        return backend.list_servers()

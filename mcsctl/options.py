@@ -24,11 +24,17 @@ class OptionSpec:
     help: str
     metavar: str | None = None
     default: Any = None
+    # The global options (global_options.py) also have these (issue 17: one table for Typer and the lean path).
+    envvar: str | None = None  # the MCSCTL_* variable Click reads when the flag is not given
+    show_default: bool = True
 
     @property
     def choices(self) -> tuple[str, ...]:
         """The values a choice option takes (empty for the others)."""
         kind = self.type
+        members = [k for k in getattr(kind, "__args__", ()) if k is not type(None)]
+        if len(members) == 1:  # `BackendKind | None`: the choice is the enum
+            kind = members[0]
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
             return tuple(str(m.value) for m in kind)
         return ()
@@ -153,11 +159,18 @@ SHARED: dict[str, OptionSpec] = {
 
 def typer_type(name: str, **override: Any) -> Any:
     """The `Annotated[type, typer.Option(...)]` of a shared option (override: help, metavar for one command)."""
+    return typer_option(SHARED[name], **override)
+
+
+def typer_option(spec: OptionSpec, **override: Any) -> Any:
+    """The `Annotated[type, typer.Option(...)]` of any spec (override: help, metavar)."""
     from typing import Annotated
 
     import typer
 
-    spec = SHARED[name]
     help_ = override.get("help", spec.help)
     metavar = override.get("metavar", spec.metavar)
-    return Annotated[spec.type, typer.Option(*spec.flags, help=help_, metavar=metavar)]
+    extra: dict[str, Any] = {"envvar": spec.envvar} if spec.envvar else {}
+    if not spec.show_default:
+        extra["show_default"] = False
+    return Annotated[spec.type, typer.Option(*spec.flags, help=help_, metavar=metavar, **extra)]

@@ -170,10 +170,10 @@ def from_values(given: dict[str, Any]) -> Settings:
 
 def _check_shared_journal(settings: Settings) -> None:
     """A mariadb:// journal is parsed here (a password in it refused); the fallback is none or local."""
-    from .journal.url import is_database, parse
+    if settings.journal is not None and "://" in settings.journal:  # a file path needs no import of the journal
+        from .journal.url import is_database, parse
 
-    if is_database(settings.journal):
-        assert settings.journal is not None
-        parse(settings.journal)
+        if is_database(settings.journal):
+            parse(settings.journal)
     if settings.journal_fallback not in ("none", "local"):
         raise UsageError(f"--journal-fallback must be none or local, not {settings.journal_fallback!r}")

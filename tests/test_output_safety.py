@@ -69,16 +69,15 @@ def test_the_child_environment_has_no_secret():
 
 def test_an_interrupt_mid_request_leaves_the_rest_backend_usable(maxscale_sim, monkeypatch):
     """Ctrl-C lands while a poll waits for MaxScale's answer: the cleanup right after must still work."""
-    import http.client
-
     import pytest
 
     from mcsctl.backends.base import Connection
+    from mcsctl.backends.http11 import Http11
     from mcsctl.backends.rest import RestBackend
 
     b = RestBackend(Connection(host=maxscale_sim.host))
     assert b.list_servers()  # a kept-alive connection now
-    real = http.client.HTTPConnection.getresponse
+    real = Http11._answer  # plain http: mcsctl's own HTTP/1.1 client (issue 17)
     calls = []
 
     def interrupted(self, *a, **kw):
@@ -87,7 +86,7 @@ def test_an_interrupt_mid_request_leaves_the_rest_backend_usable(maxscale_sim, m
             raise KeyboardInterrupt  # the request went out; the answer was never read
         return real(self, *a, **kw)
 
-    monkeypatch.setattr(http.client.HTTPConnection, "getresponse", interrupted)
+    monkeypatch.setattr(Http11, "_answer", interrupted)
     with pytest.raises(KeyboardInterrupt):
         b.list_servers()
     b.clear_state("mcs3", "drain")  # the cleanup

@@ -43,6 +43,36 @@ def test_rest_backend_imports_no_heavy_module(maxscale_sim):
     assert loaded(["--backend", "rest", "-H", maxscale_sim.host, "servers"]) == []
 
 
+def test_servers_over_plain_http_imports_no_http_client_email_or_ssl(maxscale_sim):
+    """Issue 17: plain http goes through mcsctl's own HTTP/1.1 client (backends/http11.py)."""
+    probe = PROBE.format(heavy=("http.client", "email", "email.parser", "ssl"))
+    p = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(["--backend", "rest", "-H", maxscale_sim.host, "servers"])],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert "mcs1" in p.stdout
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("command", [["servers", "--format", "tsv"], ["maintenance", "status"]])
+def test_the_lean_commands_import_no_typer(maxscale_sim, tmp_path, monkeypatch, command):
+    """Issue 17: `servers` (and the completion-cache fill) and `maintenance status` run without Typer."""
+    monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
+    probe = PROBE.format(heavy=("typer", "click", "typer._click"))
+    argv = ["-q", "--backend", "rest", "-H", maxscale_sim.host, *command]
+    p = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
 def test_completion_script_imports_no_heavy_module():
     # The script is shipped as package data (issue 12, item 7): printing it renders nothing.
     assert loaded(["completion", "bash"]) == []

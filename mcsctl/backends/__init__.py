@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,8 @@ def choose_backend(kind: str, maxctrl: str | None) -> str:
     Typer resolves into `maxctrl`), else the REST API."""
     if kind != "auto":
         return kind
+    import shutil  # here: it imports bz2 and lzma, a cost `--backend rest` need not pay
+
     if maxctrl or shutil.which("maxctrl"):
         return "maxctrl"
     return "rest"

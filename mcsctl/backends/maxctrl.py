@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -26,7 +25,7 @@ from ..tables import UnknownLayout, parse_tsv_rows, servers_from_rows
 from . import documents, maxctrl_version
 from .base import Connection, check_server_name
 from .maxctrl_errors import map_error
-from .maxctrl_process import MISSING_HINT, run_maxctrl
+from .maxctrl_process import MISSING_HINT, run_maxctrl, start_early
 
 __all__ = [
     "ENV_MAXCTRL",
@@ -58,6 +57,8 @@ def find_maxctrl(explicit: str | None = None) -> str:
         if not os.access(name, os.X_OK):
             raise MaxctrlMissing(f"maxctrl {name} (from {origin}) is not executable", hint=MISSING_HINT)
         return name
+    import shutil
+
     found = shutil.which(name)
     if not found:
         raise MaxctrlMissing(f"maxctrl not found: no {name!r} on PATH", hint=MISSING_HINT)
@@ -132,6 +133,17 @@ class MaxctrlBackend:
 
             servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
         return servers
+
+    def start_list_servers(self) -> None:
+        """Start now the `list servers` call that list_servers() makes first (maxctrl_process.start_early), so
+        that it runs while the rest of mcsctl starts up; nothing when it would not make that call."""
+        try:
+            if not maxctrl_version.covered(self.client_version()):
+                return
+            argv, stdin = self._argv(["list", "servers", "--tsv"]), self._check_password()
+        except McsctlError:
+            return
+        start_early(argv, stdin)
 
     def client_version(self) -> str | None:
         """This maxctrl's version (`maxctrl --version`, learnt once per executable), None when it cannot say."""

@@ -86,14 +86,89 @@ def _wait(proc: Process, limit: float, host: str) -> None:
 
 
 def run_maxctrl(argv: list[str], stdin: str, limit: float, host: str) -> tuple[str, str, int]:
-    """Run argv with `stdin` and wait up to `limit` seconds: (stdout, stderr, exit status)."""
+    """Run argv with `stdin` and wait up to `limit` seconds: (stdout, stderr, exit status). A call started
+    early (start_early) with the same argv and stdin is taken over instead."""
     from ..signals import surfacing
 
-    with surfacing():
-        proc = _start(argv, stdin, host)
-        _wait(proc, limit, host)
+    early = _early.pop((tuple(argv), stdin), None)
+    with surfacing():  # an interrupt that sh swallowed is raised again
+        if early is not None:
+            raw_out, raw_err, code = _finish_early(early, limit, host)
+        else:
+            proc = _start(argv, stdin, host)
+            _wait(proc, limit, host)
+            raw_out, raw_err, code = proc.stdout, proc.stderr, int(proc.exit_code)
     try:
-        out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+        return raw_out.decode("utf-8"), raw_err.decode("utf-8"), code
     except UnicodeDecodeError:
         raise BadOutput("maxctrl printed text that is not UTF-8", host=host) from None
-    return out, err, int(proc.exit_code)
+
+
+# -- early calls (issue 17) ------------------------------------------------------------------
+# A read-only command knows its first maxctrl call as soon as its settings are resolved: started then, it runs
+# while the rest of mcsctl starts up. Started with the standard library's subprocess, because `import sh`
+# (asyncio, importlib.metadata: 25-50 ms) would come before it; the same argv list, password on stdin, own
+# process group, child environment, and the same time limit and errors as the `sh` path.
+_early: dict[tuple[tuple[str, ...], str], Any] = {}  # (argv, stdin) -> subprocess.Popen
+
+
+def start_early(argv: list[str], stdin: str) -> None:
+    """Start a maxctrl call now that `run_maxctrl(argv, stdin, ...)` will make later; nothing when it cannot
+    start (the real call then reports why)."""
+    import subprocess
+
+    from ..childenv import child_env
+
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=child_env(MAXCTRL_WARNINGS="0"),
+            process_group=0,  # like sh's _new_group: a hung maxctrl is killed with anything it started
+        )
+    except (OSError, ValueError):
+        return
+    pipe, proc.stdin = proc.stdin, None  # written and closed here: communicate() must not touch it
+    try:
+        assert pipe is not None
+        pipe.write(stdin.encode("utf-8"))
+        pipe.close()
+    except OSError:
+        pass  # it is gone already: its exit status and output say why
+    _early[(tuple(argv), stdin)] = proc
+
+
+def drop_early() -> None:
+    """Kill and reap the early calls nobody took over (the command went another way)."""
+    while _early:
+        _, proc = _early.popitem()
+        _kill_early(proc)
+
+
+def _kill_early(proc: Any) -> None:
+    import os
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
+    proc.communicate()
+
+
+def _finish_early(proc: Any, limit: float, host: str) -> tuple[bytes, bytes, int]:
+    import subprocess
+
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        _kill_early(proc)
+        raise NoAnswer(f"maxctrl gave no answer within {limit:g}s (killed)", host=host) from None
+    except BaseException:  # Ctrl-C while waiting: do not leave maxctrl behind
+        _kill_early(proc)
+        raise
+    if proc.returncode < 0:
+        raise BadOutput(f"maxctrl was killed by signal {-proc.returncode}", host=host)
+    return out, err, int(proc.returncode)

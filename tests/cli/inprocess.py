@@ -14,7 +14,7 @@ import io
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -54,10 +54,14 @@ def _stream(data: bytes, errors: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors=errors, write_through=True)
 
 
-def run_main(args: list[str], env: Mapping[str, str], input: str | None = None) -> tuple[int, str, str]:
-    """(exit status, stdout, stderr) of `mcsctl *args` run in this process with environment `env`."""
+def run_main(
+    args: list[str], env: Mapping[str, str], input: str | None = None, entry: Callable[[], None] | None = None
+) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of `mcsctl *args` run in this process with environment `env`
+    (`entry`: another entry point than mcsctl.__main__.main, e.g. the Typer path alone)."""
     from mcsctl.__main__ import main
 
+    main = entry or main
     stdin = _stream((input or "").encode("utf-8"), "strict")
     stdout, stderr = _stream(b"", "strict"), _stream(b"", "backslashreplace")
     saved: dict[str, Any] = {"argv": sys.argv, "stdin": sys.stdin, "stdout": sys.stdout, "stderr": sys.stderr}

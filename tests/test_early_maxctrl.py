@@ -1,0 +1,76 @@
+"""maxctrl calls started early (issue 17): taken over by the call that needs them, or killed; the same
+results, limits and errors as the `sh` path; `servers` makes its `list servers` call once."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from mcsctl.backends import maxctrl_process as mp
+from mcsctl.errors import NoAnswer
+
+
+@pytest.fixture(autouse=True)
+def _no_leftovers():
+    yield
+    mp.drop_early()
+
+
+def test_an_early_call_is_taken_over_with_its_output_and_status():
+    argv = ["/bin/sh", "-c", 'read pw; echo "got:$pw"; echo err >&2; exit 3']
+    mp.start_early(argv, "secret\n")
+    assert (tuple(argv), "secret\n") in mp._early
+    assert mp.run_maxctrl(argv, "secret\n", 10, "h") == ("got:secret\n", "err\n", 3)
+    assert mp._early == {}
+
+
+def test_another_argv_or_stdin_is_not_taken_over():
+    argv = ["/bin/sh", "-c", "read pw; echo $pw"]
+    mp.start_early(argv, "one\n")
+    assert mp.run_maxctrl(argv, "two\n", 10, "h") == ("two\n", "", 0)  # run through sh, as ever
+    assert len(mp._early) == 1
+    mp.drop_early()
+    assert mp._early == {}
+
+
+def test_an_early_call_keeps_the_time_limit():
+    argv = ["/bin/sleep", "30"]
+    mp.start_early(argv, "")
+    with pytest.raises(NoAnswer) as e:
+        mp.run_maxctrl(argv, "", 0.2, "h")
+    assert str(e.value) == "h: maxctrl gave no answer within 0.2s (killed)"
+
+
+def test_an_executable_that_cannot_start_is_left_to_the_real_call(tmp_path):
+    mp.start_early([str(tmp_path / "nosuch")], "")
+    assert mp._early == {}
+
+
+def test_servers_makes_one_list_servers_call(maxctrl_bin, maxscale_sim, tmp_path):
+    """The lean `servers` starts `list servers` early and the backend takes it over: never twice."""
+    log = tmp_path / "calls.log"
+    wrapper = tmp_path / "maxctrl"
+    standin = maxctrl_bin / "maxctrl"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\nexec {shlex.quote(str(standin))} "$@"\n')
+    wrapper.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MCSCTL_")}
+    env.update(
+        MCSCTL_BACKEND="maxctrl",
+        MCSCTL_MAXCTRL=str(wrapper),
+        MCSCTL_HOSTS=maxscale_sim.host,
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    mcsctl = os.path.join(os.path.dirname(sys.executable), "mcsctl")
+    for _ in range(2):
+        p = subprocess.run([mcsctl, "servers"], env=env, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        assert "mcs3" in p.stdout
+    calls = [line.split("--quiet=false ")[-1] for line in log.read_text().splitlines()]
+    # the version once (then cached by path and mtime), one `list servers` per run
+    assert calls == ["--version", "list servers --tsv", "list servers --tsv"]
