@@ -56,7 +56,7 @@ def awareness_for(host: Host, fleet: Fleet | None = None) -> Awareness | None:
     fleet = fleet or host.fleet()
     views = fleet.read()
     servers: list[Server] = next(iter(views.values()))
-    monitors = fleet.each(lambda b: b.list_monitors())[0]
+    monitors = fleet.backends[0].list_monitors()  # the first MaxScale's view decides, as for the servers
     return awareness(host.settings, servers, monitors, host.cmapi_factory, getattr(host.reporter, "trace", None))
 
 
@@ -222,7 +222,7 @@ class ColumnStoreParts:
             return None
         fleet = self.fleet()
         try:
-            monitors = fleet.each(lambda b: b.list_monitors())[0]
+            monitors = fleet.backends[0].list_monitors()  # one MaxScale's monitors: the first's, as `first` below
         except McsctlError:
             return None
         first = [s for s in items if s.maxscale == items[0].maxscale] if items else []

@@ -52,7 +52,7 @@ def start_reads(st: State) -> None:
         return
     if choose_backend(settings.backend, settings.maxctrl) != "maxctrl":
         return
-    for backend in make_backends(settings):
+    for i, backend in enumerate(make_backends(settings)):
         start = getattr(backend, "start_list_servers", None)
-        if start is not None:
-            start()
+        if start is not None:  # ColumnStore awareness reads the first MaxScale's monitors (cs_api.py)
+            start(monitors=i == 0 and settings.columnstore)

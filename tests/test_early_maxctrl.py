@@ -3,6 +3,7 @@ results, limits and errors as the `sh` path; `servers` makes its `list servers` 
 
 from __future__ import annotations
 
+import collections
 import os
 import shlex
 import subprocess
@@ -67,10 +68,17 @@ def test_servers_makes_one_list_servers_call(maxctrl_bin, maxscale_sim, tmp_path
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
     mcsctl = os.path.join(os.path.dirname(sys.executable), "mcsctl")
-    for _ in range(2):
-        p = subprocess.run([mcsctl, "servers"], env=env, capture_output=True, text=True, timeout=60)
+    for columnstore in ("true", "false"):
+        p = subprocess.run(
+            [mcsctl, "servers"],
+            env=dict(env, MCSCTL_COLUMNSTORE=columnstore),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert p.returncode == 0, p.stderr
         assert "mcs3" in p.stdout
     calls = [line.split("--quiet=false ")[-1] for line in log.read_text().splitlines()]
-    # the version once (then cached by path and mtime), one `list servers` per run
-    assert calls == ["--version", "list servers --tsv", "list servers --tsv"]
+    # the version once (then cached by path and mtime), one `list servers` per run, and where ColumnStore may be
+    # checked the monitors once (started beside it: the lookup of the monitor's CMAPI key)
+    assert collections.Counter(calls) == {"--version": 1, "list servers --tsv": 2, "api get monitors": 1}

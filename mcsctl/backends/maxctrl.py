@@ -134,16 +134,19 @@ class MaxctrlBackend:
             servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
         return servers
 
-    def start_list_servers(self) -> None:
+    def start_list_servers(self, monitors: bool = False) -> None:
         """Start now the `list servers` call that list_servers() makes first (maxctrl_process.start_early), so
-        that it runs while the rest of mcsctl starts up; nothing when it would not make that call."""
+        that it runs while the rest of mcsctl starts up; nothing when it would not make that call. `monitors`:
+        the `api get monitors` that ColumnStore awareness reads (list_monitors) too, beside it."""
         try:
-            if not maxctrl_version.covered(self.client_version()):
-                return
-            argv, stdin = self._argv(["list", "servers", "--tsv"]), self._check_password()
+            covered = maxctrl_version.covered(self.client_version())
+            stdin = self._check_password()
         except McsctlError:
             return
-        start_early(argv, stdin)
+        if covered:
+            start_early(self._argv(["list", "servers", "--tsv"]), stdin)
+        if monitors:
+            start_early(self._argv(["api", "get", "monitors"]), stdin)
 
     def client_version(self) -> str | None:
         """This maxctrl's version (`maxctrl --version`, learnt once per executable), None when it cannot say."""
