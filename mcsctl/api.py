@@ -19,13 +19,13 @@ from .api_settings import environment, on_options, seconds, settings_of
 from .cs_api import ColumnStoreParts, split_options
 from .emitter import Outbox
 from .errors import UsageError
-from .journal import Record, Store
 from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport, StatusReport
 from .ui import UI, SilentUI
 from .watch import RecordingJournal, Watch
 
 if TYPE_CHECKING:
     from .fleet import Fleet
+    from .journal import Record, Store  # the journal is imported when a command opens it (issue 17)
     from .outcome import Outcome
     from .procedures import Procedures
     from .settings import Settings

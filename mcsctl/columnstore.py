@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .cs_config import CsConfig, parse_config
+from .cs_key import cmapi_key
 from .errors import McsctlError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # cs_config (xml.etree) and cmapi are imported when a key is known (issue 17)
     from .backends.cmapi import CmapiEndpoint
+    from .cs_config import CsConfig
     from .model import Monitor, Server
     from .settings import Settings
 
@@ -206,6 +207,8 @@ class Awareness:
         return view
 
     def _node(self, name: str) -> CsNode:
+        from .cs_config import parse_config
+
         ep = self.endpoints[name]
         node = CsNode(name, ep.address)
         client = self.client(name)
@@ -229,18 +232,14 @@ def awareness(
     trace: Callable[[str], None] | None = None,
 ) -> Awareness | None:
     """The Awareness for these servers, or None when ColumnStore is off or no key is known (never guessed)."""
-    from .backends.cmapi import CmapiEndpoint
-
     if not settings.columnstore:
         return None
-    cs_monitors = [m for m in monitors if m.cs_admin is not None]
-    monitor = cs_monitors[0] if cs_monitors else None
-    admin = monitor.cs_admin if monitor is not None else None
-    key, source = settings.cmapi_key, "--cmapi-key"
-    if not key and admin is not None and admin.api_key:
-        key, source = admin.api_key, f"the monitor {monitor.name if monitor else ''}'s cs_admin_api_key"
+    key, source, monitor = cmapi_key(settings, monitors)
     if not key:
         return None
+    from .backends.cmapi import CmapiEndpoint
+
+    admin = monitor.cs_admin if monitor is not None else None
     members = set(monitor.servers) if monitor is not None else {s.name for s in servers}
     endpoints = {
         s.name: CmapiEndpoint(

@@ -216,7 +216,7 @@ class ColumnStoreParts:
 
     def _cs_servers(self, items: list[Server]) -> dict[str, dict[str, Any]] | None:
         """`servers`: each node's `columnstore` object and `columnstore_error` (None: ColumnStore not checked)."""
-        from .columnstore import awareness
+        from .cs_key import cmapi_key
 
         if not self.settings.columnstore:
             return None
@@ -225,6 +225,10 @@ class ColumnStoreParts:
             monitors = fleet.backends[0].list_monitors()  # one MaxScale's monitors: the first's, as `first` below
         except McsctlError:
             return None
+        if cmapi_key(self.settings, monitors)[0] is None:
+            return None  # plain MariaDB: the ColumnStore side (columnstore.py) is not even imported (issue 17)
+        from .columnstore import awareness
+
         first = [s for s in items if s.maxscale == items[0].maxscale] if items else []
         cs = awareness(self.settings, first, monitors, self.cmapi_factory)
         if cs is None:

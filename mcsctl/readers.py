@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 def show_servers(st: State, fmt: str) -> None:
     """`servers`: what answers is shown (and cached for completion); exit 5 when some MaxScales did not answer."""
-    start_reads(st)  # first: the maxctrl calls run while the rest is imported
+    start_reads(st, monitors=True)  # first: the maxctrl calls run while the rest is imported
     from . import render
     from .cache import write_names
     from .status import silent_error
@@ -39,9 +39,11 @@ def show_status(st: State, server: str | None, fmt: str) -> None:
         raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
-def start_reads(st: State) -> None:
+def start_reads(st: State, monitors: bool = False) -> None:
     """With the maxctrl backend, start each MaxScale's `list servers` call now, in parallel, before the rest
-    of the start-up (issue 17); the backends take them over. Errors are left to the real calls."""
+    of the start-up (issue 17); the backends take them over. `monitors`: the command reads the monitors too
+    when ColumnStore is checked (`servers`: the monitor's CMAPI key), so start that call as well. Errors are
+    left to the real calls."""
     from .backends import choose_backend, make_backends
     from .errors import McsctlError
     from .settings import resolve
@@ -53,6 +55,6 @@ def start_reads(st: State) -> None:
     if choose_backend(settings.backend, settings.maxctrl) != "maxctrl":
         return
     for i, backend in enumerate(make_backends(settings)):
-        start = getattr(backend, "start_list_servers", None)
-        if start is not None:  # ColumnStore awareness reads the first MaxScale's monitors (cs_api.py)
-            start(monitors=i == 0 and settings.columnstore)
+        start = getattr(backend, "start_reads", None)
+        if start is not None:  # ColumnStore reads the first MaxScale's monitors only (cs_api.py)
+            start(monitors and settings.columnstore and i == 0)

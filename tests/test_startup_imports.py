@@ -93,3 +93,24 @@ def test_a_file_journal_imports_no_database_driver(maxscale_sim, tmp_path, monke
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
     args = ["--backend", "rest", "-H", maxscale_sim.host, "maintenance", "status"]
     assert "pymysql" not in loaded(args)
+
+
+def test_servers_without_a_cmapi_key_imports_no_columnstore_side_or_journal(maxscale_sim, tmp_path, monkeypatch):
+    """Issue 17: with no CMAPI key known (plain MariaDB), `servers` reads the monitors and stops there: the
+    ColumnStore side, the CMAPI client and the Columnstore.xml parser (xml.etree) are not imported; nor is
+    the journal, which `servers` does not read."""
+    monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
+    monkeypatch.delenv("MCSCTL_CMAPI_KEY", raising=False)
+    probe = PROBE.format(
+        heavy=("xml.etree", "mcsctl.columnstore", "mcsctl.cs_config", "mcsctl.backends.cmapi", "mcsctl.journal")
+    )
+    argv = ["--backend", "rest", "-H", maxscale_sim.host, "servers"]
+    p = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert "mcs1" in p.stdout
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []

@@ -134,19 +134,20 @@ class MaxctrlBackend:
             servers = [replace(s, monitor=self._monitor_of.get(s.name)) for s in servers]
         return servers
 
-    def start_list_servers(self, monitors: bool = False) -> None:
-        """Start now the `list servers` call that list_servers() makes first (maxctrl_process.start_early), so
-        that it runs while the rest of mcsctl starts up; nothing when it would not make that call. `monitors`:
-        the `api get monitors` that ColumnStore awareness reads (list_monitors) too, beside it."""
+    def start_reads(self, monitors: bool = False) -> None:
+        """Start now the `list servers` call that list_servers() makes first (maxctrl_process.start_early), and
+        with `monitors` the `api get monitors` of list_monitors(), so that they run while the rest of mcsctl
+        starts up; nothing when list_servers() would not make that call."""
         try:
-            covered = maxctrl_version.covered(self.client_version())
+            if not maxctrl_version.covered(self.client_version()):
+                return
             stdin = self._check_password()
+            calls = [["list", "servers", "--tsv"]] + ([["api", "get", "monitors"]] if monitors else [])
+            argvs = [self._argv(args) for args in calls]
         except McsctlError:
             return
-        if covered:
-            start_early(self._argv(["list", "servers", "--tsv"]), stdin)
-        if monitors:
-            start_early(self._argv(["api", "get", "monitors"]), stdin)
+        for argv in argvs:
+            start_early(argv, stdin)
 
     def client_version(self) -> str | None:
         """This maxctrl's version (`maxctrl --version`, learnt once per executable), None when it cannot say."""
