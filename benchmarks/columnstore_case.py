@@ -48,7 +48,8 @@ def columnstore(ws: Workspace, repeat: int) -> Section:
         f"--columnstore --cs-tick {CS_TICK}` (every server a ColumnStore node with its own fake CMAPI over HTTPS "
         "at 127.0.0.11-13, self-signed; mcsctl takes the API key from the monitor's `cs_admin_api_key`, none is "
         "given); and the ColumnStore simulator with `mcsctl --no-columnstore` (no CMAPI call). "
-        f"`{ON}` then `{OFF}` (without `--wait-healthy`: `off` does not wait for ColumnStore to settle), "
+        f"`{ON}` then `{OFF}` (`off` without `--wait-healthy`: it does not wait until the node is healthy again, "
+        "ColumnStore included), "
         f"{repeat} rounds, interleaved, after a warm-up round. The ratio column is against the plain simulator.",
         ["command", "ms", "vs plain simulator"],
         rows,
