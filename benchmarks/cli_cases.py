@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import sys
 
-from measure import Stats, run_once, time_commands
+from measure import Stats, run_once, summed, time_commands
 from report import Section, Target
 from simenv import ROOT, Sim, Workspace, entry_point
 
@@ -216,7 +216,7 @@ def cycle(ws: Workspace, repeat: int) -> Section:
     rows = [[label, s.ms()] for label, s in st.items()]
     for kind in ("maxctrl", "rest"):
         on, off = st[f"{kind}: maintenance on mcs3 --no-drain"], st[f"{kind}: maintenance off mcs3"]
-        total = Stats([a + b for a, b in zip(on.samples, off.samples, strict=False)])
+        total = summed(on, off)
         rows.append([f"**{kind}: full cycle (on + off)**", total.ms()])
     calls = _maxctrl_calls(ws, mcsctl)
     rows += [[f"maxctrl calls: {step}", " → ".join(made) + f" ({len(made)})"] for step, made in calls.items()]

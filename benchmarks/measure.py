@@ -52,6 +52,11 @@ class Stats:
         return f"{self.median * 1e3:.1f} ({self.p10 * 1e3:.1f}–{self.p90 * 1e3:.1f})"
 
 
+def summed(a: Stats, b: Stats) -> Stats:
+    """Round by round sums of two interleaved cases (e.g. `on` + `off` = one cycle)."""
+    return Stats([x + y for x, y in zip(a.samples, b.samples, strict=False)])
+
+
 class CommandFailed(RuntimeError):
     pass
 

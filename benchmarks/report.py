@@ -35,7 +35,8 @@ make bench                                  # = .venv/bin/python benchmarks/run.
 
 Everything runs on this machine against simulators on 127.0.0.1 (`maxscale-sim --port 0`), in a
 throw-away HOME/XDG directory, with the Python maxctrl stand-in (`python -m simulator.maxctrl`) as
-`maxctrl`. The full run takes about 2-3 minutes on 2 cores. Times are wall-clock
+`maxctrl`; section 10 also starts a private mariadbd (own datadir, free port) for the shared journal, and
+is skipped when mariadb-server is not installed. The full run takes about 2-3 minutes on 2 cores. Times are wall-clock
 (`time.perf_counter`); commands are warmed up first and run interleaved, round by round.
 Cells read `median (p10–p90)` unless they say otherwise. Numbers vary from run to run by several
 per cent; compare ratios rather than absolute times across machines.

@@ -20,8 +20,10 @@ sys.path.insert(0, str(HERE))  # the helpers next to this script
 sys.path.insert(1, str(HERE.parent))  # mcsctl and simulator, when not installed
 
 import cli_cases  # noqa: E402
+import columnstore_case  # noqa: E402
 import drain_case  # noqa: E402
 import install_case  # noqa: E402
+import journal_case  # noqa: E402
 import load_cases  # noqa: E402
 import measure  # noqa: E402
 import parse_cases  # noqa: E402
@@ -61,6 +63,8 @@ TITLES = {
     6: "6. Simulator throughput: `GET /v1/servers`",
     7: "7. Drain detection",
     8: "8. Installed (non-editable) against editable",
+    9: columnstore_case.TITLE,
+    10: journal_case.TITLE,
 }
 
 
@@ -74,6 +78,8 @@ def _benchmarks(ws: Workspace, p: dict) -> dict:
         6: lambda: load_cases.throughput(ws, p["load"], p["load_limit"]),
         7: lambda: drain_case.drain(ws, p["drain_trials"]),
         8: lambda: install_case.installed(ws, p["repeat"]),
+        9: lambda: columnstore_case.columnstore(ws, p["cycles"]),
+        10: lambda: journal_case.journal(ws, p["cycles"]),
     }
 
 
@@ -86,9 +92,9 @@ def _parse_only(text: str | None, installed: bool = False) -> list[int]:
     try:
         picked = sorted({int(x) for x in text.split(",") if x.strip()})
     except ValueError:
-        raise SystemExit(f"--only: expected numbers 1-8 separated by commas, not {text!r}") from None
+        raise SystemExit(f"--only: expected numbers 1-{len(TITLES)} separated by commas, not {text!r}") from None
     if not picked or any(n not in TITLES for n in picked):
-        raise SystemExit(f"--only: expected numbers 1-8, not {text!r}")
+        raise SystemExit(f"--only: expected numbers 1-{len(TITLES)}, not {text!r}")
     return picked
 
 
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny repeat counts: checks the script, not the speed")
     ap.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="where to write the report")
-    ap.add_argument("--only", help="comma-separated section numbers (default: 1-7, and 8 with --installed)")
+    ap.add_argument("--only", help="comma-separated section numbers (default: all but 8; 8 with --installed)")
     ap.add_argument("--installed", action="store_true", help="also section 8: a regular install against this venv")
     args = ap.parse_args(argv)
     picked = _parse_only(args.only, args.installed)

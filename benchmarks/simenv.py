@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -61,10 +62,11 @@ class Sim:
     A separate process, so the benchmark's own clients do not share its event loop or GIL.
     """
 
-    def __init__(self, env: dict, servers: list[str] | None = None) -> None:
+    def __init__(self, env: dict, servers: list[str] | None = None, extra: list[str] | None = None) -> None:
         argv = entry_point("maxscale-sim", "simulator") + ["--host", "127.0.0.1", "--port", "0"]
         if servers:
             argv += ["--servers", ",".join(servers)]
+        argv += extra or []  # e.g. --columnstore: its CMAPI lines follow the first one on stdout
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()  # "... listening on http://127.0.0.1:PORT (profile ...)"
         m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
@@ -116,6 +118,13 @@ class Sim:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def free_port() -> int:
+    """A TCP port free on this host now (for a listener the child binds itself, e.g. CMAPI's)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float = 5.0, step: float = 0.01) -> bool:

@@ -9,49 +9,14 @@ Missing binaries skip the tests with the reason, except under CI (CI=true), wher
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import threading
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-DATABASE, USER, PASSWORD = "mcsctl", "mcsctl", "journal-secret-pw"
+from tests.mariadb_proc import DATABASE, PASSWORD, USER, MariaDB, installed, serve
 
-
-def _binary(name: str) -> str | None:
-    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class MariaDB:
-    port: int
-    socket: str
-    datadir: Path
-
-    def url(self, database: str = DATABASE, port: int | None = None) -> str:
-        return f"mariadb://{USER}@127.0.0.1:{port or self.port}/{database}"
-
-    def root(self, sql: str, database: str | None = None) -> list[tuple]:
-        """Run one statement as root over the private socket; its rows."""
-        import pymysql
-
-        conn = pymysql.connect(unix_socket=self.socket, user="root", password="", database=database, autocommit=True)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return list(cur.fetchall())
-        finally:
-            conn.close()
+__all__ = ["DATABASE", "PASSWORD", "USER", "Cut", "MariaDB", "mariadb"]
 
 
 def _missing() -> None:
@@ -61,54 +26,13 @@ def _missing() -> None:
     pytest.skip(why)
 
 
-def _wait_ready(server: MariaDB, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mariadbd exited {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            server.root("SELECT 1")
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"mariadbd did not start in 60s: {log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="session")
 def mariadb(tmp_path_factory):
     """The session's MariaDB server, with database `mcsctl` (and `newer`) and user `mcsctl` on 127.0.0.1."""
-    mariadbd, install = _binary("mariadbd"), _binary("mariadb-install-db")
-    if not mariadbd or not install:
+    if not installed():
         _missing()
-    base = tmp_path_factory.mktemp("mariadb")
-    datadir, log = base / "data", base / "error.log"
-    as_root = ["--user=root"] if os.getuid() == 0 else []
-    subprocess.run(
-        [install, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal",
-         "--skip-test-db", *as_root],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    server = MariaDB(_free_port(), str(base / "mysqld.sock"), datadir)
-    proc = subprocess.Popen(
-        [mariadbd, "--no-defaults", f"--datadir={datadir}", f"--socket={server.socket}", f"--port={server.port}",
-         "--bind-address=127.0.0.1", f"--pid-file={base / 'mysqld.pid'}", f"--log-error={log}", "--skip-log-bin",
-         "--skip-name-resolve", "--innodb-buffer-pool-size=32M", *as_root],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait_ready(server, proc, log)
-        for db in (DATABASE, "newer"):
-            server.root(f"CREATE DATABASE {db}")
-        server.root(f"CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'")
-        server.root(f"GRANT ALL ON *.* TO '{USER}'@'127.0.0.1'")
+    with serve(tmp_path_factory.mktemp("mariadb")) as server:
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class Cut:
