@@ -53,10 +53,13 @@ def awareness_for(host: Host, fleet: Fleet | None = None) -> Awareness | None:
 
     if not host.settings.columnstore:
         return None
+    from .cs_key import cmapi_key
+
     fleet = fleet or host.fleet()
-    views = fleet.read()
-    servers: list[Server] = next(iter(views.values()))
     monitors = fleet.backends[0].list_monitors()  # the first MaxScale's view decides, as for the servers
+    if cmapi_key(host.settings, monitors)[0] is None:
+        return None  # no key known: the servers need not be read for ColumnStore (a plain MariaDB cluster)
+    servers: list[Server] = next(iter(fleet.read().values()))
     return awareness(host.settings, servers, monitors, host.cmapi_factory, getattr(host.reporter, "trace", None))
 
 
