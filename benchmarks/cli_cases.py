@@ -235,7 +235,9 @@ def cycle(ws: Workspace, repeat: int) -> Section:
             "(each: one read for the guards, the change, one confirming read)",
             f"{cycle_calls} calls",
             cycle_calls <= 6,
-            "a call was added to the procedure: see the rows above for which",
+            "a call was added to the procedure: see the rows above for which (`api get monitors` is the lookup of "
+            "the monitor's CMAPI key that ColumnStore awareness makes before a change, on by default; "
+            "`columnstore = false` for a plain MariaDB cluster drops it)",
         )
     )
     return sec
