@@ -84,13 +84,12 @@ def test_404_cherrypy_body(fake):
 
 
 def test_unreachable_is_exit_3():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now
-    c = CmapiClient(CmapiEndpoint(node="mcs3", address="127.0.0.1", port=port, key="k", timeout=2.0))
-    with pytest.raises(CmapiUnreachable) as e:
-        c.node_status()
+    with socket.socket() as s:  # bound, never listening: refused, and no other process can take the port meanwhile
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        c = CmapiClient(CmapiEndpoint(node="mcs3", address="127.0.0.1", port=port, key="k", timeout=2.0))
+        with pytest.raises(CmapiUnreachable) as e:
+            c.node_status()
     assert e.value.message == f"cannot reach CMAPI on mcs3 (127.0.0.1:{port}): connection refused"
     assert exit_code_of(e.value) == ExitCode.UNREACHABLE
 
