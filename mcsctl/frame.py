@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .api import Cluster
     from .model import Server
     from .render import Reporter
+    from .settings import Settings
 
 
 class CommandExit(Exception):
@@ -32,6 +33,7 @@ class State:
     def __init__(self, flags: dict[str, Any], config: str | None) -> None:
         self.flags = flags
         self.config = config
+        self._settings: Settings | None = None
         self._cluster: Cluster | None = None
         self._reporter: Reporter | None = None
 
@@ -44,12 +46,22 @@ class State:
         return self._reporter
 
     @property
+    def settings(self) -> Settings:
+        """The settings, resolved once (flag > environment > config file > default): the early maxctrl
+        reads (readers.start_reads) and the Cluster share them."""
+        if self._settings is None:
+            from .settings import resolve
+
+            self._settings = resolve(self.flags, self.config)
+        return self._settings
+
+    @property
     def cluster(self) -> Cluster:
-        """The Cluster of the resolved settings (flag > environment > config file > default)."""
+        """The Cluster of the resolved settings."""
         if self._cluster is None:
             from .api import Cluster as Built
 
-            self._cluster = Built.from_settings(self.flags, self.config, observer=self.reporter)
+            self._cluster = Built(settings=self.settings, observer=self.reporter)
         return self._cluster
 
     def output(self, dry_run: bool = False, fmt: str = "table") -> State:

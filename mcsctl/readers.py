@@ -46,10 +46,9 @@ def start_reads(st: State, monitors: bool = False) -> None:
     left to the real calls."""
     from .backends import choose_backend, make_backends
     from .errors import McsctlError
-    from .settings import resolve
 
     try:
-        settings = resolve(st.flags, st.config)
+        settings = st.settings
     except McsctlError:
         return
     if choose_backend(settings.backend, settings.maxctrl) != "maxctrl":
