@@ -47,10 +47,9 @@ def split_options(on: dict[str, Any], method: str) -> CsOptions:
     return CsOptions(**{k: bool(v) for k, v in given.items()}, cs_settle=None if settle is None else seconds(settle))
 
 
-def awareness_for(host: Host, fleet: Fleet | None = None) -> Awareness | None:
-    """The Awareness of this cluster (None: ColumnStore off, or no key known), from the first answering MaxScale."""
-    from .columnstore import awareness
-
+def awareness_for(host: Host, fleet: Fleet | None = None, servers: list[Server] | None = None) -> Awareness | None:
+    """The Awareness of this cluster (None: ColumnStore off, or no key known), from the first MaxScale: its
+    monitors, and its servers (read here unless given). A plain MariaDB cluster never imports columnstore.py."""
     if not host.settings.columnstore:
         return None
     from .cs_key import cmapi_key
@@ -59,7 +58,10 @@ def awareness_for(host: Host, fleet: Fleet | None = None) -> Awareness | None:
     monitors = fleet.backends[0].list_monitors()  # the first MaxScale's view decides, as for the servers
     if cmapi_key(host.settings, monitors)[0] is None:
         return None  # no key known: the servers need not be read for ColumnStore (a plain MariaDB cluster)
-    servers: list[Server] = next(iter(fleet.read().values()))
+    from .columnstore import awareness
+
+    if servers is None:
+        servers = next(iter(fleet.read().values()))
     return awareness(host.settings, servers, monitors, host.cmapi_factory, getattr(host.reporter, "trace", None))
 
 
@@ -219,21 +221,11 @@ class ColumnStoreParts:
 
     def _cs_servers(self, items: list[Server]) -> dict[str, dict[str, Any]] | None:
         """`servers`: each node's `columnstore` object and `columnstore_error` (None: ColumnStore not checked)."""
-        from .cs_key import cmapi_key
-
-        if not self.settings.columnstore:
-            return None
-        fleet = self.fleet()
-        try:
-            monitors = fleet.backends[0].list_monitors()  # one MaxScale's monitors: the first's, as `first` below
-        except McsctlError:
-            return None
-        if cmapi_key(self.settings, monitors)[0] is None:
-            return None  # plain MariaDB: the ColumnStore side (columnstore.py) is not even imported (issue 17)
-        from .columnstore import awareness
-
         first = [s for s in items if s.maxscale == items[0].maxscale] if items else []
-        cs = awareness(self.settings, first, monitors, self.cmapi_factory)
+        try:
+            cs = awareness_for(self, servers=first)
+        except McsctlError:  # the monitors could not be read: ColumnStore not checked
+            return None
         if cs is None:
             return None
         view = cs.read()
