@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .secrecy import SECRET_SUFFIXES, SECRETS
+from . import secrecy
 
-# Every variable that carries a secret of mcsctl's: the MCSCTL_* of each secret setting (secrecy.SECRETS).
-# A child never sees them: COMMAND runs the admin's own code, and maxctrl gets the password on stdin.
-SECRET_VARS = tuple("MCSCTL_" + name.upper() for name in SECRETS)
-# The safety net for secrets added without updating the list: MCSCTL_*_PASSWORD, *_KEY, *_TOKEN, *_SECRET.
+PREFIX = "MCSCTL_"
 
 
 def is_secret(name: str) -> bool:
-    """Whether the environment variable `name` holds one of mcsctl's secrets."""
+    """Whether the environment variable `name` holds one of mcsctl's secrets: the MCSCTL_* of a secret setting
+    (secrecy.py, its suffixes included). A child never sees them: COMMAND runs the admin's own code, and maxctrl
+    gets the password on stdin."""
     upper = name.upper()
-    return upper in SECRET_VARS or (upper.startswith("MCSCTL_") and upper.endswith(SECRET_SUFFIXES))
+    return upper.startswith(PREFIX) and secrecy.is_secret(upper[len(PREFIX) :].lower())
 
 
 def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
