@@ -13,8 +13,9 @@ import enum
 import inspect
 import types
 import typing
-from dataclasses import fields
 from typing import Any
+
+from .dataclass_lite import fields
 
 Spec = dict[str, Any]  # one entry of an Ansible argument_spec
 

@@ -354,7 +354,7 @@ class Cluster(ColumnStoreParts):
 
     def _rolled(self, report: RollReport, dry_run: bool) -> RollReport:
         """The roll's report with the calls and records of the whole roll."""
-        from dataclasses import replace
+        from .dataclass_lite import replace
 
         self._cs_note()
         w = self._watch

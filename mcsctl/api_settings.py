@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 
 def settings_of(given: dict[str, Any]) -> Settings:
     """Settings from explicit values (no config file, no environment); unset ones take the defaults."""
-    from dataclasses import fields
-
+    from .dataclass_lite import fields
     from .settings import Settings, from_values
 
     unknown = sorted(set(given) - {f.name for f in fields(Settings)})

@@ -8,10 +8,10 @@ guards (cs_guard.py) and the health wait (cs_health.py) judge that view. No prin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .cs_key import cmapi_key
+from .dataclass_lite import dataclass, field
 from .errors import McsctlError
 
 if TYPE_CHECKING:  # cs_config (xml.etree) and cmapi are imported when a key is known (issue 17)

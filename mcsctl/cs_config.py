@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+
+from .dataclass_lite import dataclass, field
 
 
 @dataclass(frozen=True)

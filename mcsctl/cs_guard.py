@@ -3,9 +3,9 @@ health, and the warnings about what taking a node down sets off. Pure judgement 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .dataclass_lite import dataclass
 from .errors import GuardRefused, Unreachable
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ reactivation restarts ColumnStore everywhere *after* the node looks fine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .dataclass_lite import dataclass, field
 from .errors import TimedOut
 
 if TYPE_CHECKING:

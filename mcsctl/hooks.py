@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from dataclasses import dataclass
 from typing import Any
 
+from .dataclass_lite import dataclass
 from .errors import UsageError
 
 NAMES = ("pre-on", "post-on", "pre-off", "post-off", "on-failure")

@@ -15,9 +15,9 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .dataclass_lite import dataclass, field
 from .errors import GuardRefused, Interrupted, McsctlError, Partial, TimedOut
 
 if TYPE_CHECKING:

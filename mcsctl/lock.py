@@ -19,9 +19,9 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from .dataclass_lite import dataclass
 from .errors import GuardRefused, Unreachable
 from .paths import runtime_dir  # $XDG_RUNTIME_DIR/mcsctl, else /run/user/UID/mcsctl, else a private temp dir
 

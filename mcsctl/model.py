@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any, Required, TypedDict, Unpack
+
+from .dataclass_lite import asdict, dataclass, field
 
 ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
 

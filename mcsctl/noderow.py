@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .choices import Choice
+from .dataclass_lite import dataclass
 
 
 class NodeResult(Choice):

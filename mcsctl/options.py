@@ -8,10 +8,10 @@ turns a spec into the `Annotated` type a Typer command parameter uses.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from .choices import OnTimeout, OutputFormat
+from .dataclass_lite import dataclass
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .choices import OnTimeout, values
+from .dataclass_lite import dataclass, field
 from .model import Server
 
 ON_TIMEOUT = values(OnTimeout)  # fail | force | proceed

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from .dataclass_lite import asdict, dataclass, field, fields
 
 OPENS = frozenset({"on", "run-start", "extend"})
 CLOSES = frozenset({"off", "run-end", "reap"})

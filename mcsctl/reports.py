@@ -8,8 +8,9 @@ requests and maxctrl calls sent) and the journal records written.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .dataclass_lite import dataclass, field
 
 if TYPE_CHECKING:
     from .journal import Record

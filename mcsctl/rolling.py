@@ -22,12 +22,12 @@ from __future__ import annotations
 import shlex
 import signal
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .cs_api import check_turn as cs_check_turn
 from .cs_api import primaries as cs_primaries
 from .cs_api import wait_after as cs_wait_after
+from .dataclass_lite import replace
 from .errors import CommandFailed, Interrupted, McsctlError, OperationFailed, TimedOut, UsageError
 from .health import SETTLE, wait_back
 from .noderow import FINISHED, HEADERS, NodeResult, NodeRow, Step, rows_for_output

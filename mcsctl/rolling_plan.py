@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import shlex
 import uuid
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from .dataclass_lite import dataclass, field, replace
 from .errors import GuardRefused, OperationFailed, UsageError
 from .gtid import behind
 from .model import Server

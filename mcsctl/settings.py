@@ -7,11 +7,11 @@ here as None and are filled from the TOML config file, then from the defaults be
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from . import paths
+from .dataclass_lite import dataclass, fields, replace
 from .errors import UsageError
 from .hosts import DEFAULT_PORT, normalise
 from .secrecy import is_secret

@@ -18,8 +18,9 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from types import FrameType
+
+from .dataclass_lite import dataclass, field
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from ..dataclass_lite import dataclass
 from ..errors import UsageError
 from ..model import Monitor, Server, Session
 

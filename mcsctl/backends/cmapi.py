@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..dataclass_lite import dataclass, field
 from ..errors import AuthFailed, BadOutput, OperationFailed, Unreachable
 
 KEY_HINT = "check --cmapi-key / MCSCTL_CMAPI_KEY / cmapi_key, or the monitor's cs_admin_api_key"

@@ -11,9 +11,9 @@ import os
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
+from ..dataclass_lite import replace
 from ..errors import (
     BadOutput,
     MaxctrlMissing,

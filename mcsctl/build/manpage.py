@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import fields
 
+from ..dataclass_lite import fields
 from ..errors import ExitCode
 from .templating import template_env
 from .tree import Arg, Cmd, Opt, app_tree

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ..dataclass_lite import dataclass, field
 
 if TYPE_CHECKING:
     import typer

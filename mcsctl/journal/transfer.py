@@ -6,10 +6,10 @@ server, who, outcome...) is not copied again, so a second run copies nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..dataclass_lite import dataclass
 from ..errors import UsageError
 
 if TYPE_CHECKING:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ..dataclass_lite import dataclass
 from ..errors import UsageError
 
 SCHEME = "mariadb://"

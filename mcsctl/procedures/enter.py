@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..backends.base import Backend
+from ..dataclass_lite import dataclass
 from ..errors import GuardRefused, Interrupted, McsctlError, OperationFailed, Partial, TimedOut, UsageError
 from ..model import Server
 from ..outcome import ON_TIMEOUT, OnOptions, Outcome
