@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from .api_settings import environment, on_options, seconds, settings_of
 from .cs_api import ColumnStoreParts, split_options
@@ -23,7 +22,10 @@ from .reports import ChangeReport, ReapReport, Result, RollReport, ServersReport
 from .ui import UI, SilentUI
 from .watch import RecordingJournal, Watch
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .fleet import Fleet
     from .journal import Record, Store  # the journal is imported when a command opens it (issue 17)
     from .outcome import Outcome

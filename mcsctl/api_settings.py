@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
 
 from .choices import OnTimeout, word
 from .errors import UsageError
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .outcome import OnOptions
     from .settings import Settings
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from .errors import GuardRefused
 from .lock import Holder, ServerLock, cluster_digest
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .journal.lease import Lease
     from .settings import Settings

@@ -8,17 +8,22 @@ guards (cs_guard.py) and the health wait (cs_health.py) judge that view. No prin
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
 
 from .cs_key import cmapi_key
 from .dataclass_lite import dataclass, field
 from .errors import McsctlError
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:  # cs_config (xml.etree) and cmapi are imported when a key is known (issue 17)
+    from typing import Any, Protocol
+
     from .backends.cmapi import CmapiEndpoint
     from .cs_config import CsConfig
     from .model import Monitor, Server
     from .settings import Settings
+else:
+    Protocol = object  # the protocols here are for mypy only
+
 
 # CMAPI's program table, in its start order (reference §3)
 PROGRAMS = (

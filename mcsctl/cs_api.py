@@ -3,12 +3,13 @@ wait after one, and the view `servers` and `columnstore status` show. Used by mc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
-
 from .cs_guard import CsOptions, guard_health, guard_primary, warnings
 from .errors import McsctlError, Unreachable, UsageError
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any, Protocol
+
     from .columnstore import Awareness, ClientFactory, CsView
     from .fleet import Fleet
     from .model import Server
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from .reports import ColumnStoreReport
     from .settings import Settings
     from .ui import UI
+else:
+    Protocol = object  # the protocols here are for mypy only
+
 
 CS_KEYWORDS = ("allow_columnstore_primary", "allow_unhealthy", "columnstore_start", "cs_settle")
 # The ColumnStore keywords each Cluster method takes: `on` guards, `off` waits, run and roll do both.

@@ -3,11 +3,10 @@ health, and the warnings about what taking a node down sets off. Pure judgement 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .dataclass_lite import dataclass
 from .errors import GuardRefused, Unreachable
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .columnstore import CsView
 

@@ -8,12 +8,13 @@ reactivation restarts ColumnStore everywhere *after* the node looks fine.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .dataclass_lite import dataclass, field
 from .errors import TimedOut
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .columnstore import Awareness, CsView
     from .cs_guard import CsOptions
     from .fleet import Clock

@@ -4,8 +4,7 @@ without importing the ColumnStore side (columnstore.py) at all (issue 17)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .model import Monitor
     from .settings import Settings

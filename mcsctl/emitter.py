@@ -8,19 +8,21 @@ its outcome (timeout / interrupted / failed events and the on-failure hook). Dry
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
-
 from .errors import GuardRefused
 from .events import build, states_of
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from typing import Any, Protocol
 
     from .fleet import Fleet
     from .model import Server
     from .notify import Notifier
     from .settings import Settings
     from .ui import UI
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 
 class Change(Protocol):

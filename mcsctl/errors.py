@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ExitCode(enum.IntEnum):

@@ -7,9 +7,11 @@ Nothing here sends or runs anything (notify.py and hooks.py do, emitter.py decid
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .model import Server
 
 SCHEMA = 1  # bumped only when a field changes meaning or goes away; new fields may be added meanwhile

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .backends.base import Backend
 from .errors import (
@@ -23,10 +22,14 @@ from .errors import (
 from .model import Server
 from .signals import deferred, shielded
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
+    from typing import Protocol, TypeVar
 
-T = TypeVar("T")
+    T = TypeVar("T")
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 Views = dict[str, list[Server]]  # MaxScale host -> its servers
 # A MaxScale behind its config-sync cluster refuses changes with a detail containing these

@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
 
 from .errors import Interrupted, McsctlError, exit_code_of
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import Cluster
     from .model import Server
     from .render import Reporter

@@ -5,10 +5,13 @@ option is one more entry here (and, for a setting, its field in settings.Setting
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from .choices import BackendKind, word
 from .options import OptionSpec
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _g(

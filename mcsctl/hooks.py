@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from typing import Any
 
 from .dataclass_lite import dataclass
 from .errors import UsageError
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 NAMES = ("pre-on", "post-on", "pre-off", "post-off", "on-failure")
 _STDERR_LINES, _STDERR_CHARS = 3, 300  # how much of a failing hook's stderr a message quotes

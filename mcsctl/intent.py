@@ -15,20 +15,24 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
 
 from .dataclass_lite import dataclass, field
 from .errors import GuardRefused, Interrupted, McsctlError, Partial, TimedOut
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+    from typing import Any, Protocol
 
     from .emitter import Events
     from .fleet import Fleet
     from .journal import Store
     from .lock import Holder
     from .ui import UI
+else:
+    Protocol = object  # the protocols here are for mypy only
+
 
 CLEANS_UP = frozenset({"off", "reap", "run-end"})  # a successful one closes a dead process's intent
 

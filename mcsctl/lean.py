@@ -12,10 +12,13 @@ in the environment, too many arguments.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from .global_options import GLOBAL
 from .options import SHARED, OptionSpec
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 # command path -> (its options, by SHARED name; how many arguments it takes at most)
 COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict, Unpack
-
 from .dataclass_lite import asdict, dataclass, field
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any, Required, TypedDict, Unpack
+
+    class ServerFields(TypedDict, total=False):
+        """The fields of a Server other than its state (Server.from_state_cell's keywords)."""
+
+        name: Required[str]
+        address: str | None
+        port: int | None
+        connections: int | None
+        gtid: str | None
+        monitor: str | None
+        maxscale: str
+        lag: float | None
+
 
 ROLE_WORDS = ("Master", "Relay Master", "Slave", "Binlog Relay", "Synced")
 
@@ -21,19 +36,6 @@ def split_state(text: str) -> tuple[tuple[str, ...], str]:
         if tok in ("Running", "Down"):
             return tuple(tokens[: i + 1]), ", ".join(tokens[i + 1 :])
     return tuple(tokens), ""
-
-
-class ServerFields(TypedDict, total=False):
-    """The fields of a Server other than its state (Server.from_state_cell's keywords)."""
-
-    name: Required[str]
-    address: str | None
-    port: int | None
-    connections: int | None
-    gtid: str | None
-    monitor: str | None
-    maxscale: str
-    lag: float | None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .choices import Choice
 from .dataclass_lite import dataclass
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class NodeResult(Choice):

@@ -13,10 +13,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from .errors import UsageError
 from .events import shown
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 _STOP = b""  # the end of a worker's queue
 

@@ -8,10 +8,13 @@ turns a spec into the `Annotated` type a Typer command parameter uses.
 from __future__ import annotations
 
 import enum
-from typing import Any, Optional
 
 from .choices import OnTimeout, OutputFormat
 from .dataclass_lite import dataclass
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class OptionSpec:
 
     name: str  # the Python keyword (and the Cluster method keyword, except no_drain -> drain)
     flags: tuple[str, ...]
-    type: Any  # bool, str, Optional[str] or a choices enum
+    type: Any  # bool, str, str | None or a choices enum
     help: str
     metavar: str | None = None
     default: Any = None
@@ -71,7 +74,7 @@ SHARED: dict[str, OptionSpec] = {
             OnTimeout.FAIL,
         ),
         _spec("switchover", ("--switchover",), bool, "If SERVER is the primary, switch over to a replica first."),
-        _spec("to", ("--to",), Optional[str], "Switchover target (default: the most caught-up replica).", "SERVER"),  # noqa: UP045 (a runtime type for Typer)
+        _spec("to", ("--to",), str | None, "Switchover target (default: the most caught-up replica).", "SERVER"),
         _spec(
             "allow_primary",
             ("--allow-primary",),
@@ -85,11 +88,11 @@ SHARED: dict[str, OptionSpec] = {
             bool,
             "Take out the last servers that can take traffic (the cluster is already broken); needs --yes.",
         ),
-        _spec("reason", ("--reason",), Optional[str], "Why: recorded in the journal.", "TEXT"),  # noqa: UP045 (a runtime type for Typer)
+        _spec("reason", ("--reason",), str | None, "Why: recorded in the journal.", "TEXT"),
         _spec(
             "expires",
             ("--expires",),
-            Optional[str],  # noqa: UP045 (a runtime type for Typer)
+            str | None,
             "Until when (duration like 2h, or an ISO time): shown as overdue, reaped later.",
             "WHEN",
         ),
@@ -131,7 +134,7 @@ SHARED: dict[str, OptionSpec] = {
         _spec(
             "cs_settle",
             ("--cs-settle",),
-            Optional[str],  # noqa: UP045 (a runtime type for Typer)
+            str | None,
             "ColumnStore has settled when every pid is unchanged across polls this far apart (default 10s, "
             "or cs_settle in the config).",
             "DURATION",
@@ -148,7 +151,7 @@ SHARED: dict[str, OptionSpec] = {
         _spec(
             "max_in_maintenance",
             ("--max-in-maintenance",),
-            Optional[int],  # noqa: UP045 (a runtime type for Typer)
+            int | None,
             "Refuse (exit 4) when the change would leave more than N servers of the cluster in maintenance "
             "or draining; counted and changed under one cluster-wide lock.",
             "N",

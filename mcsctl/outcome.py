@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .choices import OnTimeout, values
 from .dataclass_lite import dataclass, field
 from .model import Server
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 ON_TIMEOUT = values(OnTimeout)  # fail | force | proceed
 

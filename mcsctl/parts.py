@@ -5,13 +5,16 @@ Protocols only, so those modules need not import mcsctl.api (which imports them)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from .fleet import Fleet
     from .journal import Store
     from .procedures import Procedures
     from .ui import UI
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 
 class Parts(Protocol):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
 
 from .dataclass_lite import asdict, dataclass, field, fields
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 OPENS = frozenset({"on", "run-start", "extend"})
 CLOSES = frozenset({"off", "run-end", "reap"})

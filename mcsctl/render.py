@@ -8,13 +8,26 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from .model import Server
 from .ui import Prefixing
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any, TextIO, TypedDict
+
     from .outcome import Outcome
+
+    class _Call(TypedDict):
+        host: str | None
+        call: str
+
+    class _Step(TypedDict):
+        """One step of a JSON plan (--dry-run --format json) and the exact calls it makes."""
+
+        step: str
+        calls: list[_Call]
+
 
 FORMATS = ("table", "json", "tsv")
 SERVER_COLUMNS = ("Server", "Address", "Port", "Connections", "State", "GTID", "Monitor", "MaxScale")
@@ -264,18 +277,6 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "final": [server_json(s) for s in outcome.final.values()],
         **outcome.extra,
     }
-
-
-class _Call(TypedDict):
-    host: str | None
-    call: str
-
-
-class _Step(TypedDict):
-    """One step of a JSON plan (--dry-run --format json) and the exact calls it makes."""
-
-    step: str
-    calls: list[_Call]
 
 
 class Reporter(Prefixing):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
 
 from .render import safe, table, tsv
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .reports import ColumnStoreReport
 
 STATUS_COLUMNS = ("Node", "Address", "CMAPI", "Role", "DBRM", "Mode", "Active", "Services", "Revision")

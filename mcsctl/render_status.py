@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .noderow import HEADERS, rows_for_output
 from .render import rows_out, when
 from .reports import RollReport, StatusReport
 from .ui import UI
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 STATUS_COLUMNS = [
     "Server",

@@ -8,11 +8,13 @@ requests and maxctrl calls sent) and the journal records written.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
 
 from .dataclass_lite import dataclass, field
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .journal import Record
     from .model import Server
     from .noderow import NodeRow

@@ -22,7 +22,6 @@ from __future__ import annotations
 import shlex
 import signal
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
 
 from .cs_api import check_turn as cs_check_turn
 from .cs_api import primaries as cs_primaries
@@ -35,11 +34,17 @@ from .reports import RollReport
 from .rolling_plan import REASON, Plan, RollPlanner, natural
 from .signals import shielded
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any, Protocol
+
     from .outcome import OnOptions
     from .procedures import Procedures
     from .ui import UI
     from .watch import Watch
+else:
+    Protocol = object  # the protocols here are for mypy only
+
 
 __all__ = ["HEADERS", "REASON", "Plan", "Roller", "natural", "rolling_command", "rows_for_output"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 import uuid
-from typing import TYPE_CHECKING
 
 from .dataclass_lite import dataclass, field, replace
 from .errors import GuardRefused, OperationFailed, UsageError
@@ -14,6 +13,7 @@ from .gtid import behind
 from .model import Server
 from .noderow import FINISHED, NodeRow
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .fleet import Views
     from .outcome import OnOptions

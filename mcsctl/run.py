@@ -6,7 +6,6 @@ import os
 import shlex
 import signal
 import subprocess
-from typing import TYPE_CHECKING
 
 from .cs_api import wait_after as cs_wait_after
 from .errors import CommandFailed, Interrupted, McsctlError, UsageError
@@ -16,6 +15,7 @@ from .outcome import Outcome
 from .reports import ChangeReport, Result
 from .signals import forwarding, shielded
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .intent import Intent
     from .outcome import OnOptions

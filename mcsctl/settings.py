@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from . import paths
 from .dataclass_lite import dataclass, fields, replace
 from .errors import UsageError
 from .hosts import DEFAULT_PORT, normalise
 from .secrecy import is_secret
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
 
 from . import render
 from .errors import ExitCode, McsctlError, OperationFailed, Partial, UsageError
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .fleet import Fleet, Views
     from .journal import Record
     from .outcome import Outcome

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Protocol
 
 from .model import Server
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 
 class UI(Protocol):

@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
 from .reports import Call, PlanStep
 from .ui import UI
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from .journal import Record, Store
     from .journal.lease import Lease

@@ -73,6 +73,23 @@ def test_the_lean_commands_import_no_typer(maxscale_sim, tmp_path, monkeypatch, 
     assert json.loads(p.stderr.strip().splitlines()[-1]) == []
 
 
+@pytest.mark.parametrize("command", [["servers"], ["maintenance", "status"]])
+def test_the_lean_commands_import_neither_typing_nor_dataclasses(maxscale_sim, tmp_path, monkeypatch, command):
+    """Issue 17: typing (~4 ms) and dataclasses (inspect, ast, dis: ~10 ms) are for mypy and the Typer path
+    only; mcsctl's data classes are dataclass_lite's, its typing imports under TYPE_CHECKING = False."""
+    monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
+    probe = PROBE.format(heavy=("typing", "dataclasses", "inspect", "ast"))
+    p = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(["--backend", "rest", "-H", maxscale_sim.host, *command])],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
 def test_completion_script_imports_no_heavy_module():
     # The script is shipped as package data (issue 12, item 7): printing it renders nothing.
     assert loaded(["completion", "bash"]) == []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from ..dataclass_lite import dataclass
 from ..errors import UsageError
 from ..model import Monitor, Server, Session
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 VALID_NAME_FORBIDDEN = ("/", "?", "#", "%")
 # MaxScale answers a bad password and a change by a read-only ("basic") user with the same 401.

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from ..dataclass_lite import dataclass, field
 from ..errors import AuthFailed, BadOutput, OperationFailed, Unreachable
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 KEY_HINT = "check --cmapi-key / MCSCTL_CMAPI_KEY / cmapi_key, or the monitor's cs_admin_api_key"
 

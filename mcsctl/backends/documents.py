@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 from ..errors import BadOutput
 from ..model import CsAdmin, Monitor, Server, ServerStatus, Session, split_state
 
-# A MaxScale JSON:API document or resource: open-ended JSON, its shape checked as it is read.
-Document = dict[str, Any]
-T = TypeVar("T")
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    # A MaxScale JSON:API document or resource: open-ended JSON, its shape checked as it is read.
+    Document = dict[str, Any]
+    T = TypeVar("T")
 
 
 def _get(d: Any, *path: str) -> Any:

@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 from collections.abc import Callable
-from typing import Any
 
 from ..dataclass_lite import replace
 from ..errors import (
@@ -26,6 +25,10 @@ from . import documents, maxctrl_version
 from .base import Connection, check_server_name
 from .maxctrl_errors import map_error
 from .maxctrl_process import MISSING_HINT, run_maxctrl, start_early
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ENV_MAXCTRL",

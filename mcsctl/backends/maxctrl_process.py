@@ -5,18 +5,21 @@ actually runs. What the output means is mcsctl.backends.maxctrl_errors' business
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from ..errors import BadOutput, MaxctrlMissing, NoAnswer
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
+
+    # sh ships no type information: its RunningCommand is Any here.
+    Process = Any
 
 # MXS-5124: from MaxScale 25.10.1 on, maxctrl is a package of its own (its name is not confirmed here).
 MISSING_HINT = (
     "since MaxScale 25.10.1 maxctrl comes as a separate package: install it, or name it with --maxctrl PATH "
     "or MCSCTL_MAXCTRL; --backend rest works without maxctrl"
 )
-
-# sh ships no type information: its RunningCommand is Any here.
-Process = Any
 
 
 def _kill(proc: Process) -> None:

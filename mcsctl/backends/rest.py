@@ -12,7 +12,6 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..errors import AuthFailed, BadOutput, NoAnswer, Refused, UnknownServer, Unreachable, UsageError
@@ -22,7 +21,10 @@ from ..model import Monitor, Server, Session
 from . import documents
 from .base import AUTH_HINT, Connection, check_server_name
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .http11 import Answer
 
 # Connection-level failures on a reused keep-alive socket that mean "the server closed it

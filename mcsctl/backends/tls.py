@@ -8,9 +8,12 @@ import http.client
 import io
 import socket
 import time
-from typing import Any
 
 from .http11 import Answer
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Https:

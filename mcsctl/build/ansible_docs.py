@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from .. import ansible_options as ao
 from .tree import Cmd
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 COLLECTION = Path("ansible_collections/mcsctl/maxscale")
 FRAGMENT = COLLECTION / "plugins/doc_fragments/common.py"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jinja2
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def template_env(**overrides: Any) -> jinja2.Environment:

@@ -6,10 +6,10 @@ import errno
 import fcntl
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..record import Record
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from ..lock import LocalStateError
 

@@ -14,14 +14,19 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
 
 from ..errors import GuardRefused
 from .db import db_errors, why
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..lock import Holder, LocalStateError
     from .db import Db
+else:
+    Protocol = object  # the protocols here are for mypy only
+
 
 NOW = "UNIX_TIMESTAMP(NOW(6))"
 

@@ -19,13 +19,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
 from ..lock import LocalStateError
 from ..record import Record
 from .db import Db, db_errors, why
 from .lease import NOW, Lease
 from .url import JournalURL
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_VERSION = 1
 TABLES = (

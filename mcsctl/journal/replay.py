@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
 
 from ..dataclass_lite import replace
 from ..record import CLOSES, EFFECTIVE, INTENT, OPENS, STARTED, UNKNOWN_HOST, Record, hostname
+
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _effective(rec: Record) -> bool:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..record import Record
     from ..settings import Settings
     from .lease import Lease
     from .mariadb import MariaDBJournal
+else:
+    Protocol = object  # the protocols here are for mypy only
 
 
 class Store(Protocol):

@@ -7,11 +7,11 @@ server, who, outcome...) is not copied again, so a second run copies nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..dataclass_lite import dataclass
 from ..errors import UsageError
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from ..settings import Settings
 

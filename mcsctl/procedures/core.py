@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ..backends.base import check_server_name
 from ..errors import GuardRefused, McsctlError
@@ -19,7 +18,10 @@ from ..outcome import OnOptions, Outcome
 from ..signals import shielded
 from ..ui import UI
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..backends.base import Backend
     from ..intent import Intent
     from ..journal import Record, Store

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..errors import GuardRefused, McsctlError, NoAnswer, OperationFailed
 from ..fleet import Views
 from ..gtid import behind
@@ -11,6 +9,7 @@ from ..model import Server
 from ..outcome import Outcome
 from .core import Core
 
+TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from ..backends.base import Backend
 

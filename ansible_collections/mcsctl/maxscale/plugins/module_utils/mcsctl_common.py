@@ -6,7 +6,6 @@ one line and exit code. mcsctl must be importable by the Python the module runs 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
@@ -100,10 +99,12 @@ def _the_record(records):
 
 def report_facts(report):
     """calls, plan, connections_cut, records/record and messages of a ChangeReport."""
-    records = [dataclasses.asdict(r) for r in report.records]
+    from mcsctl.dataclass_lite import asdict
+
+    records = [asdict(r) for r in report.records]
     return {
-        "calls": [dataclasses.asdict(c) for c in report.calls],
-        "plan": [{"step": p.step, "calls": [dataclasses.asdict(c) for c in p.calls]} for p in report.plan],
+        "calls": [asdict(c) for c in report.calls],
+        "plan": [{"step": p.step, "calls": [asdict(c) for c in p.calls]} for p in report.plan],
         "connections_cut": report.cut,
         "records": records,
         "record": _the_record(records),
@@ -115,9 +116,11 @@ def made(cl):
     """The calls and journal records of the Cluster's last operation (what a failed one did)."""
     if cl is None:
         return {"calls": [], "records": [], "record": None}
-    records = [dataclasses.asdict(r) for r in cl.written()]
+    from mcsctl.dataclass_lite import asdict
+
+    records = [asdict(r) for r in cl.written()]
     return {
-        "calls": [dataclasses.asdict(c) for c in cl.reporter.calls],
+        "calls": [asdict(c) for c in cl.reporter.calls],
         "records": records,
         "record": _the_record(records),
     }
