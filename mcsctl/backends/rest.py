@@ -8,7 +8,7 @@ connection answers a GET in ~0.3 ms.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import time
 from collections.abc import Callable
@@ -46,7 +46,7 @@ class RestBackend:
         self._trace = trace
         self._hostname, self._port = parse_host(conn.host)
         self._base = f"{'https' if conn.secure else 'http'}://{_netloc(self._hostname, self._port)}"
-        token = base64.b64encode(f"{conn.user}:{conn.password}".encode()).decode("ascii")
+        token = binascii.b2a_base64(f"{conn.user}:{conn.password}".encode(), newline=False).decode("ascii")
         self._headers = {
             "Authorization": f"Basic {token}",  # sent up front, as maxctrl does
             "Accept": "application/json",
