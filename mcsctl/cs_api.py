@@ -195,6 +195,7 @@ class ColumnStoreParts:
 
     def _columnstore(self, names: list[str], opts: CsOptions, kind: str) -> None:
         """The ColumnStore checks before a change (prepare), after the names are known to be sendable."""
+        from .backends import start_reads
         from .backends.base import check_server_name
 
         self._cs_opts = opts
@@ -205,6 +206,9 @@ class ColumnStoreParts:
             check_server_name(name)
             for b in fleet.backends:
                 b.check_name(name)
+        # The monitors (for the CMAPI key) and then the servers (for the guards) are read next: with maxctrl
+        # the calls run side by side, so the key lookup costs no time of its own.
+        start_reads(fleet.backends, monitors=True)
         self._cs = prepare(self, names, opts, kind, fleet)
         self._cs_unchecked = self._cs is None
 

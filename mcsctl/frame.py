@@ -50,7 +50,7 @@ class State:
     @property
     def settings(self) -> Settings:
         """The settings, resolved once (flag > environment > config file > default): the early maxctrl
-        reads (readers.start_reads) and the Cluster share them."""
+        reads (backends.start_reads) and the Cluster share them."""
         if self._settings is None:
             from .settings import resolve
 
@@ -104,7 +104,7 @@ def framed(state: State) -> Iterator[State]:
             with contextlib.suppress(KeyboardInterrupt):
                 state._cluster.close()
         early = sys.modules.get("mcsctl.backends.maxctrl_process")
-        if early is not None:  # maxctrl calls started early (readers.start_reads) that nobody took over
+        if early is not None:  # maxctrl calls started early (backends.start_reads) that nobody took over
             early.drop_early()
 
 

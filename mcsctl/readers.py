@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def show_servers(st: State, fmt: str) -> None:
     """`servers`: what answers is shown (and cached for completion); exit 5 when some MaxScales did not answer."""
-    start_reads(st, monitors=True)  # first: the maxctrl calls run while the rest is imported
+    _start_early(st, monitors=True)  # first: the maxctrl calls run while the rest is imported
     from . import render
     from .cache import write_names
     from .status import silent_error
@@ -28,7 +28,7 @@ def show_servers(st: State, fmt: str) -> None:
 
 def show_status(st: State, server: str | None, fmt: str) -> None:
     """`maintenance status`: the Cluster's report, printed by render; exit 5 when some MaxScales did not answer."""
-    start_reads(st)  # first: the maxctrl calls run while the rest is imported
+    _start_early(st)  # first: the maxctrl calls run while the rest is imported
     from .render_status import status
     from .status import silent_error
 
@@ -38,21 +38,17 @@ def show_status(st: State, server: str | None, fmt: str) -> None:
         raise silent_error(report.unanswered, len(st.cluster.settings.hosts))
 
 
-def start_reads(st: State, monitors: bool = False) -> None:
+def _start_early(st: State, monitors: bool = False) -> None:
     """With the maxctrl backend, start each MaxScale's `list servers` call now, in parallel, before the rest
     of the start-up (issue 17); the backends take them over. `monitors`: the command reads the monitors too
     when ColumnStore is checked (`servers`: the monitor's CMAPI key), so start that call as well. Errors are
     left to the real calls."""
-    from .backends import choose_backend, make_backends
+    from .backends import choose_backend, make_backends, start_reads
     from .errors import McsctlError
 
     try:
         settings = st.settings
     except McsctlError:
         return
-    if choose_backend(settings.backend, settings.maxctrl) != "maxctrl":
-        return
-    for i, backend in enumerate(make_backends(settings)):
-        start = getattr(backend, "start_reads", None)
-        if start is not None:  # ColumnStore reads the first MaxScale's monitors only (cs_api.py)
-            start(monitors and settings.columnstore and i == 0)
+    if choose_backend(settings.backend, settings.maxctrl) == "maxctrl":
+        start_reads(make_backends(settings), monitors and settings.columnstore)

@@ -50,13 +50,17 @@ def test_an_executable_that_cannot_start_is_left_to_the_real_call(tmp_path):
     assert mp._early == {}
 
 
-def test_servers_makes_one_list_servers_call(maxctrl_bin, maxscale_sim, tmp_path):
-    """The lean `servers` starts `list servers` (and the monitors read, for ColumnStore's key) early and the
-    backend takes them over: never twice."""
+def _logging_maxctrl(maxctrl_bin, maxscale_sim, tmp_path, pause: float = 0.0):
+    """A maxctrl that logs each call's arguments, start and end (and sleeps `pause` first), and the environment
+    that makes mcsctl use it: (environment, the log)."""
     log = tmp_path / "calls.log"
     wrapper = tmp_path / "maxctrl"
-    standin = maxctrl_bin / "maxctrl"
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {shlex.quote(str(log))}\nexec {shlex.quote(str(standin))} "$@"\n')
+    standin = shlex.quote(str(maxctrl_bin / "maxctrl"))
+    q = shlex.quote(str(log))
+    wrapper.write_text(
+        f'#!/bin/sh\necho "start $(date +%s.%N) $*" >> {q}\nsleep {pause}\n{standin} "$@"\nrc=$?\n'
+        f'echo "end $(date +%s.%N) $*" >> {q}\nexit $rc\n'
+    )
     wrapper.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MCSCTL_")}
     env.update(
@@ -67,13 +71,57 @@ def test_servers_makes_one_list_servers_call(maxctrl_bin, maxscale_sim, tmp_path
         XDG_STATE_HOME=str(tmp_path / "state"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
+    return env, log
+
+
+def _calls(log, kind: str = "start") -> list[tuple[float, str]]:
+    """(time, the call's arguments after the global ones) of each `kind` line of the log."""
+    out = []
+    for line in log.read_text().splitlines():
+        what, when, args = line.split(" ", 2)
+        if what == kind:
+            out.append((float(when), args.split("--quiet=false ")[-1]))
+    return out
+
+
+def _mcsctl(env, *args: str) -> subprocess.CompletedProcess[str]:
     mcsctl = os.path.join(os.path.dirname(sys.executable), "mcsctl")
+    return subprocess.run([mcsctl, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_servers_makes_one_list_servers_call(maxctrl_bin, maxscale_sim, tmp_path):
+    """The lean `servers` starts `list servers` (and the monitors read, for ColumnStore's key) early and the
+    backend takes them over: never twice."""
+    env, log = _logging_maxctrl(maxctrl_bin, maxscale_sim, tmp_path)
     for _ in range(2):
-        p = subprocess.run([mcsctl, "servers"], env=env, capture_output=True, text=True, timeout=60)
+        p = _mcsctl(env, "servers")
         assert p.returncode == 0, p.stderr
         assert "mcs3" in p.stdout
-    calls = [line.split("--quiet=false ")[-1] for line in log.read_text().splitlines()]
+    calls = [args for _, args in _calls(log)]
     # the version once (then cached by path and mtime), one `list servers` and one monitors read per run
     # (started together: in either order)
     assert calls[0] == "--version"
     assert sorted(calls[1:3]) == sorted(calls[3:]) == ["api get monitors", "list servers --tsv"]
+
+
+def test_maintenance_on_reads_the_monitors_beside_the_servers(maxctrl_bin, maxscale_sim, tmp_path):
+    """Issue 17: before a change, the CMAPI key lookup (api get monitors) and the guards' read (list servers)
+    run side by side, each once, so ColumnStore awareness adds a call but not its time."""
+    env, log = _logging_maxctrl(maxctrl_bin, maxscale_sim, tmp_path, pause=0.5)
+    assert _mcsctl(env, "maintenance", "on", "mcs3", "--no-drain").returncode == 0
+    starts, ends = _calls(log), {}
+    for when, args in _calls(log, "end"):
+        ends.setdefault(args, when)  # each call's first end
+    calls = [args for _, args in starts]
+    assert calls[0] == "--version"
+    assert sorted(calls[1:3]) == ["api get monitors", "list servers --tsv"]
+    assert calls[3:] == ["set server mcs3 maintenance", "list servers --tsv"]
+    second_start = starts[2][0]
+    assert second_start < ends[calls[1]], "the two reads ran one after the other"
+    log.write_text("")
+    assert _mcsctl(env, "maintenance", "off", "mcs3").returncode == 0
+    assert [args for _, args in _calls(log)] == [
+        "list servers --tsv",
+        "clear server mcs3 maintenance",
+        "list servers --tsv",
+    ]
