@@ -108,7 +108,7 @@ def _build(cls: type[T], frozen: bool) -> type[T]:
             setattr(cls, name, f.default)
         found.append(f)
     cls.__record_fields__ = tuple(found)  # type: ignore[attr-defined]
-    methods: dict[str, Any] = {"__init__": _init(found, frozen), "__repr__": _repr, "__eq__": _eq}
+    methods: dict[str, Any] = {"__init__": _first_init(cls, found, frozen), "__repr__": _repr, "__eq__": _eq}
     if frozen:
         methods |= {"__setattr__": _refuse_set, "__delattr__": _refuse_delete}
     for name, method in methods.items():
@@ -117,6 +117,18 @@ def _build(cls: type[T], frozen: bool) -> type[T]:
     if cls.__dict__.get("__hash__") is None:  # none written (a class body with __eq__ has None here)
         cls.__hash__ = _hash if frozen else None  # type: ignore[assignment,method-assign]
     return cls
+
+
+def _first_init(cls: type, found: list[Field], frozen: bool) -> Callable[..., None]:
+    """An __init__ that writes the real one on the first instance: most classes a command imports it never
+    makes, and writing one out (compile) is most of what a class costs at import."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if cls.__dict__["__init__"] is __init__:
+            cls.__init__ = _init(found, frozen)  # type: ignore[misc]
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+    return __init__
 
 
 def _init(found: list[Field], frozen: bool) -> Callable[..., None]:

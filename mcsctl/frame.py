@@ -108,12 +108,15 @@ def framed(state: State) -> Iterator[State]:
             early.drop_early()
 
 
-def finish(body: Callable[[], int]) -> None:
+def finish(body: Callable[[], int], quick: bool = False) -> None:
     """Run `body()` (the whole command: parse, run, report) and exit with its status.
 
     The signal handler is installed before anything else and never removed; any SIGINT/SIGTERM/SIGHUP
     that came during the run makes the exit status 130, after the cleanup. Output that cannot be
     written (a hung-up terminal, a closed pipe) is dropped, never a traceback or another exit status.
+    `quick` (the lean read-only commands): once all is flushed, end without Python's teardown, which
+    frees every module and object one by one (~4 ms, a tenth of `servers`); such a command leaves no
+    thread, child process or open file behind for it to finish.
     """
     from . import signals
 
@@ -133,7 +136,17 @@ def finish(body: Callable[[], int]) -> None:
         err.write("mcsctl: interrupted\n")  # Ctrl-C outside a command body (Click turns it into 130)
     safe(sys.stdout).flush()  # now, so Python's own flush at exit cannot fail on a dead terminal
     err.flush()
+    if quick:
+        exit_now(status)
     sys.exit(status)
+
+
+def exit_now(status: int) -> None:
+    """End the process at once with `status` (finish's `quick` end; a test running mcsctl in its own process
+    puts sys.exit here)."""
+    import os
+
+    os._exit(status)
 
 
 def _report(state: State, message: str, hint: str | None = None, final: dict[str, Server] | None = None) -> None:

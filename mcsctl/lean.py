@@ -175,7 +175,7 @@ def run_lean(argv: list[str]) -> None:
         return
     from .frame import finish
 
-    finish(lambda: _run(path, given, local, args))
+    finish(lambda: _run(path, given, local, args), quick=True)
 
 
 def _run(path: tuple[str, ...], given: dict[str, Any], local: dict[str, Any], args: list[str]) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
@@ -126,6 +125,12 @@ def interrupts() -> Iterator[None]:
             _state.armed = False
 
 
+def _in_main_thread() -> bool:
+    import threading  # here: a read-only command never needs it (~0.5 ms of a start)
+
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def shielded() -> Iterator[list[int]]:
     """Defer SIGINT/SIGTERM/SIGHUP while a cleanup or undo runs; the caller sees what arrived.
@@ -135,7 +140,7 @@ def shielded() -> Iterator[list[int]]:
     swap no handler, so there is no gap for a signal to slip through.
     """
     got: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield got  # signals are only ever handled in the main thread
         return
     with _handlers_set():
@@ -156,7 +161,7 @@ def deferred(got: list[int]) -> None:
 @contextlib.contextmanager
 def forwarding(forward: Callable[[int], None]) -> Iterator[None]:
     """While a child runs: each SIGINT/SIGTERM/SIGHUP goes to `forward(signum)` instead of interrupting us."""
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield
         return
     with _handlers_set():

@@ -13,6 +13,8 @@ HEAVY = ("aiohttp", "jinja2", "sh", "rich", "pydantic", "asyncio", "pymysql")  #
 PROBE = """
 import json, sys
 sys.argv = ["mcsctl"] + json.loads(sys.argv[1])
+from mcsctl import frame
+frame.exit_now = sys.exit  # the lean path ends with os._exit: this probe must run on
 from mcsctl.__main__ import main
 try:
     main()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from mcsctl import cli_frame, render, signals
+from mcsctl import cli_frame, frame, render, signals
 
 
 @contextmanager
@@ -40,9 +40,11 @@ def _process_state() -> Iterator[None]:
     signals._state = signals._State()
     cli_frame.reported[0] = False
     render._safe.clear()
+    quick_exit, frame.exit_now = frame.exit_now, sys.exit  # the lean path's os._exit would end the tests
     try:
         yield
     finally:
+        frame.exit_now = quick_exit
         for s, handler in handlers.items():
             signal.signal(s, handler)
         signals._state = signals._State()

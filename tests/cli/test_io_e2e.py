@@ -380,3 +380,19 @@ def test_terminal_hang_up_while_command_runs(make_sim, cli_env, tmp_path):
     assert state_of(sim, "mcs3") == "Maintenance, Running"
     records = [(x["action"], x["outcome"]) for x in journal(env) if x["action"] != "intent"]
     assert records == [("run-start", "ok"), ("run-end", "interrupted"), ("report-lost", "interrupted")], records
+
+
+@pytest.mark.parametrize("backend", ["rest", "maxctrl"])
+def test_the_lean_commands_quick_end_loses_no_output(make_sim, cli_env, maxctrl_bin, backend):
+    """`servers` ends with os._exit once its output is flushed (frame.finish, quick): all of it arrives
+    through a pipe; a reader that went away is no error either."""
+    sim = make_sim(scenario="many50")
+    env = dict(cli_env, PATH=f"{maxctrl_bin}{os.pathsep}{os.environ['PATH']}", MCSCTL_BACKEND=backend)
+    argv = [MCSCTL, "-H", sim.host, "servers", "--format", "json"]
+    p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stderr) == (0, "")
+    assert [s["name"] for s in json.loads(p.stdout)] == [f"mcs{i:02d}" for i in range(1, 51)]
+    gone = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert gone.stdout is not None and gone.stderr is not None
+    gone.stdout.close()  # the reader is gone before the first byte: EPIPE
+    assert (gone.wait(timeout=60), gone.stderr.read()) == (0, b"")
