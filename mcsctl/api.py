@@ -114,6 +114,8 @@ class Cluster(ColumnStoreParts):
         return journal
 
     def procedures(self) -> Procedures:
+        from pathlib import Path
+
         from .paths import runtime_dir
         from .procedures import Procedures
 
@@ -123,7 +125,7 @@ class Cluster(ColumnStoreParts):
             self.journal(),
             confirm_timeout=self.settings.confirm_timeout,
             takeover=self.takeover,
-            lock_dir=runtime_dir(),
+            lock_dir=Path(runtime_dir()),
         )
         proc.events = self._outbox.events(proc, self.settings)
         proc.columnstore, proc.cs_options = self._cs, self._cs_opts

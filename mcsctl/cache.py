@@ -7,7 +7,6 @@ The completion scripts compute the same key in pure shell (see `key_for`), so ke
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .paths import cache_dir
 
@@ -29,18 +28,20 @@ def key_for(hosts_raw: str | None) -> str:
     return "".join(chr(b) if b in _SAFE else "_" for b in raw)
 
 
-def cache_path(hosts_raw: str | None = None) -> Path:
+def cache_path(hosts_raw: str | None = None) -> str:
     """`$XDG_CACHE_HOME/mcsctl/servers@<key>`: the cache of the cluster `hosts_raw` names."""
-    return cache_dir() / f"servers@{key_for(hosts_raw)}"
+    return os.path.join(cache_dir(), f"servers@{key_for(hosts_raw)}")
 
 
 def write_names(names: list[str], hosts_raw: str | None) -> None:
     """Best effort, atomic (write + rename); completion must never see half a file."""
     path = cache_path(hosts_raw)
+    folder = os.path.dirname(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".servers.{os.getpid()}")
-        tmp.write_text("".join(f"{n}\n" for n in sorted(set(names))), encoding="utf-8")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        tmp = os.path.join(folder, f".servers.{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("".join(f"{n}\n" for n in sorted(set(names))))
         os.replace(tmp, path)
     except OSError:
         pass

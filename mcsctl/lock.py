@@ -55,7 +55,7 @@ def cluster_digest(hosts: list[str] | tuple[str, ...]) -> str:
 def lock_path(server: str, hosts: list[str] | tuple[str, ...], base: Path | None = None) -> Path:
     """The lock file of `server` in the cluster of `hosts` (order does not matter)."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", server)[:80]
-    return (base or runtime_dir()) / f"{safe}-{cluster_digest(hosts)}.lock"
+    return (base or Path(runtime_dir())) / f"{safe}-{cluster_digest(hosts)}.lock"
 
 
 def lease_key(server: str, hosts: list[str] | tuple[str, ...]) -> str:
@@ -144,7 +144,7 @@ class ServerLock:
 
     def acquire(self, takeover: bool = False) -> Holder | None:
         """Take the lock; returns the live holder we took over from (with `takeover`), else None."""
-        base = _private_dir(self.base or runtime_dir())
+        base = _private_dir(self.base or Path(runtime_dir()))
         self.path = lock_path(self.server, self.hosts, base)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)

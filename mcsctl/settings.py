@@ -7,7 +7,6 @@ here as None and are filled from the TOML config file, then from the defaults be
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from . import paths
 from .dataclass_lite import dataclass, fields, replace
@@ -53,9 +52,9 @@ class Settings:
     cs_settle: float = 10.0  # seconds between the polls that must show the same pids
 
 
-def default_config_path() -> Path:
+def default_config_path() -> str:
     """`$XDG_CONFIG_HOME/mcsctl/config.toml` (mcsctl/paths.py)."""
-    return paths.config_dir() / "config.toml"
+    return os.path.join(paths.config_dir(), "config.toml")
 
 
 def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -80,9 +79,10 @@ def parse_hosts(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
+def _load_config(path: str, explicit: bool) -> dict[str, Any]:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read()
     except FileNotFoundError:
         if explicit:
             raise UsageError(f"config file {path} does not exist") from None
@@ -100,7 +100,7 @@ def _load_config(path: Path, explicit: bool) -> dict[str, Any]:
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
     held = [k for k in doc if is_secret(k.replace("-", "_"))]
-    if held and path.stat().st_mode & 0o077:
+    if held and os.stat(path).st_mode & 0o077:
         raise UsageError(f"config file {path} holds a secret ({held[0]}) but is readable by others; chmod 600 it")
     return {k.replace("-", "_"): v for k, v in doc.items()}
 
@@ -143,7 +143,7 @@ def _checked(name: str, value: Any) -> Any:
 
 def resolve(flags: dict[str, Any], config: str | None = None) -> Settings:
     """Fill the options the command line and environment left unset from the config file and defaults."""
-    path = Path(config) if config else default_config_path()
+    path = config or default_config_path()
     from_file = _load_config(path, explicit=bool(config))
     if isinstance(from_file.get("journal"), bool):  # `journal = false` turns the records off; true = default
         from_file["no_journal"] = from_file.get("no_journal") or not from_file.pop("journal")

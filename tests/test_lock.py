@@ -16,15 +16,15 @@ from mcsctl.lock import LocalStateError, ServerLock, lock_path, pid_alive, runti
 
 def test_runtime_dir_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
-    assert runtime_dir() == tmp_path / "mcsctl"
+    assert Path(runtime_dir()) == tmp_path / "mcsctl"
     monkeypatch.setenv("XDG_RUNTIME_DIR", "relative/ignored")
     run_user = Path(f"/run/user/{os.getuid()}")
     if run_user.is_dir():
-        assert runtime_dir() == run_user / "mcsctl"
+        assert Path(runtime_dir()) == run_user / "mcsctl"
     else:
         import tempfile
 
-        assert runtime_dir() == Path(tempfile.gettempdir()) / f"mcsctl-{os.getuid()}"
+        assert Path(runtime_dir()) == Path(tempfile.gettempdir()) / f"mcsctl-{os.getuid()}"
 
 
 def test_lock_file_per_server_and_cluster(tmp_path):

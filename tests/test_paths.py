@@ -19,18 +19,18 @@ DIRS = [
 def test_absolute_value_is_used_relative_or_empty_is_ignored(monkeypatch, tmp_path, variable, where, default):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv(variable, str(tmp_path / "xdg"))
-    assert where() == tmp_path / "xdg" / "mcsctl"
+    assert where() == str(tmp_path / "xdg" / "mcsctl")  # paths are strings (no pathlib at start-up)
     for ignored in ("relative/dir", ""):
         monkeypatch.setenv(variable, ignored)
-        assert where() == Path(tmp_path / "home", *default, "mcsctl")
+        assert where() == str(Path(tmp_path / "home", *default, "mcsctl"))
     monkeypatch.delenv(variable)
-    assert where() == Path(tmp_path / "home", *default, "mcsctl")
+    assert where() == str(Path(tmp_path / "home", *default, "mcsctl"))
 
 
 def test_every_user_of_a_path_goes_through_paths(monkeypatch, tmp_path):
     for variable in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
         monkeypatch.setenv(variable, str(tmp_path / variable))
-    assert settings.default_config_path() == tmp_path / "XDG_CONFIG_HOME" / "mcsctl" / "config.toml"
-    assert cache.cache_path("mx1:8989") == tmp_path / "XDG_CACHE_HOME" / "mcsctl" / "servers@mx1:8989"
+    assert Path(settings.default_config_path()) == tmp_path / "XDG_CONFIG_HOME" / "mcsctl" / "config.toml"
+    assert Path(cache.cache_path("mx1:8989")) == tmp_path / "XDG_CACHE_HOME" / "mcsctl" / "servers@mx1:8989"
     assert journal.default_path() == tmp_path / "XDG_STATE_HOME" / "mcsctl" / "journal.jsonl"
-    assert lock.runtime_dir() == tmp_path / "XDG_RUNTIME_DIR" / "mcsctl"
+    assert Path(lock.runtime_dir()) == tmp_path / "XDG_RUNTIME_DIR" / "mcsctl"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -89,6 +90,26 @@ def test_the_lean_commands_import_neither_typing_nor_dataclasses(maxscale_sim, t
         timeout=60,
     )
     assert p.returncode == 0, p.stderr
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
+def test_servers_from_a_bare_interpreter_imports_only_what_it_needs(maxscale_sim, tmp_path):
+    """Issue 17: as from a regular install (no editable finder importing pathlib and re first; `-S`: no site
+    at all, the lean REST path needs no third-party package), `servers` leaves out pathlib, urllib.parse,
+    socket, threading, typing and dataclasses: each costs milliseconds of a start that a read does not use."""
+    probe = PROBE.format(heavy=("pathlib", "urllib.parse", "socket", "threading", "typing", "dataclasses"))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": root}
+    argv = ["--backend", "rest", "-H", maxscale_sim.host, "servers"]
+    p = subprocess.run(
+        [sys.executable, "-S", "-c", probe, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        timeout=60,
+    )
+    assert "mcs1" in p.stdout, p.stderr
     assert json.loads(p.stderr.strip().splitlines()[-1]) == []
 
 

@@ -67,7 +67,7 @@ def client_version(exe: str, run: Runner) -> str | None:
 
 
 def _cache_path() -> str:
-    return str(cache_dir() / CACHE_FILE)
+    return os.path.join(cache_dir(), CACHE_FILE)
 
 
 def _load() -> dict[str, dict[str, object]]:

@@ -20,7 +20,7 @@ def default_path() -> Path:
     `$MCSCTL_JOURNAL` is the `--journal` option's environment variable: Typer reads it, not this."""
     from ..paths import state_dir
 
-    return state_dir() / "journal.jsonl"
+    return Path(state_dir()) / "journal.jsonl"
 
 
 class Journal:
