@@ -290,6 +290,8 @@ def _reason(e: BaseException) -> str:
 
 def _quoted(text: str) -> str:
     """`text` percent-quoted for one path segment or query value (nothing left as is, not even `/`)."""
-    from urllib.parse import quote  # here: urllib.parse (with ipaddress) costs ~2 ms of a start, and `servers` quotes nothing
+    from urllib.parse import (
+        quote,
+    )  # here: urllib.parse (with ipaddress) costs ~2 ms of a start, and `servers` quotes nothing
 
     return quote(text, safe="")
