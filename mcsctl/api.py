@@ -133,8 +133,11 @@ class Cluster(ColumnStoreParts):
         return proc
 
     def close(self) -> None:
-        """Wait for the notifications still being sent, `notify_timeout` at most (also done at exit)."""
+        """Wait for the notifications still being sent (`notify_timeout` at most; also done at exit), and
+        close the journal's database connection, if any."""
         self._outbox.close()
+        if self._store is not None:
+            self._store.close()
 
     def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
         """A fresh record of calls and lines for one operation."""

@@ -101,3 +101,6 @@ class RecordingJournal:
 
     def lease_holders(self) -> set[tuple[str, int]]:
         return self.store.lease_holders()
+
+    def close(self) -> None:
+        self.store.close()

@@ -39,6 +39,9 @@ class Journal:
         """No shared lease: on this host the per-server flock (lock.py) is the lock."""
         return None
 
+    def close(self) -> None:
+        """Nothing held: each read and append opens the file."""
+
     def lease_holders(self) -> set[tuple[str, int]]:
         return set()
 

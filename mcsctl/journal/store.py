@@ -36,6 +36,8 @@ class Store(Protocol):
 
     def lease_holders(self) -> set[tuple[str, int]]: ...  # (host, pid) of the live leases; empty for a file
 
+    def close(self) -> None: ...  # let go of the connection, if any (the next use opens it again)
+
 
 def open_journal(settings: Settings, warn: Callable[[str], None]) -> Store:
     """The store of `settings.journal`: the file (a path, or the default), or the MariaDB database of a
