@@ -2,8 +2,9 @@
 
 import typer
 
+from .changes import format_word
 from .choices import OutputFormat
-from .cli_app import FormatOpt, _check_format, app
+from .cli_app import FormatOpt, app
 from .cli_frame import handled
 
 columnstore_app = typer.Typer(
@@ -20,7 +21,7 @@ def columnstore_status(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) 
     """Nodes, roles, cluster modes, services against the full set for the role, active and inactive nodes,
     the config revision, and whether CMAPI's primary is MaxScale's. Only the DBRM master's mode counts."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         from .render_cs import status
 
         status(st.cluster.columnstore_status(), fmt)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from .changes import finish_change, format_word, on_keywords
 from .choices import OnTimeout, OutputFormat
 from .cli_app import (
     AllowColumnstorePrimary,
@@ -25,9 +26,6 @@ from .cli_app import (
     Takeover,
     To,
     Yes,
-    _check_format,
-    _finish,
-    _on,
     app,
 )
 from .cli_frame import handled
@@ -40,7 +38,7 @@ def servers(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     from .readers import show_servers
 
     with handled(ctx) as st:
-        show_servers(st, _check_format(fmt))
+        show_servers(st, format_word(fmt))
 
 
 @app.command()
@@ -55,11 +53,11 @@ def switchover(
 ) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         report = st.output(dry_run, fmt).cluster.switchover(
             to, yes=yes, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
         )
-        _finish(st, report.servers, dry_run, fmt)
+        finish_change(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -75,7 +73,7 @@ def drain(
 ) -> None:
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         report = st.output(dry_run, fmt).cluster.drain(
             server,
             wait=wait,
@@ -84,7 +82,7 @@ def drain(
             takeover=takeover,
             skip_unreachable=skip_unreachable,
         )
-        _finish(st, report.servers, dry_run, fmt)
+        finish_change(st, report.servers, dry_run, fmt)
 
 
 @app.command()
@@ -98,11 +96,11 @@ def undrain(
 ) -> None:
     """Clear SERVER's drain flag on every MaxScale and confirm."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         report = st.output(dry_run, fmt).cluster.undrain(
             server, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
         )
-        _finish(st, report.servers, dry_run, fmt)
+        finish_change(st, report.servers, dry_run, fmt)
 
 
 # ------------------------------------------------------------------ the options of rolling alone
@@ -152,12 +150,12 @@ def rolling(
 ) -> None:
     """Roll COMMAND through the cluster: one node at a time, replicas first, the primary last (after a switchover)."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         from .errors import McsctlError
         from .render_status import roll
 
         names = [n.strip() for n in servers_.split(",") if n.strip()] if servers_ else None
-        on = _on(locals())  # a roll always switches the primary over at its turn: it has no --switchover
+        on = on_keywords(locals())  # a roll always switches the primary over at its turn: it has no --switchover
         try:
             report = st.output(dry_run, fmt).cluster.roll(
                 command,

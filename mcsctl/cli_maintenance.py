@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from . import changes
+from .changes import finish_change, format_word, on_keywords
 from .choices import OnTimeout, OutputFormat, PlanFormat
 from .cli_app import (
     AllowColumnstorePrimary,
@@ -31,9 +33,6 @@ from .cli_app import (
     To,
     WaitHealthy,
     Yes,
-    _check_format,
-    _finish,
-    _on,
     maintenance_app,
 )
 from .cli_frame import handled
@@ -65,13 +64,9 @@ def maintenance_on(
     max_in_maintenance: MaxInMaintenance = None,
 ) -> None:
     """Drain each SERVER, put it into maintenance on every MaxScale, and confirm (several: together, all or nothing)."""
+    given = dict(locals(), format=fmt)
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
-        on = _on(locals())
-        report = st.output(dry_run, fmt).cluster.enter(
-            servers_, takeover=takeover, skip_unreachable=skip_unreachable, max_in_maintenance=max_in_maintenance, **on
-        )
-        _finish(st, report.servers, dry_run, fmt)
+        changes.enter(st, servers_, given)
 
 
 @maintenance_app.command("off")
@@ -89,20 +84,9 @@ def maintenance_off(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Take each SERVER out of maintenance on every MaxScale, and confirm (several: all or nothing)."""
+    given = dict(locals(), format=fmt)
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
-        report = st.output(dry_run, fmt).cluster.leave(
-            servers_,
-            wait_healthy=wait_healthy,
-            healthy_timeout=healthy_timeout,
-            reason=reason,
-            dry_run=dry_run,
-            takeover=takeover,
-            skip_unreachable=skip_unreachable,
-            columnstore_start=columnstore_start,
-            cs_settle=cs_settle,
-        )
-        _finish(st, report.servers, dry_run, fmt)
+        changes.leave(st, servers_, given)
 
 
 @maintenance_app.command("status")
@@ -113,7 +97,7 @@ def maintenance_status(
 ) -> None:
     """Show servers in maintenance or draining and unfinished changes: live state merged with the journal."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
+        fmt = format_word(fmt)
         show_status(st, server, fmt)
 
 
@@ -147,8 +131,8 @@ def maintenance_run(
 ) -> None:
     """Enter maintenance, run COMMAND, wait until the monitor sees SERVER running, leave maintenance."""
     with handled(ctx) as st:
-        fmt = _check_format(fmt)
-        on = _on(locals())
+        fmt = format_word(fmt)
+        on = on_keywords(locals())
         try:
             report = st.output(dry_run, fmt).cluster.run(
                 server,
@@ -161,9 +145,9 @@ def maintenance_run(
             )
         except McsctlError as exc:
             if exc.report is not None:  # COMMAND failed or was interrupted: where the server stands, then why
-                _finish(st, exc.report.servers, dry_run, fmt)
+                finish_change(st, exc.report.servers, dry_run, fmt)
             raise
-        _finish(st, report.servers, dry_run, fmt)
+        finish_change(st, report.servers, dry_run, fmt)
 
 
 @maintenance_app.command("extend")
@@ -195,7 +179,7 @@ def maintenance_reap(
 ) -> None:
     """Take out of maintenance every server whose --expires has passed."""
     with handled(ctx) as st:
-        plan_format = _check_format(fmt)
+        plan_format = format_word(fmt)
         if plan_format == "json" and not dry_run:
             raise UsageError("--format json goes with --dry-run (reap reports on stderr)")
         st.output(dry_run, plan_format).cluster.reap(dry_run, takeover=takeover, skip_unreachable=skip_unreachable)

@@ -1,7 +1,8 @@
 """The lean dispatch path (issue 17): `servers` and `maintenance status` (also the completion-cache fill,
-`mcsctl -q ... servers --format tsv`) parsed and run without importing Typer, which costs ~30-40 ms of
-every start. It reads the same option tables as the Typer app (global_options.GLOBAL, options.SHARED)
-and runs the same bodies (readers.py) in the same frame (frame.py).
+`mcsctl -q ... servers --format tsv`), `maintenance on` and `maintenance off`, parsed and run without
+importing Typer, which costs ~30 ms of every start. It reads the same option tables as the Typer app
+(global_options.GLOBAL, options.SHARED and OFF) and runs the same bodies (readers.py, changes.py) in the
+same frame (frame.py).
 
 Anything it does not fully understand falls back to the Typer path, before any output, so that errors
 and help stay Click's own: an unknown option or command, --help, --version, `--` or `-`, a value that
@@ -14,17 +15,29 @@ from __future__ import annotations
 import os
 
 from .global_options import GLOBAL
-from .options import SHARED, OptionSpec
+from .options import OFF, SHARED, OptionSpec
 
 TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from typing import Any
 
-# command path -> (its options, by SHARED name; how many arguments it takes at most)
-COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {
-    ("servers",): (("format",), 0),
-    ("maintenance", "status"): (("format",), 1),
-    ("maint", "status"): (("format",), 1),  # the hidden alias
+_OPTIONS = SHARED | OFF
+_ON = (
+    "force", "no_drain", "drain_timeout", "on_timeout", "switchover", "to", "allow_primary", "allow_last", "reason",
+    "expires", "dry_run", "yes", "takeover", "skip_unreachable", "allow_columnstore_primary", "allow_unhealthy",
+    "format", "max_in_maintenance",
+)  # fmt: skip
+_OFF = (
+    "wait_healthy", "healthy_timeout", "reason", "dry_run", "takeover", "skip_unreachable", "columnstore_start",
+    "cs_settle", "format",
+)  # fmt: skip
+MANY = 1 << 16  # SERVER...: any number of arguments
+# command path -> (its options, by name in options.SHARED or OFF; how many arguments it takes: least, most)
+COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int, int]] = {
+    ("servers",): (("format",), 0, 0),
+    **{(group, "status"): (("format",), 0, 1) for group in ("maintenance", "maint")},  # maint: the hidden alias
+    **{(group, "on"): (_ON, 1, MANY) for group in ("maintenance", "maint")},
+    **{(group, "off"): (_OFF, 1, MANY) for group in ("maintenance", "maint")},
 }
 _GROUPS = {path[:1] for path in COMMANDS if len(path) > 1}
 
@@ -64,6 +77,11 @@ def _convert(spec: OptionSpec, text: str) -> Any:
         return text
     if kind in (str, str | None) or kind == (list[str] | None):
         return text
+    if kind == (int | None):
+        try:
+            return int(text)  # as Click's INT converts
+        except ValueError:
+            raise Fallback from None
     raise Fallback  # a type this parser does not know
 
 
@@ -80,7 +98,7 @@ def parse(argv: list[str]) -> tuple[tuple[str, ...], dict[str, Any], dict[str, A
     for anything the Typer path should see."""
     p = _Parsed()
     local: _Switches = {}
-    limit = 0
+    least = limit = 0
     i = 0
     while i < len(argv):
         tok = argv[i]
@@ -96,15 +114,16 @@ def parse(argv: list[str]) -> tuple[tuple[str, ...], dict[str, Any], dict[str, A
             p.path.append(tok)
             path = tuple(p.path)
             if path in COMMANDS:
-                names, limit = COMMANDS[path]
-                local = _switches([SHARED[n] for n in names])
+                names, least, limit = COMMANDS[path]
+                local = _switches([_OPTIONS[n] for n in names])
             elif path not in _GROUPS:
                 raise Fallback
         i += 1
     path = tuple(p.path)
-    if path not in COMMANDS:
-        raise Fallback
-    return path, _with_environment(p), p.local, p.args
+    if path not in COMMANDS or len(p.args) < least:
+        raise Fallback  # a missing argument: Click's error
+    local_values = {n: _OPTIONS[n].default for n in COMMANDS[path][0]} | p.local
+    return path, _with_environment(p), local_values, p.args
 
 
 def _option(argv: list[str], i: int, table: _Switches, p: _Parsed, local: _Switches) -> int:
@@ -175,7 +194,8 @@ def run_lean(argv: list[str]) -> None:
         return
     from .frame import finish
 
-    finish(lambda: _run(path, given, local, args), quick=True)
+    # A read ends quick (frame.finish); a change ends as usual: hooks, webhooks and the journal see it through.
+    finish(lambda: _run(path, given, local, args), quick=path[-1] in ("servers", "status"))
 
 
 def _run(path: tuple[str, ...], given: dict[str, Any], local: dict[str, Any], args: list[str]) -> int:
@@ -184,13 +204,17 @@ def _run(path: tuple[str, ...], given: dict[str, Any], local: dict[str, Any], ar
     from .global_options import flags_from
 
     state = State(flags_from(given), given["config"])
-    fmt = str(local.get("format", SHARED["format"].default))
+    fmt = str(local["format"])
     try:
         with framed(state) as st:
             if path == ("servers",):
                 readers.show_servers(st, fmt)
-            else:
+            elif path[1] == "status":
                 readers.show_status(st, args[0] if args else None, fmt)
+            else:
+                from . import changes
+
+                (changes.enter if path[1] == "on" else changes.leave)(st, args, local)
     except CommandExit as exc:
         return exc.code
     return 0

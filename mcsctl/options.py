@@ -159,6 +159,22 @@ SHARED: dict[str, OptionSpec] = {
     )
 }
 
+# `maintenance off`'s own options (not shared: the Ansible modules declare theirs), for Typer and the lean path.
+OFF: dict[str, OptionSpec] = {
+    s.name: s
+    for s in (
+        _spec("wait_healthy", ("--wait-healthy",), bool, "Also wait until the server is Running with a role again."),
+        _spec(
+            "healthy_timeout",
+            ("--healthy-timeout",),
+            str,
+            "How long to wait for the server to be healthy again.",
+            "DURATION",
+            "300",
+        ),
+    )
+}
+
 
 def typer_type(name: str, **override: Any) -> Any:
     """The `Annotated[type, typer.Option(...)]` of a shared option (override: help, metavar for one command)."""

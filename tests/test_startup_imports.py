@@ -60,9 +60,18 @@ def test_servers_over_plain_http_imports_no_http_client_email_or_ssl(maxscale_si
     assert json.loads(p.stderr.strip().splitlines()[-1]) == []
 
 
-@pytest.mark.parametrize("command", [["servers", "--format", "tsv"], ["maintenance", "status"]])
+LEAN = [
+    ["servers", "--format", "tsv"],
+    ["maintenance", "status"],
+    ["maintenance", "on", "mcs3"],
+    ["maint", "off", "mcs3"],
+]
+
+
+@pytest.mark.parametrize("command", LEAN)
 def test_the_lean_commands_import_no_typer(maxscale_sim, tmp_path, monkeypatch, command):
-    """Issue 17: `servers` (and the completion-cache fill) and `maintenance status` run without Typer."""
+    """Issue 17: `servers` (and the completion-cache fill), `maintenance status`, `on` and `off` run without
+    Typer."""
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
     probe = PROBE.format(heavy=("typer", "click", "typer._click"))
     argv = ["-q", "--backend", "rest", "-H", maxscale_sim.host, *command]

@@ -1,7 +1,10 @@
 """The lean dispatch path (mcsctl/lean.py, issue 17) against the Typer path: identical stdout, stderr and exit
-status over a table and a hypothesis-made matrix of argv, environment and config files."""
+status over a table and a hypothesis-made matrix of argv, environment and config files; a change is made by
+both paths from the same simulator state and journal."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,12 +32,20 @@ def both(cli_env, maxscale_sim, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(f'hosts = "{maxscale_sim.host}"\nuser = "admin"\n')
 
+    def fresh() -> None:
+        """A change starts from the same state on both paths: the simulator's and an empty journal."""
+        maxscale_sim.reset()
+        journal = Path(base["MCSCTL_JOURNAL"])
+        journal.unlink(missing_ok=True)
+
     def run(argv: list[str], env: dict[str, str | None] | None = None) -> tuple[tuple[int, str, str], bool]:
         e = dict(base, **(env or {}))
         e = {k: v for k, v in e.items() if v is not None}
         argv = [a.replace("{host}", maxscale_sim.host).replace("{config}", str(config)) for a in argv]
         e = {k: v.replace("{host}", maxscale_sim.host).replace("{config}", str(config)) for k, v in e.items()}
+        fresh()
         fast = run_main(argv, e)
+        fresh()
         slow = run_main(argv, e, entry=typer_path)
         assert fast == slow, (argv, e)
         with _environment(e):
@@ -74,6 +85,21 @@ CASES = [
     (["maint", "status", "mcs3", "-f", "json"], {}, True),
     (["maintenance", "-H", "{host}", "status", "nosuch"], {}, True),
     (["maintenance", "status", "-f", "tsv"], {"MCSCTL_JOURNAL": "/nonexistent/dir/j.jsonl"}, True),
+    # the changes
+    (["maintenance", "on", "mcs3", "--dry-run"], {}, True),
+    (["maintenance", "on", "mcs3", "--no-drain"], {}, True),
+    (["maint", "on", "mcs3", "mcs2", "--reason", "disk swap", "--expires=2h", "-f", "json"], {}, True),
+    (["maintenance", "on", "mcs3", "--drain-timeout", "5", "--on-timeout", "force", "-H", "{host}"], {}, True),
+    (["maintenance", "on", "mcs1"], {}, True),  # the primary: refused, exit 4
+    (["maintenance", "on", "mcs1", "--switchover", "--to", "mcs2", "--no-drain"], {}, True),  # asks: no terminal
+    (["maintenance", "on", "mcs1", "--switchover", "--to", "mcs2", "--no-drain", "-y", "--dry-run"], {}, True),
+    (["maintenance", "on", "mcs3", "--max-in-maintenance", "0"], {}, True),
+    (["maintenance", "on", "nosuch"], {}, True),
+    (["maintenance", "on", "mcs3", "--allow-unhealthy", "--allow-columnstore-primary", "--takeover"], {}, True),
+    (["maintenance", "off", "mcs3"], {}, True),  # not in maintenance: nothing to do
+    (["maintenance", "off", "mcs3", "mcs2", "--wait-healthy", "--healthy-timeout", "5", "--dry-run"], {}, True),
+    (["maint", "off", "mcs3", "--columnstore-start", "-f", "tsv"], {}, True),  # goes with --wait-healthy: exit 2
+    (["maintenance", "off", "mcs3", "--skip-unreachable", "--reason", "done"], {}, True),
     # for Typer: its own errors and help
     (["servers", "-f", "yaml"], {}, False),
     (["servers", "-f", "JSON"], {}, False),
@@ -94,7 +120,14 @@ CASES = [
     (["servers"], {"MCSCTL_QUIET": "1"}, False),
     (["servers"], {"MCSCTL_NOTIFY": "http://127.0.0.1:1/a,http://127.0.0.1:1/b"}, False),
     (["maintenance", "status", "a", "b"], {}, False),
-    (["maintenance", "on", "mcs3", "--dry-run"], {}, False),
+    (["maintenance", "on"], {}, False),  # a missing SERVER
+    (["maintenance", "off", "-f", "json"], {}, False),
+    (["maintenance", "on", "mcs3", "--max-in-maintenance", "x"], {}, False),
+    (["maintenance", "on", "mcs3", "--on-timeout", "later"], {}, False),
+    (["maintenance", "on", "mcs3", "--wait-healthy"], {}, False),  # off's option
+    (["maintenance", "off", "mcs3", "--no-drain"], {}, False),  # on's option
+    (["maintenance", "on", "mcs3", "--", "-x"], {}, False),
+    (["maintenance", "on", "--help"], {}, False),
     (["maintenance"], {}, False),
     ([], {}, False),
 ]
@@ -111,6 +144,7 @@ def test_the_lean_path_answers_as_the_typer_path(both, argv, env, is_lean):
 TOKENS = st.sampled_from(
     ["servers", "maintenance", "maint", "status", "mcs3", "-q", "-v", "-f", "json", "tsv", "--format", "-t", "2"]
     + ["-H", "{host}", "--backend", "rest", "--no-secure", "--help", "--nosuch", "-qv", "--", "-fjson", "x"]
+    + ["on", "off", "--dry-run", "--no-drain", "--wait-healthy", "--max-in-maintenance", "-y", "mcs1"]
 )
 
 
@@ -127,7 +161,7 @@ def test_the_lean_tables_are_the_typer_apps():
 
     from mcsctl import cli
     from mcsctl.global_options import GLOBAL
-    from mcsctl.options import SHARED
+    from mcsctl.options import OFF, SHARED
 
     root = typer.main.get_command(cli.app)
     assert [p.name for p in root.params] == [*GLOBAL, "version"]
@@ -136,13 +170,16 @@ def test_the_lean_tables_are_the_typer_apps():
             spec = GLOBAL[p.name]
             assert p.envvar == spec.envvar
             assert sorted(p.opts + p.secondary_opts) == sorted(f for flag in spec.flags for f in flag.split("/"))
-    for path, (names, most) in lean.COMMANDS.items():
+    specs = SHARED | OFF
+    for path, (names, least, most) in lean.COMMANDS.items():
         cmd = root
         for word in path:
             cmd = cmd.commands[word]
         options = [p for p in cmd.params if p.param_type_name == "option"]
         arguments = [p for p in cmd.params if p.param_type_name == "argument"]
-        assert [p.name for p in options] == ["fmt"] * len(names)  # --format's parameter is `fmt`
-        assert [sorted(p.opts) for p in options] == [sorted(SHARED[n].flags) for n in names]
-        assert sum(1 if p.nargs == 1 else 99 for p in arguments) == most
+        assert [p.name for p in options] == ["fmt" if n == "format" else n for n in names]  # --format's is `fmt`
+        assert [sorted(p.opts) for p in options] == [sorted(specs[n].flags) for n in names]
+        assert [p.default for p in options] == [specs[n].default for n in names]
+        assert sum(p.nargs if p.nargs > 0 else lean.MANY for p in arguments) == most
+        assert sum(max(p.nargs, 1) if p.required else 0 for p in arguments) == least
         assert all(p.envvar is None for p in cmd.params)  # the lean path reads no command option's variable
