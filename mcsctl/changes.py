@@ -1,7 +1,7 @@
 """The bodies of `maintenance on` and `maintenance off` without Typer, and what the changing commands share:
 their options as Cluster keywords and how a change ends (the plan or the outcomes). The Typer commands
 (cli_maintenance, cli_commands) and the lean path (lean.py) call them with the same State and the options
-by their names in options.SHARED."""
+by their names in options.SHARED and OFF."""
 
 from __future__ import annotations
 
