@@ -26,15 +26,24 @@ sys.stderr.write(json.dumps(sorted(m for m in {heavy} if m in sys.modules)))
 """
 
 
-def loaded(args: list[str]) -> list[str]:
+def probe(
+    args: list[str], heavy: tuple[str, ...], flags: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `mcsctl *args` in a fresh interpreter (with `flags`, e.g. -S): (the process, which of `heavy` it
+    imported)."""
     p = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(args)],
+        [sys.executable, *flags, "-c", PROBE.format(heavy=heavy), json.dumps(args)],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
+        env=env,
         timeout=60,
     )
-    return json.loads(p.stderr.strip().splitlines()[-1])
+    return p, json.loads(p.stderr.strip().splitlines()[-1])
+
+
+def loaded(args: list[str]) -> list[str]:
+    return probe(args, HEAVY)[1]
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["maintenance", "on", "--help"], ["rolling", "--help"]])
@@ -48,16 +57,11 @@ def test_rest_backend_imports_no_heavy_module(maxscale_sim):
 
 def test_servers_over_plain_http_imports_no_http_client_email_or_ssl(maxscale_sim):
     """Issue 17: plain http goes through mcsctl's own HTTP/1.1 client (backends/http11.py)."""
-    probe = PROBE.format(heavy=("http.client", "email", "email.parser", "ssl"))
-    p = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(["--backend", "rest", "-H", maxscale_sim.host, "servers"])],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
+    p, found = probe(
+        ["--backend", "rest", "-H", maxscale_sim.host, "servers"], ("http.client", "email", "email.parser", "ssl")
     )
     assert "mcs1" in p.stdout
-    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+    assert found == []
 
 
 LEAN = [
@@ -73,16 +77,8 @@ def test_the_lean_commands_import_no_typer(maxscale_sim, tmp_path, monkeypatch, 
     """Issue 17: `servers` (and the completion-cache fill), `maintenance status`, `on` and `off` run without
     Typer."""
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
-    probe = PROBE.format(heavy=("typer", "click", "typer._click"))
     argv = ["-q", "--backend", "rest", "-H", maxscale_sim.host, *command]
-    p = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(argv)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
-    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+    assert probe(argv, ("typer", "click", "typer._click"))[1] == []
 
 
 @pytest.mark.parametrize("command", [["servers"], ["maintenance", "status"]])
@@ -90,36 +86,24 @@ def test_the_lean_commands_import_neither_typing_nor_dataclasses(maxscale_sim, t
     """Issue 17: typing (~4 ms) and dataclasses (inspect, ast, dis: ~10 ms) are for mypy and the Typer path
     only; mcsctl's data classes are dataclass_lite's, its typing imports under TYPE_CHECKING = False."""
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
-    probe = PROBE.format(heavy=("typing", "dataclasses", "inspect", "ast"))
-    p = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(["--backend", "rest", "-H", maxscale_sim.host, *command])],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
+    p, found = probe(
+        ["--backend", "rest", "-H", maxscale_sim.host, *command], ("typing", "dataclasses", "inspect", "ast")
     )
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+    assert found == []
 
 
 def test_servers_from_a_bare_interpreter_imports_only_what_it_needs(maxscale_sim, tmp_path):
     """Issue 17: as from a regular install (no editable finder importing pathlib and re first; `-S`: no site
     at all, the lean REST path needs no third-party package), `servers` leaves out pathlib, urllib.parse,
     socket, threading, typing and dataclasses: each costs milliseconds of a start that a read does not use."""
-    probe = PROBE.format(heavy=("pathlib", "urllib.parse", "socket", "threading", "typing", "dataclasses"))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": root}
     argv = ["--backend", "rest", "-H", maxscale_sim.host, "servers"]
-    p = subprocess.run(
-        [sys.executable, "-S", "-c", probe, json.dumps(argv)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        timeout=60,
-    )
+    heavy = ("pathlib", "urllib.parse", "socket", "threading", "typing", "dataclasses")
+    p, found = probe(argv, heavy, flags=("-S",), env=env)
     assert "mcs1" in p.stdout, p.stderr
-    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+    assert found == []
 
 
 def test_completion_script_imports_no_heavy_module():
@@ -129,11 +113,11 @@ def test_completion_script_imports_no_heavy_module():
 
 def test_notifications_and_hooks_import_http_and_ssl_only_to_send():
     """Webhooks (issue 15): http.client and ssl are imported by the thread that sends, not at start-up."""
-    probe = (
+    code = (
         "import sys, mcsctl.api, mcsctl.emitter, mcsctl.events, mcsctl.hooks, mcsctl.notify, mcsctl.procedures; "
         "print(sorted(m for m in ('ssl', 'http.client', 'urllib.request') if m in sys.modules))"
     )
-    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
 
@@ -150,16 +134,7 @@ def test_servers_without_a_cmapi_key_imports_no_columnstore_side_or_journal(maxs
     the journal, which `servers` does not read."""
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
     monkeypatch.delenv("MCSCTL_CMAPI_KEY", raising=False)
-    probe = PROBE.format(
-        heavy=("xml.etree", "mcsctl.columnstore", "mcsctl.cs_config", "mcsctl.backends.cmapi", "mcsctl.journal")
-    )
-    argv = ["--backend", "rest", "-H", maxscale_sim.host, "servers"]
-    p = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(argv)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    heavy = ("xml.etree", "mcsctl.columnstore", "mcsctl.cs_config", "mcsctl.backends.cmapi", "mcsctl.journal")
+    p, found = probe(["--backend", "rest", "-H", maxscale_sim.host, "servers"], heavy)
     assert "mcs1" in p.stdout
-    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+    assert found == []
