@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from .choices import word
 from .cs_api import CS_KEYWORDS  # the ColumnStore options Cluster.enter/run/roll/leave take
+from .options import OFF_KEYWORDS
 
 TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
@@ -31,11 +32,6 @@ ON_KEYWORDS = (
     "dry_run",
     "yes",
 )
-# What `maintenance off` passes to Cluster.leave besides the servers (the last two: ColumnStore's).
-OFF_KEYWORDS = (
-    "wait_healthy", "healthy_timeout", "reason", "dry_run", "takeover", "skip_unreachable", "columnstore_start",
-    "cs_settle",
-)  # fmt: skip
 
 
 def on_keywords(given: Mapping[str, Any]) -> dict[str, Any]:

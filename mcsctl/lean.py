@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from .global_options import GLOBAL
-from .options import OFF, SHARED, OptionSpec
+from .options import OFF, OFF_KEYWORDS, SHARED, OptionSpec
 
 TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
@@ -27,10 +27,7 @@ _ON = (
     "expires", "dry_run", "yes", "takeover", "skip_unreachable", "allow_columnstore_primary", "allow_unhealthy",
     "format", "max_in_maintenance",
 )  # fmt: skip
-_OFF = (
-    "wait_healthy", "healthy_timeout", "reason", "dry_run", "takeover", "skip_unreachable", "columnstore_start",
-    "cs_settle", "format",
-)  # fmt: skip
+_OFF = (*OFF_KEYWORDS, "format")
 MANY = 1 << 16  # SERVER...: any number of arguments
 # command path -> (its options, by name in options.SHARED or OFF; how many arguments it takes: least, most)
 COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int, int]] = {

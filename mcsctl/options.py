@@ -159,6 +159,12 @@ SHARED: dict[str, OptionSpec] = {
     )
 }
 
+# What `maintenance off` passes to Cluster.leave besides the servers, in its command's order (then --format;
+# the last two are ColumnStore's).
+OFF_KEYWORDS = (
+    "wait_healthy", "healthy_timeout", "reason", "dry_run", "takeover", "skip_unreachable", "columnstore_start",
+    "cs_settle",
+)  # fmt: skip
 # `maintenance off`'s own options (not shared: the Ansible modules declare theirs), for Typer and the lean path.
 OFF: dict[str, OptionSpec] = {
     s.name: s
