@@ -139,6 +139,14 @@ class Cluster(ColumnStoreParts):
         if self._store is not None:
             self._store.close()
 
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # A database session that is dropped rather than closed counts as aborted in MariaDB (and logs a
+        # warning); `with Cluster(...)` closes it, as the CLI does at the end of every command.
+        self.close()
+
     def _begin(self, takeover: bool = False, skip_unreachable: bool = False) -> None:
         """A fresh record of calls and lines for one operation."""
         self.takeover, self.skip_unreachable = takeover, skip_unreachable

@@ -5,6 +5,7 @@ database `mcsctl` (and `newer`) and user `mcsctl`. No pytest here: the shared-jo
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import socket
@@ -52,6 +53,17 @@ class MariaDB:
                 return list(cur.fetchall())
         finally:
             conn.close()
+
+    def aborted_clients(self) -> int:
+        """The server's count of sessions dropped without COM_QUIT, once it has settled (it counts one when
+        it notices). Garbage is collected first: an earlier test's unclosed connection, collected later,
+        would count against the test that reads this."""
+        gc.collect()
+        seen = None
+        while (now := int(self.root("SHOW GLOBAL STATUS LIKE 'Aborted_clients'")[0][1])) != seen:
+            seen = now
+            time.sleep(0.3)
+        return now
 
 
 def _wait_ready(server: MariaDB, proc: subprocess.Popen, log: Path) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import uuid
 
 import pytest
 
 from tests.mariadb_proc import DATABASE, PASSWORD, USER, MariaDB, installed, serve
 
-__all__ = ["DATABASE", "PASSWORD", "USER", "Cut", "MariaDB", "mariadb"]
+__all__ = ["DATABASE", "PASSWORD", "USER", "Cut", "MariaDB", "db", "mariadb"]
 
 
 def _missing() -> None:
@@ -33,6 +34,15 @@ def mariadb(tmp_path_factory):
         _missing()
     with serve(tmp_path_factory.mktemp("mariadb")) as server:
         yield server
+
+
+@pytest.fixture
+def db(mariadb):
+    """A fresh database of the session's server for one test, dropped after."""
+    name = "t_" + uuid.uuid4().hex[:10]
+    mariadb.root(f"CREATE DATABASE {name}")
+    yield name
+    mariadb.root(f"DROP DATABASE {name}")
 
 
 class Cut:

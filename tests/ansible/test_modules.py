@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tests.mariadb_server import PASSWORD, db, mariadb  # noqa: F401 (the fixtures)
+
 from .conftest import sim_states
 
 SCENARIO = {
@@ -206,3 +208,41 @@ def test_the_columnstore_guard_and_its_override_reach_the_module(make_sim, playb
     assert "ColumnStore primary" in r["r_cs_primary"]["msg"] and "DML and DDL" in r["r_cs_primary"]["msg"]
     assert r["r_cs_allowed"]["changed"] and not r["r_cs_allowed"].get("failed"), r["r_cs_allowed"]
     assert sim_states(sim)["mcs1"] == "Slave, Running" and r["r_cs_back"]["changed"]
+
+
+SHARED_JOURNAL = """
+- name: The maintenance module with the journal in MariaDB
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/mcsctl.maxscale.mcsctl:
+      maxscale_hosts: {hosts}
+      backend: rest
+      password: mariadb
+      journal: {journal}
+      journal_password: {journal_password}
+      poll_interval: 0.05
+      confirm_timeout: 5
+  tasks:
+    - {{name: present, mcsctl.maxscale.maintenance: {{server: mcs3, drain: false, reason: disk swap}}, register: r_on}}
+    - {{name: info, mcsctl.maxscale.server_info: {{}}, register: r_info}}
+    - {{name: absent, mcsctl.maxscale.maintenance: {{server: mcs3, state: absent}}, register: r_off}}
+"""
+
+
+def test_the_modules_write_the_shared_journal_and_end_their_sessions(make_sim, playbook, mariadb, db):  # noqa: F811
+    """Each task is a process that never calls close(): its database session still ends with COM_QUIT
+    (at exit), or MariaDB would count an aborted client and log a warning per task."""
+    sim = make_sim()
+    before = mariadb.aborted_clients()
+    play = SHARED_JOURNAL.format(hosts=json.dumps([sim.host]), journal=mariadb.url(db), journal_password=PASSWORD)
+    proc, results = playbook(play)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    r = results["localhost"]
+    assert r["r_on"]["changed"] and r["r_off"]["changed"]
+    (mcs3,) = (m for m in r["r_info"]["maintenances"] if m["server"] == "mcs3")
+    assert mcs3["reason"] == "disk swap"
+    actions = mariadb.root("SELECT action FROM mcsctl_journal ORDER BY seq", database=db)
+    assert [a for (a,) in actions if a in ("on", "off")] == ["on", "off"]
+    assert mariadb.aborted_clients() == before

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import uuid
 
 import pytest
 
-from tests.mariadb_server import PASSWORD, Cut, mariadb  # noqa: F401 (the session fixture)
+from tests.mariadb_server import PASSWORD, Cut, db, mariadb  # noqa: F401 (the fixtures)
 
 from .conftest import finish, state_of, wait_for
 from .test_journal_lock_e2e import one_error_line, wait_for_file
@@ -20,15 +19,6 @@ pytestmark = pytest.mark.real_process  # the installed entry point, two processe
 
 NOW = "UNIX_TIMESTAMP(NOW(6))"
 LEASE = "5"  # seconds: short, so a dead holder's lease expires soon; renewed every 1.25s, ample under load
-
-
-@pytest.fixture
-def db(mariadb):  # noqa: F811
-    """A fresh database of the session's server for one test, dropped after."""
-    name = "t_" + uuid.uuid4().hex[:10]
-    mariadb.root(f"CREATE DATABASE {name}")
-    yield name
-    mariadb.root(f"DROP DATABASE {name}")
 
 
 @pytest.fixture
@@ -258,27 +248,29 @@ def test_the_library_takes_the_shared_journal_too(maxscale_sim, mariadb, db, tmp
     from mcsctl.ui import SilentUI
 
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    before = mariadb.aborted_clients()
 
     def cluster():
         return Cluster(hosts=[maxscale_sim.host], backend="rest", journal=mariadb.url(db), journal_password=PASSWORD,
                        lease_seconds=30, observer=SilentUI())  # fmt: skip
 
-    report = cluster().enter("mcs3", drain=False, reason="from Python")
+    with cluster() as c:
+        report = c.enter("mcs3", drain=False, reason="from Python")
     assert [r.action for r in report.records] == ["intent", "on", "intent"]
-    (row,) = cluster().status("mcs3").rows  # another Cluster (another process, another host) reads it back
+    with cluster() as c:  # another Cluster (another process, another host) reads it back
+        (row,) = c.status("mcs3").rows
     assert row["reason"] == "from Python" and row["in_maintenance"]
-    assert cluster().leave("mcs3").changes == ["mcs3 out of maintenance"]
+    with cluster() as c:
+        assert c.leave("mcs3").changes == ["mcs3 out of maintenance"]
+    assert mariadb.aborted_clients() == before  # `with Cluster(...)` ended each session
 
 
 def test_every_command_ends_its_database_session(rest_mcsctl, make_sim, host, mariadb):  # noqa: F811
     """A session that just drops counts as aborted in MariaDB (a warning in its log each time): `on`,
     `status` (the lean path, which ends with os._exit) and `off` each close their connection."""
 
-    def aborted() -> int:
-        return int(mariadb.root("SHOW GLOBAL STATUS LIKE 'Aborted_clients'")[0][1])
-
     sim, a = make_sim(), host("hostA")
-    before = aborted()
+    before = mariadb.aborted_clients()
     for args in (
         ["maintenance", "on", "mcs3", "--no-drain"],
         ["maintenance", "status"],
@@ -286,4 +278,4 @@ def test_every_command_ends_its_database_session(rest_mcsctl, make_sim, host, ma
     ):
         r = rest_mcsctl(*args, hosts=[sim], env=a)
         assert r.rc == 0, r.err
-    assert aborted() == before
+    assert mariadb.aborted_clients() == before
