@@ -237,6 +237,12 @@ def cycle(ws: Workspace, repeat: int) -> Section:
         f"(`api get monitors`: {aware} calls): that call starts beside the guards' `list servers`, so it adds a "
         "process but no wait of its own."
     )
+    sec.notes.append(
+        f"`{RUN}` and `{ROLL}` read the servers once before their change (the guards' read under the lock: the "
+        'command\'s {address} and {port} come from it), and leaving takes "Running with a role" from its '
+        "confirming read when that already shows it. Until 2026-12-02 `run` made 15 calls here and one rolling "
+        "node 19; between the change and leaving, the number of monitor polls depends on when the monitor ticks."
+    )
     sec.targets.append(
         Target(
             "`maintenance on --no-drain` + `off` (maxctrl backend, a cluster without ColumnStore): no maxctrl call "
@@ -250,6 +256,8 @@ def cycle(ws: Workspace, repeat: int) -> Section:
 
 
 NO_CS = "--no-columnstore"  # a cluster without ColumnStore, as its admin says so (columnstore = false)
+RUN = "maintenance run mcs3 --no-drain -- true"
+ROLL = "rolling --servers mcs3 --no-drain --yes -- true"
 
 
 def _maxctrl_calls(ws: Workspace, mcsctl: list[str]) -> dict[str, list[str]]:
@@ -263,6 +271,8 @@ def _maxctrl_calls(ws: Workspace, mcsctl: list[str]) -> dict[str, list[str]]:
     steps = {step: step for step in cycle} | {f"{NO_CS} {step}": f"{NO_CS} {step}" for step in cycle}
     steps |= {"maintenance on mcs3 (with a drain)": "maintenance on mcs3"}
     steps |= {"maintenance off mcs3 (after the drain)": "maintenance off mcs3"}
+    # run and one rolling node; their wait for a fresh monitor view polls `api get monitors` and the servers
+    steps |= {f"{NO_CS} {step}": f"{NO_CS} {step}" for step in (RUN, ROLL)}
     out: dict[str, list[str]] = {}
     with Sim(ws.env) as sim:
         base = mcsctl + ["-H", sim.host, "--backend", "maxctrl", "--maxctrl", str(wrapper)]

@@ -83,8 +83,9 @@ def wait_back(
     in_maintenance: bool,
     settle: float = SETTLE,
     budget: float | None = None,
-) -> None:
-    """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`.
+) -> Views:
+    """Poll until every MaxScale shows `name` back (see module doc) or raise TimedOut at `deadline`;
+    the views that showed it.
 
     `budget` is the timeout as the admin gave it, for the message (the deadline may have started earlier).
     """
@@ -121,7 +122,7 @@ def wait_back(
             last = summary
         if not pending and fresh:
             ui.info(f"{name} is {what} on every MaxScale")
-            return
+            return views
         now = clock.now()
         if now >= deadline:
             raise TimedOut(

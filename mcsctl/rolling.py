@@ -38,6 +38,7 @@ TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, S
 if TYPE_CHECKING:
     from typing import Any, Protocol
 
+    from .fleet import Views
     from .outcome import OnOptions
     from .procedures import Procedures
     from .ui import UI
@@ -70,6 +71,7 @@ class Roller(RollPlanner):
         super().__init__(proc, ui, opts, argv, catchup_timeout)
         self.runner = runner or run_command
         self.settle = settle
+        self._seen: Views | None = None  # the views that last showed a node back (the primary at the end)
 
     # ------------------------------------------------------------ the roll
     def start(self, plan: Plan) -> None:
@@ -143,8 +145,8 @@ class Roller(RollPlanner):
             self.proc.record("rolling-node", name, "ok", roll=plan.roll, status=row.exit, **times)
             self.proc.events.transition("rolling-node", name, roll=plan.roll, order=row.order, status=row.exit)
         self.proc.record("rolling-end", None, "ok", roll=plan.roll, done=[r.node for r in self.rows])
-        try:  # every node is done; the primary's name is only for the last line
-            return self.proc.primary(self.fleet.read()).name
+        try:  # every node is done; the primary's name is only for the last line: the last node's read shows it
+            return self.proc.primary(self._seen if self._seen is not None else self.fleet.read()).name
         except McsctlError as exc:
             self.ui.warn(f"could not read the primary at the end: {exc}")
             return plan.primary
@@ -171,13 +173,13 @@ class Roller(RollPlanner):
                 self.proc.ui.info(f"{name} is the primary: it hands over to {target} first")
                 self._timed(row, "enter_s", lambda: self.proc.switchover(to=target, views=views))
                 row.note = f"primary moved to {target}"
-            conns = sum(s.connections or 0 for s in self.fleet.locate(name).values())
+                views = self.fleet.read()  # its connections after the handover
+            conns = sum(s.connections or 0 for s in self.fleet.locate(name, views).values())
             self.proc.ui.info(f"{name}: entering maintenance ({conns} connection(s))")
             entered = self._timed(row, "enter_s", lambda: self.proc.enter(name, self.opts, action="on"))
             if not entered.changed:
                 self.proc.ui.info(entered.message)  # e.g. resuming: the failed node is still in maintenance
-            server = next(iter(self.fleet.locate(name).values()))
-            argv = self._argv_for(server)
+            argv = self._argv_for(next(iter(entered.final.values())))  # the address and port as entering saw them
             row.step = Step.COMMAND
             self.proc.ui.info(f"{name}: running {shlex.join(argv)}")
             status, sig = self._timed(row, "command_s", lambda: self._run(argv, row))
@@ -205,7 +207,8 @@ class Roller(RollPlanner):
             row.total_s = round(self.clock.now() - t0, 2)
 
     def _back(self, name: str, deadline: float, in_maintenance: bool) -> None:
-        wait_back(self.fleet, self.proc.ui, name, deadline, in_maintenance, self.settle, self.catchup_timeout)
+        seen = wait_back(self.fleet, self.proc.ui, name, deadline, in_maintenance, self.settle, self.catchup_timeout)
+        self._seen = None if in_maintenance else seen
 
     def _run(self, argv: list[str], row: NodeRow) -> tuple[int, int | None]:
         try:

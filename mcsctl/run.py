@@ -117,11 +117,10 @@ def run_in_maintenance(
     proc = st.procedures()
     ui = st.reporter
     proc.check_name(name)  # a name a backend cannot send is refused before any request
-    target = next(iter(proc.fleet.locate(name).values()))
-    argv = substitute(argv, target)
-    check_command(argv)
+    check_command(_program(argv, name, proc))
     if opts.dry_run:
-        proc.enter(name, opts, action="run-start")
+        entered = proc.enter(name, opts, action="run-start")
+        argv = substitute(argv, next(iter(entered.final.values())))
         ui.plan("# run: " + shlex.join(argv))
         ui.plan(f"# wait until a fresh monitor view shows {name} Running and caught up (up to {healthy_timeout:g}s)")
         if proc.columnstore is not None:
@@ -131,6 +130,15 @@ def run_in_maintenance(
     # One frame for the whole run: the server's lock is held from entering until it has left again.
     with proc.changing("run", [name], opts) as intent:
         return _run_locked(proc, ui, name, opts, argv, always_clear, healthy_timeout, intent)
+
+
+def _program(argv: list[str], name: str, proc: Procedures) -> list[str]:
+    """COMMAND as far as check_command needs it before anything changes. Its {address} and {port} come
+    from the guards' read under the server's lock (one read less); only a program path that holds them
+    is worth a read of its own here."""
+    if argv and ("{address}" in argv[0] or "{port}" in argv[0]):
+        return substitute(argv, next(iter(proc.fleet.locate(name).values())))
+    return [argv[0].replace("{server}", name), *argv[1:]] if argv else argv
 
 
 def _carrying(err: McsctlError, outcomes: list[Outcome]) -> McsctlError:
@@ -152,6 +160,7 @@ def _run_locked(
     intent: Intent,
 ) -> list[Outcome]:
     entered = proc.enter(name, opts, action="run-start")
+    argv = substitute(argv, next(iter(entered.final.values())))
     ui.info(f"{name}: running {shlex.join(argv)}")
     status, sig = run_command(argv)
 

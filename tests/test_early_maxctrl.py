@@ -125,3 +125,34 @@ def test_maintenance_on_reads_the_monitors_beside_the_servers(maxctrl_bin, maxsc
         "clear server mcs3 maintenance",
         "list servers --tsv",
     ]
+
+
+def test_maintenance_run_reads_each_thing_once(maxctrl_bin, maxscale_sim, tmp_path):
+    """`run` takes {address} and {port} from the guards' read under the lock, and leaving takes "Running
+    with a role" from its confirming read when that shows it: no read of its own for either."""
+    env, log = _logging_maxctrl(maxctrl_bin, maxscale_sim, tmp_path)
+    out = tmp_path / "ran"
+    p = _mcsctl(env, "maintenance", "run", "mcs3", "--no-drain", "--no-columnstore", "--",
+                "sh", "-c", f"echo {{server}} {{address}} {{port}} > {out}")  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert out.read_text() == "mcs3 127.0.0.1 3313\n"
+    calls = [args for _, args in _calls(log)]
+    # the guards' read, the change and its confirmation (no read before the lock for the substitution)
+    assert calls[:4] == ["--version", "list servers --tsv", "set server mcs3 maintenance", "list servers --tsv"]
+    # leaving: its own read, the change and the confirmation, which here already shows "Slave, Running"
+    assert calls[-3:] == ["list servers --tsv", "clear server mcs3 maintenance", "list servers --tsv"]
+    # between them, waiting for a fresh monitor view: the monitors' tick counters and the servers, in turns
+    assert set(calls[4:-3]) == {"api get monitors", "list servers --tsv"}
+
+
+def test_a_rolling_node_reads_each_thing_once(maxctrl_bin, maxscale_sim, tmp_path):
+    """Per node: the primary check's read, the guards' read, the change and its confirmation; the command's
+    {address} from entering; the roll's last line (the primary) from the last node's read."""
+    env, log = _logging_maxctrl(maxctrl_bin, maxscale_sim, tmp_path)
+    p = _mcsctl(env, "rolling", "--servers", "mcs3", "--no-drain", "--no-columnstore", "--yes", "--", "true")
+    assert p.returncode == 0, p.stderr
+    calls = [args for _, args in _calls(log)]
+    servers, change = "list servers --tsv", "set server mcs3 maintenance"
+    assert calls[:6] == ["--version", servers, servers, servers, change, servers]  # the plan, the node, the guards
+    # leaving: the change, its confirmation and the read that shows it Slave, Running and caught up: the end
+    assert calls[calls.index("clear server mcs3 maintenance") :] == ["clear server mcs3 maintenance", servers, servers]

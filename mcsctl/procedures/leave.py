@@ -53,13 +53,15 @@ class Leave(Enter):
                 found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
                 changed = True
             if wait_healthy:
-                found = self.fleet.wait(
-                    lambda s: s.running and s.role is not None and not s.in_maintenance,
-                    name,
-                    healthy_timeout,
-                    "Running with a role",
-                    self._progress(f"{name} coming back", healthy_timeout),
-                )
+                # The last read (the confirmation) may show it already: no further round trip then.
+                if not all(map(_healthy, found.values())):
+                    found = self.fleet.wait(
+                        _healthy,
+                        name,
+                        healthy_timeout,
+                        "Running with a role",
+                        self._progress(f"{name} coming back", healthy_timeout),
+                    )
                 if action == "off":  # `maintenance off --wait-healthy`: ColumnStore too (run waited before leaving)
                     from ..cs_api import wait_after
 
@@ -127,3 +129,8 @@ class Leave(Enter):
                 self.record(action, name, "ok", reason=reason, already_out=True)
                 msg += " (closed its journal record)"
         return self._outcome(name, action, changed, found, msg)
+
+
+def _healthy(server: Server) -> bool:
+    """Back in traffic: Running with a role (a monitor's fresh view), maintenance cleared."""
+    return server.running and server.role is not None and not server.in_maintenance

@@ -329,9 +329,13 @@ def test_interrupted_drain_cleans_up_and_prints_the_final_state(rest_mcsctl, mak
     assert "Slave, Running" in r.out  # the last word: the state each MaxScale shows
 
 
-def test_run_with_a_missing_command_changes_nothing(rest_mcsctl, maxscale_sim):
-    r = rest_mcsctl("maintenance", "run", "mcs3", "--", "/nonexistent/cmd", hosts=[maxscale_sim])
-    assert r.rc == 127 and "command not found" in r.err and "nothing was changed" in r.err
+@pytest.mark.parametrize("program", ["/nonexistent/cmd", "/nonexistent/{server}", "/nonexistent/{address}:{port}"])
+def test_run_with_a_missing_command_changes_nothing(rest_mcsctl, maxscale_sim, program):
+    """Also when the program's path holds a placeholder: it is checked as it will run, before any change."""
+    r = rest_mcsctl("maintenance", "run", "mcs3", "--", program, hosts=[maxscale_sim])
+    assert r.rc == 127 and "nothing was changed" in r.err, r.err
+    shown = program.replace("{server}", "mcs3").replace("{address}", "127.0.0.1").replace("{port}", "3313")
+    assert f"command not found: {shown};" in r.err
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
 
 
