@@ -68,5 +68,11 @@ def _section(st: dict[str, Stats], repeat: int) -> Section:
         f"The shared journal adds {extra * 1e3:.1f} ms to an on + off cycle and {read * 1e3:.1f} ms to `{STATUS}` "
         "(medians subtracted): pymysql's import, the connection and login, the lease and the records."
     )
+    sec.notes.append(
+        "PyMySQL is imported without the `cryptography` package (only MySQL's sha256/caching_sha2 logins use it), "
+        "and its opportunistic TLS context skips loading the CA store it never consults (journal/db.py). Until "
+        "2026-12-02 those cost ~20 ms per command and ~18 ms per connection: a cycle then added ~124 ms and "
+        "`status` ~52 ms. This server does not offer TLS; one that does adds its handshake."
+    )
     sec.notes.append("Issue 17's targets are measured with the local journal (section 3); this only reports the cost.")
     return sec

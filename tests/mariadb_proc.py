@@ -79,9 +79,21 @@ def _wait_ready(server: MariaDB, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"mariadbd did not start in 60s: {log.read_text()[-2000:]}")
 
 
+def _certificate(base: Path) -> list[str]:
+    """mariadbd's options for TLS with a self-signed certificate made here (the server then offers TLS)."""
+    cert, key = base / "cert.pem", base / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return [f"--ssl-cert={cert}", f"--ssl-key={key}"]
+
+
 @contextlib.contextmanager
-def serve(base: Path) -> Iterator[MariaDB]:
-    """A running server with its files under `base` (an empty directory); stopped on exit."""
+def serve(base: Path, tls: bool = False) -> Iterator[MariaDB]:
+    """A running server with its files under `base` (an empty directory); stopped on exit. With `tls` it
+    offers TLS (a self-signed certificate), as MariaDB 11.4 and later do out of the box."""
     mariadbd, install = binary("mariadbd"), binary("mariadb-install-db")
     if not mariadbd or not install:
         raise RuntimeError("mariadb-server is not installed (mariadbd, mariadb-install-db)")
@@ -96,7 +108,7 @@ def serve(base: Path) -> Iterator[MariaDB]:
     proc = subprocess.Popen(
         [mariadbd, "--no-defaults", f"--datadir={datadir}", f"--socket={server.socket}", f"--port={server.port}",
          "--bind-address=127.0.0.1", f"--pid-file={base / 'mysqld.pid'}", f"--log-error={log}", "--skip-log-bin",
-         "--skip-name-resolve", "--innodb-buffer-pool-size=32M", *as_root],
+         "--skip-name-resolve", "--innodb-buffer-pool-size=32M", *as_root, *(_certificate(base) if tls else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.mariadb_proc import DATABASE, PASSWORD, USER, MariaDB, installed, serve
 
-__all__ = ["DATABASE", "PASSWORD", "USER", "Cut", "MariaDB", "db", "mariadb"]
+__all__ = ["DATABASE", "PASSWORD", "USER", "Cut", "MariaDB", "db", "mariadb", "mariadb_tls"]
 
 
 def _missing() -> None:
@@ -33,6 +33,15 @@ def mariadb(tmp_path_factory):
     if not installed():
         _missing()
     with serve(tmp_path_factory.mktemp("mariadb")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mariadb_tls(tmp_path_factory):
+    """Another server, which offers TLS (self-signed), as MariaDB 11.4 and later do by default."""
+    if not installed():
+        _missing()
+    with serve(tmp_path_factory.mktemp("mariadb-tls"), tls=True) as server:
         yield server
 
 

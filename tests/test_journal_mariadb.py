@@ -4,6 +4,9 @@ tests/cli/test_shared_journal_e2e.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pymysql
 import pytest
 
@@ -53,3 +56,41 @@ def test_the_same_record_has_one_identity():
     r = Record(time=1.0, action="on", server="mcs3", user="a@h", reason="x")
     assert rid_of(r) == rid_of(Record.from_json(r.to_json())) and len(rid_of(r)) == 64
     assert rid_of(r) != rid_of(Record(time=1.0, action="on", server="mcs3", user="a@h", reason="y"))
+
+
+LOAD_AND_ENCRYPT = """
+import sys
+from mcsctl.journal.db import load_pymysql
+mysql = load_pymysql()
+assert "cryptography" not in sys.modules, "imported with PyMySQL"
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+salt = b"0123456789abcdefghij"
+sealed = mysql._auth.sha2_rsa_encrypt(b"secret", salt, pem)
+oaep = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+opened = bytes(b ^ salt[i % len(salt)] for i, b in enumerate(key.decrypt(sealed, oaep)))
+print(opened)
+"""
+
+
+def test_pymysql_comes_without_cryptography_and_an_rsa_login_still_gets_it():
+    """`cryptography` (~20 ms) is left out of PyMySQL's import; the RSA step of a MySQL sha256/caching_sha2
+    login, which a MariaDB server never asks for, still works: it imports it then."""
+    p = subprocess.run([sys.executable, "-c", LOAD_AND_ENCRYPT], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "b'secret\\x00'\n"
+
+
+def test_the_opportunistic_tls_context_is_unverified_tls_without_the_ca_store():
+    """What PyMySQL's default context does (TLS when offered, certificate not checked), minus loading the
+    system's CA store (~18 ms per connection), which an unverified context never consults."""
+    import ssl
+
+    from mcsctl.journal.db import connection_type
+
+    ctx = connection_type()._create_ssl_ctx(None, {})
+    assert ctx.verify_mode == ssl.CERT_NONE and not ctx.check_hostname
+    assert ctx.cert_store_stats()["x509"] == 0
+    assert ctx.minimum_version >= ssl.TLSVersion.TLSv1_2

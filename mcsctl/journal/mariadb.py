@@ -11,7 +11,7 @@ Tables (created when missing; `mcsctl_schema` holds the version, a newer one is 
                   server, record (the record's JSON line, as in the file)
   mcsctl_lease    name (the key), owner, host, pid, command, since, expires (the database's clock)
 
-PyMySQL (pure Python) is imported here only, i.e. only for a mariadb:// journal.
+PyMySQL (pure Python) is imported only for a mariadb:// journal (db.load_pymysql).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from ..lock import LocalStateError
 from ..record import Record
-from .db import Db, db_errors, why
+from .db import Db, db_errors, load_pymysql, why
 from .lease import NOW, Lease
 from .url import JournalURL
 
@@ -96,11 +96,9 @@ class MariaDBJournal:
     def _prepare(self) -> None:
         if self._ready:
             return
-        import pymysql
-
         try:
             _, rows = self.db.run("SELECT version FROM mcsctl_schema WHERE id = 1")
-        except pymysql.MySQLError as exc:
+        except load_pymysql().MySQLError as exc:
             if not exc.args or exc.args[0] != NO_SUCH_TABLE:
                 raise
             rows = []

@@ -53,19 +53,7 @@ class Leave(Enter):
                 found = self.fleet.wait(lambda s: not s.draining, name, self.confirm_timeout, "undrained")
                 changed = True
             if wait_healthy:
-                # The last read (the confirmation) may show it already: no further round trip then.
-                if not all(map(_healthy, found.values())):
-                    found = self.fleet.wait(
-                        _healthy,
-                        name,
-                        healthy_timeout,
-                        "Running with a role",
-                        self._progress(f"{name} coming back", healthy_timeout),
-                    )
-                if action == "off":  # `maintenance off --wait-healthy`: ColumnStore too (run waited before leaving)
-                    from ..cs_api import wait_after
-
-                    wait_after(self, name, self.fleet.clock.now() + healthy_timeout, healthy_timeout)
+                found = self._wait_healthy(name, found, healthy_timeout, action)
         except BaseException as exc:
             if not isinstance(exc, (KeyboardInterrupt, McsctlError)):
                 raise
@@ -85,6 +73,18 @@ class Leave(Enter):
         elif changed:
             self.changes.append(f"{name} drain flag cleared")
         return self._left(name, action, changed, found, reason)
+
+    def _wait_healthy(self, name: str, found: dict[str, Server], timeout: float, action: str) -> dict[str, Server]:
+        """Until `name` is Running with a role everywhere; the last read (the confirmation) may show it
+        already, and then no further request is made."""
+        if not all(map(_healthy, found.values())):
+            progress = self._progress(f"{name} coming back", timeout)
+            found = self.fleet.wait(_healthy, name, timeout, "Running with a role", progress)
+        if action == "off":  # `maintenance off --wait-healthy`: ColumnStore too (run waited before leaving)
+            from ..cs_api import wait_after
+
+            wait_after(self, name, self.fleet.clock.now() + timeout, timeout)
+        return found
 
     def _before_off(self, name: str, reason: str | None) -> None:
         """The pre-off hook; the events say what the maintenance was for (the journal's open record)."""

@@ -5,12 +5,13 @@ names (MCSCTL_HOSTNAME) sharing one database."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 
 import pytest
 
-from tests.mariadb_server import PASSWORD, Cut, db, mariadb  # noqa: F401 (the fixtures)
+from tests.mariadb_server import PASSWORD, Cut, db, mariadb, mariadb_tls  # noqa: F401 (the fixtures)
 
 from .conftest import finish, state_of, wait_for
 from .test_journal_lock_e2e import one_error_line, wait_for_file
@@ -279,3 +280,61 @@ def test_every_command_ends_its_database_session(rest_mcsctl, make_sim, host, ma
         r = rest_mcsctl(*args, hosts=[sim], env=a)
         assert r.rc == 0, r.err
     assert mariadb.aborted_clients() == before
+
+
+def test_a_shared_journal_command_leaves_cryptography_out(cli_env, make_sim, host):
+    """PyMySQL would import `cryptography` (~20 ms) for a MySQL-only login step (journal/db.load_pymysql)."""
+    from tests.test_startup_imports import probe
+
+    sim = make_sim()
+    env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, **host("hostA"))
+    for args in (
+        ["maintenance", "on", "mcs3", "--no-drain"],
+        ["maintenance", "status"],
+        ["maintenance", "off", "mcs3"],
+    ):
+        p, found = probe(args, ("pymysql", "cryptography"), env=env)
+        assert p.returncode == 0, p.stderr
+        assert found == ["pymysql"], args
+
+
+@pytest.mark.parametrize("offers_tls", [True, False], ids=["tls", "plain"])
+def test_the_session_is_encrypted_when_the_server_offers_tls(request, offers_tls):
+    """PyMySQL's opportunistic TLS through mcsctl's context (journal/db.connection_type): TLS where the server
+    offers it (MariaDB 11.4 and later do by default), plain where it does not."""
+    from mcsctl.journal.db import Db
+    from mcsctl.journal.url import parse
+
+    server = request.getfixturevalue("mariadb_tls" if offers_tls else "mariadb")
+    conn = Db(parse(server.url()), PASSWORD, 5)
+    try:
+        ((_, version),) = conn.run("SHOW SESSION STATUS LIKE 'Ssl_version'")[1]
+    finally:
+        conn.close()
+    assert version.startswith("TLSv1.") if offers_tls else version == ""
+
+
+def test_mcsctl_journals_over_tls_and_ends_its_sessions(rest_mcsctl, make_sim, mariadb_tls, tmp_path):  # noqa: F811
+    sim = make_sim()
+    env = {
+        "MCSCTL_HOSTNAME": "hostA",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+        "MCSCTL_JOURNAL": mariadb_tls.url(),
+        "MCSCTL_JOURNAL_PASSWORD": PASSWORD,
+    }
+    accepted, aborted = (
+        int(mariadb_tls.root("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1]),
+        mariadb_tls.aborted_clients(),
+    )
+    for args in (
+        ["maintenance", "on", "mcs3", "--no-drain"],
+        ["maintenance", "status"],
+        ["maintenance", "off", "mcs3"],
+    ):
+        r = rest_mcsctl(*args, hosts=[sim], env=env)
+        assert r.rc == 0, r.err
+    assert int(mariadb_tls.root("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1]) >= accepted + 3
+    assert mariadb_tls.aborted_clients() == aborted
+    actions = [a for (a,) in mariadb_tls.root("SELECT action FROM mcsctl_journal ORDER BY seq", database="mcsctl")]
+    assert [a for a in actions if a in ("on", "off")][-2:] == ["on", "off"]
