@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from .conftest import MCSCTL, free_port, state_of, wait_for
+from tests.ports import closed_port
+
+from .conftest import MCSCTL, state_of, wait_for
 
 ON_MCS1_ONLY = {"sessions": [{"count": 1, "servers": ["mcs1"], "user": "app", "remote": "10.0.0.9"}]}
 ON_MCS3 = {"sessions": [{"count": 2, "servers": ["mcs1", "mcs3"], "user": "app", "remote": "10.0.0.7"}]}
@@ -200,7 +202,7 @@ def test_dry_run_text_is_unchanged(rest_mcsctl, maxscale_sim):
 
 # ------------------------------------------------------------------ several MaxScales, one silent
 def test_servers_shows_what_answers_and_exits_partial(mcsctl, maxscale_sim):
-    dead = f"127.0.0.1:{free_port()}"
+    dead = f"127.0.0.1:{closed_port()}"
     r = mcsctl("servers", "--format", "json", hosts=[maxscale_sim, dead])
     assert r.rc == 5, r.err
     assert {s["maxscale"] for s in r.json()} == {maxscale_sim.host} and len(r.json()) == 3
@@ -211,7 +213,7 @@ def test_servers_shows_what_answers_and_exits_partial(mcsctl, maxscale_sim):
 
 
 def test_changes_refuse_when_a_maxscale_is_silent_unless_skip_unreachable(mcsctl, maxscale_sim, cli_env):
-    dead = f"127.0.0.1:{free_port()}"
+    dead = f"127.0.0.1:{closed_port()}"
     r = mcsctl("maintenance", "on", "mcs3", hosts=[maxscale_sim, dead])
     assert r.rc == 3 and "add --skip-unreachable to act on the MaxScales that answer" in r.err
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"

@@ -173,10 +173,10 @@ def test_reap_sends_reaped_and_runs_the_off_hooks(rest_mcsctl, maxscale_sim, rec
 
 
 def test_failing_receivers_are_warnings_and_keep_the_exit_status(rest_mcsctl, maxscale_sim, receiver):
-    from .conftest import free_port
+    from tests.ports import closed_port
 
     bad = receiver(status=500)
-    refused = f"https://user:SECRET-PASS@127.0.0.1:{free_port()}/SECRET-PATH?SECRET-QUERY"
+    refused = f"https://user:SECRET-PASS@127.0.0.1:{closed_port()}/SECRET-PATH?SECRET-QUERY"
     r = rest_mcsctl(
         "--notify", bad.url, "--notify", refused, "maintenance", "on", "mcs3", "--no-drain", hosts=[maxscale_sim]
     )

@@ -8,7 +8,9 @@ import stat
 
 import pytest
 
-from .conftest import free_port, state_of
+from tests.ports import closed_port
+
+from .conftest import state_of
 
 
 def test_servers_table_and_json(mcsctl, maxscale_sim):
@@ -68,7 +70,7 @@ def test_unknown_server(mcsctl, maxscale_sim):
 
 
 def test_maxscale_down(mcsctl):
-    r = mcsctl("servers", hosts=[f"127.0.0.1:{free_port()}"])
+    r = mcsctl("servers", hosts=[f"127.0.0.1:{closed_port()}"])
     assert r.rc == 3, (r.out, r.err)
     assert r.err.startswith("mcsctl: error: ")
     assert len(r.err.strip().splitlines()) <= 2
@@ -98,7 +100,7 @@ def test_maxctrl_missing(cli_env, maxscale_sim, tmp_path):
 
 
 def test_two_maxscales_one_down_changes_nothing(mcsctl, maxscale_sim):
-    r = mcsctl("maintenance", "on", "mcs3", hosts=[maxscale_sim, f"127.0.0.1:{free_port()}"])
+    r = mcsctl("maintenance", "on", "mcs3", hosts=[maxscale_sim, f"127.0.0.1:{closed_port()}"])
     assert r.rc == 3
     assert state_of(maxscale_sim, "mcs3") == "Slave, Running"
 

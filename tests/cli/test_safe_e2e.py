@@ -340,9 +340,9 @@ def test_run_with_a_missing_command_changes_nothing(rest_mcsctl, maxscale_sim, p
 
 
 def test_status_still_answers_when_one_maxscale_is_down(rest_mcsctl, maxscale_sim):
-    from .conftest import free_port
+    from tests.ports import closed_port
 
-    dead = f"127.0.0.1:{free_port()}"
+    dead = f"127.0.0.1:{closed_port()}"
     assert rest_mcsctl("maintenance", "on", "mcs3", "--no-drain", hosts=[maxscale_sim]).rc == 0
     r = rest_mcsctl("maintenance", "status", "--format", "json", hosts=[maxscale_sim, dead])
     assert r.rc == 5, r.err  # partial: the output shows the MaxScale that answered

@@ -6,11 +6,13 @@ import os
 import pty
 import subprocess
 
-from .conftest import MCSCTL, free_port
+from tests.ports import closed_port
+
+from .conftest import MCSCTL
 
 
 def test_flag_beats_env_beats_config(rest_mcsctl, maxscale_sim, cli_env, tmp_path):
-    dead = f"127.0.0.1:{free_port()}"
+    dead = f"127.0.0.1:{closed_port()}"
     cfg = tmp_path / "config" / "mcsctl" / "config.toml"
     cfg.parent.mkdir(parents=True)
     cfg.write_text(f'hosts = "{maxscale_sim.host}"\n')

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.cli.conftest import free_port, state_of
+from tests.cli.conftest import state_of
+from tests.ports import closed_port
 
 
 def control(sim, path: str, body: dict) -> list[str]:
@@ -84,7 +85,7 @@ def test_wrong_key_is_exit_3_and_nothing_changes(cs_sim, rest_mcsctl):
 
 def test_unreachable_cmapi_is_exit_3_and_nothing_changes(cs_sim, rest_mcsctl):
     sim = cs_sim()
-    r = rest_mcsctl("--cmapi-port", str(free_port()), "maintenance", "on", "mcs3", "--no-drain", hosts=[sim])
+    r = rest_mcsctl("--cmapi-port", str(closed_port()), "maintenance", "on", "mcs3", "--no-drain", hosts=[sim])
     assert r.rc == 3
     assert "no node's CMAPI answers (cannot reach CMAPI on mcs1" in r.err
     assert "Maintenance" not in state_of(sim, "mcs3")

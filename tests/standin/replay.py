@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,10 +93,3 @@ class ReplayStub:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
-
-
-def free_port() -> int:
-    """A port where nothing listens (bound once, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from simulator.maxctrl_args import ArgError, parse, parse_timeout
+from tests.ports import closed_port
 
-from .replay import free_port
 from .runner import REPO, run_inprocess
 
 
@@ -119,7 +119,7 @@ def test_default_config_file_with_bad_mode_breaks_every_command(tmp_path, monkey
     cnf = home / ".maxctrl.cnf"
     cnf.write_text("[maxctrl]\nu = admin\n")
     cnf.chmod(0o640)  # group read alone is allowed (mode & 0o037)
-    port = free_port()
+    port = closed_port()
     res = run_inprocess(["-h", f"127.0.0.1:{port}", "list", "servers"], "24.02", home, monkeypatch)
     assert res.stderr == "Error: Could not connect to MaxScale\n"
     cnf.chmod(0o660)
@@ -151,12 +151,12 @@ def test_config_rejected_on_2_5(tmp_path, monkeypatch):
 
 
 def test_batch_mode_with_empty_stdin_prints_nothing(tmp_path, monkeypatch):
-    res = _run(tmp_path, monkeypatch, ["-h", f"127.0.0.1:{free_port()}"], stdin="")
+    res = _run(tmp_path, monkeypatch, ["-h", f"127.0.0.1:{closed_port()}"], stdin="")
     assert (res.rc, res.stdout, res.stderr) == (0, "", "")
 
 
 def test_batch_mode_collects_errors_on_stdout(tmp_path, monkeypatch):
-    res = _run(tmp_path, monkeypatch, ["-h", f"127.0.0.1:{free_port()}"], stdin="list servers\nbogus\n")
+    res = _run(tmp_path, monkeypatch, ["-h", f"127.0.0.1:{closed_port()}"], stdin="list servers\nbogus\n")
     assert (res.rc, res.stdout) == (0, "Error: Could not connect to MaxScale\nUnknown argument: bogus\n")
 
 

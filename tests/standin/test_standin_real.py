@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 
+from tests.ports import closed_port
+
 from .goldens import GOLDEN
-from .replay import free_port
 
 REAL = GOLDEN / "real-24.02"
 
@@ -96,7 +97,7 @@ def run_script(sim, script, folder, line: str, tmp_path) -> dict:
     cnf = home / ".maxctrl.cnf"
     cnf.write_text(f"[maxctrl]\nhosts = {sim.host}\n")
     cnf.chmod(0o600)
-    down = f"127.0.0.1:{free_port()}"
+    down = f"127.0.0.1:{closed_port()}"
 
     def sub(text: str) -> str:
         return text.replace("127.0.0.1:8999", down).replace("127.0.0.1:8989", sim.host)

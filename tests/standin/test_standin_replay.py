@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ports import closed_port
+
 from . import goldens
-from .replay import ReplayStub, free_port
+from .replay import ReplayStub
 from .runner import run_inprocess, write_config_files
 
 SKIP_ALL = {"help", "set_help", "secure_against_plain_http", "multi_host_repeated_flag"}
@@ -43,7 +45,7 @@ def test_golden_case(version, case, tmp_path, monkeypatch):
     home.mkdir()
     cfgdir = tmp_path / "cfg"
     cfgdir.mkdir()
-    down = str(free_port())
+    down = str(closed_port())
     stubs = {}
     labels = {18989: "A", 18990: "B"}
     for spec in case["stubs"]:
@@ -53,7 +55,7 @@ def test_golden_case(version, case, tmp_path, monkeypatch):
     for p, srv in servers.items():
         port_map[str(p)] = str(srv.port)
     for p in (18989, 18990):
-        port_map.setdefault(str(p), str(free_port()))
+        port_map.setdefault(str(p), str(closed_port()))
     write_config_files(cfgdir, int(port_map["18989"]))
 
     sub = goldens.substituter(cfgdir, port_map)

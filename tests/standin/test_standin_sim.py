@@ -21,8 +21,9 @@ import subprocess
 
 import pytest
 
+from tests.ports import closed_port
+
 from . import goldens
-from .replay import free_port
 from .runner import ENV_VERSION, run_inprocess, write_config_files
 
 SERVER_VERSION = {
@@ -75,14 +76,14 @@ def test_golden_case_on_simulator(version, case, make_sim, maxctrl_bin, tmp_path
     home.mkdir()
     cfgdir = tmp_path / "cfg"
     cfgdir.mkdir()
-    port_map = {"18999": str(free_port())}
+    port_map = {"18999": str(closed_port())}
     for stub in case["stubs"]:
         sim = make_sim(scenario=scenario_for(version, stub))
         if stub.get("shutting_down"):
             assert sim.control("POST", "shutdown-mode", {"on": True})[0] == 200
         port_map[str(stub["port"])] = str(sim.port)
     for p in ("18989", "18990"):
-        port_map.setdefault(p, str(free_port()))
+        port_map.setdefault(p, str(closed_port()))
     write_config_files(cfgdir, int(port_map["18989"]))
 
     sub = goldens.substituter(cfgdir, port_map)
