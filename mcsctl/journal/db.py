@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
+import weakref
 from collections.abc import Iterable
 
 from .url import JournalURL
@@ -92,6 +92,7 @@ class Db:
         self._password = password
         self.timeout = timeout
         self._conn: Any = None
+        self._end: Any = None  # weakref.finalize: ends the session (COM_QUIT) once, whoever asks first
 
     def run(self, sql: str, args: Iterable[Any] = ()) -> tuple[int, list[tuple[Any, ...]]]:
         """(rows affected or matched, rows) of one statement; raises pymysql's errors."""
@@ -122,19 +123,23 @@ class Db:
                 write_timeout=max(1, int(self.timeout)),
                 client_flag=CLIENT.FOUND_ROWS,  # an UPDATE counts the rows it matched (a renewal)
             )
-            # A session that just drops at exit counts as aborted in MariaDB (a warning in its log): a
-            # library caller (an Ansible module, a script) that never closes still ends it politely.
-            atexit.register(self.close)
+            # A session that just drops counts as aborted in MariaDB (a warning in its log): one that a library
+            # caller (an Ansible module, a script) never closes is still ended politely, when this Db is
+            # collected or at exit.
+            self._end = weakref.finalize(self, _quit, self._conn)
         return self._conn
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            atexit.unregister(self.close)
-            try:
-                conn.close()
-            except Exception:
-                pass  # it is already gone
+        if self._conn is not None:
+            self._conn = None
+            self._end()
+
+
+def _quit(conn: Any) -> None:
+    try:
+        conn.close()  # COM_QUIT
+    except Exception:
+        pass  # it is already gone
 
 
 def why(exc: BaseException) -> str:

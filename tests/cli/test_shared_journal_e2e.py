@@ -263,7 +263,8 @@ def test_the_library_takes_the_shared_journal_too(maxscale_sim, mariadb, db, tmp
     assert row["reason"] == "from Python" and row["in_maintenance"]
     with cluster() as c:
         assert c.leave("mcs3").changes == ["mcs3 out of maintenance"]
-    assert mariadb.aborted_clients() == before  # `with Cluster(...)` ended each session
+    assert cluster().status().rows == []  # a Cluster never closed: its session ends when it is collected
+    assert mariadb.aborted_clients() == before  # every session was ended, none dropped
 
 
 def test_every_command_ends_its_database_session(rest_mcsctl, make_sim, host, mariadb):  # noqa: F811
