@@ -33,6 +33,10 @@ def _kill(proc: Process) -> None:
         proc.wait()
     except sh.ErrorReturnCode:
         pass
+    except ChildProcessError:
+        # Reaped already: an interrupt landed inside sh's own wait, after its waitpid() and before it kept
+        # the exit status, so the next wait finds no child. It is gone, which is all this wanted.
+        pass
 
 
 def _start(argv: list[str], stdin: str, host: str) -> Process:

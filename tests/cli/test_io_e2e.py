@@ -107,7 +107,7 @@ def test_terminal_hang_up_during_a_drain_always_cleans_up(make_sim, cli_env, req
         time.sleep(delay)
         term.hang_up()
         rc = term.wait()
-        assert rc == 130, (delay, rc, bytes(term.output).decode(errors="replace"))
+        assert rc == 130, (delay, rc, bytes(term.output).decode(errors="replace"), journal(env))
         assert state_of(sim, "mcs3") == "Slave, Running", delay  # no drain flag left behind
         lost = [r for r in journal(env) if r["action"] == "report-lost"]
         assert lost and lost[-1]["outcome"] == "interrupted", (delay, journal(env))
