@@ -267,17 +267,17 @@ def test_the_library_takes_the_shared_journal_too(maxscale_sim, mariadb, db, tmp
     assert mariadb.aborted_clients() == before  # every session was ended, none dropped
 
 
+# on (a change), status (the lean path, which ends with os._exit) and off
+CYCLE = (["maintenance", "on", "mcs3", "--no-drain"], ["maintenance", "status"], ["maintenance", "off", "mcs3"])
+
+
 def test_every_command_ends_its_database_session(rest_mcsctl, make_sim, host, mariadb):  # noqa: F811
-    """A session that just drops counts as aborted in MariaDB (a warning in its log each time): `on`,
-    `status` (the lean path, which ends with os._exit) and `off` each close their connection."""
+    """A session that just drops counts as aborted in MariaDB (a warning in its log each time): each command
+    of the cycle closes its connection."""
 
     sim, a = make_sim(), host("hostA")
     before = mariadb.aborted_clients()
-    for args in (
-        ["maintenance", "on", "mcs3", "--no-drain"],
-        ["maintenance", "status"],
-        ["maintenance", "off", "mcs3"],
-    ):
+    for args in CYCLE:
         r = rest_mcsctl(*args, hosts=[sim], env=a)
         assert r.rc == 0, r.err
     assert mariadb.aborted_clients() == before
@@ -289,11 +289,7 @@ def test_a_shared_journal_command_leaves_cryptography_out(cli_env, make_sim, hos
 
     sim = make_sim()
     env = dict(cli_env, PATH=os.environ["PATH"], MCSCTL_BACKEND="rest", MCSCTL_HOSTS=sim.host, **host("hostA"))
-    for args in (
-        ["maintenance", "on", "mcs3", "--no-drain"],
-        ["maintenance", "status"],
-        ["maintenance", "off", "mcs3"],
-    ):
+    for args in CYCLE:
         p, found = probe(args, ("pymysql", "cryptography"), env=env)
         assert p.returncode == 0, p.stderr
         assert found == ["pymysql"], args
@@ -328,11 +324,7 @@ def test_mcsctl_journals_over_tls_and_ends_its_sessions(rest_mcsctl, make_sim, m
         int(mariadb_tls.root("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1]),
         mariadb_tls.aborted_clients(),
     )
-    for args in (
-        ["maintenance", "on", "mcs3", "--no-drain"],
-        ["maintenance", "status"],
-        ["maintenance", "off", "mcs3"],
-    ):
+    for args in CYCLE:
         r = rest_mcsctl(*args, hosts=[sim], env=env)
         assert r.rc == 0, r.err
     assert int(mariadb_tls.root("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1]) >= accepted + 3
