@@ -1,7 +1,7 @@
-"""The bodies of `maintenance on` and `maintenance off` without Typer, and what the changing commands share:
-their options as Cluster keywords and how a change ends (the plan or the outcomes). The Typer commands
-(cli_maintenance, cli_commands) and the lean path (lean.py) call them with the same State and the options
-by their names in options.SHARED and OFF."""
+"""The bodies of `maintenance on`, `maintenance off`, `switchover`, `drain` and `undrain` without Typer, and
+what the changing commands share: their options as Cluster keywords and how a change ends (the plan or the
+outcomes). The Typer commands (cli_maintenance, cli_commands) and the lean path (lean.py) call them with the
+same State, the SERVER arguments as a list, and the options by their names in options.SHARED, OFF and DRAIN."""
 
 from __future__ import annotations
 
@@ -73,3 +73,35 @@ def leave(st: State, servers: list[str], given: Mapping[str, Any]) -> None:
     fmt, dry_run = format_word(given["format"]), bool(given["dry_run"])
     report = st.output(dry_run, fmt).cluster.leave(servers, **{key: given[key] for key in OFF_KEYWORDS})
     finish_change(st, report.servers, dry_run, fmt)
+
+
+def _guarded(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The keywords every change takes: --dry-run, --takeover, --skip-unreachable."""
+    return {key: given[key] for key in ("dry_run", "takeover", "skip_unreachable")}
+
+
+def switch(st: State, servers: list[str], given: Mapping[str, Any]) -> None:
+    """`switchover` (no SERVER)."""
+    fmt, dry_run = format_word(given["format"]), bool(given["dry_run"])
+    report = st.output(dry_run, fmt).cluster.switchover(given["to"], yes=given["yes"], **_guarded(given))
+    finish_change(st, report.servers, dry_run, fmt)
+
+
+def drain(st: State, servers: list[str], given: Mapping[str, Any]) -> None:
+    """`drain SERVER`."""
+    fmt, dry_run = format_word(given["format"]), bool(given["dry_run"])
+    report = st.output(dry_run, fmt).cluster.drain(
+        servers[0], wait=given["wait"], drain_timeout=given["drain_timeout"], **_guarded(given)
+    )
+    finish_change(st, report.servers, dry_run, fmt)
+
+
+def undrain(st: State, servers: list[str], given: Mapping[str, Any]) -> None:
+    """`undrain SERVER`."""
+    fmt, dry_run = format_word(given["format"]), bool(given["dry_run"])
+    report = st.output(dry_run, fmt).cluster.undrain(servers[0], **_guarded(given))
+    finish_change(st, report.servers, dry_run, fmt)
+
+
+# The lean path's changes, by their command's last word.
+BODIES = {"on": enter, "off": leave, "switchover": switch, "drain": drain, "undrain": undrain}

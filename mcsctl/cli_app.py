@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .options import OFF, typer_option, typer_type
+from .options import DRAIN, OFF, typer_option, typer_type
 
 HELP = """Safe MaxScale maintenance for MariaDB ColumnStore nodes.
 
@@ -61,6 +61,7 @@ ServersArg = Annotated[
 ]
 WaitHealthy = typer_option(OFF["wait_healthy"])
 HealthyTimeout = typer_option(OFF["healthy_timeout"])
+Wait = typer_option(DRAIN["wait"])  # drain's own
 Command = Annotated[
     list[str],
     typer.Argument(

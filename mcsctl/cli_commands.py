@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from .changes import finish_change, format_word, on_keywords
+from . import changes
+from .changes import format_word, on_keywords
 from .choices import OnTimeout, OutputFormat
 from .cli_app import (
     AllowColumnstorePrimary,
@@ -25,6 +26,7 @@ from .cli_app import (
     SkipUnreachable,
     Takeover,
     To,
+    Wait,
     Yes,
     app,
 )
@@ -52,19 +54,16 @@ def switchover(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Switch the primary over to a replica (mariadbmon) and confirm on every MaxScale (asks first, or --yes)."""
+    given = dict(locals(), format=fmt)
     with handled(ctx) as st:
-        fmt = format_word(fmt)
-        report = st.output(dry_run, fmt).cluster.switchover(
-            to, yes=yes, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
-        )
-        finish_change(st, report.servers, dry_run, fmt)
+        changes.switch(st, [], given)
 
 
 @app.command()
 def drain(
     ctx: typer.Context,
     server: ServerArg,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait until SERVER is Drained (up to --drain-timeout).")] = False,
+    wait: Wait = False,
     drain_timeout: DrainTimeout = "60",
     dry_run: DryRun = False,
     skip_unreachable: SkipUnreachable = False,
@@ -72,17 +71,9 @@ def drain(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Set SERVER draining on every MaxScale (no new sessions use it) and confirm; the cordon step alone."""
+    given = dict(locals(), format=fmt)
     with handled(ctx) as st:
-        fmt = format_word(fmt)
-        report = st.output(dry_run, fmt).cluster.drain(
-            server,
-            wait=wait,
-            drain_timeout=drain_timeout,
-            dry_run=dry_run,
-            takeover=takeover,
-            skip_unreachable=skip_unreachable,
-        )
-        finish_change(st, report.servers, dry_run, fmt)
+        changes.drain(st, [server], given)
 
 
 @app.command()
@@ -95,12 +86,9 @@ def undrain(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Clear SERVER's drain flag on every MaxScale and confirm."""
+    given = dict(locals(), format=fmt)
     with handled(ctx) as st:
-        fmt = format_word(fmt)
-        report = st.output(dry_run, fmt).cluster.undrain(
-            server, dry_run=dry_run, takeover=takeover, skip_unreachable=skip_unreachable
-        )
-        finish_change(st, report.servers, dry_run, fmt)
+        changes.undrain(st, [server], given)
 
 
 # ------------------------------------------------------------------ the options of rolling alone

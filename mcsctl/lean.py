@@ -1,8 +1,8 @@
 """The lean dispatch path (issue 17): `servers` and `maintenance status` (also the completion-cache fill,
-`mcsctl -q ... servers --format tsv`), `maintenance on` and `maintenance off`, parsed and run without
-importing Typer, which costs ~30 ms of every start. It reads the same option tables as the Typer app
-(global_options.GLOBAL, options.SHARED and OFF) and runs the same bodies (readers.py, changes.py) in the
-same frame (frame.py).
+`mcsctl -q ... servers --format tsv`), `maintenance on|off`, `switchover`, `drain` and `undrain`, parsed
+and run without importing Typer, which costs ~30 ms of every start. It reads the same option tables as the
+Typer app (global_options.GLOBAL, options.SHARED, OFF and DRAIN) and runs the same bodies (readers.py,
+changes.py) in the same frame (frame.py).
 
 Anything it does not fully understand falls back to the Typer path, before any output, so that errors
 and help stay Click's own: an unknown option or command, --help, --version, `--` or `-`, a value that
@@ -15,19 +15,20 @@ from __future__ import annotations
 import os
 
 from .global_options import GLOBAL
-from .options import OFF, OFF_KEYWORDS, SHARED, OptionSpec
+from .options import DRAIN, OFF, OFF_KEYWORDS, SHARED, OptionSpec
 
 TYPE_CHECKING = False  # True for mypy; typing itself is not imported (README, Speed)
 if TYPE_CHECKING:
     from typing import Any
 
-_OPTIONS = SHARED | OFF
+_OPTIONS = SHARED | OFF | DRAIN
 _ON = (
     "force", "no_drain", "drain_timeout", "on_timeout", "switchover", "to", "allow_primary", "allow_last", "reason",
     "expires", "dry_run", "yes", "takeover", "skip_unreachable", "allow_columnstore_primary", "allow_unhealthy",
     "format", "max_in_maintenance",
 )  # fmt: skip
 _OFF = (*OFF_KEYWORDS, "format")
+_GUARDED = ("dry_run", "skip_unreachable", "takeover", "format")  # the order of the Typer commands' options
 MANY = 1 << 16  # SERVER...: any number of arguments
 # command path -> (its options, by name in options.SHARED or OFF; how many arguments it takes: least, most)
 COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int, int]] = {
@@ -35,6 +36,9 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int, int]] = {
     **{(group, "status"): (("format",), 0, 1) for group in ("maintenance", "maint")},  # maint: the hidden alias
     **{(group, "on"): (_ON, 1, MANY) for group in ("maintenance", "maint")},
     **{(group, "off"): (_OFF, 1, MANY) for group in ("maintenance", "maint")},
+    ("switchover",): (("to", "dry_run", "yes", "skip_unreachable", "takeover", "format"), 0, 0),
+    ("drain",): (("wait", "drain_timeout", *_GUARDED), 1, 1),
+    ("undrain",): (_GUARDED, 1, 1),
 }
 _GROUPS = {path[:1] for path in COMMANDS if len(path) > 1}
 
@@ -206,12 +210,12 @@ def _run(path: tuple[str, ...], given: dict[str, Any], local: dict[str, Any], ar
         with framed(state) as st:
             if path == ("servers",):
                 readers.show_servers(st, fmt)
-            elif path[1] == "status":
+            elif path[-1] == "status":
                 readers.show_status(st, args[0] if args else None, fmt)
             else:
                 from . import changes
 
-                (changes.enter if path[1] == "on" else changes.leave)(st, args, local)
+                changes.BODIES[path[-1]](st, args, local)
     except CommandExit as exc:
         return exc.code
     return 0

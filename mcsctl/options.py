@@ -182,6 +182,12 @@ OFF: dict[str, OptionSpec] = {
 }
 
 
+# `drain`'s own option, for Typer and the lean path.
+DRAIN: dict[str, OptionSpec] = {
+    s.name: s for s in (_spec("wait", ("--wait",), bool, "Wait until SERVER is Drained (up to --drain-timeout)."),)
+}
+
+
 def typer_type(name: str, **override: Any) -> Any:
     """The `Annotated[type, typer.Option(...)]` of a shared option (override: help, metavar for one command)."""
     return typer_option(SHARED[name], **override)

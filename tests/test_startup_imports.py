@@ -69,13 +69,16 @@ LEAN = [
     ["maintenance", "status"],
     ["maintenance", "on", "mcs3"],
     ["maint", "off", "mcs3"],
+    ["drain", "mcs3", "--dry-run"],
+    ["undrain", "mcs3"],
+    ["switchover", "--to", "mcs2", "--yes", "--dry-run"],
 ]
 
 
 @pytest.mark.parametrize("command", LEAN)
 def test_the_lean_commands_import_no_typer(maxscale_sim, tmp_path, monkeypatch, command):
-    """Issue 17: `servers` (and the completion-cache fill), `maintenance status`, `on` and `off` run without
-    Typer."""
+    """Issue 17: `servers` (and the completion-cache fill), `maintenance status`, `on` and `off`, `drain`,
+    `undrain` and `switchover` run without Typer."""
     monkeypatch.setenv("MCSCTL_JOURNAL", str(tmp_path / "journal.jsonl"))
     argv = ["-q", "--backend", "rest", "-H", maxscale_sim.host, *command]
     assert probe(argv, ("typer", "click", "typer._click"))[1] == []

@@ -100,6 +100,16 @@ CASES = [
     (["maintenance", "off", "mcs3", "mcs2", "--wait-healthy", "--healthy-timeout", "5", "--dry-run"], {}, True),
     (["maint", "off", "mcs3", "--columnstore-start", "-f", "tsv"], {}, True),  # goes with --wait-healthy: exit 2
     (["maintenance", "off", "mcs3", "--skip-unreachable", "--reason", "done"], {}, True),
+    (["drain", "mcs3"], {}, True),
+    (["drain", "mcs3", "--wait", "--drain-timeout", "0.3", "-f", "json"], {}, True),  # sessions stay: exit 6
+    (["drain", "mcs1", "--dry-run", "--takeover"], {}, True),
+    (["drain", "nosuch"], {}, True),
+    (["undrain", "mcs3"], {}, True),  # not draining: nothing to do
+    (["undrain", "mcs3", "--dry-run", "--skip-unreachable", "-f", "tsv"], {}, True),
+    (["switchover", "--to", "mcs2"], {}, True),  # asks: no terminal
+    (["switchover", "--to", "mcs2", "--yes"], {}, True),
+    (["switchover", "-y", "--dry-run", "-f", "json"], {}, True),
+    (["switchover", "--to", "nosuch", "-y"], {}, True),
     # for Typer: its own errors and help
     (["servers", "-f", "yaml"], {}, False),
     (["servers", "-f", "JSON"], {}, False),
@@ -128,6 +138,11 @@ CASES = [
     (["maintenance", "off", "mcs3", "--no-drain"], {}, False),  # on's option
     (["maintenance", "on", "mcs3", "--", "-x"], {}, False),
     (["maintenance", "on", "--help"], {}, False),
+    (["drain"], {}, False),  # a missing SERVER
+    (["drain", "mcs3", "mcs2"], {}, False),
+    (["undrain", "mcs3", "--wait"], {}, False),  # drain's option
+    (["switchover", "mcs2"], {}, False),  # no argument: Click's error
+    (["switchover", "--to"], {}, False),
     (["maintenance"], {}, False),
     ([], {}, False),
 ]
@@ -145,6 +160,7 @@ TOKENS = st.sampled_from(
     ["servers", "maintenance", "maint", "status", "mcs3", "-q", "-v", "-f", "json", "tsv", "--format", "-t", "2"]
     + ["-H", "{host}", "--backend", "rest", "--no-secure", "--help", "--nosuch", "-qv", "--", "-fjson", "x"]
     + ["on", "off", "--dry-run", "--no-drain", "--wait-healthy", "--max-in-maintenance", "-y", "mcs1"]
+    + ["drain", "undrain", "switchover", "--wait", "--to", "mcs2"]
 )
 
 
@@ -161,7 +177,7 @@ def test_the_lean_tables_are_the_typer_apps():
 
     from mcsctl import cli
     from mcsctl.global_options import GLOBAL
-    from mcsctl.options import OFF, SHARED
+    from mcsctl.options import DRAIN, OFF, SHARED
 
     root = typer.main.get_command(cli.app)
     assert [p.name for p in root.params] == [*GLOBAL, "version"]
@@ -170,7 +186,7 @@ def test_the_lean_tables_are_the_typer_apps():
             spec = GLOBAL[p.name]
             assert p.envvar == spec.envvar
             assert sorted(p.opts + p.secondary_opts) == sorted(f for flag in spec.flags for f in flag.split("/"))
-    specs = SHARED | OFF
+    specs = SHARED | OFF | DRAIN
     for path, (names, least, most) in lean.COMMANDS.items():
         cmd = root
         for word in path:
