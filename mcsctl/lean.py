@@ -30,7 +30,7 @@ _ON = (
 _OFF = (*OFF_KEYWORDS, "format")
 _GUARDED = ("dry_run", "skip_unreachable", "takeover", "format")  # the order of the Typer commands' options
 MANY = 1 << 16  # SERVER...: any number of arguments
-# command path -> (its options, by name in options.SHARED or OFF; how many arguments it takes: least, most)
+# command path -> (its options, by name in options.SHARED, OFF or DRAIN; how many arguments it takes: least, most)
 COMMANDS: dict[tuple[str, ...], tuple[tuple[str, ...], int, int]] = {
     ("servers",): (("format",), 0, 0),
     **{(group, "status"): (("format",), 0, 1) for group in ("maintenance", "maint")},  # maint: the hidden alias
