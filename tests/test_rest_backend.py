@@ -24,6 +24,7 @@ from mcsctl.errors import (
     Unreachable,
     UsageError,
 )
+from tests.ports import closed_port
 
 from .golden import GOLDEN
 
@@ -368,16 +369,9 @@ def test_shutting_down(golden):
     assert str(e.value) == f"{golden.host}: MaxScale is shutting down"
 
 
-def _refused_port() -> tuple[socket.socket, int]:
-    """A bound port nobody listens on: connecting gets an immediate RST (deterministic)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    return s, s.getsockname()[1]
-
-
 def test_connection_refused():
-    s, port = _refused_port()
-    with s, pytest.raises(Unreachable) as e:
+    port = closed_port()  # connecting gets an immediate RST (deterministic)
+    with pytest.raises(Unreachable) as e:
         backend(f"127.0.0.1:{port}").list_servers()
     assert str(e.value) == f"127.0.0.1:{port}: cannot connect: connection refused"
     assert type(e.value) is Unreachable and e.value.exit_code == ExitCode.UNREACHABLE

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from mcsctl.backends.cmapi import CmapiClient, CmapiEndpoint, CmapiUnreachable
 from mcsctl.cs_config import parse_config, storage_of
 from mcsctl.errors import AuthFailed, ExitCode, OperationFailed, exit_code_of
+from tests.ports import closed_port
 
 from .fakecmapi import BASE, MCS1_STATUS, NOT_READY, FakeCmapi, config_xml, make_cert
 
@@ -84,12 +84,10 @@ def test_404_cherrypy_body(fake):
 
 
 def test_unreachable_is_exit_3():
-    with socket.socket() as s:  # bound, never listening: refused, and no other process can take the port meanwhile
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        c = CmapiClient(CmapiEndpoint(node="mcs3", address="127.0.0.1", port=port, key="k", timeout=2.0))
-        with pytest.raises(CmapiUnreachable) as e:
-            c.node_status()
+    port = closed_port()
+    c = CmapiClient(CmapiEndpoint(node="mcs3", address="127.0.0.1", port=port, key="k", timeout=2.0))
+    with pytest.raises(CmapiUnreachable) as e:
+        c.node_status()
     assert e.value.message == f"cannot reach CMAPI on mcs3 (127.0.0.1:{port}): connection refused"
     assert exit_code_of(e.value) == ExitCode.UNREACHABLE
 

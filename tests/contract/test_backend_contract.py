@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import socket
 
 import pytest
 
 from mcsctl.errors import AuthFailed, ExitCode, Refused, UnknownServer, Unreachable, UsageError
 from simulator.clock import VirtualClock
+from tests.ports import closed_port
 
 from .conftest import PASSWORD, USERS, control
 
@@ -171,16 +171,13 @@ def test_wrong_password(connect, sim):
 
 
 def test_nothing_listening(connect):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused at once
-    host = f"127.0.0.1:{s.getsockname()[1]}"
-    with s:
-        b = connect(host, timeout=2)
-        for call in (b.list_servers, lambda: b.set_state("mcs3", "maintenance")):
-            with pytest.raises(Unreachable) as e:
-                call()
-            assert not isinstance(e.value, AuthFailed)
-            assert e.value.host == host and e.value.exit_code == ExitCode.UNREACHABLE
+    host = f"127.0.0.1:{closed_port()}"  # connections are refused at once
+    b = connect(host, timeout=2)
+    for call in (b.list_servers, lambda: b.set_state("mcs3", "maintenance")):
+        with pytest.raises(Unreachable) as e:
+            call()
+        assert not isinstance(e.value, AuthFailed)
+        assert e.value.host == host and e.value.exit_code == ExitCode.UNREACHABLE
 
 
 def test_shutting_down(backend, sim):
