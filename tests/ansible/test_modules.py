@@ -173,35 +173,44 @@ def test_parallel_forks_pass_the_limit_one_at_a_time(maxscale_sims, playbook):
     assert len(out) <= 1
 
 
-COLUMNSTORE = """
-- name: The ColumnStore guard through the maintenance module
+def local_play(name: str, hosts: list[str], tasks: str, **defaults: object) -> str:
+    """A play on localhost whose mcsctl modules reach `hosts` over REST with fast polls, and `defaults` besides;
+    `tasks`: its task list (YAML, indented by four)."""
+    extra = "".join(f"\n      {key}: {json.dumps(value)}" for key, value in defaults.items())
+    return f"""
+- name: {name}
   hosts: localhost
   connection: local
   gather_facts: false
   module_defaults:
     group/mcsctl.maxscale.mcsctl:
-      maxscale_hosts: {hosts}
+      maxscale_hosts: {json.dumps(hosts)}
       backend: rest
       password: mariadb
       poll_interval: 0.05
-      confirm_timeout: 5
+      confirm_timeout: 5{extra}
   tasks:
+{tasks}"""
+
+
+COLUMNSTORE = """
     - name: the ColumnStore primary
-      mcsctl.maxscale.maintenance: {{server: mcs1, switchover: true, max_in_maintenance: 3}}
+      mcsctl.maxscale.maintenance: {server: mcs1, switchover: true, max_in_maintenance: 3}
       register: r_cs_primary
       ignore_errors: true
     - name: the ColumnStore primary, allowed
       mcsctl.maxscale.maintenance:
-        {{server: mcs1, switchover: true, allow_columnstore_primary: true, drain: false, max_in_maintenance: 3}}
+        {server: mcs1, switchover: true, allow_columnstore_primary: true, drain: false, max_in_maintenance: 3}
       register: r_cs_allowed
-    - {{mcsctl.maxscale.maintenance: {{server: mcs1, state: absent}}, register: r_cs_back}}
+    - {mcsctl.maxscale.maintenance: {server: mcs1, state: absent}, register: r_cs_back}
 """
 
 
 def test_the_columnstore_guard_and_its_override_reach_the_module(make_sim, playbook):
     """allow_columnstore_primary is an option of the module (the same guard as the CLI: rc 4 without it)."""
     sim = make_sim(columnstore={"tick": 0.05})
-    proc, results = playbook(COLUMNSTORE.format(hosts=json.dumps([sim.host])))
+    name = "The ColumnStore guard through the maintenance module"
+    proc, results = playbook(local_play(name, [sim.host], COLUMNSTORE))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     r = results["localhost"]
     assert r["r_cs_primary"]["failed"] and r["r_cs_primary"]["rc"] == 4
@@ -211,23 +220,9 @@ def test_the_columnstore_guard_and_its_override_reach_the_module(make_sim, playb
 
 
 SHARED_JOURNAL = """
-- name: The maintenance module with the journal in MariaDB
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  module_defaults:
-    group/mcsctl.maxscale.mcsctl:
-      maxscale_hosts: {hosts}
-      backend: rest
-      password: mariadb
-      journal: {journal}
-      journal_password: {journal_password}
-      poll_interval: 0.05
-      confirm_timeout: 5
-  tasks:
-    - {{name: present, mcsctl.maxscale.maintenance: {{server: mcs3, drain: false, reason: disk swap}}, register: r_on}}
-    - {{name: info, mcsctl.maxscale.server_info: {{}}, register: r_info}}
-    - {{name: absent, mcsctl.maxscale.maintenance: {{server: mcs3, state: absent}}, register: r_off}}
+    - {name: present, mcsctl.maxscale.maintenance: {server: mcs3, drain: false, reason: disk swap}, register: r_on}
+    - {name: info, mcsctl.maxscale.server_info: {}, register: r_info}
+    - {name: absent, mcsctl.maxscale.maintenance: {server: mcs3, state: absent}, register: r_off}
 """
 
 
@@ -236,7 +231,8 @@ def test_the_modules_write_the_shared_journal_and_end_their_sessions(make_sim, p
     (at exit), or MariaDB would count an aborted client and log a warning per task."""
     sim = make_sim()
     before = mariadb.aborted_clients()
-    play = SHARED_JOURNAL.format(hosts=json.dumps([sim.host]), journal=mariadb.url(db), journal_password=PASSWORD)
+    name = "The maintenance module with the journal in MariaDB"
+    play = local_play(name, [sim.host], SHARED_JOURNAL, journal=mariadb.url(db), journal_password=PASSWORD)
     proc, results = playbook(play)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     r = results["localhost"]

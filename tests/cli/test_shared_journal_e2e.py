@@ -24,15 +24,16 @@ LEASE = "5"  # seconds: short, so a dead holder's lease expires soon; renewed ev
 
 @pytest.fixture
 def host(tmp_path, mariadb, db):  # noqa: F811
-    """host(name, port=None) -> the environment of mcsctl on that "host", with the shared journal."""
+    """host(name, port=None, journal=None) -> the environment of mcsctl on that "host", with the shared journal
+    (the test's database, through `port` if given; or the `journal` URL)."""
 
-    def env(name: str, port: int | None = None) -> dict[str, str]:
+    def env(name: str, port: int | None = None, journal: str | None = None) -> dict[str, str]:
         base = tmp_path / name
         return {
             "MCSCTL_HOSTNAME": name,
             "XDG_STATE_HOME": str(base / "state"),
             "XDG_RUNTIME_DIR": str(base / "run"),
-            "MCSCTL_JOURNAL": mariadb.url(db, port),
+            "MCSCTL_JOURNAL": journal or mariadb.url(db, port),
             "MCSCTL_JOURNAL_PASSWORD": PASSWORD,
             "MCSCTL_LEASE_SECONDS": LEASE,
         }
@@ -311,15 +312,8 @@ def test_the_session_is_encrypted_when_the_server_offers_tls(request, offers_tls
     assert version.startswith("TLSv1.") if offers_tls else version == ""
 
 
-def test_mcsctl_journals_over_tls_and_ends_its_sessions(rest_mcsctl, make_sim, mariadb_tls, tmp_path):  # noqa: F811
-    sim = make_sim()
-    env = {
-        "MCSCTL_HOSTNAME": "hostA",
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_RUNTIME_DIR": str(tmp_path / "run"),
-        "MCSCTL_JOURNAL": mariadb_tls.url(),
-        "MCSCTL_JOURNAL_PASSWORD": PASSWORD,
-    }
+def test_mcsctl_journals_over_tls_and_ends_its_sessions(rest_mcsctl, make_sim, host, mariadb_tls):  # noqa: F811
+    sim, env = make_sim(), host("hostA", journal=mariadb_tls.url())
     accepted, aborted = (
         int(mariadb_tls.root("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1]),
         mariadb_tls.aborted_clients(),
